@@ -1,0 +1,57 @@
+#include "core/executor/op_kernel.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace graphrt {
+
+int64_t OpKernel::CostEstimateNs(std::span<const Tensor* const> inputs) const {
+  int64_t elements = 0;
+  for (const Tensor* t : inputs) elements += t->num_elements();
+  return elements / 4;  // ~4 elements per ns for a vectorised pass
+}
+
+absl::StatusOr<Tensor*> OpKernelContext::allocate_output(int i, const TensorShape& shape) {
+  absl::StatusOr<Tensor> t = Tensor::Allocate(p_.allocator, p_.kernel->output_type(i), shape);
+  if (!t.ok()) return t.status();
+  p_.outputs[i] = *std::move(t);
+  return &p_.outputs[i];
+}
+
+absl::StatusOr<Tensor*> OpKernelContext::forward_input_or_allocate_output(
+    int input_index, int i, const TensorShape& shape) {
+  if (input_index < 64 && (p_.forwardable >> input_index & 1) != 0) {
+    Tensor& in = *p_.inputs[input_index];
+    if (in.dtype() == p_.kernel->output_type(i) &&
+        in.num_elements() == shape.num_elements() && in.RefCountIsOne() &&
+        in.allocator() == p_.allocator) {
+      absl::StatusOr<Tensor> reshaped = in.Reshaped(shape);
+      if (reshaped.ok()) {
+        p_.outputs[i] = *std::move(reshaped);
+        return &p_.outputs[i];
+      }
+    }
+  }
+  return allocate_output(i, shape);
+}
+
+absl::Status OpKernelContext::set_output(int i, Tensor value) {
+  if (value.dtype() != p_.kernel->output_type(i)) {
+    return absl::InternalError(absl::StrCat("output ", i, " must be ",
+                                            DataTypeName(p_.kernel->output_type(i)),
+                                            ", the kernel produced ",
+                                            DataTypeName(value.dtype())));
+  }
+  p_.outputs[i] = std::move(value);
+  return absl::OkStatus();
+}
+
+void OpKernelContext::ParallelFor(int64_t total, int64_t cost_per_unit_ns,
+                                  absl::FunctionRef<void(int64_t, int64_t)> fn) const {
+  if (p_.intra_op == nullptr) {
+    if (total > 0) fn(0, total);
+    return;
+  }
+  p_.intra_op->ParallelFor(total, cost_per_unit_ns, fn);
+}
+
+}  // namespace graphrt

@@ -1,0 +1,136 @@
+// OpKernel and OpKernelContext: the API every kernel is written against.
+//
+// A kernel is created once per node when a Session is created (with an
+// OpKernelConstruction giving the node's attrs), then Compute runs once per
+// step, possibly on several threads at once for concurrent steps: Compute
+// must be thread-safe and keep per-step state in the context only.
+//
+// The context gives inputs, allocates outputs from the device's allocator,
+// may hand an input's buffer over to an output (when no one else can see
+// it), splits work over the intra-op pool (ParallelFor), and reaches the
+// session's resources (variables). Errors are returned as absl::Status; the
+// executor adds the node's name and device.
+#ifndef GRAPHRT_CORE_EXECUTOR_OP_KERNEL_H_
+#define GRAPHRT_CORE_EXECUTOR_OP_KERNEL_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/executor/thread_pool.h"
+#include "core/graph/graph.h"
+#include "core/graph/tensor.h"
+#include "core/memory/allocator.h"
+
+namespace graphrt {
+
+class ResourceMgr;
+
+inline constexpr char kDeviceCpu[] = "CPU";
+inline constexpr char kDeviceGpu[] = "GPU";
+
+class OpKernelConstruction {
+ public:
+  OpKernelConstruction(const Node& node, std::string device_type, ResourceMgr* resources,
+                       Allocator* allocator)
+      : node_(node), device_type_(std::move(device_type)), resources_(resources),
+        allocator_(allocator) {}
+
+  const Node& node() const { return node_; }
+  const std::string& device_type() const { return device_type_; }
+  template <typename T>
+  absl::StatusOr<T> attr(absl::string_view name) const { return node_.attr<T>(name); }
+  ResourceMgr* resources() const { return resources_; }
+  Allocator* allocator() const { return allocator_; }
+
+ private:
+  const Node& node_;
+  std::string device_type_;
+  ResourceMgr* resources_;
+  Allocator* allocator_;
+};
+
+class OpKernelContext;
+
+class OpKernel {
+ public:
+  explicit OpKernel(const OpKernelConstruction& c)
+      : name_(c.node().name()), op_(c.node().op()) {
+    for (int i = 0; i < c.node().num_outputs(); ++i) output_types_.push_back(c.node().output_type(i));
+  }
+  virtual ~OpKernel() = default;
+
+  // Runs the kernel for one step. Thread-safe.
+  virtual absl::Status Compute(OpKernelContext& ctx) = 0;
+
+  // True for kernels that always cost less than a dispatch (NoOp, Const,
+  // Identity): the executor runs them inline without asking CostEstimateNs.
+  virtual bool IsAlwaysCheap() const { return false; }
+  // Estimated run time in ns for these inputs; below
+  // SessionOptions::inline_cost_ns the kernel runs inline on the thread that
+  // made it ready. Default: a vectorised elementwise pass over the inputs.
+  virtual int64_t CostEstimateNs(std::span<const Tensor* const> inputs) const;
+
+  const std::string& name() const { return name_; }
+  const std::string& op() const { return op_; }
+  DataType output_type(int i) const { return output_types_[i]; }
+  int num_outputs() const { return static_cast<int>(output_types_.size()); }
+
+ private:
+  std::string name_;
+  std::string op_;
+  absl::InlinedVector<DataType, 2> output_types_;
+};
+
+class OpKernelContext {
+ public:
+  struct Params {
+    const OpKernel* kernel = nullptr;
+    std::span<Tensor* const> inputs;  // owned by the step
+    uint64_t forwardable = 0;         // bit i: input i may be handed to an output
+    std::span<Tensor> outputs;        // filled by the kernel
+    Allocator* allocator = nullptr;
+    IntraOpPool* intra_op = nullptr;
+    ResourceMgr* resources = nullptr;
+    int64_t step_id = 0;
+  };
+  explicit OpKernelContext(const Params& p) : p_(p) {}
+
+  int num_inputs() const { return static_cast<int>(p_.inputs.size()); }
+  const Tensor& input(int i) const { return *p_.inputs[i]; }
+  int num_outputs() const { return static_cast<int>(p_.outputs.size()); }
+
+  // Allocates output `i` with the node's output dtype. RESOURCE_EXHAUSTED
+  // (naming the request and the allocator) when memory runs out.
+  absl::StatusOr<Tensor*> allocate_output(int i, const TensorShape& shape);
+  // Output `i` takes input `input_index`'s buffer when the shapes' element
+  // counts and dtypes match and no one else holds that buffer; otherwise a
+  // fresh allocation. Lets elementwise chains run without allocating.
+  absl::StatusOr<Tensor*> forward_input_or_allocate_output(int input_index, int i,
+                                                           const TensorShape& shape);
+  // Sets output `i` to an existing tensor (sharing its buffer).
+  absl::Status set_output(int i, Tensor value);
+  Tensor* mutable_output(int i) { return &p_.outputs[i]; }
+
+  // Runs fn(begin, end) over [0, total) in pieces on the intra-op pool; the
+  // caller joins in and returns when all pieces are done. Runs inline when
+  // total * cost_per_unit_ns is too small to be worth splitting.
+  void ParallelFor(int64_t total, int64_t cost_per_unit_ns,
+                   absl::FunctionRef<void(int64_t, int64_t)> fn) const;
+
+  Allocator* allocator() const { return p_.allocator; }
+  ResourceMgr* resources() const { return p_.resources; }
+  const std::string& node_name() const { return p_.kernel->name(); }
+  int64_t step_id() const { return p_.step_id; }
+
+ private:
+  Params p_;
+};
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_EXECUTOR_OP_KERNEL_H_

@@ -1,0 +1,122 @@
+#include "core/graph/ops/array_ops.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/graph/shape_inference.h"
+#include "core/graph/status_macros.h"
+
+namespace graphrt {
+namespace {
+
+constexpr DataType kAll[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64,
+                             DataType::kUint8, DataType::kBool};
+std::vector<DataType> AllTypes() { return {std::begin(kAll), std::end(kAll)}; }
+
+absl::Status ConstShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(Tensor value, c.attr<Tensor>("value"));
+  ASSIGN_OR_RETURN(DataType dtype, c.attr<DataType>("dtype"));
+  if (value.dtype() != dtype) {
+    return c.Error(absl::StrCat("value is ", DataTypeName(value.dtype()), " but dtype is ",
+                                DataTypeName(dtype)));
+  }
+  c.set_output(0, value.shape());
+  return absl::OkStatus();
+}
+
+absl::Status PlaceholderShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(PartialShape shape, c.attr<PartialShape>("shape"));
+  c.set_output(0, shape);
+  return absl::OkStatus();
+}
+
+absl::Status ReshapeShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> dims, c.attr<std::vector<int64_t>>("shape"));
+  int unknown = -1;
+  int64_t known = 1;
+  for (int i = 0; i < static_cast<int>(dims.size()); ++i) {
+    if (dims[i] == -1) {
+      if (unknown >= 0) return c.Error("shape may hold at most one -1");
+      unknown = i;
+    } else if (dims[i] < 0) {
+      return c.Error(absl::StrCat("shape has a negative dimension ", dims[i]));
+    } else {
+      known *= dims[i];
+    }
+  }
+  const PartialShape& in = c.input(0);
+  if (in.fully_defined()) {
+    int64_t count = 1;
+    for (int64_t d : in.dims()) count *= d;
+    if (unknown >= 0 && known > 0 && count % known == 0) {
+      dims[unknown] = count / known;
+    } else if (unknown < 0 && count != known) {
+      return c.Error(absl::StrCat("cannot reshape ", in.DebugString(), " (", count,
+                                  " elements) to [", absl::StrJoin(dims, ","), "]"));
+    } else if (unknown >= 0) {
+      return c.Error(absl::StrCat("cannot reshape ", in.DebugString(), " (", count,
+                                  " elements) to [", absl::StrJoin(dims, ","), "]"));
+    }
+  }
+  c.set_output(0, PartialShape(dims));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterArrayOps(OpRegistry& r) {
+  (void)r.Register(OpDefBuilder("Const")
+                       .Output("output: dtype")
+                       .Attr("value", AttrType::kTensor)
+                       .TypeAttr("dtype")
+                       .Shape(ConstShape)
+                       .Doc("A constant tensor."));
+  (void)r.Register(OpDefBuilder("Placeholder")
+                       .Output("output: dtype")
+                       .TypeAttr("dtype")
+                       .Attr("shape", AttrType::kShape, PartialShape())
+                       .Shape(PlaceholderShape)
+                       .Doc("A value fed to Session::Run."));
+  (void)r.Register(OpDefBuilder("Identity")
+                       .Input("input: T")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .Shape(UnchangedShape));
+  (void)r.Register(OpDefBuilder("NoOp").Doc("Does nothing; a point to hang control edges on."));
+  (void)r.Register(OpDefBuilder("Reshape")
+                       .Input("tensor: T")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .Attr("shape", AttrType::kIntList)
+                       .Shape(ReshapeShape));
+  (void)r.Register(OpDefBuilder("Cast")
+                       .Input("x: SrcT")
+                       .Output("y: DstT")
+                       .TypeAttr("SrcT", AllTypes())
+                       .TypeAttr("DstT", AllTypes())
+                       .Shape(UnchangedShape));
+}
+
+namespace ops {
+
+Output Identity(Output x, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("Identity", in, {}, name);
+}
+
+Output Reshape(Output x, std::vector<int64_t> shape, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("Reshape", in, {{"shape", std::move(shape)}}, name);
+}
+
+Output Cast(Output x, DataType dtype, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("Cast", in, {{"DstT", dtype}}, name);
+}
+
+Output NoOp(GraphBuilder& b, absl::string_view name) { return b.Op("NoOp", {}, {}, name); }
+
+}  // namespace ops
+}  // namespace graphrt

@@ -1,0 +1,50 @@
+// Math op functions: elementwise binary ops with numpy broadcasting, unary
+// ops, MatMul, reductions, ArgMax, AddN. OpDefs live in math_ops.cc.
+#ifndef GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
+#define GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
+
+#include <span>
+#include <vector>
+
+#include "core/graph/builder.h"
+
+namespace graphrt::ops {
+
+Output Add(Output x, Output y, absl::string_view name = {});
+Output Sub(Output x, Output y, absl::string_view name = {});
+Output Mul(Output x, Output y, absl::string_view name = {});
+Output Div(Output x, Output y, absl::string_view name = {});
+Output Maximum(Output x, Output y, absl::string_view name = {});
+Output Equal(Output x, Output y, absl::string_view name = {});  // bool result
+Output AddN(std::span<const Output> inputs, absl::string_view name = {});
+
+Output Neg(Output x, absl::string_view name = {});
+Output Exp(Output x, absl::string_view name = {});
+Output Log(Output x, absl::string_view name = {});
+Output Sigmoid(Output x, absl::string_view name = {});
+Output Tanh(Output x, absl::string_view name = {});
+
+struct MatMulAttrs {
+  bool transpose_a = false;
+  bool transpose_b = false;
+};
+Output MatMul(Output a, Output b, MatMulAttrs attrs = {}, absl::string_view name = {});
+
+struct ReduceAttrs {
+  std::vector<int64_t> axis;  // empty: every axis; negative counts from the end
+  bool keep_dims = false;
+};
+Output Sum(Output x, ReduceAttrs attrs = {}, absl::string_view name = {});
+Output Mean(Output x, ReduceAttrs attrs = {}, absl::string_view name = {});
+Output Max(Output x, ReduceAttrs attrs = {}, absl::string_view name = {});
+// Index of the largest value along `axis` (ties: the first), as `output_type`.
+Output ArgMax(Output x, int64_t axis, DataType output_type = DataType::kInt64,
+              absl::string_view name = {});
+
+}  // namespace graphrt::ops
+
+namespace graphrt {
+void RegisterMathOps(OpRegistry& registry);
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_

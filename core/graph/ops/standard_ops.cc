@@ -1,0 +1,17 @@
+// RegisterStandardOps: every op graphrt defines, in one place.
+#include "core/graph/op_def.h"
+#include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/math_ops.h"
+#include "core/graph/ops/nn_ops.h"
+#include "core/graph/ops/state_ops.h"
+
+namespace graphrt {
+
+void RegisterStandardOps(OpRegistry& registry) {
+  RegisterArrayOps(registry);
+  RegisterMathOps(registry);
+  RegisterNnOps(registry);
+  RegisterStateOps(registry);
+}
+
+}  // namespace graphrt

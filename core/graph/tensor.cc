@@ -1,0 +1,143 @@
+#include "core/graph/tensor.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace graphrt {
+
+TensorBuffer::~TensorBuffer() {
+  if (allocator_ != nullptr) allocator_->DeallocateRaw(data_);
+}
+
+namespace {
+
+class ResourceBuffer final : public TensorBuffer {
+ public:
+  explicit ResourceBuffer(std::shared_ptr<ResourceBase> resource)
+      : TensorBuffer(nullptr, &slot_, sizeof(slot_)), resource_(std::move(resource)),
+        slot_(resource_.get()) {}
+  ResourceBase* resource() const override { return resource_.get(); }
+
+ private:
+  std::shared_ptr<ResourceBase> resource_;
+  ResourceBase* slot_;
+};
+
+}  // namespace
+
+Tensor::Tensor(DataType dtype, const TensorShape& shape) : dtype_(dtype), shape_(shape) {
+  const size_t bytes = shape.num_elements() * DataTypeSize(dtype);
+  void* data = HostAllocator()->AllocateRaw(kTensorAlignment, bytes);
+  if (data != nullptr) buf_ = new TensorBuffer(HostAllocator(), data, bytes);
+}
+
+Tensor::Tensor(const Tensor& other)
+    : dtype_(other.dtype_), shape_(other.shape_), buf_(other.buf_) {
+  if (buf_ != nullptr) buf_->Ref();
+}
+
+Tensor::Tensor(Tensor&& other) noexcept
+    : dtype_(other.dtype_), shape_(std::move(other.shape_)), buf_(other.buf_) {
+  other.buf_ = nullptr;
+  other.dtype_ = DataType::kInvalid;
+}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this == &other) return *this;
+  if (other.buf_ != nullptr) other.buf_->Ref();
+  if (buf_ != nullptr) buf_->Unref();
+  dtype_ = other.dtype_;
+  shape_ = other.shape_;
+  buf_ = other.buf_;
+  return *this;
+}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept {
+  if (this == &other) return *this;
+  if (buf_ != nullptr) buf_->Unref();
+  dtype_ = other.dtype_;
+  shape_ = std::move(other.shape_);
+  buf_ = other.buf_;
+  other.buf_ = nullptr;
+  other.dtype_ = DataType::kInvalid;
+  return *this;
+}
+
+absl::StatusOr<Tensor> Tensor::Allocate(Allocator* allocator, DataType dtype,
+                                        const TensorShape& shape) {
+  const size_t bytes = shape.num_elements() * DataTypeSize(dtype);
+  void* data = allocator->AllocateRaw(kTensorAlignment, bytes);
+  if (data == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "out of memory allocating ", DataTypeName(dtype), shape.DebugString(), " (", bytes,
+        " bytes) on allocator '", allocator->Name(), "': ",
+        allocator->GetStats().DebugString()));
+  }
+  return Tensor(dtype, shape, new TensorBuffer(allocator, data, bytes));
+}
+
+Tensor Tensor::FromResource(std::shared_ptr<ResourceBase> resource) {
+  return Tensor(DataType::kResource, TensorShape{}, new ResourceBuffer(std::move(resource)));
+}
+
+absl::StatusOr<Tensor> Tensor::Reshaped(const TensorShape& shape) const {
+  if (shape.num_elements() != num_elements()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot reshape ", ShapeString(), " (", num_elements(),
+                     " elements) to ", shape.DebugString(), " (", shape.num_elements(),
+                     " elements)"));
+  }
+  if (buf_ != nullptr) buf_->Ref();
+  return Tensor(dtype_, shape, buf_);
+}
+
+absl::StatusOr<Tensor> Tensor::Clone(Allocator* allocator) const {
+  if (dtype_ == DataType::kResource) return *this;
+  auto copy = Allocate(allocator != nullptr ? allocator : HostAllocator(), dtype_, shape_);
+  if (!copy.ok()) return copy.status();
+  if (TotalBytes() > 0) std::memcpy(copy->raw_data(), raw_data(), TotalBytes());
+  return copy;
+}
+
+std::string Tensor::ShapeString() const {
+  return absl::StrCat(DataTypeName(dtype_), shape_.DebugString());
+}
+
+namespace {
+template <typename T>
+void AppendValues(const Tensor& t, int max_values, std::string* out) {
+  const int64_t n = std::min<int64_t>(t.num_elements(), max_values);
+  const T* p = t.data<T>();
+  for (int64_t i = 0; i < n; ++i) {
+    if (i > 0) out->append(", ");
+    if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, bool>) {
+      absl::StrAppend(out, static_cast<int>(p[i]));
+    } else {
+      absl::StrAppend(out, p[i]);
+    }
+  }
+  if (t.num_elements() > n) out->append(", ...");
+}
+}  // namespace
+
+std::string Tensor::DebugString(int max_values) const {
+  std::string out = ShapeString();
+  if (buf_ == nullptr) return out + " <uninitialised>";
+  out += " {";
+  switch (dtype_) {
+    case DataType::kFloat32: AppendValues<float>(*this, max_values, &out); break;
+    case DataType::kInt32: AppendValues<int32_t>(*this, max_values, &out); break;
+    case DataType::kInt64: AppendValues<int64_t>(*this, max_values, &out); break;
+    case DataType::kUint8: AppendValues<uint8_t>(*this, max_values, &out); break;
+    case DataType::kBool: AppendValues<bool>(*this, max_values, &out); break;
+    case DataType::kResource:
+      out += resource() != nullptr ? resource()->DebugString() : "null";
+      break;
+    case DataType::kInvalid: break;
+  }
+  return out + "}";
+}
+
+}  // namespace graphrt

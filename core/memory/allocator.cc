@@ -1,0 +1,90 @@
+#include "core/memory/allocator.h"
+
+#include <atomic>
+#include <new>
+
+#include "absl/strings/str_format.h"
+
+namespace graphrt {
+
+std::string AllocatorStats::DebugString() const {
+  return absl::StrFormat(
+      "in use %d B (peak %d B), %d allocations, limit %d B, reserved %d B, "
+      "largest free block %d B",
+      bytes_in_use, peak_bytes_in_use, num_allocs, bytes_limit, bytes_reserved,
+      largest_free_block);
+}
+
+namespace {
+
+// Each block starts one alignment unit before the pointer handed out; the last
+// 16 bytes of that unit record the request size and the alignment, so the
+// counters stay exact without a lookup table.
+class AlignedHostAllocator final : public Allocator {
+ public:
+  std::string Name() const override { return "cpu"; }
+
+  void* AllocateRaw(size_t alignment, size_t bytes) override {
+    if (alignment < kTensorAlignment) alignment = kTensorAlignment;
+    void* base = ::operator new(bytes + alignment, std::align_val_t(alignment),
+                                std::nothrow);
+    if (base == nullptr) return nullptr;
+    void* ptr = static_cast<char*>(base) + alignment;
+    Header* header = HeaderOf(ptr);
+    header->bytes = bytes;
+    header->alignment = alignment;
+    num_allocs_.fetch_add(1, std::memory_order_relaxed);
+    const int64_t size = static_cast<int64_t>(bytes);
+    const int64_t now = in_use_.fetch_add(size, std::memory_order_relaxed) + size;
+    UpdateMax(peak_, now);
+    UpdateMax(largest_, size);
+    return ptr;
+  }
+
+  void DeallocateRaw(void* ptr) override {
+    if (ptr == nullptr) return;
+    const Header header = *HeaderOf(ptr);
+    in_use_.fetch_sub(static_cast<int64_t>(header.bytes), std::memory_order_relaxed);
+    ::operator delete(static_cast<char*>(ptr) - header.alignment,
+                      std::align_val_t(header.alignment));
+  }
+
+  AllocatorStats GetStats() const override {
+    AllocatorStats s;
+    s.num_allocs = num_allocs_.load(std::memory_order_relaxed);
+    s.bytes_in_use = in_use_.load(std::memory_order_relaxed);
+    s.peak_bytes_in_use = peak_.load(std::memory_order_relaxed);
+    s.largest_alloc_size = largest_.load(std::memory_order_relaxed);
+    s.bytes_reserved = s.bytes_in_use;
+    return s;
+  }
+
+ private:
+  struct Header {
+    size_t bytes;
+    size_t alignment;
+  };
+  static Header* HeaderOf(void* ptr) {
+    return reinterpret_cast<Header*>(static_cast<char*>(ptr) - sizeof(Header));
+  }
+  static void UpdateMax(std::atomic<int64_t>& target, int64_t value) {
+    int64_t seen = target.load(std::memory_order_relaxed);
+    while (value > seen &&
+           !target.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+    }
+  }
+
+  std::atomic<int64_t> num_allocs_{0};
+  std::atomic<int64_t> in_use_{0};
+  std::atomic<int64_t> peak_{0};
+  std::atomic<int64_t> largest_{0};
+};
+
+}  // namespace
+
+Allocator* HostAllocator() {
+  static auto* allocator = new AlignedHostAllocator();
+  return allocator;
+}
+
+}  // namespace graphrt

@@ -1,0 +1,59 @@
+// Allocator: the interface every byte of tensor memory comes through.
+//
+// Declares `Allocator` (raw aligned allocation plus statistics) and the plain
+// host allocator used by the CPU device until the BFC allocator lands. Tensors
+// hold the allocator that made their buffer and return the buffer to it.
+//
+// Thread-safety: every method of every Allocator is thread-safe.
+// Ownership: an Allocator outlives every buffer it hands out.
+#ifndef GRAPHRT_CORE_MEMORY_ALLOCATOR_H_
+#define GRAPHRT_CORE_MEMORY_ALLOCATOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace graphrt {
+
+// Alignment of every tensor buffer: one AVX-512 vector (and a cache line).
+inline constexpr size_t kTensorAlignment = 64;
+
+struct AllocatorStats {
+  int64_t num_allocs = 0;          // allocations made since creation
+  int64_t bytes_in_use = 0;        // bytes handed out and not yet returned
+  int64_t peak_bytes_in_use = 0;   // high-water mark of bytes_in_use
+  int64_t largest_alloc_size = 0;  // largest single request served
+  int64_t bytes_limit = 0;         // 0: no limit
+  int64_t bytes_reserved = 0;      // bytes taken from the system
+  int64_t largest_free_block = 0;  // largest request that would succeed now
+
+  std::string DebugString() const;
+};
+
+class Allocator {
+ public:
+  virtual ~Allocator() = default;
+
+  // A short name for messages ("cpu", "gpu_bfc_0").
+  virtual std::string Name() const = 0;
+
+  // Returns `bytes` of memory aligned to `alignment` (a power of two), or
+  // nullptr when the request cannot be served. Zero bytes gives a valid,
+  // unique pointer that must still be deallocated. Thread-safe.
+  virtual void* AllocateRaw(size_t alignment, size_t bytes) = 0;
+
+  // Returns memory obtained from AllocateRaw on this allocator. Thread-safe.
+  virtual void DeallocateRaw(void* ptr) = 0;
+
+  // A snapshot of the counters. Thread-safe.
+  virtual AllocatorStats GetStats() const = 0;
+};
+
+// The process-wide host allocator: aligned operator new with atomic counters.
+// Never fails for want of a limit; returns nullptr only when the system does.
+Allocator* HostAllocator();
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_MEMORY_ALLOCATOR_H_

@@ -1,0 +1,19 @@
+#include "kernels/cpu/register.h"
+
+namespace graphrt {
+
+void RegisterCpuKernels(KernelRegistry& r) {
+  RegisterConstantKernels(r);
+  RegisterCwiseBinaryKernels(r);
+  RegisterCwiseUnaryKernels(r);
+  RegisterCastKernels(r);
+  RegisterReshapeKernels(r);
+  RegisterMatMulKernels(r);
+  RegisterBiasAddKernels(r);
+  RegisterReductionKernels(r);
+  RegisterSoftmaxKernels(r);
+  RegisterXentKernels(r);
+  RegisterVariableKernels(r);
+}
+
+}  // namespace graphrt

@@ -1,0 +1,28 @@
+// RegisterCpuKernels: every CPU kernel, registered in one place. Each op
+// family (one file pair in this folder) exposes one Register* function.
+#ifndef GRAPHRT_KERNELS_CPU_REGISTER_H_
+#define GRAPHRT_KERNELS_CPU_REGISTER_H_
+
+#include "core/executor/kernel_registry.h"
+
+namespace graphrt {
+
+void RegisterCpuKernels(KernelRegistry& registry);
+
+// The families (kernels/cpu/<family>.cc).
+void RegisterConstantKernels(KernelRegistry& r);    // Const Placeholder Identity NoOp
+void RegisterCwiseBinaryKernels(KernelRegistry& r); // Add Sub Mul Div Maximum Equal AddN
+void RegisterCwiseUnaryKernels(KernelRegistry& r);  // Neg Exp Log Relu Sigmoid Tanh
+void RegisterCastKernels(KernelRegistry& r);        // Cast
+void RegisterReshapeKernels(KernelRegistry& r);     // Reshape
+void RegisterMatMulKernels(KernelRegistry& r);      // MatMul
+void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd
+void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max ArgMax
+void RegisterSoftmaxKernels(KernelRegistry& r);     // Softmax LogSoftmax
+void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropyWithLogits
+void RegisterVariableKernels(KernelRegistry& r);    // VarHandleOp ReadVariable Assign*
+                                                    // ApplyGradientDescent
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_CPU_REGISTER_H_
