@@ -1,1 +1,220 @@
+// ExecutorPlan::Run: one step of dependency counting.
+//
+// Note [Dependency counting]
+// Rationale: the TF book's executor (figure 19-10): every node waits for a
+// count of inputs; finishing a node decrements its successors; a count that
+// reaches zero makes the node ready. Each node runs once per step however
+// many consumers it has.
+// Approach: counts are atomics in the step (see Note [Why pending counts are
+// atomics]). A thread that finishes a node keeps going with the ready nodes
+// it uncovered: cheap ones run inline from a local stack (no queue, no
+// wake-up), and of the expensive ones it keeps one for itself when it has
+// nothing else to do and hands the rest to the inter-op pool as tasks of the
+// step's task_group. The Run caller enters the inter-op arena, runs the roots
+// the same way and waits on the task group, stealing work while it waits.
+// Limitations: a cheap node is judged by its kernel's estimate; a wrong
+// estimate costs parallelism, never correctness.
+//
+// Note [Why pending counts are atomics]
+// Two producers of one node may finish on two threads at once; fetch_sub
+// with acq_rel makes exactly one of them see the count reach zero, and makes
+// every producer's output writes visible to the thread that runs the node.
+// A node with a single input needs no atomic at all: its producer is the
+// only one who can make it ready.
+#include <atomic>
 
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include <tbb/task_group.h>
+#include "core/executor/executor.h"
+
+namespace graphrt {
+
+class StepRunner {
+ public:
+  StepRunner(const ExecutorPlan& plan, std::span<const Tensor> feeds, int64_t step_id)
+      : plan_(plan), feeds_(feeds), step_id_(step_id),
+        pending_(new std::atomic<int32_t>[plan.items_.size()]),
+        uses_(new std::atomic<int32_t>[plan.num_entries_]),
+        entries_(new Tensor[plan.num_entries_]) {
+    for (size_t i = 0; i < plan.items_.size(); ++i) {
+      pending_[i].store(plan.items_[i].pending, std::memory_order_relaxed);
+    }
+    for (int32_t e = 0; e < plan.num_entries_; ++e) {
+      uses_[e].store(plan.entry_uses_[e], std::memory_order_relaxed);
+    }
+  }
+
+  absl::StatusOr<std::vector<Tensor>> Run() {
+    const ExecutorEnv& env = plan_.env_;
+    env.inter_op->execute([&] {
+      ReadyStack ready;
+      for (int32_t root : plan_.roots_) Push(root, ready);
+      Drain(ready);
+      group_.wait();
+    });
+    absl::MutexLock lock(&mu_);
+    if (!status_.ok()) return status_;
+    std::vector<Tensor> out;
+    out.reserve(plan_.fetch_entries_.size());
+    for (int32_t e : plan_.fetch_entries_) out.push_back(entries_[e]);
+    return out;
+  }
+
+ private:
+  using ReadyStack = absl::InlinedVector<int32_t, 16>;
+  using Item = ExecutorPlan::Item;
+
+  // Runs `ready` and everything it makes ready that stays on this thread.
+  void Drain(ReadyStack& ready) {
+    while (!ready.empty()) {
+      const int32_t id = ready.back();
+      ready.pop_back();
+      if (failed_.load(std::memory_order_relaxed)) continue;  // skip: step failed
+      const Item& item = plan_.items_[id];
+      absl::Status s = RunNode(item);
+      if (!s.ok()) {
+        Fail(std::move(s));
+        continue;
+      }
+      Propagate(item, ready);
+    }
+  }
+
+  void Propagate(const Item& item, ReadyStack& ready) {
+    int32_t kept = -1;
+    const int32_t* succ = plan_.successors_.data() + item.succ_start;
+    for (int32_t k = 0; k < item.num_succ; ++k) {
+      const int32_t s = succ[k];
+      const Item& next = plan_.items_[s];
+      if (next.pending > 1 &&
+          pending_[s].fetch_sub(1, std::memory_order_acq_rel) != 1) {
+        continue;
+      }
+      if (IsCheap(next)) {
+        ready.push_back(s);
+      } else if (kept < 0) {
+        kept = s;
+      } else {
+        Spawn(s);
+      }
+    }
+    if (kept >= 0) {
+      if (ready.empty()) {
+        ready.push_back(kept);
+      } else {
+        Spawn(kept);
+      }
+    }
+  }
+
+  void Push(int32_t id, ReadyStack& ready) {
+    if (IsCheap(plan_.items_[id])) {
+      ready.push_back(id);
+    } else {
+      Spawn(id);
+    }
+  }
+
+  void Spawn(int32_t id) {
+    group_.run([this, id] {
+      ReadyStack ready = {id};
+      Drain(ready);
+    });
+  }
+
+  bool IsCheap(const Item& item) const {
+    if (item.always_cheap || plan_.env_.inter_op_threads <= 1) return true;
+    absl::InlinedVector<const Tensor*, 8> inputs(item.num_inputs);
+    for (int32_t i = 0; i < item.num_inputs; ++i) {
+      inputs[i] = &entries_[plan_.input_entries_[item.input_start + i]];
+    }
+    return item.kernel->CostEstimateNs(inputs) < plan_.env_.inline_cost_ns;
+  }
+
+  absl::Status RunNode(const Item& item) {
+    Tensor* outputs = &entries_[item.output_start];
+    if (item.feed_index >= 0) {
+      outputs[0] = feeds_[item.feed_index];
+    } else {
+      absl::InlinedVector<Tensor*, 8> inputs(item.num_inputs);
+      for (int32_t i = 0; i < item.num_inputs; ++i) {
+        inputs[i] = &entries_[plan_.input_entries_[item.input_start + i]];
+      }
+      OpKernelContext::Params p;
+      p.kernel = item.kernel;
+      p.inputs = std::span<Tensor* const>(inputs.data(), inputs.size());
+      p.forwardable = item.forwardable;
+      p.outputs = std::span<Tensor>(outputs, item.num_outputs);
+      p.allocator = plan_.env_.allocator;
+      p.intra_op = plan_.env_.intra_op;
+      p.resources = plan_.env_.resources;
+      p.step_id = step_id_;
+      OpKernelContext ctx(p);
+      absl::Status s = item.kernel->Compute(ctx);
+      if (!s.ok()) return Annotate(item, s);
+      for (int32_t i = 0; i < item.num_outputs; ++i) {
+        if (!outputs[i].IsInitialized()) {
+          return Annotate(item, absl::InternalError(
+                                    absl::StrCat("the kernel left output ", i, " unset")));
+        }
+      }
+    }
+    ReleaseInputs(item);
+    for (int32_t i = 0; i < item.num_outputs; ++i) {
+      if (plan_.entry_uses_[item.output_start + i] == 0) outputs[i] = Tensor();
+    }
+    return absl::OkStatus();
+  }
+
+  // Drops each input entry after its last use, so memory follows the
+  // frontier of the step rather than the whole graph.
+  void ReleaseInputs(const Item& item) {
+    for (int32_t i = 0; i < item.num_inputs; ++i) {
+      const int32_t e = plan_.input_entries_[item.input_start + i];
+      if (plan_.entry_uses_[e] == 1 ||
+          uses_[e].fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        entries_[e] = Tensor();
+      }
+    }
+  }
+
+  absl::Status Annotate(const Item& item, const absl::Status& s) const {
+    const std::string& device = plan_.env_.devices[item.node->id()];
+    return absl::Status(s.code(), absl::StrCat("node ", item.node->DebugName(), " on ",
+                                               device, ": ", s.message()));
+  }
+
+  void Fail(absl::Status s) {
+    absl::MutexLock lock(&mu_);
+    if (status_.ok()) status_ = std::move(s);  // the first error wins
+    failed_.store(true, std::memory_order_relaxed);
+  }
+
+  const ExecutorPlan& plan_;
+  std::span<const Tensor> feeds_;
+  const int64_t step_id_;
+  std::unique_ptr<std::atomic<int32_t>[]> pending_;
+  std::unique_ptr<std::atomic<int32_t>[]> uses_;
+  std::unique_ptr<Tensor[]> entries_;
+  tbb::task_group group_;
+  std::atomic<bool> failed_{false};
+  absl::Mutex mu_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::StatusOr<std::vector<Tensor>> ExecutorPlan::Run(std::span<const Tensor> feeds,
+                                                      int64_t step_id) const {
+  if (feeds.size() != feed_nodes_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("expected ", feed_nodes_.size(),
+                                                   " feeds, got ", feeds.size()));
+  }
+  for (int i = 0; i < static_cast<int>(feeds.size()); ++i) {
+    if (absl::Status s = CheckFeed(i, feeds[i]); !s.ok()) return s;
+  }
+  StepRunner runner(*this, feeds, step_id);
+  return runner.Run();
+}
+
+}  // namespace graphrt

@@ -1,1 +1,125 @@
+#include "core/executor/session.h"
 
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/executor/kernel_registry.h"
+#include "core/graph/status_macros.h"
+
+namespace graphrt {
+
+Session::Session(Graph graph, const SessionOptions& options)
+    : graph_(std::move(graph)), options_(ResolveSessionOptions(options)) {}
+
+Session::~Session() = default;
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Create(Graph graph,
+                                                         const SessionOptions& options) {
+  auto session = std::unique_ptr<Session>(new Session(std::move(graph), options));
+  RETURN_IF_ERROR(session->Init());
+  return session;
+}
+
+absl::Status Session::Init() {
+  RETURN_IF_ERROR(graph_.Validate());
+  ASSIGN_OR_RETURN(placement_, PlaceAllOnCpu(graph_));
+  for (const NodePlacement& p : placement_) devices_.push_back(p.device);
+  if (options_.log_device_placement) {
+    // Once per graph, when the session is made; never per step.
+    std::string log;
+    for (int i = 0; i < graph_.num_nodes(); ++i) {
+      const Node& n = graph_.node(i);
+      absl::StrAppend(&log, n.name(), " (", n.op(), "): ", placement_[i].device, "\n");
+    }
+    std::fputs(log.c_str(), stderr);
+  }
+  kernels_.resize(graph_.num_nodes());
+  for (int i = 0; i < graph_.num_nodes(); ++i) {
+    OpKernelConstruction c(graph_.node(i), kDeviceCpu, &resources_, options_.cpu_allocator);
+    ASSIGN_OR_RETURN(kernels_[i], options_.kernels->CreateKernel(c));
+    kernel_ptrs_.push_back(kernels_[i].get());
+  }
+  // The Run caller takes the arena's one master slot, so at most
+  // inter_op_threads threads run ops (see core/executor/thread_pool.h).
+  inter_op_ = std::make_unique<tbb::task_arena>(options_.inter_op_threads, 1);
+  intra_op_ = CreateIntraOpPool(options_.intra_op_threads);
+  return absl::OkStatus();
+}
+
+namespace {
+std::vector<std::string> Names(const std::vector<TensorName>& names) {
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const TensorName& n : names) out.push_back(n.str());
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const ExecutorPlan>> Session::GetPlan(
+    const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
+    const std::vector<std::string>& targets) {
+  std::string key = absl::StrCat(absl::StrJoin(feeds, ","), ";", absl::StrJoin(fetches, ","),
+                                 ";", absl::StrJoin(targets, ","));
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = plans_.find(key);
+    if (it != plans_.end()) return it->second;
+  }
+  ExecutorEnv env;
+  env.graph = &graph_;
+  env.kernels = kernel_ptrs_;
+  env.devices = devices_;
+  env.inter_op = inter_op_.get();
+  env.inter_op_threads = options_.inter_op_threads;
+  env.intra_op = intra_op_.get();
+  env.resources = &resources_;
+  env.allocator = options_.cpu_allocator;
+  env.inline_cost_ns = options_.inline_cost_ns;
+  ASSIGN_OR_RETURN(std::unique_ptr<ExecutorPlan> plan,
+                   ExecutorPlan::Build(env, feeds, fetches, targets));
+  std::shared_ptr<const ExecutorPlan> shared(std::move(plan));
+  absl::MutexLock lock(&mu_);
+  return plans_.emplace(std::move(key), std::move(shared)).first->second;
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::Run(const FeedList& feeds,
+                                                 const std::vector<TensorName>& fetches,
+                                                 const std::vector<TensorName>& targets) {
+  std::vector<std::string> feed_names;
+  std::vector<Tensor> feed_values;
+  feed_names.reserve(feeds.size());
+  feed_values.reserve(feeds.size());
+  for (const auto& [name, value] : feeds) {
+    feed_names.push_back(name.str());
+    feed_values.push_back(value);
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
+                   GetPlan(feed_names, Names(fetches), Names(targets)));
+  return plan->Run(feed_values, next_step_id_.fetch_add(1, std::memory_order_relaxed));
+}
+
+absl::StatusOr<Session::CallableHandle> Session::MakeCallable(
+    const std::vector<TensorName>& feeds, const std::vector<TensorName>& fetches,
+    const std::vector<TensorName>& targets) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
+                   GetPlan(Names(feeds), Names(fetches), Names(targets)));
+  absl::MutexLock lock(&mu_);
+  callables_.push_back(std::move(plan));
+  return static_cast<CallableHandle>(callables_.size() - 1);
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
+                                                         std::span<const Tensor> feeds) {
+  std::shared_ptr<const ExecutorPlan> plan;
+  {
+    absl::MutexLock lock(&mu_);
+    if (handle < 0 || handle >= static_cast<CallableHandle>(callables_.size())) {
+      return absl::InvalidArgumentError(absl::StrCat("no callable with handle ", handle));
+    }
+    plan = callables_[handle];
+  }
+  return plan->Run(feeds, next_step_id_.fetch_add(1, std::memory_order_relaxed));
+}
+
+}  // namespace graphrt

@@ -141,9 +141,9 @@ void GraphBuilder::AddControlDependency(Output from, Output to) {
   SetError(graph_.AddControlEdge(from.node_id(), to.node_id()));
 }
 
-absl::StatusOr<Graph> GraphBuilder::Build() && {
+absl::StatusOr<Graph> GraphBuilder::Build() const {
   if (!status_.ok()) return status_;
-  return std::move(graph_);
+  return Graph::FromNodeDefs(graph_.ToNodeDefs(), &graph_.ops());
 }
 
 GraphBuilder::NameScope::NameScope(GraphBuilder& b, absl::string_view scope) : b_(b) {

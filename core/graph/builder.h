@@ -4,7 +4,7 @@
 //   Output x = b.Placeholder(DataType::kFloat32, {-1, 784}, "x");
 //   Variable w = b.NewVariable("w", initial_w);
 //   Output y = ops::Relu(ops::MatMul(x, w.Read()) + bias);
-//   absl::StatusOr<Graph> graph = std::move(b).Build();
+//   absl::StatusOr<Graph> graph = b.Build();
 //
 // Op functions (core/graph/ops/*.h) take Outputs and return Outputs; errors
 // are kept by the builder (the first one wins, later calls become no-ops
@@ -109,8 +109,9 @@ class GraphBuilder {
   // Records `status` unless an error is already held.
   void SetError(absl::Status status);
   const Graph& graph() const { return graph_; }
-  // The graph, or the first error.
-  absl::StatusOr<Graph> Build() &&;
+  // A copy of the graph built so far, or the first error. The builder and
+  // its Outputs stay valid, so Outputs can name fetches afterwards.
+  absl::StatusOr<Graph> Build() const;
 
   class NameScope {
    public:

@@ -53,8 +53,10 @@ std::string Graph::EndpointName(const Endpoint& e) const {
 
 std::string Graph::UniqueName(absl::string_view base) const {
   if (!by_name_.contains(base)) return std::string(base);
-  for (int i = 1;; ++i) {
-    std::string candidate = absl::StrCat(base, "_", i);
+  // Resume from the last suffix handed out for this base: O(1) per name.
+  int& next = name_suffix_[base];
+  for (;;) {
+    std::string candidate = absl::StrCat(base, "_", ++next);
     if (!by_name_.contains(candidate)) return candidate;
   }
 }
@@ -222,7 +224,10 @@ absl::Status Graph::AddControlEdge(int from, int to) {
   if (from < 0 || from >= num_nodes() || to < 0 || to >= num_nodes()) {
     return absl::OutOfRangeError("control edge between unknown node ids");
   }
-  // A cycle appears iff `from` is reachable from `to`.
+  // While every edge runs from a lower id to a higher one, ids are a
+  // topological order and an ascending edge cannot close a cycle.
+  if (from < to && ids_topological_) return AppendControl(from, to);
+  // Otherwise a cycle appears iff `from` is reachable from `to`.
   std::vector<std::vector<int>> consumers = ConsumerLists();
   std::vector<char> seen(num_nodes(), 0);
   std::vector<int> stack = {to};
@@ -239,6 +244,11 @@ absl::Status Graph::AddControlEdge(int from, int to) {
     seen[n] = 1;
     for (int c : consumers[n]) stack.push_back(c);
   }
+  if (from > to) ids_topological_ = false;
+  return AppendControl(from, to);
+}
+
+absl::Status Graph::AppendControl(int from, int to) {
   auto& controls = nodes_[to]->control_inputs_;
   if (std::find(controls.begin(), controls.end(), from) == controls.end()) {
     controls.push_back(from);

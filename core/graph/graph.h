@@ -119,6 +119,9 @@ class Graph {
 
  private:
   absl::Status InferTypes(Node& node, const NodeDef& def);
+  absl::Status AppendControl(int from, int to);
+  bool ids_topological_ = true;
+  mutable absl::flat_hash_map<std::string, int> name_suffix_;  // UniqueName's memory  // every edge goes from a lower id to a higher
   const OpRegistry* ops_;
   std::vector<std::unique_ptr<Node>> nodes_;
   absl::flat_hash_map<std::string, int> by_name_;

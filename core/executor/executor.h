@@ -1,0 +1,89 @@
+// Executor: one immutable execution plan for a (feeds, fetches, targets)
+// signature, and the dependency-counting step that runs it.
+//
+// The plan is built once (ExecutorPlan::Build): the graph is pruned to what
+// the fetches and targets need, nodes get dense ids in topological order,
+// each with its kernel, its initial pending count (data + control inputs),
+// its successor list and the entry slots its inputs read. Run executes one
+// step (see Note [Dependency counting]): source nodes start, each finished
+// node decrements its successors' counts, and a node whose count reaches
+// zero runs, inline when cheap or in the inter-op pool when expensive. The
+// first error wins; nodes not yet started are skipped.
+//
+// Thread-safety: a plan is immutable and may run many steps at once; all
+// per-step state lives in the step.
+#ifndef GRAPHRT_CORE_EXECUTOR_EXECUTOR_H_
+#define GRAPHRT_CORE_EXECUTOR_EXECUTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include <tbb/task_arena.h>
+#include "core/executor/op_kernel.h"
+#include "core/executor/resource_mgr.h"
+#include "core/executor/thread_pool.h"
+#include "core/graph/graph.h"
+
+namespace graphrt {
+
+// What one step needs from its session.
+struct ExecutorEnv {
+  const Graph* graph = nullptr;
+  std::span<OpKernel* const> kernels;  // by node id
+  std::span<const std::string> devices;  // by node id, full names
+  tbb::task_arena* inter_op = nullptr;
+  int inter_op_threads = 1;
+  IntraOpPool* intra_op = nullptr;
+  ResourceMgr* resources = nullptr;
+  Allocator* allocator = nullptr;
+  int64_t inline_cost_ns = 0;
+};
+
+class ExecutorPlan {
+ public:
+  // INVALID_ARGUMENT (naming the node) for: a feed that is not a
+  // Placeholder, a fed name given twice, a placeholder needed but not fed.
+  static absl::StatusOr<std::unique_ptr<ExecutorPlan>> Build(
+      const ExecutorEnv& env, std::span<const std::string> feeds,
+      std::span<const std::string> fetches, std::span<const std::string> targets);
+
+  // Runs one step: `feeds` in the order given to Build; returns the fetches
+  // in order, or the first error. Thread-safe.
+  absl::StatusOr<std::vector<Tensor>> Run(std::span<const Tensor> feeds, int64_t step_id) const;
+
+  int num_nodes() const { return static_cast<int>(items_.size()); }
+
+ private:
+  friend class StepRunner;
+  struct Item {
+    const Node* node = nullptr;
+    OpKernel* kernel = nullptr;
+    int32_t input_start = 0, num_inputs = 0;
+    int32_t output_start = 0, num_outputs = 0;
+    int32_t succ_start = 0, num_succ = 0;
+    int32_t pending = 0;      // initial count of inputs still to finish
+    int32_t feed_index = -1;  // >= 0: a fed placeholder
+    bool always_cheap = false;
+    uint64_t forwardable = 0;  // bit i: input i is this entry's only use
+  };
+
+  absl::Status CheckFeed(int index, const Tensor& value) const;
+
+  ExecutorEnv env_;
+  std::vector<Item> items_;
+  std::vector<int32_t> input_entries_;  // entry read by each input
+  std::vector<int32_t> successors_;     // item ids
+  std::vector<int32_t> entry_uses_;     // initial uses per entry (+1 if fetched)
+  std::vector<int32_t> roots_;          // items with no inputs
+  std::vector<int32_t> fetch_entries_;
+  std::vector<const Node*> feed_nodes_;
+  int32_t num_entries_ = 0;
+};
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_EXECUTOR_EXECUTOR_H_

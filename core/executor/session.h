@@ -1,0 +1,101 @@
+// Session: a graph made ready to run, and Run.
+//
+//   auto session = Session::Create(std::move(graph), SessionOptions{});
+//   auto out = (*session)->Run({{x, batch}}, {loss}, {train_op});
+//
+// Create checks the graph, places every node, makes every kernel (so a
+// missing kernel or a bad attr is reported here, naming the node), creates
+// the variables with their initial values, and starts the thread pools.
+// Run prunes the graph to what the fetches and targets need; the plan for a
+// (feeds, fetches, targets) signature is built on first use and cached.
+// MakeCallable/RunCallable skip the cache lookup for hot loops.
+//
+// Thread-safety: Run and RunCallable may be called from many threads at
+// once; each call has its own step state and shares only the variables
+// (each locked on its own). Variables persist across runs.
+#ifndef GRAPHRT_CORE_EXECUTOR_SESSION_H_
+#define GRAPHRT_CORE_EXECUTOR_SESSION_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "core/executor/executor.h"
+#include "core/executor/session_options.h"
+#include "core/graph/builder.h"
+#include "core/placer/placement.h"
+
+namespace graphrt {
+
+// A tensor or node named by string ("x", "x:1") or by a builder Output.
+class TensorName {
+ public:
+  TensorName(const char* name) : name_(name) {}                   // NOLINT
+  TensorName(std::string name) : name_(std::move(name)) {}        // NOLINT
+  TensorName(const Output& output) : name_(output.name()) {}      // NOLINT
+  const std::string& str() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+using FeedList = std::vector<std::pair<TensorName, Tensor>>;
+
+class Session {
+ public:
+  static absl::StatusOr<std::unique_ptr<Session>> Create(Graph graph,
+                                                         const SessionOptions& options = {});
+  ~Session();
+
+  // Runs one step: feeds placeholders, returns `fetches` in order after
+  // running everything they and `targets` depend on. Thread-safe.
+  absl::StatusOr<std::vector<Tensor>> Run(const FeedList& feeds,
+                                          const std::vector<TensorName>& fetches,
+                                          const std::vector<TensorName>& targets = {});
+
+  // A prepared signature: RunCallable takes feed values in this order.
+  using CallableHandle = int64_t;
+  absl::StatusOr<CallableHandle> MakeCallable(const std::vector<TensorName>& feeds,
+                                              const std::vector<TensorName>& fetches,
+                                              const std::vector<TensorName>& targets = {});
+  absl::StatusOr<std::vector<Tensor>> RunCallable(CallableHandle handle,
+                                                  std::span<const Tensor> feeds);
+
+  const Graph& graph() const { return graph_; }
+  const SessionOptions& options() const { return options_; }  // resolved
+  const std::vector<NodePlacement>& placement() const { return placement_; }
+  ResourceMgr& resources() { return resources_; }
+
+ private:
+  Session(Graph graph, const SessionOptions& options);
+  absl::Status Init();
+  absl::StatusOr<std::shared_ptr<const ExecutorPlan>> GetPlan(
+      const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
+      const std::vector<std::string>& targets);
+
+  Graph graph_;
+  SessionOptions options_;
+  std::vector<NodePlacement> placement_;
+  std::vector<std::string> devices_;  // by node id
+  ResourceMgr resources_;
+  std::vector<std::unique_ptr<OpKernel>> kernels_;  // by node id
+  std::vector<OpKernel*> kernel_ptrs_;
+  std::unique_ptr<tbb::task_arena> inter_op_;
+  std::unique_ptr<IntraOpPool> intra_op_;
+  std::atomic<int64_t> next_step_id_{1};
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const ExecutorPlan>> plans_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<const ExecutorPlan>> callables_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_EXECUTOR_SESSION_H_

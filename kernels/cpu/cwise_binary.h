@@ -1,0 +1,231 @@
+// Elementwise binary CPU kernels with numpy broadcasting, and the
+// broadcast plan they share with other elementwise kernels.
+//
+// Kernels (registered by RegisterCwiseBinaryKernels, kernels/cpu/register.h):
+//   Add Sub Mul Div Maximum  T in {float32, int32, int64}, output T
+//   Equal                    T in {float32, int32, int64, uint8, bool}, output bool
+//   AddN                     N inputs of T in {float32, int32, int64}, output T
+//
+// Semantics:
+//   - Shapes broadcast like numpy: aligned at the right, each pair of dims
+//     equal or one of them 1, any ranks. Incompatible shapes are
+//     INVALID_ARGUMENT naming both shapes. AddN broadcasts all N inputs
+//     together (as its shape function does).
+//   - Integer Add, Sub, Mul wrap (two's complement) on overflow. Integer Div
+//     truncates toward zero (C++ and TF semantics), INT_MIN / -1 wraps to
+//     INT_MIN, and a zero anywhere in the divisor is INVALID_ARGUMENT, found
+//     before any output is written. Float ops follow IEEE (x/0 is +-inf,
+//     0/0 is NaN); Maximum propagates NaN; Equal is false against NaN.
+//   - The output takes over input 0's or input 1's buffer (AddN: input 0's)
+//     when the executor allows it and that input has the output's element
+//     count, so elementwise chains run without allocating.
+//   - Work is split over the intra-op pool at about 1 ns per element.
+//
+// BroadcastPlan describes how two input shapes map onto an output, and
+// RunBroadcast<Op> runs any elementwise Op over one, split over the intra-op
+// pool; other elementwise kernels may use both.
+//
+// Thread-safety: kernels keep no per-step state; plans are plain values.
+#ifndef GRAPHRT_KERNELS_CPU_CWISE_BINARY_H_
+#define GRAPHRT_KERNELS_CPU_CWISE_BINARY_H_
+
+#include <algorithm>
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "core/executor/op_kernel.h"
+#include "core/graph/tensor_shape.h"
+
+namespace graphrt {
+
+struct BroadcastPlan {
+  enum class Kind {
+    kEmpty,    // the output has no elements: nothing to compute
+    kSame,     // x, y and the output all have the same element count: flat index i in all
+    kScalarX,  // x has one element, y the output's element count
+    kScalarY,  // y has one element, x the output's element count
+    kRepeatX,  // y has the output's element count; x is broadcast along leading
+               // dims only, so out[i] = op(x[i % period], y[i]) ([C] + [B,C])
+    kRepeatY,  // x has the output's element count; out[i] = op(x[i], y[i % period])
+    kGeneral,  // strided, described by dims / x_strides / y_strides
+  };
+  Kind kind = Kind::kSame;
+  TensorShape out_shape;
+  int64_t period = 0;  // kRepeatX / kRepeatY only: the repeating input's element count
+  // kGeneral only. The output's dims, outermost first, with size-1 dims
+  // dropped and adjacent dims merged where x and y broadcast alike; and each
+  // input's element stride along those dims (0 where it is broadcast). The
+  // innermost stride of each input is 0 or 1.
+  DimVector dims;
+  DimVector x_strides;
+  DimVector y_strides;
+};
+
+// Plans `x op y` onto their numpy broadcast shape. INVALID_ARGUMENT naming
+// both shapes when they do not broadcast.
+absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const TensorShape& y);
+
+// Plans x and y each broadcast onto `out`, which may be wider than their own
+// broadcast (AddN accumulates inputs into an output shaped by all of them).
+// INVALID_ARGUMENT naming the shapes when x or y does not broadcast to `out`.
+absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const TensorShape& y,
+                                                const TensorShape& out);
+
+// Runs out = Op(x, y) over `plan` on the intra-op pool. Op provides
+//   using Out = ...;                       the output element type
+//   static constexpr int64_t kCostNs;      ns per element, for ParallelFor
+//   static Out Apply(T a, T b);
+// x and y hold the plan's input shapes' elements; `out` the output's. `out`
+// may be x or y when that input has the output's element count (each index
+// is read before it is written); it must not otherwise overlap them.
+template <typename Op, typename T, typename Out>
+void RunBroadcast(const OpKernelContext& ctx, const BroadcastPlan& plan, const T* x,
+                  const T* y, Out* out);
+
+// ---------------------------------------------------------------------------
+// Implementation.
+
+namespace cwise_internal {
+
+// out[i] = Op(x[kX ? i : 0], y[kY ? i : 0]) for i < n: one plain loop per
+// pattern, each vectorisable, with broadcast values loaded once.
+template <typename Op, bool kX, bool kY, typename T, typename Out>
+inline void Row(const T* x, const T* y, Out* out, int64_t n) {
+  if constexpr (kX && kY) {
+    for (int64_t i = 0; i < n; ++i) out[i] = Op::Apply(x[i], y[i]);
+  } else if constexpr (kX) {
+    const T b = *y;
+    for (int64_t i = 0; i < n; ++i) out[i] = Op::Apply(x[i], b);
+  } else if constexpr (kY) {
+    const T a = *x;
+    for (int64_t i = 0; i < n; ++i) out[i] = Op::Apply(a, y[i]);
+  } else {
+    const Out v = Op::Apply(*x, *y);
+    for (int64_t i = 0; i < n; ++i) out[i] = v;
+  }
+}
+
+// Elements [begin, end) of a kRepeatX / kRepeatY plan: the full input at i,
+// the repeating one at i % period. A short period is first tiled into a
+// buffer so that each Row covers many periods.
+template <typename Op, bool kRepeatsX, typename T, typename Out>
+void Repeat(const T* full, const T* repeating, int64_t period, Out* out, int64_t begin,
+            int64_t end) {
+  constexpr int64_t kTile = 1024;
+  T tile[kTile];
+  const T* pattern = repeating;
+  int64_t len = period;
+  if (period < kTile / 4) {
+    len = kTile / period * period;
+    for (int64_t i = 0; i < len; ++i) tile[i] = repeating[i % period];
+    pattern = tile;
+  }
+  for (int64_t pos = begin, phase = begin % period; pos < end; phase = 0) {
+    const int64_t n = std::min(end - pos, len - phase);
+    if constexpr (kRepeatsX) {
+      Row<Op, true, true>(pattern + phase, full + pos, out + pos, n);
+    } else {
+      Row<Op, true, true>(full + pos, pattern + phase, out + pos, n);
+    }
+    pos += n;
+  }
+}
+
+// Elements [begin, end) of a kGeneral plan whose innermost strides are kX,
+// kY (0 or 1): one Row per (part of a) row, found by an odometer over the
+// outer collapsed dims. Rows are often short ([B,4] + [B,1]), so their
+// loops carry no stride dispatch.
+template <typename Op, bool kX, bool kY, typename T, typename Out>
+void Strided(const BroadcastPlan& p, const T* x, const T* y, Out* out, int64_t begin,
+             int64_t end) {
+  const int last = static_cast<int>(p.dims.size()) - 1;
+  const int64_t inner = p.dims[last];
+  if (last == 1) {  // the common case, with no odometer to keep in memory
+    const int64_t xs = p.x_strides[0], ys = p.y_strides[0];
+    int64_t r = begin / inner, j = begin % inner;
+    for (int64_t pos = begin; pos < end; ++r, j = 0) {
+      const int64_t n = std::min(end - pos, inner - j);
+      Row<Op, kX, kY>(x + r * xs + (kX ? j : 0), y + r * ys + (kY ? j : 0), out + pos, n);
+      pos += n;
+    }
+    return;
+  }
+  DimVector idx(last + 1);
+  int64_t xo = 0, yo = 0, rem = begin;
+  for (int i = last; i >= 0; --i) {
+    idx[i] = rem % p.dims[i];
+    rem /= p.dims[i];
+    xo += idx[i] * p.x_strides[i];
+    yo += idx[i] * p.y_strides[i];
+  }
+  for (int64_t pos = begin; pos < end;) {
+    const int64_t n = std::min(end - pos, inner - idx[last]);
+    Row<Op, kX, kY>(x + xo, y + yo, out + pos, n);
+    pos += n;
+    // Back to the row's start, then carry into the outer dims.
+    xo -= idx[last] * p.x_strides[last];
+    yo -= idx[last] * p.y_strides[last];
+    idx[last] = 0;
+    for (int i = last - 1; i >= 0; --i) {
+      ++idx[i];
+      xo += p.x_strides[i];
+      yo += p.y_strides[i];
+      if (idx[i] < p.dims[i]) break;
+      xo -= idx[i] * p.x_strides[i];
+      yo -= idx[i] * p.y_strides[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+template <typename Op, bool kX, bool kY, typename T, typename Out>
+void RunStrided(const OpKernelContext& ctx, const BroadcastPlan& p, const T* x, const T* y,
+                Out* out) {
+  ctx.ParallelFor(p.out_shape.num_elements(), Op::kCostNs,
+                  [&](int64_t b, int64_t e) { Strided<Op, kX, kY>(p, x, y, out, b, e); });
+}
+
+}  // namespace cwise_internal
+
+template <typename Op, typename T, typename Out>
+void RunBroadcast(const OpKernelContext& ctx, const BroadcastPlan& p, const T* x, const T* y,
+                  Out* out) {
+  namespace ci = cwise_internal;
+  using Kind = BroadcastPlan::Kind;
+  const int64_t n = p.out_shape.num_elements();
+  switch (p.kind) {
+    case Kind::kEmpty:
+      return;
+    case Kind::kSame:
+      return ctx.ParallelFor(n, Op::kCostNs, [&](int64_t b, int64_t e) {
+        ci::Row<Op, true, true>(x + b, y + b, out + b, e - b);
+      });
+    case Kind::kScalarX:
+      return ctx.ParallelFor(n, Op::kCostNs, [&](int64_t b, int64_t e) {
+        ci::Row<Op, false, true>(x, y + b, out + b, e - b);
+      });
+    case Kind::kScalarY:
+      return ctx.ParallelFor(n, Op::kCostNs, [&](int64_t b, int64_t e) {
+        ci::Row<Op, true, false>(x + b, y, out + b, e - b);
+      });
+    case Kind::kRepeatX:
+      return ctx.ParallelFor(n, Op::kCostNs, [&](int64_t b, int64_t e) {
+        ci::Repeat<Op, true>(y, x, p.period, out, b, e);
+      });
+    case Kind::kRepeatY:
+      return ctx.ParallelFor(n, Op::kCostNs, [&](int64_t b, int64_t e) {
+        ci::Repeat<Op, false>(x, y, p.period, out, b, e);
+      });
+    case Kind::kGeneral: {
+      const bool xs = p.x_strides.back() != 0, ys = p.y_strides.back() != 0;
+      if (xs && ys) return ci::RunStrided<Op, true, true>(ctx, p, x, y, out);
+      if (xs) return ci::RunStrided<Op, true, false>(ctx, p, x, y, out);
+      if (ys) return ci::RunStrided<Op, false, true>(ctx, p, x, y, out);
+      return ci::RunStrided<Op, false, false>(ctx, p, x, y, out);
+    }
+  }
+}
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_CPU_CWISE_BINARY_H_

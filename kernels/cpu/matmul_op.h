@@ -1,0 +1,37 @@
+// MatMul on the CPU: product = op(a) x op(b) for float32 matrices, where op
+// transposes when the transpose_a / transpose_b attr is set.
+//
+// The product is split by blocks of output rows over the intra-op pool
+// (OpKernelContext::ParallelFor); each block is one Eigen GEMM, single
+// threaded (the library is built with EIGEN_DONT_PARALLELIZE). See
+// Note [MatMul row blocks] in matmul_op.cc for how blocks are sized.
+//
+// Errors: INVALID_ARGUMENT naming both shapes when an input is not a matrix
+// or the inner dimensions differ. Empty dims are allowed; k == 0 gives zeros.
+// Thread-safety: Compute is thread-safe (the kernel keeps only its attrs).
+#ifndef GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
+#define GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
+
+#include <cstdint>
+#include <span>
+
+#include "core/executor/op_kernel.h"
+
+namespace graphrt {
+
+class MatMulOp final : public OpKernel {
+ public:
+  explicit MatMulOp(const OpKernelConstruction& c) : OpKernel(c) {}
+  absl::Status Init(const OpKernelConstruction& c);
+  absl::Status Compute(OpKernelContext& ctx) override;
+  // 2*m*k*n flops at ~50 flops/ns, so that real products are dispatched.
+  int64_t CostEstimateNs(std::span<const Tensor* const> inputs) const override;
+
+ private:
+  bool transpose_a_ = false;
+  bool transpose_b_ = false;
+};
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
