@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -215,6 +216,13 @@ absl::StatusOr<Node*> Graph::AddNode(const NodeDef& def) {
     node->inputs_.push_back(*e);
   }
   RETURN_IF_ERROR(InferTypes(*node, def));
+  // Drop repeated control inputs, then remember the edges for AddControlEdge.
+  auto& controls = node->control_inputs_;
+  controls.erase(std::remove_if(controls.begin(), controls.end(),
+                                [&](int c) {
+                                  return !control_edges_.insert(ControlKey(c, node->id_)).second;
+                                }),
+                 controls.end());
   by_name_[def.name] = node->id_;
   nodes_.push_back(std::move(node));
   return nodes_.back().get();
@@ -227,31 +235,30 @@ absl::Status Graph::AddControlEdge(int from, int to) {
   // While every edge runs from a lower id to a higher one, ids are a
   // topological order and an ascending edge cannot close a cycle.
   if (from < to && ids_topological_) return AppendControl(from, to);
-  // Otherwise a cycle appears iff `from` is reachable from `to`.
-  std::vector<std::vector<int>> consumers = ConsumerLists();
-  std::vector<char> seen(num_nodes(), 0);
-  std::vector<int> stack = {to};
+  // Otherwise a cycle appears iff `to` already reaches `from`: search the
+  // ancestors of `from` (stored input lists, so no consumer lists to build).
+  absl::flat_hash_set<int> seen;
+  std::vector<int> stack = {from};
   while (!stack.empty()) {
-    int n = stack.back();
+    const int n = stack.back();
     stack.pop_back();
-    if (n == from) {
+    if (n == to) {
       return absl::InvalidArgumentError(absl::StrCat(
           "control edge ", nodes_[from]->name(), " -> ", nodes_[to]->name(),
           " would create a cycle: ", nodes_[to]->name(), " already reaches ",
           nodes_[from]->name()));
     }
-    if (seen[n]) continue;
-    seen[n] = 1;
-    for (int c : consumers[n]) stack.push_back(c);
+    if (!seen.insert(n).second) continue;
+    for (const Endpoint& e : nodes_[n]->inputs_) stack.push_back(e.node);
+    for (int c : nodes_[n]->control_inputs_) stack.push_back(c);
   }
   if (from > to) ids_topological_ = false;
   return AppendControl(from, to);
 }
 
 absl::Status Graph::AppendControl(int from, int to) {
-  auto& controls = nodes_[to]->control_inputs_;
-  if (std::find(controls.begin(), controls.end(), from) == controls.end()) {
-    controls.push_back(from);
+  if (control_edges_.insert(ControlKey(from, to)).second) {
+    nodes_[to]->control_inputs_.push_back(from);
   }
   return absl::OkStatus();
 }

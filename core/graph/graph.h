@@ -14,11 +14,12 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/graph/attr_value.h"
 #include "core/graph/op_def.h"
 #include "core/graph/tensor_shape.h"
@@ -120,8 +121,13 @@ class Graph {
  private:
   absl::Status InferTypes(Node& node, const NodeDef& def);
   absl::Status AppendControl(int from, int to);
+  static uint64_t ControlKey(int from, int to) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(from)) << 32) | static_cast<uint32_t>(to);
+  }
+  // True while every edge goes from a lower id to a higher one.
   bool ids_topological_ = true;
-  mutable absl::flat_hash_map<std::string, int> name_suffix_;  // UniqueName's memory  // every edge goes from a lower id to a higher
+  mutable absl::flat_hash_map<std::string, int> name_suffix_;  // UniqueName's memory
+  absl::flat_hash_set<uint64_t> control_edges_;                // (from, to), no duplicates
   const OpRegistry* ops_;
   std::vector<std::unique_ptr<Node>> nodes_;
   absl::flat_hash_map<std::string, int> by_name_;

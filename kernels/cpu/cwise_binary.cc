@@ -19,6 +19,18 @@ namespace graphrt {
 // Broadcast plans.
 
 absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const TensorShape& y) {
+  // Fast paths for the common cases (equal shapes, a scalar operand): no
+  // broadcast shape to compute and no dims to collapse.
+  using Kind = BroadcastPlan::Kind;
+  const auto simple = [](Kind kind, const TensorShape& out) {
+    BroadcastPlan plan;
+    plan.kind = out.num_elements() == 0 ? Kind::kEmpty : kind;
+    plan.out_shape = out;
+    return plan;
+  };
+  if (x == y) return simple(Kind::kSame, x);
+  if (y.rank() == 0) return simple(x.num_elements() == 1 ? Kind::kSame : Kind::kScalarY, x);
+  if (x.rank() == 0) return simple(y.num_elements() == 1 ? Kind::kSame : Kind::kScalarX, y);
   ASSIGN_OR_RETURN(TensorShape out, BroadcastShapes(x, y));
   return MakeBroadcastPlan(x, y, out);
 }
