@@ -23,6 +23,7 @@ absl::Status ScalarShape(ShapeContext& c) {
 }
 
 absl::Status BroadcastShapeFn(ShapeContext& c) {
+  if (c.num_inputs() == 0) return c.Error("needs at least one input to broadcast");
   PartialShape out = c.input(0);
   for (int i = 1; i < c.num_inputs(); ++i) {
     auto b = BroadcastPartialShapes(out, c.input(i));

@@ -8,7 +8,8 @@
 namespace graphrt {
 namespace {
 
-VariableResource* VariableOf(const OpKernelContext& ctx, const std::string& node) {
+// Input 0 is a resource handle (the op defs say so), made by VarHandleOp.
+VariableResource* VariableOf(const OpKernelContext& ctx) {
   return static_cast<VariableResource*>(ctx.input(0).resource());
 }
 
@@ -47,7 +48,7 @@ class ReadVariableOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    absl::StatusOr<Tensor> value = VariableOf(ctx, name())->Read();
+    absl::StatusOr<Tensor> value = VariableOf(ctx)->Read();
     if (!value.ok()) return value.status();
     return ctx.set_output(0, *std::move(value));
   }
@@ -58,9 +59,11 @@ class AssignVariableOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    // Keep our own copy unless nobody else can see the value's buffer.
+    // Copy the value into the variable's own buffer (Update hands out a
+    // private one when readers share it): later writes to either never show
+    // through the other. A new shape gets a fresh buffer.
     const Tensor& value = ctx.input(1);
-    return VariableOf(ctx, name())->Update([&](Tensor& var) -> absl::Status {
+    return VariableOf(ctx)->Update([&](Tensor& var) -> absl::Status {
       if (var.shape() != value.shape()) {
         auto fresh = value.Clone(var.allocator());
         if (!fresh.ok()) return fresh.status();
@@ -90,7 +93,7 @@ class AssignAddVariableOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    VariableResource* var = VariableOf(ctx, name());
+    VariableResource* var = VariableOf(ctx);
     const Tensor& delta = ctx.input(1);
     return var->Update([&](Tensor& v) -> absl::Status {
       switch (v.dtype()) {
@@ -109,7 +112,7 @@ class ApplyGradientDescentOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    VariableResource* var = VariableOf(ctx, name());
+    VariableResource* var = VariableOf(ctx);
     const Tensor& alpha = ctx.input(1);
     const Tensor& delta = ctx.input(2);
     if (alpha.num_elements() != 1) {

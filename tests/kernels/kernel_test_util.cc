@@ -82,7 +82,8 @@ void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol,
   for (int64_t i = 0; i < actual.num_elements() && failures < 10; ++i) {
     const double a = ValueAt(actual, i), e = ValueAt(expected, i);
     const bool both_nan = std::isnan(a) && std::isnan(e);
-    if (!both_nan && !(std::fabs(a - e) <= atol + rtol * std::fabs(e))) {
+    // a == e first: equal infinities are a match (their difference is NaN).
+    if (!both_nan && a != e && !(std::fabs(a - e) <= atol + rtol * std::fabs(e))) {
       ADD_FAILURE() << "element " << i << ": got " << a << ", expected " << e;
       ++failures;
     }
@@ -92,5 +93,39 @@ void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol,
 void ExpectTensorEq(const Tensor& actual, const Tensor& expected) {
   ExpectTensorNear(actual, expected, 0.0, 0.0);
 }
+
+// Like RunKernel, but each input reaches the op through a Placeholder of
+// unknown shape, so shape inference accepts any shapes and the kernel's own
+// shape checks are what run. No intra-op pool: ParallelFor runs inline.
+absl::StatusOr<std::vector<Tensor>> RunKernelUnshaped(const std::string& op,
+                                                      const std::vector<Tensor>& inputs,
+                                                      const AttrMap& attrs) {
+  Graph graph;
+  NodeDef def{"op", op, {}, "", attrs};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    NodeDef p{absl::StrCat("input", i), "Placeholder", {}, "", {{"dtype", inputs[i].dtype()}}};
+    RETURN_IF_ERROR(graph.AddNode(p).status());
+    def.inputs.push_back(p.name);
+  }
+  ASSIGN_OR_RETURN(Node * node, graph.AddNode(def));
+  ResourceMgr resources;
+  OpKernelConstruction construction(*node, kDeviceCpu, &resources, HostAllocator());
+  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel,
+                   DefaultKernelRegistry().CreateKernel(construction));
+  std::vector<Tensor> owned = inputs;
+  std::vector<Tensor*> input_ptrs;
+  for (Tensor& t : owned) input_ptrs.push_back(&t);
+  std::vector<Tensor> outputs(node->num_outputs());
+  OpKernelContext::Params params;
+  params.kernel = kernel.get();
+  params.inputs = input_ptrs;
+  params.outputs = outputs;
+  params.allocator = HostAllocator();
+  params.resources = &resources;
+  OpKernelContext ctx(params);
+  RETURN_IF_ERROR(kernel->Compute(ctx));
+  return outputs;
+}
+
 
 }  // namespace graphrt::testing

@@ -32,6 +32,13 @@ absl::StatusOr<std::vector<Tensor>> RunKernel(const std::string& op,
                                               const AttrMap& attrs = {},
                                               const KernelRunOptions& options = {});
 
+// Like RunKernel, but each input reaches the op through a Placeholder of
+// unknown shape, so shape inference accepts any shapes and the kernel's own
+// shape checks are what run. No intra-op pool: ParallelFor runs inline.
+absl::StatusOr<std::vector<Tensor>> RunKernelUnshaped(const std::string& op,
+                                                      const std::vector<Tensor>& inputs,
+                                                      const AttrMap& attrs);
+
 // Expects same dtype and shape, and |a - b| <= atol + rtol * |b| elementwise.
 void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol = 1e-5,
                       double rtol = 1e-5);

@@ -11,14 +11,6 @@
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
-namespace testing {
-// Defined in matmul_op_test.cc: inputs fed through Placeholders of unknown
-// shape, so the kernel's own shape checks run.
-absl::StatusOr<std::vector<Tensor>> RunKernelUnshaped(const std::string& op,
-                                                      const std::vector<Tensor>& inputs,
-                                                      const AttrMap& attrs);
-}  // namespace testing
-
 namespace {
 
 using ::graphrt::testing::ExpectTensorNear;

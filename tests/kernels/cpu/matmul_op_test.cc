@@ -2,8 +2,6 @@
 // combination against a double-precision triple loop, a product large enough
 // for ParallelFor to split (1 and 2 threads agree), empty dims, errors, and
 // the cost estimate.
-//
-// Also defines RunKernelUnshaped (declared in the other tests of this folder).
 #include <memory>
 #include <random>
 #include <span>
@@ -20,42 +18,6 @@
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
-namespace testing {
-
-// Like RunKernel, but each input reaches the op through a Placeholder of
-// unknown shape, so shape inference accepts any shapes and the kernel's own
-// shape checks are what run. No intra-op pool: ParallelFor runs inline.
-absl::StatusOr<std::vector<Tensor>> RunKernelUnshaped(const std::string& op,
-                                                      const std::vector<Tensor>& inputs,
-                                                      const AttrMap& attrs) {
-  Graph graph;
-  NodeDef def{"op", op, {}, "", attrs};
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    NodeDef p{absl::StrCat("input", i), "Placeholder", {}, "", {{"dtype", inputs[i].dtype()}}};
-    RETURN_IF_ERROR(graph.AddNode(p).status());
-    def.inputs.push_back(p.name);
-  }
-  ASSIGN_OR_RETURN(Node * node, graph.AddNode(def));
-  ResourceMgr resources;
-  OpKernelConstruction construction(*node, kDeviceCpu, &resources, HostAllocator());
-  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel,
-                   DefaultKernelRegistry().CreateKernel(construction));
-  std::vector<Tensor> owned = inputs;
-  std::vector<Tensor*> input_ptrs;
-  for (Tensor& t : owned) input_ptrs.push_back(&t);
-  std::vector<Tensor> outputs(node->num_outputs());
-  OpKernelContext::Params params;
-  params.kernel = kernel.get();
-  params.inputs = input_ptrs;
-  params.outputs = outputs;
-  params.allocator = HostAllocator();
-  params.resources = &resources;
-  OpKernelContext ctx(params);
-  RETURN_IF_ERROR(kernel->Compute(ctx));
-  return outputs;
-}
-
-}  // namespace testing
 
 namespace {
 
