@@ -7,12 +7,18 @@
 
 namespace graphrt {
 
+double AllocatorStats::fragmentation() const {
+  const int64_t free_bytes = bytes_reserved - bytes_in_use;
+  if (free_bytes <= 0) return 0.0;
+  return 1.0 - static_cast<double>(largest_free_block) / static_cast<double>(free_bytes);
+}
+
 std::string AllocatorStats::DebugString() const {
   return absl::StrFormat(
-      "in use %d B (peak %d B), %d allocations, limit %d B, reserved %d B, "
-      "largest free block %d B",
-      bytes_in_use, peak_bytes_in_use, num_allocs, bytes_limit, bytes_reserved,
-      largest_free_block);
+      "in use %d B (peak %d B), %d allocations (%d live), limit %d B, "
+      "reserved %d B in %d regions, largest free block %d B, fragmentation %.3f",
+      bytes_in_use, peak_bytes_in_use, num_allocs, num_live_allocs, bytes_limit,
+      bytes_reserved, num_regions, largest_free_block, fragmentation());
 }
 
 namespace {
@@ -34,6 +40,7 @@ class AlignedHostAllocator final : public Allocator {
     header->bytes = bytes;
     header->alignment = alignment;
     num_allocs_.fetch_add(1, std::memory_order_relaxed);
+    live_.fetch_add(1, std::memory_order_relaxed);
     const int64_t size = static_cast<int64_t>(bytes);
     const int64_t now = in_use_.fetch_add(size, std::memory_order_relaxed) + size;
     UpdateMax(peak_, now);
@@ -45,6 +52,7 @@ class AlignedHostAllocator final : public Allocator {
     if (ptr == nullptr) return;
     const Header header = *HeaderOf(ptr);
     in_use_.fetch_sub(static_cast<int64_t>(header.bytes), std::memory_order_relaxed);
+    live_.fetch_sub(1, std::memory_order_relaxed);
     ::operator delete(static_cast<char*>(ptr) - header.alignment,
                       std::align_val_t(header.alignment));
   }
@@ -52,10 +60,12 @@ class AlignedHostAllocator final : public Allocator {
   AllocatorStats GetStats() const override {
     AllocatorStats s;
     s.num_allocs = num_allocs_.load(std::memory_order_relaxed);
+    s.num_live_allocs = live_.load(std::memory_order_relaxed);
     s.bytes_in_use = in_use_.load(std::memory_order_relaxed);
     s.peak_bytes_in_use = peak_.load(std::memory_order_relaxed);
     s.largest_alloc_size = largest_.load(std::memory_order_relaxed);
     s.bytes_reserved = s.bytes_in_use;
+    s.peak_bytes_reserved = s.peak_bytes_in_use;
     return s;
   }
 
@@ -75,6 +85,7 @@ class AlignedHostAllocator final : public Allocator {
   }
 
   std::atomic<int64_t> num_allocs_{0};
+  std::atomic<int64_t> live_{0};
   std::atomic<int64_t> in_use_{0};
   std::atomic<int64_t> peak_{0};
   std::atomic<int64_t> largest_{0};

@@ -1,8 +1,8 @@
 // Allocator: the interface every byte of tensor memory comes through.
 //
 // Declares `Allocator` (raw aligned allocation plus statistics) and the plain
-// host allocator used by the CPU device until the BFC allocator lands. Tensors
-// hold the allocator that made their buffer and return the buffer to it.
+// host allocator. The pooling allocator is BfcAllocator (bfc_allocator.h).
+// Tensors hold the allocator that made their buffer and return the buffer to it.
 //
 // Thread-safety: every method of every Allocator is thread-safe.
 // Ownership: an Allocator outlives every buffer it hands out.
@@ -26,7 +26,15 @@ struct AllocatorStats {
   int64_t largest_alloc_size = 0;  // largest single request served
   int64_t bytes_limit = 0;         // 0: no limit
   int64_t bytes_reserved = 0;      // bytes taken from the system
-  int64_t largest_free_block = 0;  // largest request that would succeed now
+  int64_t peak_bytes_reserved = 0; // high-water mark of bytes_reserved
+  int64_t largest_free_block = 0;  // largest free block in reserved memory
+  int64_t num_live_allocs = 0;     // allocations not yet returned
+  int64_t num_regions = 0;         // regions held from the sub-allocator
+
+  // 1 - largest_free_block / (bytes_reserved - bytes_in_use): 0 when the free
+  // reserved bytes form one block (or nothing is free), near 1 when they are
+  // scattered in many small blocks. Internal rounding counts as in use.
+  double fragmentation() const;
 
   std::string DebugString() const;
 };

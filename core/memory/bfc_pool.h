@@ -1,0 +1,166 @@
+// BfcPool: the chunk and bin bookkeeping behind BfcAllocator (internal).
+//
+// Holds regions (large blocks from a SubAllocator), each cut into chunks kept
+// as a doubly linked list in address order; free chunks sit in power-of-two
+// size bins ordered by (size, address). Allocation is best fit with splitting;
+// freeing coalesces with free neighbours at once, so a region with nothing live
+// is exactly one free chunk. See Note [BFC layout] in bfc_pool.cc.
+//
+// Thread-safety: none; BfcAllocator calls every method under its mutex.
+// Ownership: the pool records regions but never obtains or returns memory; the
+// caller hands regions in (AddRegion) and gets them back (TakeFreeRegions).
+#ifndef GRAPHRT_CORE_MEMORY_BFC_POOL_H_
+#define GRAPHRT_CORE_MEMORY_BFC_POOL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory_resource>
+#include <new>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "core/memory/sub_allocator.h"
+
+namespace graphrt {
+
+class BfcPool {
+ public:
+  // Chunk sizes and addresses (relative to the region base) are multiples of
+  // this. See Note [Why 256-byte rounding].
+  static constexpr size_t kMinChunk = 256;
+
+  struct Served {
+    void* ptr = nullptr;
+    size_t chunk_bytes = 0;  // the chunk's size (>= the rounded request)
+  };
+  struct Freed {
+    size_t chunk_bytes = 0;  // 0: the pointer is not a live chunk of this pool
+  };
+  struct Region {
+    uintptr_t base = 0;
+    size_t bytes = 0;
+    int64_t idle_since = -1;  // op count when it became wholly free; -1: busy
+    int32_t first_chunk = -1;  // the chunk at `base`; keeps its id for life
+  };
+  struct LiveChunk {
+    void* ptr;
+    size_t chunk_bytes;
+    size_t requested_bytes;
+    const std::string* owner;  // interned; nullptr when none was set
+  };
+
+  BfcPool();
+  BfcPool(const BfcPool&) = delete;
+  BfcPool& operator=(const BfcPool&) = delete;
+
+  // Serves `rounded` bytes (a multiple of kMinChunk) aligned to `alignment`
+  // (a power of two) from the best-fitting free chunk; {nullptr, 0} when no
+  // free chunk is large enough. `requested` and `owner` are kept for reports.
+  Served Allocate(size_t rounded, size_t alignment, size_t requested,
+                  const std::string* owner);
+
+  // Frees a live chunk and coalesces it; `op` stamps regions left idle.
+  Freed Free(void* ptr, int64_t op);
+
+  // Adds a region as one free chunk (idle since `op`).
+  void AddRegion(const SubAllocation& region, int64_t op);
+
+  // Removes every wholly free region for which `pred` is true and returns them.
+  std::vector<SubAllocation> TakeFreeRegions(
+      absl::FunctionRef<bool(const Region&)> pred);
+
+  // Every region, live or not (for the owner's destructor).
+  std::vector<SubAllocation> AllRegions() const;
+  // Bytes in wholly free regions (what TakeFreeRegions would give back).
+  size_t IdleRegionBytes() const;
+  size_t LargestFreeBlock() const;
+  // The `n` largest live chunks, largest first (address breaks ties).
+  std::vector<LiveChunk> LargestLive(size_t n) const;
+  size_t num_regions() const { return regions_.size(); }
+  size_t num_idle_regions() const { return num_idle_regions_; }
+  size_t num_live() const { return live_.size(); }
+
+ private:
+  static constexpr int kNumBins = 48;  // bin b: [256 << b, 256 << (b + 1))
+  using ChunkId = int32_t;
+  static constexpr ChunkId kNone = -1;
+
+  // Fields are mutable so MoveFree can re-key an entry in place when its
+  // position in the ordering does not change (see MoveFree).
+  struct FreeKey {
+    mutable size_t size;
+    mutable uintptr_t ptr;
+    mutable ChunkId id;
+    bool operator<(const FreeKey& o) const {
+      return size != o.size ? size < o.size : ptr < o.ptr;
+    }
+  };
+  using BinSet = std::pmr::set<FreeKey>;
+
+  struct Chunk {
+    uintptr_t ptr = 0;
+    size_t size = 0;
+    size_t requested = 0;
+    ChunkId prev = kNone;  // neighbours in address order within the region
+    ChunkId next = kNone;
+    bool in_use = false;
+    const std::string* owner = nullptr;
+    Region* region = nullptr;  // std::map nodes are stable
+    BinSet::iterator free_it;  // its bin entry while free (set iterators are stable)
+  };
+
+  // Recycles the bins' tree nodes (all one size), so steady-state bin traffic
+  // never reaches malloc. Frees them at destruction.
+  class NodeCache final : public std::pmr::memory_resource {
+   public:
+    NodeCache() = default;
+    NodeCache(const NodeCache&) = delete;
+    NodeCache& operator=(const NodeCache&) = delete;
+    ~NodeCache() override;
+
+   private:
+    struct Node {
+      Node* next;
+    };
+    void* do_allocate(size_t bytes, size_t alignment) override;
+    void do_deallocate(void* p, size_t bytes, size_t alignment) override;
+    bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+      return this == &o;
+    }
+    Node* free_ = nullptr;
+    size_t node_bytes_ = 0;
+  };
+
+  static int BinFor(size_t size);
+  ChunkId NewChunk();
+  void InsertFree(ChunkId id);
+  // Erases a bin entry (found from the chunk's stored iterator: no search).
+  void EraseFree(BinSet::iterator entry);
+  // Re-files the bin entry `entry` under chunk `id`'s current key, moving the
+  // tree node itself: split and merge never allocate.
+  void MoveFree(BinSet::iterator entry, ChunkId id);
+  // Cuts `id` at `size`: `id` keeps the front, the returned chunk the rest.
+  ChunkId Split(ChunkId id, size_t size);
+  // Absorbs `id`'s next neighbour (free) into `id`; the caller re-files or
+  // erases the neighbour's bin entry.
+  void MergeWithNext(ChunkId id);
+  ChunkId FindFree(size_t size) const;
+  void MarkBusy(Region* region);
+
+  std::vector<Chunk> chunks_;
+  std::vector<ChunkId> spare_ids_;
+  NodeCache node_cache_;  // before bins_: outlives them
+  std::vector<BinSet> bins_;
+  uint64_t nonempty_bins_ = 0;  // bit b set: bins_[b] has a chunk
+  absl::flat_hash_map<uintptr_t, ChunkId> live_;  // address of live chunk -> id
+  std::map<uintptr_t, Region> regions_;           // region base -> region
+  size_t num_idle_regions_ = 0;
+};
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_MEMORY_BFC_POOL_H_
