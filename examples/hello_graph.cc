@@ -15,7 +15,8 @@ int main() {
   Output bias = b.Const(Tensor::FromVector<float>({0.5f, -0.5f}), "b");
   Output y = ops::Relu(ops::BiasAdd(ops::MatMul(x, w), bias), "y");
   Variable steps = b.NewVariable("steps", Tensor::Scalar<int32_t>(0));
-  Output count = steps.AssignAdd(b.Scalar<int32_t>(1));
+  Output steps_before = steps.Read("steps_before");  // read, then count
+  Output count = steps.AssignAdd(b.Scalar<int32_t>(1), "count");
 
   absl::StatusOr<Graph> graph = b.Build();
   if (!graph.ok()) return std::fprintf(stderr, "%s\n", graph.status().ToString().c_str()), 1;
@@ -30,7 +31,8 @@ int main() {
     if (!out.ok()) return std::fprintf(stderr, "%s\n", out.status().ToString().c_str()), 1;
     std::printf("step %d: y = %s\n", i, (*out)[0].DebugString().c_str());
   }
-  auto n = (*session)->Run({}, {steps.Read()});
-  std::printf("steps run: %s\n", n.ok() ? (*n)[0].DebugString().c_str() : "error");
-  return 0;
+  auto n = (*session)->Run({}, {steps_before});
+  if (!n.ok()) return std::fprintf(stderr, "%s\n", n.status().ToString().c_str()), 1;
+  std::printf("steps run: %d\n", (*n)[0].scalar<int32_t>());
+  return (*n)[0].scalar<int32_t>() == 3 ? 0 : 1;
 }

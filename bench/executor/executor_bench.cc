@@ -4,10 +4,14 @@
 //   BM_Executor_Step         one Run of a 1-node graph (fixed cost per step)
 //   BM_Executor_AddChain/N   N scalar float Adds, each adding a constant to
 //                            the previous result, fed from a placeholder
+//   BM_Executor_InlineThreshold/k/mode  64 parallel Tanh over k floats,
+//                            all inline (0) or all dispatched (1)
 // Each runs with 1 and 2 inter-op threads (the second argument). Counters:
 // per_node = wall time per step / N (seconds, printed with SI prefix). Runs go through RunCallable, the
 // hot-loop API; BM_Executor_StepRun measures Run with its plan lookup.
 #include <benchmark/benchmark.h>
+
+#include <vector>
 
 #include "core/executor/session.h"
 #include "core/graph/ops/math_ops.h"
@@ -15,10 +19,12 @@
 namespace graphrt {
 namespace {
 
-std::unique_ptr<Session> MakeSession(const GraphBuilder& b, int threads) {
+std::unique_ptr<Session> MakeSession(const GraphBuilder& b, int threads,
+                                     int64_t inline_cost_ns = SessionOptions().inline_cost_ns) {
   SessionOptions o;
   o.inter_op_threads = threads;
   o.intra_op_threads = 1;
+  o.inline_cost_ns = inline_cost_ns;
   auto s = Session::Create(b.Build().value(), o);
   if (!s.ok()) std::abort();
   return *std::move(s);
@@ -110,11 +116,35 @@ void BM_Executor_AddChain(benchmark::State& state) {
   RunSteps(state, *session, h, std::span<const Tensor>(&feed, 1), n);
 }
 
+// Where should the inline threshold be? 64 independent Tanh nodes over k
+// floats each, on 2 inter-op threads, either all run inline on the thread
+// that made them ready (mode 0) or all dispatched to the pool (mode 1).
+// per_node = step time / 64; compare the modes at each k, and take k's
+// single-node cost from mode 0 (it is ~ the kernel's run time).
+void BM_Executor_InlineThreshold(benchmark::State& state) {
+  const int64_t k = state.range(0);
+  const bool dispatch = state.range(1) == 1;
+  constexpr int kNodes = 64;
+  GraphBuilder b;
+  Output x = b.Placeholder(DataType::kFloat32, {k}, "x");
+  std::vector<Output> outs;
+  for (int i = 0; i < kNodes; ++i) outs.push_back(ops::Tanh(x));
+  Output sink = b.Group(outs, "sink");
+  auto session = MakeSession(b, 2, dispatch ? 0 : int64_t{1} << 62);
+  auto h = session->MakeCallable({x}, {}, {sink}).value();
+  Tensor feed(DataType::kFloat32, TensorShape{k});
+  for (float& v : feed.flat<float>()) v = 0.5f;
+  RunSteps(state, *session, h, std::span<const Tensor>(&feed, 1), kNodes);
+}
+
 BENCHMARK(BM_Executor_Chain)->ArgsProduct({{1000, 100000}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Executor_FanOutIn)->ArgsProduct({{1000, 100000}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Executor_Step)->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_Executor_StepRun)->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_Executor_AddChain)->ArgsProduct({{1000, 100000}, {1, 2}})->UseRealTime();
+BENCHMARK(BM_Executor_InlineThreshold)
+    ->ArgsProduct({{16, 64, 256, 1024, 4096, 16384}, {0, 1}})
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace graphrt

@@ -25,7 +25,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "core/memory/sync.h"
 #include <tbb/task_group.h>
 #include "core/executor/executor.h"
 
@@ -47,14 +47,30 @@ class StepRunner {
   }
 
   absl::StatusOr<std::vector<Tensor>> Run() {
-    const ExecutorEnv& env = plan_.env_;
-    env.inter_op->execute([&] {
+    const int32_t home = plan_.home_device_;
+    // The arena may run `step` on another of its threads when no slot is
+    // free. TSan (sync.h): release after the closure is built, and acquire
+    // through an address that is not read from the closure.
+    static const char handoff = 0;
+    auto step = [&] {
+      TsanAcquire(&handoff);
       ReadyStack ready;
-      for (int32_t root : plan_.roots_) Push(root, ready);
+      for (int32_t root : plan_.roots_) {
+        if (plan_.items_[root].device == home) {
+          Push(root, ready);
+        } else {
+          SpawnOn(root);
+        }
+      }
       Drain(ready);
       group_.wait();
-    });
-    absl::MutexLock lock(&mu_);
+      TsanAcquire(&group_);  // every task's end
+      TsanRelease(this);
+    };
+    TsanRelease(&handoff);
+    plan_.env_.devices[home].arena->execute(step);
+    TsanAcquire(this);
+    MutexLock lock(&mu_);
     if (!status_.ok()) return status_;
     std::vector<Tensor> out;
     out.reserve(plan_.fetch_entries_.size());
@@ -92,7 +108,9 @@ class StepRunner {
           pending_[s].fetch_sub(1, std::memory_order_acq_rel) != 1) {
         continue;
       }
-      if (IsCheap(next)) {
+      if (next.device != item.device) {
+        SpawnOn(s);  // its own device's queue
+      } else if (IsCheap(next)) {
         ready.push_back(s);
       } else if (kept < 0) {
         kept = s;
@@ -117,15 +135,32 @@ class StepRunner {
     }
   }
 
+  // Runs `id` later in the current thread's arena (its device's: callers
+  // only spawn nodes of the device they run on).
   void Spawn(int32_t id) {
-    group_.run([this, id] {
-      ReadyStack ready = {id};
-      Drain(ready);
-    });
+    TsanRelease(this);
+    group_.run([this, id] { RunTask(id); });
+  }
+
+  // Hands `id` to its device's arena. The step's task group tracks it, so
+  // group_.wait() in the home arena waits for it too.
+  void SpawnOn(int32_t id) {
+    TsanRelease(this);
+    plan_.env_.devices[plan_.items_[id].device].arena->enqueue(
+        group_.defer([this, id] { RunTask(id); }));
+  }
+
+  // A spawned node and what it makes ready on this thread. The TSan calls
+  // state oneTBB's hand-offs: spawn -> start, end -> group_.wait().
+  void RunTask(int32_t id) {
+    TsanAcquire(this);  // before touching any member
+    ReadyStack ready = {id};
+    Drain(ready);
+    TsanRelease(&group_);
   }
 
   bool IsCheap(const Item& item) const {
-    if (item.always_cheap || plan_.env_.inter_op_threads <= 1) return true;
+    if (item.always_cheap || plan_.env_.devices[item.device].inter_op_threads <= 1) return true;
     absl::InlinedVector<const Tensor*, 8> inputs(item.num_inputs);
     for (int32_t i = 0; i < item.num_inputs; ++i) {
       inputs[i] = &entries_[plan_.input_entries_[item.input_start + i]];
@@ -147,8 +182,9 @@ class StepRunner {
       p.inputs = std::span<Tensor* const>(inputs.data(), inputs.size());
       p.forwardable = item.forwardable;
       p.outputs = std::span<Tensor>(outputs, item.num_outputs);
-      p.allocator = plan_.env_.allocator;
-      p.intra_op = plan_.env_.intra_op;
+      const DeviceContext& device = plan_.env_.devices[item.device];
+      p.allocator = device.allocator;
+      p.intra_op = device.intra_op;
       p.resources = plan_.env_.resources;
       p.step_id = step_id_;
       OpKernelContext ctx(p);
@@ -181,13 +217,13 @@ class StepRunner {
   }
 
   absl::Status Annotate(const Item& item, const absl::Status& s) const {
-    const std::string& device = plan_.env_.devices[item.node->id()];
+    const std::string& device = plan_.env_.devices[item.device].name;
     return absl::Status(s.code(), absl::StrCat("node ", item.node->DebugName(), " on ",
                                                device, ": ", s.message()));
   }
 
   void Fail(absl::Status s) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (status_.ok()) status_ = std::move(s);  // the first error wins
     failed_.store(true, std::memory_order_relaxed);
   }
@@ -200,7 +236,7 @@ class StepRunner {
   std::unique_ptr<Tensor[]> entries_;
   tbb::task_group group_;
   std::atomic<bool> failed_{false};
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
 

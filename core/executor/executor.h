@@ -7,8 +7,10 @@
 // its successor list and the entry slots its inputs read. Run executes one
 // step (see Note [Dependency counting]): source nodes start, each finished
 // node decrements its successors' counts, and a node whose count reaches
-// zero runs, inline when cheap or in the inter-op pool when expensive. The
-// first error wins; nodes not yet started are skipped.
+// zero runs, inline when cheap or in the inter-op pool when expensive. Each
+// node runs in its own device's queue: a node made ready on another device
+// is handed to that device's arena. The first error wins; nodes not yet
+// started are skipped.
 //
 // Thread-safety: a plan is immutable and may run many steps at once; all
 // per-step state lives in the step.
@@ -30,16 +32,22 @@
 
 namespace graphrt {
 
+// One device as a step sees it: where its nodes run and allocate.
+struct DeviceContext {
+  std::string name;                   // full device name, for messages
+  tbb::task_arena* arena = nullptr;   // its inter-op queue
+  int inter_op_threads = 1;
+  IntraOpPool* intra_op = nullptr;
+  Allocator* allocator = nullptr;
+};
+
 // What one step needs from its session.
 struct ExecutorEnv {
   const Graph* graph = nullptr;
-  std::span<OpKernel* const> kernels;  // by node id
-  std::span<const std::string> devices;  // by node id, full names
-  tbb::task_arena* inter_op = nullptr;
-  int inter_op_threads = 1;
-  IntraOpPool* intra_op = nullptr;
+  std::span<OpKernel* const> kernels;      // by node id
+  std::span<const int32_t> node_device;    // index into `devices`, by node id
+  std::span<const DeviceContext> devices;
   ResourceMgr* resources = nullptr;
-  Allocator* allocator = nullptr;
   int64_t inline_cost_ns = 0;
 };
 
@@ -67,6 +75,7 @@ class ExecutorPlan {
     int32_t succ_start = 0, num_succ = 0;
     int32_t pending = 0;      // initial count of inputs still to finish
     int32_t feed_index = -1;  // >= 0: a fed placeholder
+    int32_t device = 0;       // index into env_.devices
     bool always_cheap = false;
     uint64_t forwardable = 0;  // bit i: input i is this entry's only use
   };
@@ -79,6 +88,7 @@ class ExecutorPlan {
   std::vector<int32_t> successors_;     // item ids
   std::vector<int32_t> entry_uses_;     // initial uses per entry (+1 if fetched)
   std::vector<int32_t> roots_;          // items with no inputs
+  int32_t home_device_ = 0;             // the device Run starts on (a root's)
   std::vector<int32_t> fetch_entries_;
   std::vector<const Node*> feed_nodes_;
   int32_t num_entries_ = 0;

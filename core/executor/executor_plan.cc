@@ -82,6 +82,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     auto feed = feed_of_node.find(id);
     item.feed_index = feed == feed_of_node.end() ? -1 : feed->second;
     item.always_cheap = item.feed_index >= 0 || item.kernel->IsAlwaysCheap();
+    item.device = env.node_device[id];
     plan->items_.push_back(item);
   }
   if (!unfed.empty()) {
@@ -107,6 +108,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     for (int c : n.control_inputs()) succ[dense[c]].push_back(self);
     if (item.pending == 0) plan->roots_.push_back(self);
   }
+  if (!plan->roots_.empty()) plan->home_device_ = plan->items_[plan->roots_[0]].device;
   for (const Endpoint& e : fetch_eps) {
     const int32_t entry = plan->items_[dense[e.node]].output_start + e.index;
     plan->fetch_entries_.push_back(entry);

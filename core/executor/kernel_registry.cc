@@ -8,7 +8,7 @@
 namespace graphrt {
 
 void KernelRegistry::Register(KernelDef def) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   by_op_[def.op].push_back(std::make_unique<const KernelDef>(std::move(def)));
 }
 
@@ -23,7 +23,7 @@ bool KernelRegistry::Matches(const KernelDef& def, const Node& node) {
 
 absl::StatusOr<const KernelDef*> KernelRegistry::Find(const Node& node,
                                                       absl::string_view device_type) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = by_op_.find(node.op());
   std::vector<std::string> available;
   if (it != by_op_.end()) {
@@ -54,7 +54,7 @@ absl::StatusOr<const KernelDef*> KernelRegistry::Find(const Node& node,
 }
 
 std::vector<std::string> KernelRegistry::SupportedDeviceTypes(const Node& node) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   auto it = by_op_.find(node.op());
   if (it == by_op_.end()) return out;

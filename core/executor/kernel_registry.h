@@ -19,7 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "core/memory/sync.h"
 #include "core/executor/op_kernel.h"
 
 namespace graphrt {
@@ -70,7 +70,7 @@ class KernelRegistry {
 
  private:
   static bool Matches(const KernelDef& def, const Node& node);
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   // unique_ptr: defs handed out by Find stay put while others register.
   absl::flat_hash_map<std::string, std::vector<std::unique_ptr<const KernelDef>>> by_op_
       ABSL_GUARDED_BY(mu_);

@@ -10,7 +10,7 @@ std::string VariableResource::DebugString() const {
 }
 
 absl::StatusOr<Tensor> VariableResource::Read() const {
-  absl::ReaderMutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!value_.IsInitialized()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "variable '", name_, "' is read before it was given a value; "
@@ -30,13 +30,13 @@ absl::Status VariableResource::Assign(const Tensor& value) {
                                                    shape_.DebugString(), ", cannot assign ",
                                                    value.ShapeString()));
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   value_ = value;
   return absl::OkStatus();
 }
 
 absl::Status VariableResource::Update(absl::FunctionRef<absl::Status(Tensor&)> update) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!value_.IsInitialized()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "variable '", name_, "' is updated before it was given a value"));
@@ -51,7 +51,7 @@ absl::Status VariableResource::Update(absl::FunctionRef<absl::Status(Tensor&)> u
 
 absl::StatusOr<std::shared_ptr<VariableResource>> ResourceMgr::LookupOrCreateVariable(
     const std::string& name, DataType dtype, const PartialShape& shape) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = variables_.find(name);
   if (it != variables_.end()) {
     if (it->second->dtype() != dtype) {
@@ -68,7 +68,7 @@ absl::StatusOr<std::shared_ptr<VariableResource>> ResourceMgr::LookupOrCreateVar
 
 absl::StatusOr<std::shared_ptr<VariableResource>> ResourceMgr::LookupVariable(
     const std::string& name) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = variables_.find(name);
   if (it == variables_.end()) {
     return absl::NotFoundError(absl::StrCat("no variable named '", name, "'"));

@@ -17,7 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "core/memory/sync.h"
 #include "core/graph/tensor.h"
 
 namespace graphrt {
@@ -44,7 +44,7 @@ class VariableResource final : public ResourceBase {
   const std::string name_;
   const DataType dtype_;
   const PartialShape shape_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   Tensor value_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -59,7 +59,7 @@ class ResourceMgr {
       const std::string& name) const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<VariableResource>> variables_
       ABSL_GUARDED_BY(mu_);
 };

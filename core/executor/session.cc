@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "core/executor/kernel_registry.h"
 #include "core/graph/status_macros.h"
+#include "core/placer/partition.h"
 
 namespace graphrt {
 
@@ -23,27 +24,38 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(Graph graph,
 
 absl::Status Session::Init() {
   RETURN_IF_ERROR(graph_.Validate());
-  ASSIGN_OR_RETURN(placement_, PlaceAllOnCpu(graph_));
-  for (const NodePlacement& p : placement_) devices_.push_back(p.device);
+  runtime_ = options_.runtime;
+  if (runtime_ == nullptr) {
+    runtime_ = Runtime::Create(
+        {options_.inter_op_threads, options_.intra_op_threads, options_.cpu_allocator});
+  }
+  devices_ = runtime_->devices();
+  std::vector<DeviceAttributes> attrs;
+  for (const Device* d : devices_) {
+    attrs.push_back(d->attributes());
+    device_ctx_.push_back({d->name(), d->arena(), d->inter_op_threads(), d->intra_op(),
+                           d->allocator()});
+  }
+  const KernelRegistry* registry = options_.kernels;
+  ASSIGN_OR_RETURN(std::vector<NodePlacement> placement,
+                   PlaceGraph(graph_, attrs,
+                              [registry](const Node& n) { return registry->SupportedDeviceTypes(n); },
+                              PlacerOptions{options_.allow_soft_placement}));
+  ASSIGN_OR_RETURN(PartitionedGraph partitioned, PartitionGraph(graph_, placement, attrs));
+  graph_ = std::move(partitioned.graph);
+  placement_ = std::move(partitioned.placement);
   if (options_.log_device_placement) {
     // Once per graph, when the session is made; never per step.
-    std::string log;
-    for (int i = 0; i < graph_.num_nodes(); ++i) {
-      const Node& n = graph_.node(i);
-      absl::StrAppend(&log, n.name(), " (", n.op(), "): ", placement_[i].device, "\n");
-    }
-    std::fputs(log.c_str(), stderr);
+    std::fputs(PlacementLog(graph_, placement_).c_str(), stderr);
   }
   kernels_.resize(graph_.num_nodes());
   for (int i = 0; i < graph_.num_nodes(); ++i) {
-    OpKernelConstruction c(graph_.node(i), kDeviceCpu, &resources_, options_.cpu_allocator);
-    ASSIGN_OR_RETURN(kernels_[i], options_.kernels->CreateKernel(c));
+    const Device* device = devices_[placement_[i].device_index];
+    node_device_.push_back(placement_[i].device_index);
+    OpKernelConstruction c(graph_.node(i), device->type(), &resources_, device->allocator());
+    ASSIGN_OR_RETURN(kernels_[i], registry->CreateKernel(c));
     kernel_ptrs_.push_back(kernels_[i].get());
   }
-  // The Run caller takes the arena's one master slot, so at most
-  // inter_op_threads threads run ops (see core/executor/thread_pool.h).
-  inter_op_ = std::make_unique<tbb::task_arena>(options_.inter_op_threads, 1);
-  intra_op_ = CreateIntraOpPool(options_.intra_op_threads);
   return absl::OkStatus();
 }
 
@@ -62,24 +74,21 @@ absl::StatusOr<std::shared_ptr<const ExecutorPlan>> Session::GetPlan(
   std::string key = absl::StrCat(absl::StrJoin(feeds, ","), ";", absl::StrJoin(fetches, ","),
                                  ";", absl::StrJoin(targets, ","));
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = plans_.find(key);
     if (it != plans_.end()) return it->second;
   }
   ExecutorEnv env;
   env.graph = &graph_;
   env.kernels = kernel_ptrs_;
-  env.devices = devices_;
-  env.inter_op = inter_op_.get();
-  env.inter_op_threads = options_.inter_op_threads;
-  env.intra_op = intra_op_.get();
+  env.node_device = node_device_;
+  env.devices = device_ctx_;
   env.resources = &resources_;
-  env.allocator = options_.cpu_allocator;
   env.inline_cost_ns = options_.inline_cost_ns;
   ASSIGN_OR_RETURN(std::unique_ptr<ExecutorPlan> plan,
                    ExecutorPlan::Build(env, feeds, fetches, targets));
   std::shared_ptr<const ExecutorPlan> shared(std::move(plan));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return plans_.emplace(std::move(key), std::move(shared)).first->second;
 }
 
@@ -104,7 +113,7 @@ absl::StatusOr<Session::CallableHandle> Session::MakeCallable(
     const std::vector<TensorName>& targets) {
   ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
                    GetPlan(Names(feeds), Names(fetches), Names(targets)));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   callables_.push_back(std::move(plan));
   return static_cast<CallableHandle>(callables_.size() - 1);
 }
@@ -113,7 +122,7 @@ absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
                                                          std::span<const Tensor> feeds) {
   std::shared_ptr<const ExecutorPlan> plan;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (handle < 0 || handle >= static_cast<CallableHandle>(callables_.size())) {
       return absl::InvalidArgumentError(absl::StrCat("no callable with handle ", handle));
     }

@@ -3,9 +3,10 @@
 //   auto session = Session::Create(std::move(graph), SessionOptions{});
 //   auto out = (*session)->Run({{x, batch}}, {loss}, {train_op});
 //
-// Create checks the graph, places every node, makes every kernel (so a
-// missing kernel or a bad attr is reported here, naming the node), creates
-// the variables with their initial values, and starts the thread pools.
+// Create checks the graph, places every node on the runtime's devices
+// (core/placer/placement.h), adds copies between devices, makes every kernel
+// (so a missing kernel or a bad attr is reported here, naming the node), and
+// creates the variables with their initial values.
 // Run prunes the graph to what the fetches and targets need; the plan for a
 // (feeds, fetches, targets) signature is built on first use and cached.
 // MakeCallable/RunCallable skip the cache lookup for hot loops.
@@ -25,8 +26,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "core/memory/sync.h"
 #include "core/executor/executor.h"
+#include "core/executor/runtime.h"
 #include "core/executor/session_options.h"
 #include "core/graph/builder.h"
 #include "core/placer/placement.h"
@@ -69,7 +71,10 @@ class Session {
 
   const Graph& graph() const { return graph_; }
   const SessionOptions& options() const { return options_; }  // resolved
+  // Every node's device and why, by node id of graph() (which includes the
+  // copies the partitioner added between devices).
   const std::vector<NodePlacement>& placement() const { return placement_; }
+  const std::shared_ptr<Runtime>& runtime() const { return runtime_; }
   ResourceMgr& resources() { return resources_; }
 
  private:
@@ -81,16 +86,17 @@ class Session {
 
   Graph graph_;
   SessionOptions options_;
-  std::vector<NodePlacement> placement_;
-  std::vector<std::string> devices_;  // by node id
+  std::shared_ptr<Runtime> runtime_;
+  std::vector<Device*> devices_;          // the runtime's, by device index
+  std::vector<DeviceContext> device_ctx_; // by device index
+  std::vector<NodePlacement> placement_;  // by node id
+  std::vector<int32_t> node_device_;      // by node id
   ResourceMgr resources_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // by node id
   std::vector<OpKernel*> kernel_ptrs_;
-  std::unique_ptr<tbb::task_arena> inter_op_;
-  std::unique_ptr<IntraOpPool> intra_op_;
   std::atomic<int64_t> next_step_id_{1};
 
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const ExecutorPlan>> plans_
       ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<const ExecutorPlan>> callables_ ABSL_GUARDED_BY(mu_);

@@ -11,6 +11,7 @@
 #define GRAPHRT_CORE_EXECUTOR_SESSION_OPTIONS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/memory/allocator.h"
@@ -18,6 +19,7 @@
 namespace graphrt {
 
 class KernelRegistry;
+class Runtime;
 
 struct SessionOptions {
   // Threads running independent ops of a step (TF:
@@ -40,6 +42,11 @@ struct SessionOptions {
   const KernelRegistry* kernels = nullptr;
   // CPU tensor memory; null: HostAllocator().
   Allocator* cpu_allocator = nullptr;
+  // The devices to place on and run with (core/executor/runtime.h); sessions
+  // may share one. null: a runtime of its own, with one CPU device whose
+  // pools have the sizes above. With a shared runtime the pool sizes are the
+  // runtime's devices' own.
+  std::shared_ptr<Runtime> runtime;
 };
 
 // The options with the environment applied and defaults filled in (thread

@@ -7,6 +7,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/memory/sync.h"
+
 namespace graphrt {
 
 int ResolveThreadCount(int requested) {
@@ -35,12 +37,21 @@ class TbbIntraOpPool final : public IntraOpPool {
     // slow thread does not hold up the step.
     const int64_t max_pieces = std::min<int64_t>(4 * n_, work / kMinParallelWorkNs);
     const int64_t grain = std::max<int64_t>(1, (total + max_pieces - 1) / max_pieces);
+    // TSan hand-offs (core/memory/sync.h): the caller's writes before the
+    // call reach every piece; every piece's writes reach the caller after.
+    int started = 0, finished = 0;
+    TsanRelease(&started);
     arena_.execute([&] {
       tbb::parallel_for(
           tbb::blocked_range<int64_t>(0, total, grain),
-          [&](const tbb::blocked_range<int64_t>& r) { fn(r.begin(), r.end()); },
+          [&](const tbb::blocked_range<int64_t>& r) {
+            TsanAcquire(&started);
+            fn(r.begin(), r.end());
+            TsanRelease(&finished);
+          },
           tbb::simple_partitioner());
     });
+    TsanAcquire(&finished);
   }
 
  private:

@@ -71,6 +71,7 @@ int GraphBuilder::AddNode(absl::string_view op, std::span<const Output> inputs, 
   def.name = ScopedName(name, op);
   def.attrs = std::move(attrs);
   if (!device_scopes_.empty()) def.device = device_scopes_.back();
+  if (!colocate_scopes_.empty()) def.attrs["_colocate_with"] = colocate_scopes_.back();
   for (const Output& in : inputs) {
     if (!in.valid() || in.builder() != this) {
       SetError(absl::InvalidArgumentError(absl::StrCat(
@@ -155,6 +156,11 @@ GraphBuilder::DeviceScope::DeviceScope(GraphBuilder& b, absl::string_view device
   b_.device_scopes_.emplace_back(device);
 }
 GraphBuilder::DeviceScope::~DeviceScope() { b_.device_scopes_.pop_back(); }
+
+GraphBuilder::ColocateWith::ColocateWith(GraphBuilder& b, const Output& op) : b_(b) {
+  b_.colocate_scopes_.push_back(op.valid() ? op.node().name() : std::string());
+}
+GraphBuilder::ColocateWith::~ColocateWith() { b_.colocate_scopes_.pop_back(); }
 
 PartialShape Variable::shape() const {
   if (!handle_.valid()) return PartialShape();

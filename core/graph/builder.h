@@ -127,6 +127,15 @@ class GraphBuilder {
    private:
     GraphBuilder& b_;
   };
+  // Nodes made while alive are placed on the same device as `op`'s node
+  // (TF's colocate_with): the attr "_colocate_with" names it.
+  class ColocateWith {
+   public:
+    ColocateWith(GraphBuilder& b, const Output& op);
+    ~ColocateWith();
+   private:
+    GraphBuilder& b_;
+  };
 
  private:
   std::string ScopedName(absl::string_view name, absl::string_view op) const;
@@ -136,6 +145,7 @@ class GraphBuilder {
   absl::Status status_;
   std::vector<std::string> name_scopes_;
   std::vector<std::string> device_scopes_;
+  std::vector<std::string> colocate_scopes_;
   struct ResourceState {
     int last_write = -1;
     std::vector<int> reads_since_write;

@@ -86,6 +86,9 @@ absl::Status Graph::InferTypes(Node& node, const NodeDef& def) {
   };
   // Attrs: reject unknown ones, infer type and count attrs from the inputs.
   for (const auto& [name, value] : node.attrs_) {
+    // Attrs starting with '_' belong to the runtime (e.g. "_colocate_with")
+    // and are allowed on every op.
+    if (!name.empty() && name[0] == '_') continue;
     const AttrDef* a = op.FindAttr(name);
     if (a == nullptr) {
       return error("op has no attr '", name, "'; its attrs are [",

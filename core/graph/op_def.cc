@@ -120,7 +120,7 @@ OpRegistry& OpRegistry::Global() {
 absl::Status OpRegistry::Register(OpDefBuilder builder) {
   absl::StatusOr<OpDef> def = std::move(builder).Finish();
   if (!def.ok()) return def.status();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::string name = def->name;
   if (ops_.contains(name)) {
     return absl::AlreadyExistsError(absl::StrCat("op '", name, "' is already registered"));
@@ -130,13 +130,13 @@ absl::Status OpRegistry::Register(OpDefBuilder builder) {
 }
 
 const OpDef* OpRegistry::Find(absl::string_view name) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = ops_.find(name);
   return it == ops_.end() ? nullptr : it->second.get();
 }
 
 std::vector<std::string> OpRegistry::ListOps() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> names;
   for (const auto& [name, def] : ops_) names.push_back(name);
   std::sort(names.begin(), names.end());

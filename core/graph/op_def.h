@@ -17,7 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "core/memory/sync.h"
 #include "core/graph/attr_value.h"
 #include "core/graph/tensor_shape.h"
 #include "core/graph/types.h"
@@ -89,7 +89,7 @@ class OpRegistry {
   std::vector<std::string> ListOps() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<const OpDef>> ops_ ABSL_GUARDED_BY(mu_);
 };
 

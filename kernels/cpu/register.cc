@@ -4,6 +4,7 @@ namespace graphrt {
 
 void RegisterCpuKernels(KernelRegistry& r) {
   RegisterConstantKernels(r);
+  RegisterCopyKernels(r);
   RegisterCwiseBinaryKernels(r);
   RegisterCwiseUnaryKernels(r);
   RegisterCastKernels(r);

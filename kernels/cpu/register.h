@@ -11,6 +11,7 @@ void RegisterCpuKernels(KernelRegistry& registry);
 
 // The families (kernels/cpu/<family>.cc).
 void RegisterConstantKernels(KernelRegistry& r);    // Const Placeholder Identity NoOp
+void RegisterCopyKernels(KernelRegistry& r);        // _Copy (between devices)
 void RegisterCwiseBinaryKernels(KernelRegistry& r); // Add Sub Mul Div Maximum Equal AddN
 void RegisterCwiseUnaryKernels(KernelRegistry& r);  // Neg Exp Log Relu Sigmoid Tanh
 void RegisterCastKernels(KernelRegistry& r);        // Cast

@@ -76,6 +76,13 @@ void RegisterArrayOps(OpRegistry& r) {
                        .Attr("shape", AttrType::kShape, PartialShape())
                        .Shape(PlaceholderShape)
                        .Doc("A value fed to Session::Run."));
+  (void)r.Register(OpDefBuilder("_Copy")
+                       .Input("input: T")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .Shape(UnchangedShape)
+                       .Doc("Copies a tensor to the device the node is placed on; the "
+                            "partitioner inserts it on edges between devices."));
   (void)r.Register(OpDefBuilder("Identity")
                        .Input("input: T")
                        .Output("output: T")

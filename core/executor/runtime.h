@@ -1,0 +1,93 @@
+// Runtime: the device set of a process, made explicit (no hidden globals).
+//
+//   auto runtime = Runtime::Create();
+//   auto cpu = runtime->ListPhysicalDevices("CPU")[0];
+//   runtime->SetLogicalDeviceConfiguration(cpu, {{}, {}, {}});  // three CPUs
+//   SessionOptions options;
+//   options.runtime = runtime;   // sessions share its devices
+//
+// Physical devices are discovered when the runtime is made (the host CPU;
+// GPUs through the CUDA runtime when built with CUDA, where "no driver" or
+// "no device" counts as zero GPUs). Logical devices are created from the
+// configuration on first use (ListLogicalDevices, Initialize, or a session
+// using the runtime); after that a configuration change is
+// FAILED_PRECONDITION, as in TF. Logical GPU devices arrive with GPU
+// execution; until then physical GPUs are listed but nothing is placed there.
+//
+// Thread-safety: all methods are thread-safe.
+#ifndef GRAPHRT_CORE_EXECUTOR_RUNTIME_H_
+#define GRAPHRT_CORE_EXECUTOR_RUNTIME_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "core/memory/sync.h"
+#include "core/executor/device.h"
+
+namespace graphrt {
+
+struct PhysicalDevice {
+  std::string name;         // "/physical_device:CPU:0"
+  std::string type;         // "CPU", "GPU"
+  int id = 0;
+  std::string description;  // what the system says it is
+};
+
+struct LogicalDeviceConfiguration {
+  // CPU: the device's inter-op and intra-op pool sizes; 0: RuntimeOptions'.
+  int inter_op_threads = 0;
+  int intra_op_threads = 0;
+  // GPU: the device's memory limit in MiB (0: the default); used once GPU
+  // devices exist.
+  int64_t memory_limit_mb = 0;
+};
+
+struct RuntimeOptions {
+  // Pool sizes of logical CPU devices that do not set their own; 0 = cores.
+  int inter_op_threads = 0;
+  int intra_op_threads = 0;
+  // Memory of CPU devices; null: HostAllocator().
+  Allocator* cpu_allocator = nullptr;
+};
+
+class Runtime {
+ public:
+  static std::shared_ptr<Runtime> Create(const RuntimeOptions& options = {});
+
+  // Physical devices of `type` ("" for all), CPU first.
+  std::vector<PhysicalDevice> ListPhysicalDevices(absl::string_view type = {}) const;
+
+  // Splits `device` into logical devices, one per entry. Before the logical
+  // devices exist only; FAILED_PRECONDITION after, INVALID_ARGUMENT for an
+  // unknown device or an empty list.
+  absl::Status SetLogicalDeviceConfiguration(const PhysicalDevice& device,
+                                             std::vector<LogicalDeviceConfiguration> logical);
+
+  // Creates the logical devices (once); later calls do nothing.
+  absl::Status Initialize();
+  bool initialized() const;
+
+  // Logical devices of `type` ("" for all), creating them if needed.
+  std::vector<DeviceAttributes> ListLogicalDevices(absl::string_view type = {});
+  // All logical devices, CPU:0 first; creates them if needed.
+  std::vector<Device*> devices();
+
+ private:
+  explicit Runtime(const RuntimeOptions& options);
+  absl::Status InitializeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const RuntimeOptions options_;
+  std::vector<PhysicalDevice> physical_;
+  mutable Mutex mu_;
+  // Configuration by physical device index; empty: one default logical device.
+  std::vector<std::vector<LogicalDeviceConfiguration>> config_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Device>> devices_ ABSL_GUARDED_BY(mu_);
+  bool initialized_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_EXECUTOR_RUNTIME_H_
