@@ -25,6 +25,8 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "core/memory/allocation_owner.h"
+#include "core/memory/bfc_allocator.h"
 #include "core/memory/sync.h"
 #include <tbb/task_group.h>
 #include "core/executor/executor.h"
@@ -188,8 +190,15 @@ class StepRunner {
       p.resources = plan_.env_.resources;
       p.step_id = step_id_;
       OpKernelContext ctx(p);
-      absl::Status s = item.kernel->Compute(ctx);
-      if (!s.ok()) return Annotate(item, s);
+      absl::Status s;
+      {
+        ScopedAllocationOwner owner(item.owner);  // names this node in OOM reports
+        s = item.kernel->Compute(ctx);
+      }
+      if (!s.ok()) {
+        if (s.code() == absl::StatusCode::kResourceExhausted) return OutOfMemory(item, s);
+        return Annotate(item, s);
+      }
       for (int32_t i = 0; i < item.num_outputs; ++i) {
         if (!outputs[i].IsInitialized()) {
           return Annotate(item, absl::InternalError(
@@ -214,6 +223,18 @@ class StepRunner {
         entries_[e] = Tensor();
       }
     }
+  }
+
+  // An allocation failed: the allocator's report (limit, in use, verdict,
+  // largest live allocations and their nodes) when it keeps one.
+  absl::Status OutOfMemory(const Item& item, const absl::Status& s) const {
+    const DeviceContext& device = plan_.env_.devices[item.device];
+    if (auto* bfc = dynamic_cast<BfcAllocator*>(device.allocator)) {
+      if (std::optional<OomReport> report = bfc->LastOomReport()) {
+        return OomStatus(item.node->name(), device.name, *report);
+      }
+    }
+    return Annotate(item, s);
   }
 
   absl::Status Annotate(const Item& item, const absl::Status& s) const {

@@ -76,6 +76,7 @@ class ExecutorPlan {
     int32_t pending = 0;      // initial count of inputs still to finish
     int32_t feed_index = -1;  // >= 0: a fed placeholder
     int32_t device = 0;       // index into env_.devices
+    const std::string* owner = nullptr;  // interned node name, for OOM reports
     bool always_cheap = false;
     uint64_t forwardable = 0;  // bit i: input i is this entry's only use
   };

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "core/executor/executor.h"
 #include "core/graph/status_macros.h"
+#include "core/memory/allocation_owner.h"
 
 namespace graphrt {
 
@@ -83,6 +84,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     item.feed_index = feed == feed_of_node.end() ? -1 : feed->second;
     item.always_cheap = item.feed_index >= 0 || item.kernel->IsAlwaysCheap();
     item.device = env.node_device[id];
+    item.owner = InternAllocationOwner(n.name());
     plan->items_.push_back(item);
   }
   if (!unfed.empty()) {

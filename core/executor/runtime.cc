@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/memory/bfc_allocator.h"
 #include "core/placer/device_name.h"
 
 #if GRAPHRT_HAVE_GPU_KERNELS
@@ -88,7 +89,19 @@ absl::Status Runtime::InitializeLocked() {
                                                                   : options_.inter_op_threads);
       const int intra = ResolveThreadCount(c.intra_op_threads > 0 ? c.intra_op_threads
                                                                   : options_.intra_op_threads);
-      devices_.push_back(std::make_unique<Device>(std::move(attrs), inter, intra, allocator));
+      Allocator* device_allocator = allocator;
+      const int64_t limit_mb = c.memory_limit_mb > 0 ? c.memory_limit_mb
+                                                     : options_.cpu_memory_limit_mb;
+      if (limit_mb > 0) {
+        BfcOptions bfc;
+        bfc.name = absl::StrCat("cpu_bfc_", attrs.id);
+        bfc.memory_limit = static_cast<size_t>(limit_mb) << 20;
+        allocators_.push_back(CreateBfcAllocator(CreateHostSubAllocator(), bfc));
+        device_allocator = allocators_.back().get();
+        attrs.memory_limit = limit_mb << 20;
+      }
+      devices_.push_back(
+          std::make_unique<Device>(std::move(attrs), inter, intra, device_allocator));
     }
   }
   initialized_ = true;

@@ -40,8 +40,9 @@ struct LogicalDeviceConfiguration {
   // CPU: the device's inter-op and intra-op pool sizes; 0: RuntimeOptions'.
   int inter_op_threads = 0;
   int intra_op_threads = 0;
-  // GPU: the device's memory limit in MiB (0: the default); used once GPU
-  // devices exist.
+  // The device's memory limit in MiB. CPU: > 0 gives the device a BFC
+  // allocator of its own with that hard limit (0: RuntimeOptions'); GPU
+  // (once GPU devices exist): 0 is the default share of free memory.
   int64_t memory_limit_mb = 0;
 };
 
@@ -49,8 +50,12 @@ struct RuntimeOptions {
   // Pool sizes of logical CPU devices that do not set their own; 0 = cores.
   int inter_op_threads = 0;
   int intra_op_threads = 0;
-  // Memory of CPU devices; null: HostAllocator().
+  // Memory of CPU devices without a limit; null: HostAllocator().
   Allocator* cpu_allocator = nullptr;
+  // Default memory limit of logical CPU devices in MiB; 0: none (plain
+  // host memory). With a limit, each device allocates from its own BFC
+  // pool and an OOM names the node and explains itself (core/memory).
+  int64_t cpu_memory_limit_mb = 0;
 };
 
 class Runtime {
@@ -84,6 +89,7 @@ class Runtime {
   mutable Mutex mu_;
   // Configuration by physical device index; empty: one default logical device.
   std::vector<std::vector<LogicalDeviceConfiguration>> config_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Allocator>> allocators_ ABSL_GUARDED_BY(mu_);  // owned pools
   std::vector<std::unique_ptr<Device>> devices_ ABSL_GUARDED_BY(mu_);
   bool initialized_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "core/executor/kernel_registry.h"
 #include "core/graph/status_macros.h"
+#include "core/memory/allocation_owner.h"
 #include "core/placer/partition.h"
 
 namespace graphrt {
@@ -53,6 +54,7 @@ absl::Status Session::Init() {
     const Device* device = devices_[placement_[i].device_index];
     node_device_.push_back(placement_[i].device_index);
     OpKernelConstruction c(graph_.node(i), device->type(), &resources_, device->allocator());
+    ScopedAllocationOwner owner(graph_.node(i).name());  // constants, variables
     ASSIGN_OR_RETURN(kernels_[i], registry->CreateKernel(c));
     kernel_ptrs_.push_back(kernels_[i].get());
   }
