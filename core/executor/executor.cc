@@ -36,16 +36,25 @@ namespace graphrt {
 class StepRunner {
  public:
   StepRunner(const ExecutorPlan& plan, std::span<const Tensor> feeds, int64_t step_id)
-      : plan_(plan), feeds_(feeds), step_id_(step_id),
-        pending_(new std::atomic<int32_t>[plan.items_.size()]),
-        uses_(new std::atomic<int32_t>[plan.num_entries_]),
-        entries_(new Tensor[plan.num_entries_]) {
+      : plan_(plan), feeds_(feeds), step_id_(step_id), buffers_(plan.TakeBuffers()),
+        pending_(buffers_->pending.get()), uses_(buffers_->uses.get()),
+        entries_(buffers_->entries.get()) {
     for (size_t i = 0; i < plan.items_.size(); ++i) {
       pending_[i].store(plan.items_[i].pending, std::memory_order_relaxed);
     }
     for (int32_t e = 0; e < plan.num_entries_; ++e) {
       uses_[e].store(plan.entry_uses_[e], std::memory_order_relaxed);
     }
+  }
+
+  // Leaves every entry empty and gives the buffers back for the next step.
+  ~StepRunner() {
+    if (failed_.load(std::memory_order_relaxed)) {
+      for (int32_t e = 0; e < plan_.num_entries_; ++e) entries_[e] = Tensor();
+    } else {
+      for (int32_t e : plan_.fetch_entries_) entries_[e] = Tensor();
+    }
+    plan_.ReturnBuffers(std::move(buffers_));
   }
 
   absl::StatusOr<std::vector<Tensor>> Run() {
@@ -252,14 +261,37 @@ class StepRunner {
   const ExecutorPlan& plan_;
   std::span<const Tensor> feeds_;
   const int64_t step_id_;
-  std::unique_ptr<std::atomic<int32_t>[]> pending_;
-  std::unique_ptr<std::atomic<int32_t>[]> uses_;
-  std::unique_ptr<Tensor[]> entries_;
+  std::unique_ptr<ExecutorPlan::StepBuffers> buffers_;
+  std::atomic<int32_t>* const pending_;
+  std::atomic<int32_t>* const uses_;
+  Tensor* const entries_;
   tbb::task_group group_;
   std::atomic<bool> failed_{false};
   Mutex mu_;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
+
+std::unique_ptr<ExecutorPlan::StepBuffers> ExecutorPlan::TakeBuffers() const {
+  {
+    MutexLock lock(&pool_mu_);
+    if (!pool_.empty()) {
+      std::unique_ptr<StepBuffers> b = std::move(pool_.back());
+      pool_.pop_back();
+      return b;
+    }
+  }
+  auto b = std::make_unique<StepBuffers>();
+  b->pending.reset(new std::atomic<int32_t>[items_.size()]);
+  b->uses.reset(new std::atomic<int32_t>[num_entries_]);
+  b->entries.reset(new Tensor[num_entries_]);
+  return b;
+}
+
+void ExecutorPlan::ReturnBuffers(std::unique_ptr<StepBuffers> buffers) const {
+  constexpr size_t kMaxPooled = 4;  // steps running at once, typically
+  MutexLock lock(&pool_mu_);
+  if (pool_.size() < kMaxPooled) pool_.push_back(std::move(buffers));
+}
 
 absl::StatusOr<std::vector<Tensor>> ExecutorPlan::Run(std::span<const Tensor> feeds,
                                                       int64_t step_id) const {

@@ -17,6 +17,7 @@
 #ifndef GRAPHRT_CORE_EXECUTOR_EXECUTOR_H_
 #define GRAPHRT_CORE_EXECUTOR_EXECUTOR_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -29,6 +30,7 @@
 #include "core/executor/resource_mgr.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
+#include "core/memory/sync.h"
 
 namespace graphrt {
 
@@ -82,6 +84,19 @@ class ExecutorPlan {
   };
 
   absl::Status CheckFeed(int index, const Tensor& value) const;
+
+  // One step's state, reused by later steps (allocating and touching it
+  // anew costs more than a 100,000-node step's dispatch). Entries are all
+  // empty while pooled.
+  struct StepBuffers {
+    std::unique_ptr<std::atomic<int32_t>[]> pending;
+    std::unique_ptr<std::atomic<int32_t>[]> uses;
+    std::unique_ptr<Tensor[]> entries;
+  };
+  std::unique_ptr<StepBuffers> TakeBuffers() const;
+  void ReturnBuffers(std::unique_ptr<StepBuffers> buffers) const;
+  mutable Mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<StepBuffers>> pool_ ABSL_GUARDED_BY(pool_mu_);
 
   ExecutorEnv env_;
   std::vector<Item> items_;
