@@ -115,10 +115,7 @@ class StepRunner {
     for (int32_t k = 0; k < item.num_succ; ++k) {
       const int32_t s = succ[k];
       const Item& next = plan_.items_[s];
-      if (next.pending > 1 &&
-          pending_[s].fetch_sub(1, std::memory_order_acq_rel) != 1) {
-        continue;
-      }
+      if (next.pending > 1 && Decrement(pending_[s]) != 1) continue;
       if (next.device != item.device) {
         SpawnOn(s);  // its own device's queue
       } else if (IsCheap(next)) {
@@ -144,6 +141,18 @@ class StepRunner {
     } else {
       Spawn(id);
     }
+  }
+
+  // count-- returning the old value; see Note [Why pending counts are
+  // atomics]. A serial plan's step runs on one thread at a time (hand-offs
+  // through the arena order them), so a plain load and store suffice.
+  int32_t Decrement(std::atomic<int32_t>& count) const {
+    if (plan_.serial_) {
+      const int32_t old = count.load(std::memory_order_relaxed);
+      count.store(old - 1, std::memory_order_relaxed);
+      return old;
+    }
+    return count.fetch_sub(1, std::memory_order_acq_rel);
   }
 
   // Runs `id` later in the current thread's arena (its device's: callers
@@ -227,8 +236,7 @@ class StepRunner {
   void ReleaseInputs(const Item& item) {
     for (int32_t i = 0; i < item.num_inputs; ++i) {
       const int32_t e = plan_.input_entries_[item.input_start + i];
-      if (plan_.entry_uses_[e] == 1 ||
-          uses_[e].fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      if (plan_.entry_uses_[e] == 1 || Decrement(uses_[e]) == 1) {
         entries_[e] = Tensor();
       }
     }

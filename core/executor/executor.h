@@ -105,6 +105,9 @@ class ExecutorPlan {
   std::vector<int32_t> entry_uses_;     // initial uses per entry (+1 if fetched)
   std::vector<int32_t> roots_;          // items with no inputs
   int32_t home_device_ = 0;             // the device Run starts on (a root's)
+  // Every node on one device with a 1-thread inter-op pool: a step runs on
+  // one thread at a time, so counts need no atomic read-modify-write.
+  bool serial_ = false;
   std::vector<int32_t> fetch_entries_;
   std::vector<const Node*> feed_nodes_;
   int32_t num_entries_ = 0;

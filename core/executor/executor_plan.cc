@@ -111,6 +111,10 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     if (item.pending == 0) plan->roots_.push_back(self);
   }
   if (!plan->roots_.empty()) plan->home_device_ = plan->items_[plan->roots_[0]].device;
+  plan->serial_ = env.devices[plan->home_device_].inter_op_threads == 1 &&
+                  std::all_of(plan->items_.begin(), plan->items_.end(), [&](const Item& item) {
+                    return item.device == plan->home_device_;
+                  });
   for (const Endpoint& e : fetch_eps) {
     const int32_t entry = plan->items_[dense[e.node]].output_start + e.index;
     plan->fetch_entries_.push_back(entry);
