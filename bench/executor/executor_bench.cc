@@ -4,6 +4,7 @@
 //   BM_Executor_Step         one Run of a 1-node graph (fixed cost per step)
 //   BM_Executor_AddChain/N   N scalar float Adds, each adding a constant to
 //                            the previous result, fed from a placeholder
+//   BM_Executor_ChainTrace/N/trace  the chain through Run, tracing off / on
 //   BM_Executor_InlineThreshold/k/mode  64 parallel Tanh over k floats,
 //                            all inline (0) or all dispatched (1)
 // Each runs with 1 and 2 inter-op threads (the second argument). Counters:
@@ -137,11 +138,39 @@ void BM_Executor_InlineThreshold(benchmark::State& state) {
   RunSteps(state, *session, h, std::span<const Tensor>(&feed, 1), kNodes);
 }
 
+// Tracing cost: the chain through Session::Run with RunOptions::trace off
+// (mode 0) or on (mode 1); per_node includes Run's plan lookup in both.
+void BM_Executor_ChainTrace(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  GraphBuilder b;
+  Output prev = b.Op("NoOp", {}, {}, "n0");
+  for (int64_t i = 1; i < n; ++i) {
+    Output next = b.Op("NoOp", {});
+    b.AddControlDependency(prev, next);
+    prev = next;
+  }
+  auto session = MakeSession(b, 1);
+  RunOptions options;
+  options.trace = state.range(1) == 1;
+  RunMetadata metadata;
+  for (auto _ : state) {
+    auto out = session->Run(options, {}, {}, {prev}, &metadata);
+    if (!out.ok()) {
+      state.SkipWithError(std::string(out.status().message()).c_str());
+      break;
+    }
+  }
+  state.counters["per_node"] = benchmark::Counter(
+      static_cast<double>(n) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 BENCHMARK(BM_Executor_Chain)->ArgsProduct({{1000, 100000}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Executor_FanOutIn)->ArgsProduct({{1000, 100000}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Executor_Step)->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_Executor_StepRun)->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_Executor_AddChain)->ArgsProduct({{1000, 100000}, {1, 2}})->UseRealTime();
+BENCHMARK(BM_Executor_ChainTrace)->ArgsProduct({{1000, 100000}, {0, 1}})->UseRealTime();
 BENCHMARK(BM_Executor_InlineThreshold)
     ->ArgsProduct({{16, 64, 256, 1024, 4096, 16384}, {0, 1}})
     ->UseRealTime();

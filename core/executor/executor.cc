@@ -22,6 +22,8 @@
 // A node with a single input needs no atomic at all: its producer is the
 // only one who can make it ready.
 #include <atomic>
+#include <chrono>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
@@ -35,8 +37,10 @@ namespace graphrt {
 
 class StepRunner {
  public:
-  StepRunner(const ExecutorPlan& plan, std::span<const Tensor> feeds, int64_t step_id)
-      : plan_(plan), feeds_(feeds), step_id_(step_id), buffers_(plan.TakeBuffers()),
+  StepRunner(const ExecutorPlan& plan, std::span<const Tensor> feeds, int64_t step_id,
+             StepTrace* trace)
+      : plan_(plan), feeds_(feeds), step_id_(step_id), trace_(trace),
+        buffers_(plan.TakeBuffers()),
         pending_(buffers_->pending.get()), uses_(buffers_->uses.get()),
         entries_(buffers_->entries.get()) {
     for (size_t i = 0; i < plan.items_.size(); ++i) {
@@ -44,6 +48,10 @@ class StepRunner {
     }
     for (int32_t e = 0; e < plan.num_entries_; ++e) {
       uses_[e].store(plan.entry_uses_[e], std::memory_order_relaxed);
+    }
+    if (trace_ != nullptr) {
+      slots_.resize(plan.items_.size());
+      t0_ = std::chrono::steady_clock::now();
     }
   }
 
@@ -81,6 +89,7 @@ class StepRunner {
     TsanRelease(&handoff);
     plan_.env_.devices[home].arena->execute(step);
     TsanAcquire(this);
+    if (trace_ != nullptr) FillTrace();
     MutexLock lock(&mu_);
     if (!status_.ok()) return status_;
     std::vector<Tensor> out;
@@ -116,6 +125,8 @@ class StepRunner {
       const int32_t s = succ[k];
       const Item& next = plan_.items_[s];
       if (next.pending > 1 && Decrement(pending_[s]) != 1) continue;
+      // Ready when its last input ended: the node that just ran.
+      if (trace_ != nullptr) slots_[s].ready = slots_[&item - plan_.items_.data()].end;
       if (next.device != item.device) {
         SpawnOn(s);  // its own device's queue
       } else if (IsCheap(next)) {
@@ -189,6 +200,17 @@ class StepRunner {
   }
 
   absl::Status RunNode(const Item& item) {
+    if (trace_ == nullptr) return RunNodeUntraced(item);
+    Slot& slot = slots_[&item - plan_.items_.data()];
+    slot.thread = CurrentThreadIndex();
+    slot.start = Now();
+    absl::Status s = RunNodeUntraced(item);
+    slot.end = Now();
+    slot.ran = true;
+    return s;
+  }
+
+  absl::Status RunNodeUntraced(const Item& item) {
     Tensor* outputs = &entries_[item.output_start];
     if (item.feed_index >= 0) {
       outputs[0] = feeds_[item.feed_index];
@@ -266,9 +288,38 @@ class StepRunner {
     failed_.store(true, std::memory_order_relaxed);
   }
 
+  // Tracing (step_trace.h): one slot per item, each written by the thread
+  // that made the item ready, then by the one that ran it.
+  struct Slot {
+    int64_t ready = 0, start = 0, end = 0;
+    int32_t thread = 0;
+    bool ran = false;
+  };
+  int64_t Now() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now() - t0_)
+        .count();
+  }
+  void FillTrace() {
+    trace_->devices.clear();
+    for (const DeviceContext& d : plan_.env_.devices) trace_->devices.push_back(d.name);
+    trace_->events.clear();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& slot = slots_[i];
+      if (!slot.ran) continue;
+      const Item& item = plan_.items_[i];
+      trace_->events.push_back({item.node->name(), item.node->op(), item.device, slot.thread,
+                                slot.ready, slot.start, slot.end});
+    }
+    trace_->step_ns = Now();
+  }
+
   const ExecutorPlan& plan_;
   std::span<const Tensor> feeds_;
   const int64_t step_id_;
+  StepTrace* const trace_;
+  std::vector<Slot> slots_;
+  std::chrono::steady_clock::time_point t0_;
   std::unique_ptr<ExecutorPlan::StepBuffers> buffers_;
   std::atomic<int32_t>* const pending_;
   std::atomic<int32_t>* const uses_;
@@ -302,7 +353,7 @@ void ExecutorPlan::ReturnBuffers(std::unique_ptr<StepBuffers> buffers) const {
 }
 
 absl::StatusOr<std::vector<Tensor>> ExecutorPlan::Run(std::span<const Tensor> feeds,
-                                                      int64_t step_id) const {
+                                                      int64_t step_id, StepTrace* trace) const {
   if (feeds.size() != feed_nodes_.size()) {
     return absl::InvalidArgumentError(absl::StrCat("expected ", feed_nodes_.size(),
                                                    " feeds, got ", feeds.size()));
@@ -310,7 +361,7 @@ absl::StatusOr<std::vector<Tensor>> ExecutorPlan::Run(std::span<const Tensor> fe
   for (int i = 0; i < static_cast<int>(feeds.size()); ++i) {
     if (absl::Status s = CheckFeed(i, feeds[i]); !s.ok()) return s;
   }
-  StepRunner runner(*this, feeds, step_id);
+  StepRunner runner(*this, feeds, step_id, trace);
   return runner.Run();
 }
 

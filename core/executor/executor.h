@@ -28,6 +28,7 @@
 #include <tbb/task_arena.h>
 #include "core/executor/op_kernel.h"
 #include "core/executor/resource_mgr.h"
+#include "core/executor/step_trace.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
 #include "core/memory/sync.h"
@@ -63,7 +64,9 @@ class ExecutorPlan {
 
   // Runs one step: `feeds` in the order given to Build; returns the fetches
   // in order, or the first error. Thread-safe.
-  absl::StatusOr<std::vector<Tensor>> Run(std::span<const Tensor> feeds, int64_t step_id) const;
+  // `trace`, when not null, receives a StepTrace of the step (step_trace.h).
+  absl::StatusOr<std::vector<Tensor>> Run(std::span<const Tensor> feeds, int64_t step_id,
+                                          StepTrace* trace = nullptr) const;
 
   int num_nodes() const { return static_cast<int>(items_.size()); }
 

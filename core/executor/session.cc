@@ -97,6 +97,14 @@ absl::StatusOr<std::shared_ptr<const ExecutorPlan>> Session::GetPlan(
 absl::StatusOr<std::vector<Tensor>> Session::Run(const FeedList& feeds,
                                                  const std::vector<TensorName>& fetches,
                                                  const std::vector<TensorName>& targets) {
+  return Run(RunOptions{}, feeds, fetches, targets, nullptr);
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::Run(const RunOptions& options,
+                                                 const FeedList& feeds,
+                                                 const std::vector<TensorName>& fetches,
+                                                 const std::vector<TensorName>& targets,
+                                                 RunMetadata* metadata) {
   std::vector<std::string> feed_names;
   std::vector<Tensor> feed_values;
   feed_names.reserve(feeds.size());
@@ -107,7 +115,8 @@ absl::StatusOr<std::vector<Tensor>> Session::Run(const FeedList& feeds,
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
                    GetPlan(feed_names, Names(fetches), Names(targets)));
-  return plan->Run(feed_values, next_step_id_.fetch_add(1, std::memory_order_relaxed));
+  StepTrace* trace = options.trace && metadata != nullptr ? &metadata->trace : nullptr;
+  return plan->Run(feed_values, next_step_id_.fetch_add(1, std::memory_order_relaxed), trace);
 }
 
 absl::StatusOr<Session::CallableHandle> Session::MakeCallable(

@@ -60,6 +60,12 @@ class Session {
   absl::StatusOr<std::vector<Tensor>> Run(const FeedList& feeds,
                                           const std::vector<TensorName>& fetches,
                                           const std::vector<TensorName>& targets = {});
+  // The same, with options (tracing, core/executor/step_trace.h) and what
+  // they asked to record in `metadata` (may be null).
+  absl::StatusOr<std::vector<Tensor>> Run(const RunOptions& options, const FeedList& feeds,
+                                          const std::vector<TensorName>& fetches,
+                                          const std::vector<TensorName>& targets,
+                                          RunMetadata* metadata);
 
   // A prepared signature: RunCallable takes feed values in this order.
   using CallableHandle = int64_t;
