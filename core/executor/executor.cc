@@ -22,7 +22,6 @@
 // A node with a single input needs no atomic at all: its producer is the
 // only one who can make it ready.
 #include <atomic>
-#include <chrono>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -51,7 +50,7 @@ class StepRunner {
     }
     if (trace_ != nullptr) {
       slots_.resize(plan.items_.size());
-      t0_ = std::chrono::steady_clock::now();
+      t0_ = TraceNowTicks();
     }
   }
 
@@ -289,29 +288,28 @@ class StepRunner {
   }
 
   // Tracing (step_trace.h): one slot per item, each written by the thread
-  // that made the item ready, then by the one that ran it.
+  // that made the item ready, then by the one that ran it; in ticks until
+  // FillTrace converts them.
   struct Slot {
     int64_t ready = 0, start = 0, end = 0;
     int32_t thread = 0;
     bool ran = false;
   };
-  int64_t Now() const {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now() - t0_)
-        .count();
-  }
+  int64_t Now() const { return TraceNowTicks() - t0_; }  // ticks since the step began
   void FillTrace() {
     trace_->devices.clear();
     for (const DeviceContext& d : plan_.env_.devices) trace_->devices.push_back(d.name);
     trace_->events.clear();
+    const double ns = TraceNsPerTick();
+    auto to_ns = [ns](int64_t ticks) { return static_cast<int64_t>(static_cast<double>(ticks) * ns); };
     for (size_t i = 0; i < slots_.size(); ++i) {
       const Slot& slot = slots_[i];
       if (!slot.ran) continue;
       const Item& item = plan_.items_[i];
       trace_->events.push_back({item.node->name(), item.node->op(), item.device, slot.thread,
-                                slot.ready, slot.start, slot.end});
+                                to_ns(slot.ready), to_ns(slot.start), to_ns(slot.end)});
     }
-    trace_->step_ns = Now();
+    trace_->step_ns = to_ns(Now());
   }
 
   const ExecutorPlan& plan_;
@@ -319,7 +317,7 @@ class StepRunner {
   const int64_t step_id_;
   StepTrace* const trace_;
   std::vector<Slot> slots_;
-  std::chrono::steady_clock::time_point t0_;
+  int64_t t0_ = 0;  // TraceNowTicks() when the step began
   std::unique_ptr<ExecutorPlan::StepBuffers> buffers_;
   std::atomic<int32_t>* const pending_;
   std::atomic<int32_t>* const uses_;

@@ -2,13 +2,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <set>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 namespace graphrt {
 namespace {
@@ -30,7 +36,54 @@ std::string Quote(absl::string_view s) {
 
 double Us(int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
+bool InvariantTsc() {
+#if defined(__x86_64__)
+  static const bool invariant = [] {
+    std::FILE* f = std::fopen("/proc/cpuinfo", "r");
+    if (f == nullptr) return false;
+    char line[4096];
+    bool constant = false, nonstop = false;
+    while (std::fgets(line, sizeof(line), f) != nullptr) {
+      if (std::strncmp(line, "flags", 5) != 0) continue;
+      constant = std::strstr(line, " constant_tsc") != nullptr;
+      nonstop = std::strstr(line, " nonstop_tsc") != nullptr;
+      break;
+    }
+    std::fclose(f);
+    return constant && nonstop;
+  }();
+  return invariant;
+#else
+  return false;
+#endif
+}
+
+int64_t SteadyNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
+
+int64_t TraceNowTicks() {
+#if defined(__x86_64__)
+  if (InvariantTsc()) return static_cast<int64_t>(__rdtsc());
+#endif
+  return SteadyNs();
+}
+
+double TraceNsPerTick() {
+  static const double ns_per_tick = [] {
+    if (!InvariantTsc()) return 1.0;
+    const int64_t n0 = SteadyNs(), t0 = TraceNowTicks();
+    int64_t n1 = n0;
+    while (n1 - n0 < 5'000'000) n1 = SteadyNs();
+    const int64_t t1 = TraceNowTicks();
+    return t1 > t0 ? static_cast<double>(n1 - n0) / static_cast<double>(t1 - t0) : 1.0;
+  }();
+  return ns_per_tick;
+}
 
 int32_t CurrentThreadIndex() {
   static std::atomic<int32_t> next{0};
