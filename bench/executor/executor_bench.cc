@@ -31,6 +31,17 @@ std::unique_ptr<Session> MakeSession(const GraphBuilder& b, int threads,
   return *std::move(s);
 }
 
+// n NoOps, each after the one before through a control edge; the last.
+Output NoOpChain(GraphBuilder& b, int64_t n) {
+  Output prev = b.Op("NoOp", {}, {}, "n0");
+  for (int64_t i = 1; i < n; ++i) {
+    Output next = b.Op("NoOp", {});
+    b.AddControlDependency(prev, next);
+    prev = next;
+  }
+  return prev;
+}
+
 void RunSteps(benchmark::State& state, Session& session, Session::CallableHandle h,
               std::span<const Tensor> feeds, int64_t nodes) {
   for (auto _ : state) {
@@ -51,12 +62,7 @@ void RunSteps(benchmark::State& state, Session& session, Session::CallableHandle
 void BM_Executor_Chain(benchmark::State& state) {
   const int64_t n = state.range(0);
   GraphBuilder b;
-  Output prev = b.Op("NoOp", {}, {}, "n0");
-  for (int64_t i = 1; i < n; ++i) {
-    Output next = b.Op("NoOp", {});
-    b.AddControlDependency(prev, next);
-    prev = next;
-  }
+  Output prev = NoOpChain(b, n);
   auto session = MakeSession(b, static_cast<int>(state.range(1)));
   auto h = session->MakeCallable({}, {}, {prev}).value();
   RunSteps(state, *session, h, {}, n);
@@ -143,12 +149,7 @@ void BM_Executor_InlineThreshold(benchmark::State& state) {
 void BM_Executor_ChainTrace(benchmark::State& state) {
   const int64_t n = state.range(0);
   GraphBuilder b;
-  Output prev = b.Op("NoOp", {}, {}, "n0");
-  for (int64_t i = 1; i < n; ++i) {
-    Output next = b.Op("NoOp", {});
-    b.AddControlDependency(prev, next);
-    prev = next;
-  }
+  Output prev = NoOpChain(b, n);
   auto session = MakeSession(b, 1);
   RunOptions options;
   options.trace = state.range(1) == 1;

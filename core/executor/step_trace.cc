@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/memory/json.h"
 
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -18,21 +19,6 @@
 
 namespace graphrt {
 namespace {
-
-std::string Quote(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      absl::StrAppendFormat(&out, "\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 double Us(int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
@@ -101,7 +87,7 @@ std::string StepTrace::ToChromeJson() const {
   for (size_t d = 0; d < devices.size(); ++d) {
     sep();
     absl::StrAppend(&out, "  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": ", d,
-                    ", \"args\": {\"name\": ", Quote(devices[d]), "}}");
+                    ", \"args\": {\"name\": ", JsonQuote(devices[d]), "}}");
   }
   std::set<std::pair<int32_t, int32_t>> tracks;
   for (const NodeTraceEvent& e : events) {
@@ -116,8 +102,8 @@ std::string StepTrace::ToChromeJson() const {
                           "  {\"name\": %s, \"cat\": %s, \"ph\": \"X\", \"pid\": %d, "
                           "\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": {\"op\": %s, "
                           "\"ready_us\": %.3f, \"queued_us\": %.3f}}",
-                          Quote(e.node), Quote(e.op), e.device, e.thread, Us(e.start_ns),
-                          Us(e.end_ns - e.start_ns), Quote(e.op), Us(e.ready_ns),
+                          JsonQuote(e.node), JsonQuote(e.op), e.device, e.thread, Us(e.start_ns),
+                          Us(e.end_ns - e.start_ns), JsonQuote(e.op), Us(e.ready_ns),
                           Us(e.start_ns - e.ready_ns));
   }
   return out + "\n]}\n";

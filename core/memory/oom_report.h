@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "core/memory/json.h"
 
 namespace graphrt {
 
@@ -64,8 +65,6 @@ struct OomReport {
 absl::Status OomStatus(absl::string_view node, absl::string_view device,
                        const OomReport& report);
 
-// `s` as a JSON string literal, quotes included (RFC 8259 escapes).
-std::string JsonQuote(absl::string_view s);
 
 }  // namespace graphrt
 

@@ -39,7 +39,7 @@ absl::StatusOr<PartitionedGraph> PartitionGraph(const Graph& graph,
       if (fresh) {
         const DeviceAttributes& to = devices[dst];
         std::string name = absl::StrCat(graph.EndpointName(e), "/_copy_to_", to.type, "_", to.id);
-        while (by_name.contains(name) || graph.FindNode(name) != nullptr) name += "_";
+        while (by_name.contains(name)) name += "_";  // graph nodes and copies so far
         NodeDef copy{name, "_Copy", {graph.EndpointName(e)}, "", {}};
         NodePlacement p;
         p.device = to.name;

@@ -74,19 +74,21 @@ class Placer {
       group.members = std::span<const int>(members.data() + start[r], start[r + 1] - start[r]);
       // A lone node's decision depends only on its request and its kernel
       // key (the reasons name no node unless it falls back): reuse it.
-      const Node& lone = g_.node(r);
-      DecisionKey key{lone.requested_device(), &lone.def(), TypeKey(lone)};
-      if (group.members.size() == 1) {
+      const bool lone = group.members.size() == 1;
+      DecisionKey key;
+      if (lone) {
+        const Node& n = g_.node(r);
+        key = DecisionKey{n.requested_device(), &n.def(), TypeKey(n)};
         auto hit = decisions_.find(key);
         if (hit != decisions_.end()) {
           out[r] = hit->second;
-          out[r].requested = lone.requested_device();
+          out[r].requested = n.requested_device();
           continue;
         }
       }
       RETURN_IF_ERROR(Describe(group));
       ASSIGN_OR_RETURN(NodePlacement decision, Decide(group));
-      if (group.members.size() == 1 && decision.rule != "soft fallback") {
+      if (lone && decision.rule != "soft fallback") {
         decisions_.emplace(std::move(key), decision);
       }
       if (group.members.size() > 1) decision.group = g_.node(r).name();

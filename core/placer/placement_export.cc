@@ -1,37 +1,11 @@
 // Placement exports: JSON, Graphviz DOT and the log_device_placement lines.
-#include <cstdio>
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "core/memory/json.h"
 #include "core/placer/placement.h"
 
 namespace graphrt {
 namespace {
-
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// DOT strings use the same escapes (a newline becomes the \n line break).
-std::string DotString(absl::string_view s) { return JsonString(s); }
 
 constexpr const char* kPalette[] = {"#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f",
                                     "#cab2d6", "#ffff99", "#1f78b4", "#33a02c"};
@@ -43,11 +17,11 @@ std::string PlacementToJson(const Graph& graph, std::span<const NodePlacement> p
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const Node& n = graph.node(i);
     const NodePlacement& p = placement[i];
-    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "  {\"node\": ", JsonString(n.name()),
-                    ", \"op\": ", JsonString(n.op()), ", \"device\": ", JsonString(p.device),
-                    ", \"requested\": ", JsonString(p.requested), ", \"rule\": ",
-                    JsonString(p.rule), ", \"reason\": ", JsonString(p.reason),
-                    ", \"group\": ", JsonString(p.group), "}");
+    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "  {\"node\": ", JsonQuote(n.name()),
+                    ", \"op\": ", JsonQuote(n.op()), ", \"device\": ", JsonQuote(p.device),
+                    ", \"requested\": ", JsonQuote(p.requested), ", \"rule\": ",
+                    JsonQuote(p.rule), ", \"reason\": ", JsonQuote(p.reason),
+                    ", \"group\": ", JsonQuote(p.group), "}");
   }
   return out + "\n]\n";
 }
@@ -61,15 +35,15 @@ std::string PlacementToDot(const Graph& graph, std::span<const NodePlacement> pl
   std::string out = "digraph placement {\n  node [style=filled, shape=box];\n";
   absl::StrAppend(&out, "  subgraph cluster_legend {\n    label=\"devices\";\n");
   for (size_t d = 0; d < order.size(); ++d) {
-    absl::StrAppend(&out, "    legend_", d, " [label=", DotString(order[d]), ", fillcolor=\"",
+    absl::StrAppend(&out, "    legend_", d, " [label=", JsonQuote(order[d]), ", fillcolor=\"",
                     kPalette[d % std::size(kPalette)], "\"];\n");
   }
   out += "  }\n";
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const Node& n = graph.node(i);
     const NodePlacement& p = placement[i];
-    absl::StrAppend(&out, "  n", i, " [label=", DotString(absl::StrCat(n.name(), "\n", n.op())),
-                    ", tooltip=", DotString(absl::StrCat(p.rule, ": ", p.reason)),
+    absl::StrAppend(&out, "  n", i, " [label=", JsonQuote(absl::StrCat(n.name(), "\n", n.op())),
+                    ", tooltip=", JsonQuote(absl::StrCat(p.rule, ": ", p.reason)),
                     ", fillcolor=\"", kPalette[colour[p.device] % std::size(kPalette)], "\"];\n");
   }
   for (int i = 0; i < graph.num_nodes(); ++i) {
