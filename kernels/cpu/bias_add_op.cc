@@ -1,5 +1,7 @@
 #include "kernels/cpu/bias_add_op.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/graph/status_macros.h"
 #include "kernels/cpu/register.h"
@@ -33,8 +35,36 @@ absl::Status BiasAddOp::Compute(OpKernelContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status BiasAddGradOp::Compute(OpKernelContext& ctx) {
+  const Tensor& g = ctx.input(0);
+  if (g.rank() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "BiasAddGrad needs out_backprop of rank >= 1; got ", g.ShapeString()));
+  }
+  const int64_t channels = g.dim(g.rank() - 1);
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{channels}));
+  if (channels == 0) return absl::OkStatus();
+  const int64_t rows = g.num_elements() / channels;
+  const float* in = g.data<float>();
+  float* o = out->data<float>();
+  // Columns are split over the pool; each piece sums its columns down all
+  // rows in float, row after row, so the inner loop vectorises and the result
+  // does not depend on the number of threads.
+  ctx.ParallelFor(channels, rows / 4 + 1, [&](int64_t begin, int64_t end) {
+    float* acc = o + begin;
+    const int64_t width = end - begin;
+    std::fill(acc, acc + width, 0.0f);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = in + r * channels + begin;
+      for (int64_t c = 0; c < width; ++c) acc[c] += row[c];
+    }
+  });
+  return absl::OkStatus();
+}
+
 void RegisterBiasAddKernels(KernelRegistry& r) {
   r.Register<BiasAddOp>("BiasAdd", kDeviceCpu, {{"T", {DataType::kFloat32}}});
+  r.Register<BiasAddGradOp>("BiasAddGrad", kDeviceCpu, {{"T", {DataType::kFloat32}}});
 }
 
 }  // namespace graphrt

@@ -1,4 +1,6 @@
-// BiasAdd on the CPU: output[..., c] = value[..., c] + bias[c] for float32.
+// BiasAdd on the CPU: output[..., c] = value[..., c] + bias[c] for float32;
+// and its bias gradient BiasAddGrad: output[c] = sum over the leading axes of
+// out_backprop[..., c] (float accumulation, the same for any thread count).
 //
 // The output takes over the value's buffer when the executor allows it
 // (forward_input_or_allocate_output), so a MatMul -> BiasAdd chain adds in
@@ -15,6 +17,12 @@
 namespace graphrt {
 
 class BiasAddOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override;
+};
+
+class BiasAddGradOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override;

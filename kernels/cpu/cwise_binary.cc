@@ -196,6 +196,14 @@ struct EqualOp {
   static bool Apply(T a, T b) { return a == b; }
 };
 
+// ReluGrad(gradients, features): the gradient where the feature is positive.
+template <typename T>
+struct ReluGradOp {
+  using Out = T;
+  static constexpr int64_t kCostNs = 1;
+  static T Apply(T g, T feature) { return feature > T{0} ? g : T{0}; }
+};
+
 // OK when `y` holds no zero, with whether it holds a -1; else
 // INVALID_ARGUMENT naming the first zero.
 template <typename T>
@@ -344,6 +352,7 @@ void RegisterCwiseBinaryKernels(KernelRegistry& r) {
   RegisterBinary<MulOp, float, int32_t, int64_t>(r, "Mul");
   RegisterBinary<DivOp, float, int32_t, int64_t>(r, "Div");
   RegisterBinary<MaximumOp, float, int32_t, int64_t>(r, "Maximum");
+  RegisterBinary<ReluGradOp, float>(r, "ReluGrad");
   RegisterBinary<EqualOp, float, int32_t, int64_t, uint8_t, bool>(r, "Equal");
   r.Register<AddNOp<float>>("AddN", kDeviceCpu, {{"T", {DataType::kFloat32}}});
   r.Register<AddNOp<int32_t>>("AddN", kDeviceCpu, {{"T", {DataType::kInt32}}});

@@ -5,6 +5,7 @@
 //   Add Sub Mul Div Maximum  T in {float32, int32, int64}, output T
 //   Equal                    T in {float32, int32, int64, uint8, bool}, output bool
 //   AddN                     N inputs of T in {float32, int32, int64}, output T
+//   ReluGrad                 float32: gradients where features > 0, else 0
 //
 // Semantics:
 //   - Shapes broadcast like numpy: aligned at the right, each pair of dims

@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/executor/op_kernel.h"
@@ -254,6 +255,40 @@ void ReduceGeneral(const OpKernelContext& ctx, const T* in, int64_t total,
   });
 }
 
+// Reduces `input` by `plan` into `output` (allocated with the plan's
+// element count).
+template <typename R, typename T>
+absl::Status RunReduction(const OpKernelContext& ctx, const Tensor& input,
+                          const ReductionPlan& plan, Tensor& output,
+                          absl::FunctionRef<std::string()> describe) {
+  T* out = output.data<T>();
+  const int64_t outputs = output.num_elements();
+  if (outputs == 0) return absl::OkStatus();
+  if (plan.reduced_count == 0) {
+    if constexpr (R::kHasEmptyValue) {
+      std::fill(out, out + outputs, R::EmptyValue());
+      return absl::OkStatus();
+    } else {
+      return absl::InvalidArgumentError(describe());
+    }
+  }
+  const T* in = input.data<T>();
+  const int64_t count = plan.reduced_count;
+  // Groups alternate kept (K) and reduced (R).
+  const std::vector<ReductionPlan::Group>& g = plan.groups;
+  if (g.empty() || (g.size() == 1 && !g[0].reduced)) {  // nothing to fold: a copy
+    ReduceTrailing<R>(ctx, in, outputs, 1, count, out);
+  } else if (g.back().reduced && g.size() <= 2) {  // [R] or [K, R]
+    ReduceTrailing<R>(ctx, in, outputs, g.back().size, count, out);
+  } else if (!g.back().reduced && g.size() <= 3) {  // [R, K] or [K, R, K]
+    const int64_t outer = g.size() == 3 ? g[0].size : 1;
+    ReduceColumns<R>(ctx, in, outer, g[g.size() - 2].size, g.back().size, count, out);
+  } else {
+    ReduceGeneral<R>(ctx, in, input.num_elements(), plan, out);
+  }
+  return absl::OkStatus();
+}
+
 template <typename T, template <typename> class Reducer>
 class ReduceOp final : public OpKernel {
  public:
@@ -270,40 +305,55 @@ class ReduceOp final : public OpKernel {
     const Tensor& input = ctx.input(0);
     ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axis_, keep_dims_));
     ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
-    T* out = output->data<T>();
-    const int64_t outputs = output->num_elements();
-    if (outputs == 0) return absl::OkStatus();
-    if (plan.reduced_count == 0) {
-      if constexpr (R::kHasEmptyValue) {
-        std::fill(out, out + outputs, R::EmptyValue());
-        return absl::OkStatus();
-      } else {
-        return absl::InvalidArgumentError(absl::StrCat(
-            op(), " of an empty set of ", DataTypeName(input.dtype()),
-            " values is undefined: input ", input.ShapeString(), " reduced over axes [",
-            absl::StrJoin(axis_, ","), "]", axis_.empty() ? " (all)" : ""));
-      }
-    }
-    const T* in = input.data<T>();
-    const int64_t count = plan.reduced_count;
-    // Groups alternate kept (K) and reduced (R).
-    const std::vector<ReductionPlan::Group>& g = plan.groups;
-    if (g.empty() || (g.size() == 1 && !g[0].reduced)) {  // nothing to fold: a copy
-      ReduceTrailing<R>(ctx, in, outputs, 1, count, out);
-    } else if (g.back().reduced && g.size() <= 2) {  // [R] or [K, R]
-      ReduceTrailing<R>(ctx, in, outputs, g.back().size, count, out);
-    } else if (!g.back().reduced && g.size() <= 3) {  // [R, K] or [K, R, K]
-      const int64_t outer = g.size() == 3 ? g[0].size : 1;
-      ReduceColumns<R>(ctx, in, outer, g[g.size() - 2].size, g.back().size, count, out);
-    } else {
-      ReduceGeneral<R>(ctx, in, input.num_elements(), plan, out);
-    }
-    return absl::OkStatus();
+    return RunReduction<R, T>(ctx, input, plan, *output, [&] {
+      return absl::StrCat(op(), " of an empty set of ", DataTypeName(input.dtype()),
+                          " values is undefined: input ", input.ShapeString(),
+                          " reduced over axes [", absl::StrJoin(axis_, ","), "]",
+                          axis_.empty() ? " (all)" : "");
+    });
   }
 
  private:
   std::vector<int64_t> axis_;
   bool keep_dims_ = false;
+};
+
+// The axes along which `input` is summed to reach `like` (which must
+// broadcast to it): input's extra leading axes, and those where like has 1.
+absl::StatusOr<std::vector<int64_t>> AxesToShape(const TensorShape& input,
+                                                 const TensorShape& like) {
+  const int extra = input.rank() - like.rank();
+  std::vector<int64_t> axes;
+  for (int i = 0; i < input.rank(); ++i) {
+    const int j = i - extra;
+    if (j < 0 || (like.dim(j) == 1 && input.dim(i) != 1)) {
+      axes.push_back(i);
+    } else if (like.dim(j) != input.dim(i)) {
+      return absl::InvalidArgumentError(absl::StrCat("ReduceSumLike: ", like.DebugString(),
+                                                     " does not broadcast to ",
+                                                     input.DebugString()));
+    }
+  }
+  if (extra < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ReduceSumLike: ", like.DebugString(), " has a higher rank than ", input.DebugString()));
+  }
+  return axes;
+}
+
+template <typename T>
+class ReduceSumLikeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& input = ctx.input(0);
+    const TensorShape& like = ctx.input(1).shape();
+    if (input.shape() == like) return ctx.set_output(0, input);
+    ASSIGN_OR_RETURN(std::vector<int64_t> axes, AxesToShape(input.shape(), like));
+    ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axes, true));
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, like));
+    return RunReduction<SumReducer<T>, T>(ctx, input, plan, *output, [] { return ""; });
+  }
 };
 
 // NaN counts as the maximum; ties keep the earlier index. Branch-free (`|`,
@@ -422,6 +472,7 @@ void RegisterFor(KernelRegistry& r) {
   r.Register<ReduceOp<T, SumReducer>>("Sum", kDeviceCpu, t);
   r.Register<ReduceOp<T, MeanReducer>>("Mean", kDeviceCpu, t);
   r.Register<ReduceOp<T, MaxReducer>>("Max", kDeviceCpu, t);
+  r.Register<ReduceSumLikeOp<T>>("ReduceSumLike", kDeviceCpu, t);
   r.Register<ArgMaxOp<T, int32_t>>("ArgMax", kDeviceCpu,
                                    {{"T", {DataTypeOf<T>()}}, {"output_type", {DataType::kInt32}}});
   r.Register<ArgMaxOp<T, int64_t>>("ArgMax", kDeviceCpu,

@@ -2,7 +2,8 @@
 // list of ints, empty = every axis, negatives count from the end; attr
 // keep_dims), and ArgMax along one axis (attr axis; attr output_type int32 or
 // int64; ties go to the first index, a NaN counts as the maximum). All for
-// float32, int32 and int64.
+// float32, int32 and int64. ReduceSumLike(x, like) sums x down to like's
+// shape (like must broadcast to x's shape): the gradient of a broadcast.
 //
 // Numerics: float sums accumulate in double (1e6 values of 0.1 sum to within
 // 1e-7 relative); integer sums wrap like the element type. Mean of ints

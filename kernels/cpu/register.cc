@@ -11,6 +11,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterReshapeKernels(r);
   RegisterMatMulKernels(r);
   RegisterBiasAddKernels(r);
+  RegisterShapeKernels(r);
   RegisterReductionKernels(r);
   RegisterSoftmaxKernels(r);
   RegisterXentKernels(r);

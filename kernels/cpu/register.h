@@ -13,12 +13,14 @@ void RegisterCpuKernels(KernelRegistry& registry);
 void RegisterConstantKernels(KernelRegistry& r);    // Const Placeholder Identity NoOp
 void RegisterCopyKernels(KernelRegistry& r);        // _Copy (between devices)
 void RegisterCwiseBinaryKernels(KernelRegistry& r); // Add Sub Mul Div Maximum Equal AddN
+                                                    // ReluGrad
 void RegisterCwiseUnaryKernels(KernelRegistry& r);  // Neg Exp Log Relu Sigmoid Tanh
 void RegisterCastKernels(KernelRegistry& r);        // Cast
 void RegisterReshapeKernels(KernelRegistry& r);     // Reshape
 void RegisterMatMulKernels(KernelRegistry& r);      // MatMul
-void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd
-void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max ArgMax
+void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd BiasAddGrad
+void RegisterShapeKernels(KernelRegistry& r);       // ExpandDims BroadcastLike Size
+void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max ArgMax ReduceSumLike
 void RegisterSoftmaxKernels(KernelRegistry& r);     // Softmax LogSoftmax
 void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropyWithLogits
 void RegisterVariableKernels(KernelRegistry& r);    // VarHandleOp ReadVariable Assign*

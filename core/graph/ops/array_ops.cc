@@ -61,6 +61,33 @@ absl::Status ReshapeShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status ExpandDimsShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(int64_t axis, c.attr<int64_t>("axis"));
+  const PartialShape& in = c.input(0);
+  if (!in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  const int64_t rank = in.rank();
+  if (axis < -rank - 1 || axis > rank) {
+    return c.Error(absl::StrCat("axis ", axis, " is out of range [", -rank - 1, ", ", rank,
+                                "] for an input of rank ", rank));
+  }
+  if (axis < 0) axis += rank + 1;
+  std::vector<int64_t> dims(in.dims().begin(), in.dims().end());
+  dims.insert(dims.begin() + axis, 1);
+  c.set_output(0, PartialShape(dims));
+  return absl::OkStatus();
+}
+
+// Output 0 has the shape of input 1 ("like"), which input 0 must broadcast to.
+absl::Status LikeShape(ShapeContext& c) {
+  auto b = BroadcastPartialShapes(c.input(0), c.input(1));
+  if (!b.ok()) return c.Error(b.status().message());
+  c.set_output(0, c.input(1));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterArrayOps(OpRegistry& r) {
@@ -95,6 +122,29 @@ void RegisterArrayOps(OpRegistry& r) {
                        .TypeAttr("T")
                        .Attr("shape", AttrType::kIntList)
                        .Shape(ReshapeShape));
+  (void)r.Register(OpDefBuilder("ExpandDims")
+                       .Input("input: T")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .Attr("axis", AttrType::kInt)
+                       .Shape(ExpandDimsShape)
+                       .Doc("input with a dim of 1 inserted at axis (negative: from the end)."));
+  (void)r.Register(OpDefBuilder("BroadcastLike")
+                       .Input("input: T")
+                       .Input("like: Tlike")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .TypeAttr("Tlike")
+                       .Shape(LikeShape)
+                       .Doc("input broadcast (numpy rules) to the shape of like; only "
+                            "like's shape is read."));
+  (void)r.Register(OpDefBuilder("Size")
+                       .Input("input: T")
+                       .Output("size: out_type")
+                       .TypeAttr("T")
+                       .TypeAttr("out_type", {DataType::kInt32, DataType::kInt64})
+                       .Shape(ScalarShape)
+                       .Doc("The number of elements of input."));
   (void)r.Register(OpDefBuilder("Cast")
                        .Input("x: SrcT")
                        .Output("y: DstT")
@@ -121,6 +171,24 @@ Output Cast(Output x, DataType dtype, absl::string_view name) {
   if (!x.valid()) return Output();
   Output in[] = {x};
   return x.builder()->Op("Cast", in, {{"DstT", dtype}}, name);
+}
+
+Output ExpandDims(Output x, int64_t axis, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("ExpandDims", in, {{"axis", axis}}, name);
+}
+
+Output BroadcastLike(Output x, Output like, absl::string_view name) {
+  if (!x.valid() || !like.valid()) return Output();
+  Output in[] = {x, like};
+  return x.builder()->Op("BroadcastLike", in, {}, name);
+}
+
+Output Size(Output x, DataType out_type, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("Size", in, {{"out_type", out_type}}, name);
 }
 
 Output NoOp(GraphBuilder& b, absl::string_view name) { return b.Op("NoOp", {}, {}, name); }

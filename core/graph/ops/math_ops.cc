@@ -77,6 +77,13 @@ absl::Status ArgMaxShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status ReduceLikeShape(ShapeContext& c) {
+  auto b = BroadcastPartialShapes(c.input(0), c.input(1));
+  if (!b.ok()) return c.Error(b.status().message());
+  c.set_output(0, c.input(1));
+  return absl::OkStatus();
+}
+
 void Binary(OpRegistry& r, const char* name, std::vector<DataType> types) {
   (void)r.Register(OpDefBuilder(name)
                        .Input("x: T")
@@ -131,6 +138,16 @@ void RegisterMathOps(OpRegistry& r) {
                        .Attr("transpose_b", AttrType::kBool, false)
                        .Shape(MatMulShape));
   for (const char* op : {"Sum", "Mean", "Max"}) Reduction(r, op);
+  (void)r.Register(OpDefBuilder("ReduceSumLike")
+                       .Input("input: T")
+                       .Input("like: Tlike")
+                       .Output("output: T")
+                       .TypeAttr("T", kNumeric)
+                       .TypeAttr("Tlike")
+                       .Shape(ReduceLikeShape)
+                       .Doc("input summed down to the shape of like, which must broadcast to "
+                            "input's shape (the gradient of a broadcast); only like's shape is "
+                            "read."));
   (void)r.Register(OpDefBuilder("ArgMax")
                        .Input("input: T")
                        .Output("output: output_type")
@@ -186,6 +203,9 @@ Output Mean(Output x, ReduceAttrs a, absl::string_view n) {
 }
 Output Max(Output x, ReduceAttrs a, absl::string_view n) {
   return Call("Max", {x}, {{"axis", a.axis}, {"keep_dims", a.keep_dims}}, n);
+}
+Output ReduceSumLike(Output x, Output like, absl::string_view n) {
+  return Call("ReduceSumLike", {x, like}, {}, n);
 }
 Output ArgMax(Output x, int64_t axis, DataType output_type, absl::string_view n) {
   return Call("ArgMax", {x}, {{"axis", axis}, {"output_type", output_type}}, n);

@@ -1,5 +1,5 @@
 // Math op functions: elementwise binary ops with numpy broadcasting, unary
-// ops, MatMul, reductions, ArgMax, AddN. OpDefs live in math_ops.cc.
+// ops, MatMul, reductions (and ReduceSumLike), ArgMax, AddN. OpDefs live in math_ops.cc.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
 
@@ -37,6 +37,9 @@ struct ReduceAttrs {
 Output Sum(Output x, ReduceAttrs attrs = {}, absl::string_view name = {});
 Output Mean(Output x, ReduceAttrs attrs = {}, absl::string_view name = {});
 Output Max(Output x, ReduceAttrs attrs = {}, absl::string_view name = {});
+// x summed down to the shape of `like`, which must broadcast to x's shape:
+// the gradient of broadcasting a `like`-shaped value (torch's sum_to_size).
+Output ReduceSumLike(Output x, Output like, absl::string_view name = {});
 // Index of the largest value along `axis` (ties: the first), as `output_type`.
 Output ArgMax(Output x, int64_t axis, DataType output_type = DataType::kInt64,
               absl::string_view name = {});

@@ -60,6 +60,13 @@ absl::Status XentShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status BiasAddGradShape(ShapeContext& c) {
+  const PartialShape& in = c.input(0);
+  if (in.known_rank() && in.rank() < 1) return c.Error("out_backprop must have rank >= 1");
+  c.set_output(0, PartialShape{in.known_rank() ? in.dim(in.rank() - 1) : -1});
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterNnOps(OpRegistry& r) {
@@ -74,6 +81,21 @@ void RegisterNnOps(OpRegistry& r) {
                        .Output("output: T")
                        .TypeAttr("T", {DT::kFloat32})
                        .Shape(BiasAddShape));
+  (void)r.Register(OpDefBuilder("ReluGrad")
+                       .Input("gradients: T")
+                       .Input("features: T")
+                       .Output("backprops: T")
+                       .TypeAttr("T", {DT::kFloat32})
+                       .Shape(BroadcastShapeFn)
+                       .Doc("gradients where features > 0, else 0 (features may be Relu's "
+                            "input or its output)."));
+  (void)r.Register(OpDefBuilder("BiasAddGrad")
+                       .Input("out_backprop: T")
+                       .Output("output: T")
+                       .TypeAttr("T", {DT::kFloat32})
+                       .Shape(BiasAddGradShape)
+                       .Doc("The bias gradient of BiasAdd: out_backprop summed over every "
+                            "axis but the last."));
   for (const char* op : {"Softmax", "LogSoftmax"}) {
     (void)r.Register(OpDefBuilder(op)
                          .Input("logits: T")
@@ -103,6 +125,18 @@ Output BiasAdd(Output value, Output bias, absl::string_view name) {
   if (!value.valid() || !bias.valid()) return Output();
   Output in[] = {value, bias};
   return value.builder()->Op("BiasAdd", in, {}, name);
+}
+
+Output ReluGrad(Output gradients, Output features, absl::string_view name) {
+  if (!gradients.valid() || !features.valid()) return Output();
+  Output in[] = {gradients, features};
+  return gradients.builder()->Op("ReluGrad", in, {}, name);
+}
+
+Output BiasAddGrad(Output out_backprop, absl::string_view name) {
+  if (!out_backprop.valid()) return Output();
+  Output in[] = {out_backprop};
+  return out_backprop.builder()->Op("BiasAddGrad", in, {}, name);
 }
 
 Output Softmax(Output x, absl::string_view name) {

@@ -1,0 +1,27 @@
+// Shape kernels on the CPU, mostly for gradients: ExpandDims, BroadcastLike
+// and Size, for any dtype.
+//
+//   ExpandDims(x, axis)    x with a dim of 1 inserted; shares x's buffer.
+//   BroadcastLike(x, like) x broadcast (numpy rules) to like's shape; like's
+//                          elements are never read. Split over the intra-op
+//                          pool at about 1 ns per element.
+//   Size(x)                x's element count as an int32 or int64 scalar;
+//                          INVALID_ARGUMENT when it does not fit an int32.
+//
+// Errors (INVALID_ARGUMENT, naming the shapes): an axis out of range, a shape
+// that does not broadcast to like's.
+// Thread-safety: Compute is thread-safe (kernels keep only their attrs).
+#ifndef GRAPHRT_KERNELS_CPU_SHAPE_OPS_H_
+#define GRAPHRT_KERNELS_CPU_SHAPE_OPS_H_
+
+#include "absl/status/statusor.h"
+#include "core/graph/tensor_shape.h"
+
+namespace graphrt {
+
+// `shape` with a dim of 1 inserted at `axis` (in [-rank-1, rank]).
+absl::StatusOr<TensorShape> ExpandedShape(const TensorShape& shape, int64_t axis);
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_CPU_SHAPE_OPS_H_
