@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/graph/status_macros.h"
+#include "kernels/cpu/gemm_avx2.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -37,9 +38,17 @@ struct GemmDims {
   bool ta, tb;
 };
 
+// The small-batch AVX2 kernel (kernels/cpu/gemm_avx2.h) takes B as stored
+// and panels of 16 columns; it beats Eigen on thin products whose B panel
+// fits in L2.
+bool UseGemmAvx2(const GemmDims& d) {
+  return GemmAvx2Available() && !d.tb && d.n >= 16 && d.k <= 2048;
+}
+
 // Rows [r0, r1) of op(a) x op(b), written to the same rows of c ([m, n]).
 void MultiplyRows(const float* a, const float* b, float* c, const GemmDims& d, int64_t r0,
                   int64_t r1) {
+  if (UseGemmAvx2(d)) return GemmRowsAvx2(a, d.ta, b, c, d.m, d.k, d.n, r0, r1);
   const int64_t rows = r1 - r0;
   MatrixMap out(c + r0 * d.n, rows, d.n);
   auto times_b = [&](const auto& lhs) {

@@ -84,6 +84,30 @@ TEST(MatMulOpTest, AllTransposeCombinationsMatchDoubleReference) {
   }
 }
 
+// Shapes around the small-batch AVX2 kernel's edges (kernels/cpu/gemm_avx2.h):
+// row tiles of 6, column panels of 16, k blocks of 256; both layouts of A.
+TEST(MatMulOpTest, SmallBatchShapesMatchDoubleReference) {
+  uint32_t seed = 100;
+  for (int64_t m : {1, 5, 6, 7, 13, 32}) {
+    for (int64_t n : {16, 17, 31, 100}) {
+      for (int64_t k : {1, 255, 256, 257, 784}) {
+        for (bool ta : {false, true}) {
+          SCOPED_TRACE(absl::StrCat(m, "x", k, "x", n, " transpose_a=", ta));
+          Tensor a = Random(ta ? TensorShape{k, m} : TensorShape{m, k}, seed++);
+          Tensor b = Random({k, n}, seed++);
+          for (int threads : {1, 2}) {
+            testing::KernelRunOptions options;
+            options.intra_threads = threads;
+            auto out = RunKernel("MatMul", {a, b}, {{"transpose_a", ta}}, options);
+            ASSERT_TRUE(out.ok()) << out.status();
+            ExpectTensorNear((*out)[0], ReferenceMatMul(a, b, ta, false), 1e-4, 1e-4);
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(MatMulOpTest, LargeProductSplitsAndThreadCountsAgree) {
   Tensor a = Random({256, 512}, 3);
   Tensor b = Random({512, 128}, 4);

@@ -1,0 +1,59 @@
+// One training step of the book's MNIST model (examples/fashion_mnist_mlp):
+// gather a batch of uint8 images, run forward, gradients and the SGD update,
+// fetch the loss and the number right. Synthetic images (uniform bytes) and
+// labels: the step's cost does not depend on the pixel values, and the bench
+// needs no dataset. Args: batch, inter-op threads, intra-op threads.
+//   BM_MlpTrainStep/32/1/1   the demo's step on one thread (the issue's
+//                            comparison point: libtorch 202 us)
+//   BM_MlpTrainStep/32/2/2   both cores
+//   BM_MlpTrainStep/256/1/1  a larger batch
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "core/graph/initializers.h"
+#include "examples/fashion_mnist_mlp/mlp.h"
+
+namespace graphrt::mnist {
+namespace {
+
+Dataset SyntheticData(int64_t n) {
+  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
+  InitRng rng(3);
+  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
+  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
+  return d;
+}
+
+void BM_MlpTrainStep(benchmark::State& state) {
+  const int64_t batch = state.range(0);
+  SessionOptions options;
+  options.inter_op_threads = static_cast<int>(state.range(1));
+  options.intra_op_threads = static_cast<int>(state.range(2));
+  auto trainer = Trainer::Create(MlpOptions{}, options).value();
+  const Dataset data = SyntheticData(4096);
+  const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
+  int64_t begin = 0;
+  for (auto _ : state) {
+    if (begin + batch > data.size()) begin = 0;
+    auto result = trainer->Step(data, std::span<const int64_t>(order).subspan(begin, batch));
+    if (!result.ok()) {
+      state.SkipWithError(std::string(result.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(result->first);
+    begin += batch;
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(BM_MlpTrainStep)
+    ->Args({32, 1, 1})
+    ->Args({32, 2, 2})
+    ->Args({256, 1, 1})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace graphrt::mnist
+
+BENCHMARK_MAIN();

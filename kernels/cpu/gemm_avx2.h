@@ -1,0 +1,36 @@
+// A small-batch SGEMM for AVX2 + FMA: rows [r0, r1) of C = op(A) B, all
+// row-major, B not transposed. MatMulOp uses it for the products a training
+// step at small batch is made of ([32,784] x [784,100] and its weight
+// gradient [784,32] x [32,100]), where Eigen's general GEMM reaches under
+// half of the core's FMA peak on this machine (bench/RESULTS.md).
+//
+// See Note [Small-batch GEMM] in gemm_avx2.cc for the design. Built only
+// when the CPU kernels are compiled for AVX2 and FMA (GRAPHRT_CPU_ARCH);
+// elsewhere GemmAvx2Available() is false and MatMulOp keeps to Eigen.
+// Accumulates in float32 in k order (like Eigen's GEMM: results agree with a
+// double reference to ~1e-6 relative of the row's magnitude).
+// Thread-safety: pure function; concurrent calls on disjoint row ranges of C
+// are safe.
+#ifndef GRAPHRT_KERNELS_CPU_GEMM_AVX2_H_
+#define GRAPHRT_KERNELS_CPU_GEMM_AVX2_H_
+
+#include <cstdint>
+
+namespace graphrt {
+
+constexpr bool GemmAvx2Available() {
+#if defined(__AVX2__) && defined(__FMA__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+// C[m, n] rows [r0, r1) = op(A) x B, op(A) = A ([m, k]) or A^T (A stored
+// [k, m] when `transpose_a`); B is [k, n]. Requires GemmAvx2Available().
+void GemmRowsAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
+                  int64_t k, int64_t n, int64_t r0, int64_t r1);
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_CPU_GEMM_AVX2_H_
