@@ -22,11 +22,13 @@ namespace {
 // of B is packed once and used by every row block of the range; k blocks
 // after the first add into C. The last panel, narrower than 16, stores
 // through a mask; the last rows use a shorter tile.
-// Limitations: one thread packs its own copy of B's panels (ParallelFor
-// splits rows); B^T is not packed here (MatMulOp keeps to Eigen for
+// Callers split the work by rows or by column panels: a thread that takes
+// rows packs every panel of B itself, so MatMulOp splits thin products
+// (fewer row tiles than panels, m = 32 at batch 32) by panels instead.
+// Limitations: B^T is not packed here (MatMulOp keeps to Eigen for
 // transpose_b).
-constexpr int kTileRows = 6;
-constexpr int64_t kPanel = 16;
+constexpr int kTileRows = kGemmAvx2TileRows;
+constexpr int64_t kPanel = kGemmAvx2Panel;
 constexpr int64_t kBlockK = 256;
 
 template <int kRows, bool kAccumulate, bool kMasked>
@@ -95,8 +97,8 @@ __m256i FirstLanes(int64_t count) {
 
 }  // namespace
 
-void GemmRowsAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
-                  int64_t k, int64_t n, int64_t r0, int64_t r1) {
+void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_t m, int64_t k,
+              int64_t n, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
   // op(A)[r, p]: A[r, p] at r * k + p, or A^T[r, p] = A[p, r] at p * m + r.
   const int64_t a_rs = transpose_a ? 1 : k;
   const int64_t a_ks = transpose_a ? m : 1;
@@ -113,8 +115,8 @@ void GemmRowsAvx2(const float* a, bool transpose_a, const float* b, float* c, in
   }
   alignas(32) float packed_b[kBlockK * kPanel];
   const __m256i all = _mm256_set1_epi32(-1);
-  for (int64_t j = 0; j < n; j += kPanel) {
-    const int64_t width = std::min(kPanel, n - j);
+  for (int64_t j = j0; j < j1; j += kPanel) {
+    const int64_t width = std::min(kPanel, j1 - j);
     const __m256i mask0 = FirstLanes(width), mask1 = FirstLanes(width - 8);
     for (int64_t kb = 0; kb < k; kb += kBlockK) {
       const int64_t kc = std::min(kBlockK, k - kb);
@@ -149,8 +151,8 @@ void GemmRowsAvx2(const float* a, bool transpose_a, const float* b, float* c, in
 #else  // no AVX2: MatMulOp never calls it (GemmAvx2Available() is false)
 
 namespace graphrt {
-void GemmRowsAvx2(const float*, bool, const float*, float*, int64_t, int64_t, int64_t, int64_t,
-                  int64_t) {}
+void GemmAvx2(const float*, bool, const float*, float*, int64_t, int64_t, int64_t, int64_t,
+              int64_t, int64_t, int64_t) {}
 }  // namespace graphrt
 
 #endif

@@ -1,5 +1,5 @@
-// A small-batch SGEMM for AVX2 + FMA: rows [r0, r1) of C = op(A) B, all
-// row-major, B not transposed. MatMulOp uses it for the products a training
+// A small-batch SGEMM for AVX2 + FMA: a block of C = op(A) B (rows [r0,
+// r1), columns [j0, j1)), all row-major, B not transposed. MatMulOp uses it for the products a training
 // step at small batch is made of ([32,784] x [784,100] and its weight
 // gradient [784,32] x [32,100]), where Eigen's general GEMM reaches under
 // half of the core's FMA peak on this machine (bench/RESULTS.md).
@@ -9,8 +9,8 @@
 // elsewhere GemmAvx2Available() is false and MatMulOp keeps to Eigen.
 // Accumulates in float32 in k order (like Eigen's GEMM: results agree with a
 // double reference to ~1e-6 relative of the row's magnitude).
-// Thread-safety: pure function; concurrent calls on disjoint row ranges of C
-// are safe.
+// Thread-safety: pure function; concurrent calls on disjoint blocks of C are
+// safe.
 #ifndef GRAPHRT_KERNELS_CPU_GEMM_AVX2_H_
 #define GRAPHRT_KERNELS_CPU_GEMM_AVX2_H_
 
@@ -26,10 +26,13 @@ constexpr bool GemmAvx2Available() {
 #endif
 }
 
-// C[m, n] rows [r0, r1) = op(A) x B, op(A) = A ([m, k]) or A^T (A stored
-// [k, m] when `transpose_a`); B is [k, n]. Requires GemmAvx2Available().
-void GemmRowsAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
-                  int64_t k, int64_t n, int64_t r0, int64_t r1);
+// Rows [r0, r1) and columns [j0, j1) of C[m, n] = op(A) x B, op(A) = A
+// ([m, k]) or A^T (A stored [k, m] when `transpose_a`); B is [k, n]. j0 is a
+// multiple of kGemmAvx2Panel (or j1 == n). Requires GemmAvx2Available().
+inline constexpr int64_t kGemmAvx2Panel = 16;
+inline constexpr int64_t kGemmAvx2TileRows = 6;
+void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_t m, int64_t k,
+              int64_t n, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
 
 }  // namespace graphrt
 

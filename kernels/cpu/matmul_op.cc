@@ -48,7 +48,7 @@ bool UseGemmAvx2(const GemmDims& d) {
 // Rows [r0, r1) of op(a) x op(b), written to the same rows of c ([m, n]).
 void MultiplyRows(const float* a, const float* b, float* c, const GemmDims& d, int64_t r0,
                   int64_t r1) {
-  if (UseGemmAvx2(d)) return GemmRowsAvx2(a, d.ta, b, c, d.m, d.k, d.n, r0, r1);
+  if (UseGemmAvx2(d)) return GemmAvx2(a, d.ta, b, c, d.m, d.k, d.n, r0, r1, 0, d.n);
   const int64_t rows = r1 - r0;
   MatrixMap out(c + r0 * d.n, rows, d.n);
   auto times_b = [&](const auto& lhs) {
@@ -115,6 +115,19 @@ absl::Status MatMulOp::Compute(OpKernelContext& ctx) {
   }
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
+  if (UseGemmAvx2(d)) {
+    // Thin products split by column panels (see gemm_avx2.h), others by rows.
+    const int64_t panels = (d.n + kGemmAvx2Panel - 1) / kGemmAvx2Panel;
+    if (panels > (d.m + kGemmAvx2TileRows - 1) / kGemmAvx2TileRows) {
+      const int64_t panel_cost_ns =
+          std::max<int64_t>(1, 2 * d.m * d.k * kGemmAvx2Panel / kSplitFlopsPerNs);
+      ctx.ParallelFor(panels, panel_cost_ns, [&](int64_t begin, int64_t end) {
+        GemmAvx2(pa, d.ta, pb, c, d.m, d.k, d.n, 0, d.m, begin * kGemmAvx2Panel,
+                 std::min(end * kGemmAvx2Panel, d.n));
+      });
+      return absl::OkStatus();
+    }
+  }
   const int64_t row_cost_ns = std::max<int64_t>(1, 2 * d.k * d.n / kSplitFlopsPerNs);
   const int64_t blocks = (d.m + kRowsPerBlock - 1) / kRowsPerBlock;
   ctx.ParallelFor(blocks, row_cost_ns * kRowsPerBlock, [&](int64_t begin, int64_t end) {
