@@ -3,8 +3,8 @@
 // fetch the loss and the number right. Synthetic images (uniform bytes) and
 // labels: the step's cost does not depend on the pixel values, and the bench
 // needs no dataset. Args: batch, inter-op threads, intra-op threads.
-//   BM_MlpTrainStep/32/1/1   the demo's step on one thread (the issue's
-//                            comparison point: libtorch 202 us)
+//   BM_MlpTrainStep/32/1/1   the demo's step on one thread (bench/compare/
+//                            runs it beside libtorch and Keras)
 //   BM_MlpTrainStep/32/2/2   both cores
 //   BM_MlpTrainStep/256/1/1  a larger batch
 #include <benchmark/benchmark.h>
