@@ -5,7 +5,8 @@
 // needs no dataset. Args: batch, inter-op threads, intra-op threads.
 //   BM_MlpTrainStep/32/1/1   the demo's step on one thread (bench/compare/
 //                            runs it beside libtorch and Keras)
-//   BM_MlpTrainStep/32/2/2   both cores
+//   BM_MlpTrainStep/32/1/2   kernels split over both cores
+//   BM_MlpTrainStep/32/2/2   both cores for both pools
 //   BM_MlpTrainStep/256/1/1  a larger batch
 #include <benchmark/benchmark.h>
 
@@ -48,6 +49,7 @@ void BM_MlpTrainStep(benchmark::State& state) {
 }
 BENCHMARK(BM_MlpTrainStep)
     ->Args({32, 1, 1})
+    ->Args({32, 1, 2})
     ->Args({32, 2, 2})
     ->Args({256, 1, 1})
     ->Unit(benchmark::kMicrosecond)

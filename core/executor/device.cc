@@ -12,6 +12,8 @@ Device::Device(DeviceAttributes attributes, int inter_op_threads, int intra_op_t
       inter_op_threads_(inter_op_threads),
       arena_(std::make_unique<tbb::task_arena>(inter_op_threads, 0)),
       intra_op_(CreateIntraOpPool(intra_op_threads)),
-      allocator_(allocator) {}
+      allocator_(allocator) {
+  EnsureTbbParallelism(inter_op_threads + intra_op_threads);
+}
 
 }  // namespace graphrt

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -14,6 +15,34 @@ namespace graphrt {
 int ResolveThreadCount(int requested) {
   if (requested > 0) return requested;
   return std::max(1, tbb::info::default_concurrency());
+}
+
+// Note [oneTBB's worker limit]
+// Rationale: oneTBB keeps one process-wide set of workers, by default one
+// fewer than the cores, and shares them among arenas by demand. A device's
+// inter-op arena (N slots, none reserved for the Run caller) and its intra-op
+// arena (M slots, one reserved) ask for N + M - 1 workers; on 2 cores with
+// N = M = 2 they get 1 between them, a MatMul's ParallelFor finds no worker
+// while the inter-op arena holds it, and a training step ran 2x slower than
+// on one thread (bench/RESULTS.md).
+// Approach: a global_control raising max_allowed_parallelism to what the
+// devices ask for (never lowering it); workers with nothing to do sleep, so
+// the extra threads cost memory, not cycles.
+// Limitations: when both arenas are busy at once the cores are
+// oversubscribed, as with TF's two pools; the limit stays raised for the
+// life of the process.
+void EnsureTbbParallelism(int threads) {
+  static Mutex mu;
+  static tbb::global_control* control = nullptr;
+  MutexLock lock(&mu);
+  const size_t want = static_cast<size_t>(std::max(threads, 1));
+  if (want <= tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)) {
+    return;
+  }
+  // The new control takes effect as the old (lower) one goes.
+  auto* raised = new tbb::global_control(tbb::global_control::max_allowed_parallelism, want);
+  delete control;
+  control = raised;
 }
 
 namespace {

@@ -23,6 +23,11 @@ namespace graphrt {
 // Resolves a requested pool size: > 0 as given, 0 the number of cores.
 int ResolveThreadCount(int requested);
 
+// Lets oneTBB run at least `threads` threads at once, process-wide (see Note
+// [oneTBB's worker limit] in thread_pool.cc). Only ever raises the limit;
+// devices call it with inter_op + intra_op threads. Thread-safe.
+void EnsureTbbParallelism(int threads);
+
 class IntraOpPool {
  public:
   virtual ~IntraOpPool() = default;
