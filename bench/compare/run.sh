@@ -136,7 +136,7 @@ if [[ "${SKIP_STEP:-0}" != 1 ]]; then
         --threads "$n" --warmup "$WARMUP" --steps "$KERAS_STEPS"
     done
     if [[ -x "$graphrt_bench" ]]; then
-      run 1 "$out/graphrt_step_t1_r$r.txt" "$graphrt_bench" --benchmark_filter='BM_MlpTrainStep/32/1/1' \
+      run 1 "$out/graphrt_step_t1_r$r.txt" "$graphrt_bench" --benchmark_filter='BM_MlpTrainStep/32/1/[12]' \
         --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
     fi
   done

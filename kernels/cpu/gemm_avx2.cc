@@ -4,7 +4,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <vector>
 
 namespace graphrt {
 namespace {
@@ -15,12 +14,13 @@ namespace {
 // here, of the ~94 one core's two FMA pipes can do (both measured).
 // Approach: a 6x16 register tile (12 accumulators, two B vectors, one
 // broadcast: 15 of the 16 ymm registers) runs a block of k for 6 rows of C
-// and 16 columns. Both operands are packed so that the tile reads two
-// contiguous, L1-resident streams: op(A)'s rows as [k][6] per row block
-// (whatever A's layout), B as [kc][16] per column panel and k block (kc =
-// 256: 16 KiB), zero-padded past n so the tile never masks a load. A panel
-// of B is packed once and used by every row block of the range; k blocks
-// after the first add into C. The last panel, narrower than 16, stores
+// and 16 columns. B is packed as [kc][16] per column panel and k block (kc
+// = 256: 16 KiB, L1-resident), zero-padded past n so the tile never masks a
+// load; a packed panel serves every row block of the range, and k blocks
+// after the first add into C. A is read in place: op(A)'s element (r, p) is
+// at a[r * a_rs + p * a_ks] for either layout, and a row block's slice of A
+// (6 rows x 256, 6 KiB) stays in L1 while the tile runs; packing it cost as
+// much as it saved (11 us of a 100 us product, measured). The last panel, narrower than 16, stores
 // through a mask; the last rows use a shorter tile.
 // Callers split the work by rows or by column panels: a thread that takes
 // rows packs every panel of B itself, so MatMulOp splits thin products
@@ -31,16 +31,17 @@ constexpr int kTileRows = kGemmAvx2TileRows;
 constexpr int64_t kPanel = kGemmAvx2Panel;
 constexpr int64_t kBlockK = 256;
 
+// op(A)'s element (r, p) is at a[r * a_rs + p * a_ks].
 template <int kRows, bool kAccumulate, bool kMasked>
-inline void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                 __m256i mask0, __m256i mask1) {
+inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_t a_ks, const float* b,
+                 float* c, int64_t ldc, __m256i mask0, __m256i mask1) {
   __m256 acc0[kRows], acc1[kRows];
   for (int r = 0; r < kRows; ++r) acc0[r] = acc1[r] = _mm256_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_loadu_ps(b + p * kPanel);
     const __m256 b1 = _mm256_loadu_ps(b + p * kPanel + 8);
     for (int r = 0; r < kRows; ++r) {
-      const __m256 av = _mm256_broadcast_ss(a + p * kRows + r);
+      const __m256 av = _mm256_broadcast_ss(a + p * a_ks + r * a_rs);
       acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
       acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
     }
@@ -65,26 +66,38 @@ inline void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t l
   }
 }
 
+struct TileArgs {
+  int64_t kc;
+  const float* a;
+  int64_t a_rs, a_ks;
+  const float* b;
+  float* c;
+  int64_t ldc;
+};
+
 template <bool kAccumulate, bool kMasked>
-void TileRows(int rows, int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-              __m256i mask0, __m256i mask1) {
+void TileRows(int rows, const TileArgs& t, __m256i mask0, __m256i mask1) {
   switch (rows) {
-    case 6: return Tile<6, kAccumulate, kMasked>(kc, a, b, c, ldc, mask0, mask1);
-    case 5: return Tile<5, kAccumulate, kMasked>(kc, a, b, c, ldc, mask0, mask1);
-    case 4: return Tile<4, kAccumulate, kMasked>(kc, a, b, c, ldc, mask0, mask1);
-    case 3: return Tile<3, kAccumulate, kMasked>(kc, a, b, c, ldc, mask0, mask1);
-    case 2: return Tile<2, kAccumulate, kMasked>(kc, a, b, c, ldc, mask0, mask1);
-    default: return Tile<1, kAccumulate, kMasked>(kc, a, b, c, ldc, mask0, mask1);
+#define GRAPHRT_TILE(n)                                                                  \
+  case n:                                                                                \
+    return Tile<n, kAccumulate, kMasked>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.c, t.ldc, mask0, \
+                                         mask1);
+    GRAPHRT_TILE(6)
+    GRAPHRT_TILE(5)
+    GRAPHRT_TILE(4)
+    GRAPHRT_TILE(3)
+    GRAPHRT_TILE(2)
+    default: GRAPHRT_TILE(1)
+#undef GRAPHRT_TILE
   }
 }
 
 template <bool kMasked>
-void RunTile(bool accumulate, int rows, int64_t kc, const float* a, const float* b, float* c,
-             int64_t ldc, __m256i mask0, __m256i mask1) {
+void RunTile(bool accumulate, int rows, const TileArgs& t, __m256i mask0, __m256i mask1) {
   if (accumulate) {
-    TileRows<true, kMasked>(rows, kc, a, b, c, ldc, mask0, mask1);
+    TileRows<true, kMasked>(rows, t, mask0, mask1);
   } else {
-    TileRows<false, kMasked>(rows, kc, a, b, c, ldc, mask0, mask1);
+    TileRows<false, kMasked>(rows, t, mask0, mask1);
   }
 }
 
@@ -102,17 +115,6 @@ void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_
   // op(A)[r, p]: A[r, p] at r * k + p, or A^T[r, p] = A[p, r] at p * m + r.
   const int64_t a_rs = transpose_a ? 1 : k;
   const int64_t a_ks = transpose_a ? m : 1;
-  // Row block q (rows r0 + 6q ...) packed as [k][rows].
-  const int64_t blocks = (r1 - r0 + kTileRows - 1) / kTileRows;
-  std::vector<float> packed_a(static_cast<size_t>(blocks * k * kTileRows));
-  for (int64_t q = 0; q < blocks; ++q) {
-    const int64_t i = r0 + q * kTileRows;
-    const int rows = static_cast<int>(std::min<int64_t>(kTileRows, r1 - i));
-    float* dst = packed_a.data() + q * k * kTileRows;
-    for (int64_t p = 0; p < k; ++p) {
-      for (int r = 0; r < rows; ++r) dst[p * rows + r] = a[(i + r) * a_rs + p * a_ks];
-    }
-  }
   alignas(32) float packed_b[kBlockK * kPanel];
   const __m256i all = _mm256_set1_epi32(-1);
   for (int64_t j = j0; j < j1; j += kPanel) {
@@ -131,15 +133,13 @@ void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_
           _mm256_store_ps(dst + 8, _mm256_maskload_ps(src + 8, mask1));
         }
       }
-      for (int64_t q = 0; q < blocks; ++q) {
-        const int64_t i = r0 + q * kTileRows;
+      for (int64_t i = r0; i < r1; i += kTileRows) {
         const int rows = static_cast<int>(std::min<int64_t>(kTileRows, r1 - i));
-        const float* ap = packed_a.data() + q * k * kTileRows + kb * rows;
-        float* ci = c + i * n + j;
+        const TileArgs t{kc, a + i * a_rs + kb * a_ks, a_rs, a_ks, packed_b, c + i * n + j, n};
         if (width == kPanel) {
-          RunTile<false>(kb > 0, rows, kc, ap, packed_b, ci, n, all, all);
+          RunTile<false>(kb > 0, rows, t, all, all);
         } else {
-          RunTile<true>(kb > 0, rows, kc, ap, packed_b, ci, n, mask0, mask1);
+          RunTile<true>(kb > 0, rows, t, mask0, mask1);
         }
       }
     }

@@ -9,15 +9,12 @@
 #include "core/graph/gradients.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/status_macros.h"
+#include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt::testing {
 
 Tensor RandomTensor(const TensorShape& shape, float lo, float hi, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  Tensor t(DataType::kFloat32, shape);
-  for (float& v : t.flat<float>()) v = dist(gen);
-  return t;
+  return RandomFloats(shape, lo, hi, seed);
 }
 
 Tensor RandomAwayFromZero(const TensorShape& shape, float lo, float hi, uint32_t seed) {

@@ -1,6 +1,7 @@
 #include "tests/kernels/kernel_test_util.h"
 
 #include <cmath>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "core/executor/kernel_registry.h"
@@ -127,5 +128,13 @@ absl::StatusOr<std::vector<Tensor>> RunKernelUnshaped(const std::string& op,
   return outputs;
 }
 
+
+Tensor RandomFloats(const TensorShape& shape, float lo, float hi, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  Tensor t(DataType::kFloat32, shape);
+  for (float& v : t.flat<float>()) v = dist(gen);
+  return t;
+}
 
 }  // namespace graphrt::testing

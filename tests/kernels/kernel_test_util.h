@@ -45,6 +45,9 @@ void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol 
 // Expects same dtype, shape and exactly equal elements.
 void ExpectTensorEq(const Tensor& actual, const Tensor& expected);
 
+// A float32 tensor of `shape`, uniform in [lo, hi), from `seed`.
+Tensor RandomFloats(const TensorShape& shape, float lo, float hi, uint32_t seed);
+
 template <typename T>
 Tensor T_(std::vector<T> values, TensorShape shape) {
   return Tensor::FromVector<T>(values, shape);

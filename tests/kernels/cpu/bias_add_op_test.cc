@@ -20,11 +20,7 @@ using ::graphrt::testing::T_;
 using ::testing::HasSubstr;
 
 Tensor Random(const TensorShape& shape, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-10.0f, 10.0f);
-  Tensor t(DataType::kFloat32, shape);
-  for (float& v : t.flat<float>()) v = dist(gen);
-  return t;
+  return testing::RandomFloats(shape, -10.0f, 10.0f, seed);
 }
 
 Tensor Reference(const Tensor& value, const Tensor& bias) {

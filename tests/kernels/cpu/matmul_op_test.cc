@@ -28,11 +28,7 @@ using ::graphrt::testing::T_;
 using ::testing::HasSubstr;
 
 Tensor Random(const TensorShape& shape, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  Tensor t(DataType::kFloat32, shape);
-  for (float& v : t.flat<float>()) v = dist(gen);
-  return t;
+  return testing::RandomFloats(shape, -1.0f, 1.0f, seed);
 }
 
 // op(a) x op(b) by a triple loop in double precision.
