@@ -32,6 +32,8 @@
 #include <tbb/task_group.h>
 #include "core/executor/executor.h"
 
+#include <chrono>
+
 namespace graphrt {
 
 class StepRunner {
@@ -51,6 +53,9 @@ class StepRunner {
     if (trace_ != nullptr) {
       slots_.resize(plan.items_.size());
       t0_ = TraceNowTicks();
+      start_steady_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
     }
   }
 
@@ -203,13 +208,15 @@ class StepRunner {
     Slot& slot = slots_[&item - plan_.items_.data()];
     slot.thread = CurrentThreadIndex();
     slot.start = Now();
-    absl::Status s = RunNodeUntraced(item);
+    absl::Status s = RunNodeUntraced(item, &slot.bytes);
     slot.end = Now();
+    slot.in_use = plan_.env_.devices[item.device].allocator->GetStats().bytes_in_use;
     slot.ran = true;
     return s;
   }
 
-  absl::Status RunNodeUntraced(const Item& item) {
+  // `bytes_allocated`: where a traced step counts the bytes outputs allocate.
+  absl::Status RunNodeUntraced(const Item& item, int64_t* bytes_allocated = nullptr) {
     Tensor* outputs = &entries_[item.output_start];
     if (item.feed_index >= 0) {
       outputs[0] = feeds_[item.feed_index];
@@ -228,6 +235,7 @@ class StepRunner {
       p.intra_op = device.intra_op;
       p.resources = plan_.env_.resources;
       p.step_id = step_id_;
+      p.bytes_allocated = bytes_allocated;
       OpKernelContext ctx(p);
       absl::Status s;
       {
@@ -292,6 +300,7 @@ class StepRunner {
   // FillTrace converts them.
   struct Slot {
     int64_t ready = 0, start = 0, end = 0;
+    int64_t bytes = 0, in_use = -1;
     int32_t thread = 0;
     bool ran = false;
   };
@@ -302,14 +311,29 @@ class StepRunner {
     trace_->events.clear();
     const double ns = TraceNsPerTick();
     auto to_ns = [ns](int64_t ticks) { return static_cast<int64_t>(static_cast<double>(ticks) * ns); };
+    std::vector<int32_t> producer;  // entry -> the item that outputs it, for copies
     for (size_t i = 0; i < slots_.size(); ++i) {
       const Slot& slot = slots_[i];
       if (!slot.ran) continue;
       const Item& item = plan_.items_[i];
+      int32_t source = -1;
+      if (item.num_inputs == 1 && item.node->op() == "_Copy") {
+        if (producer.empty()) {
+          producer.assign(plan_.num_entries_, -1);
+          for (size_t j = 0; j < plan_.items_.size(); ++j) {
+            const Item& p = plan_.items_[j];
+            for (int32_t k = 0; k < p.num_outputs; ++k) producer[p.output_start + k] = j;
+          }
+        }
+        const int32_t from = producer[plan_.input_entries_[item.input_start]];
+        if (from >= 0) source = plan_.items_[from].device;
+      }
       trace_->events.push_back({item.node->name(), item.node->op(), item.device, slot.thread,
-                                to_ns(slot.ready), to_ns(slot.start), to_ns(slot.end)});
+                                to_ns(slot.ready), to_ns(slot.start), to_ns(slot.end),
+                                slot.bytes, slot.in_use, source});
     }
     trace_->step_ns = to_ns(Now());
+    trace_->start_ns = start_steady_ns_;
   }
 
   const ExecutorPlan& plan_;
@@ -318,6 +342,7 @@ class StepRunner {
   StepTrace* const trace_;
   std::vector<Slot> slots_;
   int64_t t0_ = 0;  // TraceNowTicks() when the step began
+  int64_t start_steady_ns_ = 0;
   std::unique_ptr<ExecutorPlan::StepBuffers> buffers_;
   std::atomic<int32_t>* const pending_;
   std::atomic<int32_t>* const uses_;

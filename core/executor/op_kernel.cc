@@ -14,6 +14,9 @@ absl::StatusOr<Tensor*> OpKernelContext::allocate_output(int i, const TensorShap
   absl::StatusOr<Tensor> t = Tensor::Allocate(p_.allocator, p_.kernel->output_type(i), shape);
   if (!t.ok()) return t.status();
   p_.outputs[i] = *std::move(t);
+  if (p_.bytes_allocated != nullptr) {
+    *p_.bytes_allocated += static_cast<int64_t>(p_.outputs[i].TotalBytes());
+  }
   return &p_.outputs[i];
 }
 

@@ -98,6 +98,7 @@ class OpKernelContext {
     IntraOpPool* intra_op = nullptr;
     ResourceMgr* resources = nullptr;
     int64_t step_id = 0;
+    int64_t* bytes_allocated = nullptr;  // when set (traced steps): output bytes allocated
   };
   explicit OpKernelContext(const Params& p) : p_(p) {}
 

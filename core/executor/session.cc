@@ -116,7 +116,19 @@ absl::StatusOr<std::vector<Tensor>> Session::Run(const RunOptions& options,
   ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
                    GetPlan(feed_names, Names(fetches), Names(targets)));
   StepTrace* trace = options.trace && metadata != nullptr ? &metadata->trace : nullptr;
-  return plan->Run(feed_values, next_step_id_.fetch_add(1, std::memory_order_relaxed), trace);
+  return RunPlan(*plan, feed_values, trace);
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::RunPlan(const ExecutorPlan& plan,
+                                                     std::span<const Tensor> feeds,
+                                                     StepTrace* trace) {
+  const int64_t step_id = next_step_id_.fetch_add(1, std::memory_order_relaxed);
+  if (!ProgramTraceEnabled()) return plan.Run(feeds, step_id, trace);
+  StepTrace local;  // GRAPHRT_TRACE: every step is traced
+  if (trace == nullptr) trace = &local;
+  absl::StatusOr<std::vector<Tensor>> out = plan.Run(feeds, step_id, trace);
+  AppendToProgramTrace(*trace);
+  return out;
 }
 
 absl::StatusOr<Session::CallableHandle> Session::MakeCallable(
@@ -139,7 +151,7 @@ absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
     }
     plan = callables_[handle];
   }
-  return plan->Run(feeds, next_step_id_.fetch_add(1, std::memory_order_relaxed));
+  return RunPlan(*plan, feeds, nullptr);
 }
 
 }  // namespace graphrt

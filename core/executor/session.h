@@ -1,5 +1,8 @@
 // Session: a graph made ready to run, and Run.
 //
+// GRAPHRT_TRACE=path traces every step of every session into one timeline
+// written at exit (core/executor/step_trace.h).
+//
 //   auto session = Session::Create(std::move(graph), SessionOptions{});
 //   auto out = (*session)->Run({{x, batch}}, {loss}, {train_op});
 //
@@ -86,6 +89,10 @@ class Session {
  private:
   Session(Graph graph, const SessionOptions& options);
   absl::Status Init();
+  // Runs one step of `plan`, traced into `trace` when not null, and into the
+  // program trace when GRAPHRT_TRACE is on (core/executor/step_trace.h).
+  absl::StatusOr<std::vector<Tensor>> RunPlan(const ExecutorPlan& plan,
+                                              std::span<const Tensor> feeds, StepTrace* trace);
   absl::StatusOr<std::shared_ptr<const ExecutorPlan>> GetPlan(
       const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
       const std::vector<std::string>& targets);

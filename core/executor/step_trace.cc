@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -12,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/memory/json.h"
+#include "core/memory/sync.h"
 
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -77,39 +80,182 @@ int32_t CurrentThreadIndex() {
   return index;
 }
 
+namespace {
+
+void AppendEvent(std::string& out, const std::string& event) {
+  if (!out.empty()) out += ",\n";
+  out += event;
+}
+
+std::string ProcessName(int pid, absl::string_view name) {
+  return absl::StrCat("  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": ", pid,
+                      ", \"args\": {\"name\": ", JsonQuote(name), "}}");
+}
+
+std::string ThreadName(int pid, int tid) {
+  return absl::StrCat("  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": ", pid,
+                      ", \"tid\": ", tid, ", \"args\": {\"name\": \"thread ", tid, "\"}}");
+}
+
+}  // namespace
+
+std::string StepTrace::ChromeEvents(double offset_us, std::span<const int> pids) const {
+  std::string out;
+  // Counters in time order: Chrome draws a counter track as steps between samples.
+  std::vector<const NodeTraceEvent*> by_end;
+  for (const NodeTraceEvent& e : events) {
+    const int pid = pids[e.device];
+    std::string args = absl::StrFormat(
+        "\"op\": %s, \"ready_us\": %.3f, \"queued_us\": %.3f, \"bytes_allocated\": %d",
+        JsonQuote(e.op), Us(e.ready_ns), Us(e.start_ns - e.ready_ns), e.bytes_allocated);
+    if (e.source_device >= 0) {
+      absl::StrAppend(&args, ", \"from\": ", JsonQuote(devices[e.source_device]),
+                      ", \"to\": ", JsonQuote(devices[e.device]));
+    }
+    AppendEvent(out, absl::StrFormat(
+                         "  {\"name\": %s, \"cat\": %s, \"ph\": \"X\", \"pid\": %d, "
+                         "\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": {%s}}",
+                         JsonQuote(e.node), JsonQuote(e.op), pid, e.thread,
+                         offset_us + Us(e.start_ns), Us(e.end_ns - e.start_ns), args));
+    if (e.bytes_in_use >= 0) by_end.push_back(&e);
+  }
+  std::sort(by_end.begin(), by_end.end(), [](const NodeTraceEvent* a, const NodeTraceEvent* b) {
+    return a->end_ns < b->end_ns;
+  });
+  for (const NodeTraceEvent* e : by_end) {
+    AppendEvent(out, absl::StrFormat("  {\"name\": \"bytes in use\", \"ph\": \"C\", "
+                                     "\"pid\": %d, \"ts\": %.3f, \"args\": {\"bytes\": %d}}",
+                                     pids[e->device], offset_us + Us(e->end_ns),
+                                     e->bytes_in_use));
+  }
+  return out;
+}
+
 std::string StepTrace::ToChromeJson() const {
-  std::string out = "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
-  bool first = true;
-  auto sep = [&] {
-    if (!first) out += ",\n";
-    first = false;
-  };
+  std::string out;
+  std::vector<int> pids(devices.size());
   for (size_t d = 0; d < devices.size(); ++d) {
-    sep();
-    absl::StrAppend(&out, "  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": ", d,
-                    ", \"args\": {\"name\": ", JsonQuote(devices[d]), "}}");
+    pids[d] = static_cast<int>(d);
+    AppendEvent(out, ProcessName(static_cast<int>(d), devices[d]));
   }
   std::set<std::pair<int32_t, int32_t>> tracks;
   for (const NodeTraceEvent& e : events) {
-    if (tracks.emplace(e.device, e.thread).second) {
-      sep();
-      absl::StrAppend(&out, "  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": ", e.device,
-                      ", \"tid\": ", e.thread, ", \"args\": {\"name\": \"thread ", e.thread,
-                      "\"}}");
-    }
-    sep();
-    absl::StrAppendFormat(&out,
-                          "  {\"name\": %s, \"cat\": %s, \"ph\": \"X\", \"pid\": %d, "
-                          "\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": {\"op\": %s, "
-                          "\"ready_us\": %.3f, \"queued_us\": %.3f}}",
-                          JsonQuote(e.node), JsonQuote(e.op), e.device, e.thread, Us(e.start_ns),
-                          Us(e.end_ns - e.start_ns), JsonQuote(e.op), Us(e.ready_ns),
-                          Us(e.start_ns - e.ready_ns));
+    if (tracks.emplace(e.device, e.thread).second) AppendEvent(out, ThreadName(e.device, e.thread));
   }
-  return out + "\n]}\n";
+  AppendEvent(out, ChromeEvents(0, pids));
+  return "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n" + out + "\n]}\n";
 }
 
-std::vector<OpStats> SummarizeOps(std::span<const StepTrace> traces) {
+// Program traces: every step of every session, on one timeline.
+namespace {
+
+class ProgramTrace {
+ public:
+  static ProgramTrace& Get() {
+    static ProgramTrace* trace = new ProgramTrace;
+    return *trace;
+  }
+
+  void SetPath(std::string path) {
+    MutexLock lock(&mu_);
+    path_ = std::move(path);
+    configured_ = true;
+    Configure();
+  }
+
+  // Lock-free once configured: every Run asks.
+  bool Enabled() {
+    const int state = state_.load(std::memory_order_acquire);
+    if (state != kUnknown) return state == kOn;
+    MutexLock lock(&mu_);
+    Configure();
+    return !path_.empty();
+  }
+
+  void Append(const StepTrace& t) {
+    MutexLock lock(&mu_);
+    Configure();
+    if (path_.empty()) return;
+    std::vector<int> pids;
+    for (const std::string& device : t.devices) {
+      auto [it, added] = pids_.try_emplace(device, static_cast<int>(pids_.size()));
+      if (added) AppendEvent(meta_, ProcessName(it->second, device));
+      pids.push_back(it->second);
+    }
+    for (const NodeTraceEvent& e : t.events) {
+      if (tracks_.emplace(pids[e.device], e.thread).second) {
+        AppendEvent(meta_, ThreadName(pids[e.device], e.thread));
+      }
+    }
+    if (first_start_ns_ < 0) first_start_ns_ = t.start_ns;
+    if (!t.events.empty()) AppendEvent(events_, t.ChromeEvents(Us(t.start_ns - first_start_ns_), pids));
+    ++steps_;
+  }
+
+  absl::Status Flush() {
+    MutexLock lock(&mu_);
+    if (path_.empty() || steps_ == 0) return absl::OkStatus();
+    std::FILE* f = std::fopen(path_.c_str(), "w");
+    if (f == nullptr) {
+      return absl::NotFoundError(absl::StrCat("cannot write the program trace to ", path_,
+                                              " (GRAPHRT_TRACE): ", std::strerror(errno)));
+    }
+    std::string all = meta_;
+    if (!events_.empty()) AppendEvent(all, events_);
+    const std::string json =
+        "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n" + all + "\n]}\n";
+    const bool ok = std::fwrite(json.data(), 1, json.size(), f) == json.size();
+    if (std::fclose(f) != 0 || !ok) {
+      return absl::DataLossError(absl::StrCat("writing the program trace to ", path_, " failed"));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  ProgramTrace() = default;
+
+  // GRAPHRT_TRACE is read once, unless SetPath came first; the trace is then
+  // written at exit.
+  void Configure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!configured_) {
+      configured_ = true;
+      if (const char* env = std::getenv("GRAPHRT_TRACE"); env != nullptr) path_ = env;
+    }
+    state_.store(path_.empty() ? kOff : kOn, std::memory_order_release);
+    if (!path_.empty() && !registered_) {
+      registered_ = true;
+      std::atexit([] {
+        absl::Status s = ProgramTrace::Get().Flush();
+        if (!s.ok()) std::fprintf(stderr, "graphrt: %s\n", s.ToString().c_str());
+      });
+    }
+  }
+
+  static constexpr int kUnknown = 0, kOff = 1, kOn = 2;
+  std::atomic<int> state_{kUnknown};
+  Mutex mu_;
+  std::string path_ ABSL_GUARDED_BY(mu_);
+  bool configured_ ABSL_GUARDED_BY(mu_) = false;
+  bool registered_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, int> pids_ ABSL_GUARDED_BY(mu_);
+  std::set<std::pair<int, int32_t>> tracks_ ABSL_GUARDED_BY(mu_);
+  std::string meta_ ABSL_GUARDED_BY(mu_);
+  std::string events_ ABSL_GUARDED_BY(mu_);
+  int64_t first_start_ns_ ABSL_GUARDED_BY(mu_) = -1;
+  int64_t steps_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace
+
+void SetProgramTracePath(std::string path) { ProgramTrace::Get().SetPath(std::move(path)); }
+bool ProgramTraceEnabled() { return ProgramTrace::Get().Enabled(); }
+void AppendToProgramTrace(const StepTrace& trace) { ProgramTrace::Get().Append(trace); }
+absl::Status FlushProgramTrace() { return ProgramTrace::Get().Flush(); }
+
+namespace {
+
+template <typename KeyFn>
+std::vector<OpStats> Summarize(std::span<const StepTrace> traces, KeyFn key) {
   struct Acc {
     std::vector<double> us;
     std::string device;
@@ -117,7 +263,7 @@ std::vector<OpStats> SummarizeOps(std::span<const StepTrace> traces) {
   absl::flat_hash_map<std::string, Acc> by_op;
   for (const StepTrace& t : traces) {
     for (const NodeTraceEvent& e : t.events) {
-      Acc& a = by_op[std::string(e.op)];
+      Acc& a = by_op[key(e)];
       a.us.push_back(Us(e.end_ns - e.start_ns));
       const std::string& device = t.devices[e.device];
       if (a.device.empty()) {
@@ -146,6 +292,17 @@ std::vector<OpStats> SummarizeOps(std::span<const StepTrace> traces) {
   std::sort(out.begin(), out.end(),
             [](const OpStats& a, const OpStats& b) { return a.total_us > b.total_us; });
   return out;
+}
+
+}  // namespace
+
+std::vector<OpStats> SummarizeOps(std::span<const StepTrace> traces) {
+  return Summarize(traces, [](const NodeTraceEvent& e) { return std::string(e.op); });
+}
+
+std::vector<OpStats> SummarizeNodes(std::span<const StepTrace> traces) {
+  return Summarize(traces,
+                   [](const NodeTraceEvent& e) { return absl::StrCat(e.node, " (", e.op, ")"); });
 }
 
 std::string OpStatsTable(std::span<const OpStats> stats) {

@@ -8,9 +8,15 @@
 //   std::cout << OpStatsTable(SummarizeOps({metadata.trace}));
 //
 // A trace records, per node run: its device, the thread that ran it (a small
-// index, stable within the process), when it became ready, and when it
-// started and ended (ns from the start of the step). Tracing off costs one
+// index, stable within the process), when it became ready, when it started
+// and ended (ns from the start of the step), the bytes its outputs allocated,
+// its device allocator's bytes in use when it ended, and for a copy between
+// devices (`_Copy`) the device it copied from. Tracing off costs one
 // predictable branch per node.
+//
+// Whole programs: GRAPHRT_TRACE=path (or SetProgramTracePath) traces every
+// step of every session and writes them, one after another on one timeline,
+// to `path` at exit (or at FlushProgramTrace).
 //
 // Thread-safety: plain values; a StepTrace is written by one step.
 #ifndef GRAPHRT_CORE_EXECUTOR_STEP_TRACE_H_
@@ -21,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace graphrt {
@@ -38,16 +45,25 @@ struct NodeTraceEvent {
   int64_t ready_ns = 0;   // when its last input finished (step start for roots)
   int64_t start_ns = 0;
   int64_t end_ns = 0;
+  int64_t bytes_allocated = 0;   // by allocate_output, this node's outputs
+  int64_t bytes_in_use = -1;     // the device allocator's, when the node ended
+  int32_t source_device = -1;    // _Copy nodes: the device of the copied tensor
 };
 
 struct StepTrace {
   std::vector<std::string> devices;    // full names
   std::vector<NodeTraceEvent> events;  // one per node run, in no particular order
   int64_t step_ns = 0;                 // the step's wall time
+  int64_t start_ns = 0;                // steady_clock ns when the step began
 
   // Chrome trace-event JSON: one process per device, one track per thread,
-  // a complete ("X") event per node with op, ready time and queueing delay.
+  // a complete ("X") event per node with op, ready time, queueing delay,
+  // bytes allocated (and for copies the source and destination devices), and
+  // a counter track per device of its allocator's bytes in use.
   std::string ToChromeJson() const;
+  // The events alone (no enclosing object), each "ts" shifted by
+  // `offset_us`, each device d written as pid pids[d]. For program traces.
+  std::string ChromeEvents(double offset_us, std::span<const int> pids) const;
 };
 
 struct RunMetadata {
@@ -62,8 +78,20 @@ struct OpStats {
   double total_us = 0, mean_us = 0, p50_us = 0, p99_us = 0;
 };
 std::vector<OpStats> SummarizeOps(std::span<const StepTrace> traces);
+// The same per node: OpStats::op holds "node (Op)".
+std::vector<OpStats> SummarizeNodes(std::span<const StepTrace> traces);
 // A fixed-width table, most total time first.
 std::string OpStatsTable(std::span<const OpStats> stats);
+
+// Program traces (see the top of this file). Thread-safe. SetProgramTracePath
+// ("" turns them off) takes precedence over GRAPHRT_TRACE, which is read at
+// the first step. FlushProgramTrace writes what was recorded so far (the
+// file is rewritten whole each time) and returns an error naming the path
+// when it cannot be written.
+void SetProgramTracePath(std::string path);
+bool ProgramTraceEnabled();
+void AppendToProgramTrace(const StepTrace& trace);
+absl::Status FlushProgramTrace();
 
 // A small index for the calling thread, assigned on first use.
 int32_t CurrentThreadIndex();

@@ -62,7 +62,10 @@ absl::StatusOr<std::vector<NodePlacement>> PlaceGraph(const Graph& graph,
 
 // Exports: a JSON array of {"node", "op", "device", "requested", "rule",
 // "reason", "group"}, and a Graphviz DOT digraph with nodes filled by device
-// (a legend lists the devices).
+// (a legend lists the devices). In the DOT, "_Copy" nodes are drawn as
+// arrows (shape=cds) with a red outline, and data edges that move a tensor
+// between devices (into or out of a copy, or between nodes placed apart) are
+// bold and red; those that cross devices are labelled "copy CPU:0 -> CPU:1".
 std::string PlacementToJson(const Graph& graph, std::span<const NodePlacement> placement);
 std::string PlacementToDot(const Graph& graph, std::span<const NodePlacement> placement);
 

@@ -8,9 +8,15 @@
 //                     [--inter-op-threads N] [--intra-op-threads N]
 //                     [--csv metrics.csv] [--data-dir DIR] [--seed 1]
 //                     [--train-examples N] [--trace step.json]
+//                     [--placement-dot placement.dot] [--cpu-devices N]
 //
 // --trace traces 100 training steps after the last epoch, writes the last
 // one as a Chrome trace (Perfetto, chrome://tracing) and prints per-op times.
+// --placement-dot writes, before training, every node of the session's graph
+// (copies between devices included) as Graphviz DOT, filled by device
+// (`dot -Tpng placement.dot -o placement.png`).
+// --cpu-devices splits the host CPU into N logical devices, so that with
+// --device /CPU:1 the model runs across two devices, with copies between them.
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
 #include <unistd.h>
@@ -24,6 +30,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/placer/placement.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
 
 namespace {
@@ -46,13 +53,15 @@ struct Flags {
   uint64_t seed = 1;  // weights and shuffles; README gives the spread over seeds
   int64_t train_examples = 0;  // 0: all 55,000 left after the validation split
   std::string trace;           // write a Chrome trace of 100 traced steps' last one here
+  std::string placement_dot;   // write the session's placement as Graphviz DOT here
+  int cpu_devices = 1;         // logical CPU devices (CPU:0 .. CPU:N-1)
 };
 
 const char kUsage[] =
     "usage: fashion_mnist_mlp [--epochs N] [--batch-size N] [--learning-rate X]\n"
     "  [--device /GPU:0|/CPU:0] [--log-device-placement] [--inter-op-threads N]\n"
     "  [--intra-op-threads N] [--csv PATH] [--data-dir DIR] [--seed N] [--train-examples N]\n"
-    "  [--trace PATH]\n";
+    "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   for (int i = 1; i < argc; ++i) {
@@ -82,6 +91,9 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
     else if (arg == "--seed") ok = absl::SimpleAtoi(value, &f.seed);
     else if (arg == "--train-examples") ok = absl::SimpleAtoi(value, &f.train_examples);
     else if (arg == "--trace") f.trace = value;
+    else if (arg == "--placement-dot") f.placement_dot = value;
+    else if (arg == "--cpu-devices")
+      ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
     else ok = false;
     if (!ok) {
       std::fprintf(stderr, "bad flag or value: %s %s\n", arg.c_str(), value.c_str());
@@ -134,6 +146,15 @@ absl::Status TraceSteps(graphrt::mnist::Trainer& trainer, const graphrt::mnist::
   return absl::OkStatus();
 }
 
+absl::Status WritePlacementDot(const graphrt::Session& session, const std::string& path) {
+  std::ofstream out(path);
+  out << graphrt::PlacementToDot(session.graph(), session.placement());
+  if (!out) return absl::NotFoundError(absl::StrCat("cannot write ", path));
+  std::printf("wrote the placement of %d nodes to %s (Graphviz DOT)\n",
+              session.graph().num_nodes(), path.c_str());
+  return absl::OkStatus();
+}
+
 int Fail(const absl::Status& s) {
   std::fprintf(stderr, "error: %s\n", s.ToString().c_str());
   return 1;
@@ -164,8 +185,20 @@ int main(int argc, char** argv) {
   options.inter_op_threads = flags.inter_op_threads;
   options.intra_op_threads = flags.intra_op_threads;
   options.log_device_placement = flags.log_device_placement;
+  if (flags.cpu_devices > 1) {
+    options.runtime = graphrt::Runtime::Create(
+        {flags.inter_op_threads, flags.intra_op_threads, /*cpu_allocator=*/nullptr});
+    absl::Status s = options.runtime->SetLogicalDeviceConfiguration(
+        options.runtime->ListPhysicalDevices("CPU")[0],
+        std::vector<graphrt::LogicalDeviceConfiguration>(flags.cpu_devices));
+    if (!s.ok()) return Fail(s);
+  }
   auto trainer = graphrt::mnist::Trainer::Create(model, options);
   if (!trainer.ok()) return Fail(trainer.status());
+  if (!flags.placement_dot.empty()) {
+    absl::Status s = WritePlacementDot((*trainer)->session(), flags.placement_dot);
+    if (!s.ok()) return Fail(s);
+  }
 
   std::ofstream csv;
   if (!flags.csv.empty()) {
