@@ -26,8 +26,11 @@ int ResolveThreadCount(int requested) {
 // while the inter-op arena holds it, and a training step ran 2x slower than
 // on one thread (bench/RESULTS.md).
 // Approach: a global_control raising max_allowed_parallelism to what the
-// devices ask for (never lowering it); workers with nothing to do sleep, so
-// the extra threads cost memory, not cycles.
+// devices ask for, and at least to 4x the cores, so that it is set once,
+// before the first arena runs, and almost never changed later (oneTBB
+// resizes its worker bookkeeping when the limit moves under running arenas).
+// Workers start only when arenas ask for them and sleep when idle, so a high
+// limit costs nothing by itself.
 // Limitations: when both arenas are busy at once the cores are
 // oversubscribed, as with TF's two pools; the limit stays raised for the
 // life of the process.
@@ -35,7 +38,8 @@ void EnsureTbbParallelism(int threads) {
   static Mutex mu;
   static tbb::global_control* control = nullptr;
   MutexLock lock(&mu);
-  const size_t want = static_cast<size_t>(std::max(threads, 1));
+  const size_t want =
+      static_cast<size_t>(std::max(threads, 4 * std::max(1, tbb::info::default_concurrency())));
   if (want <= tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)) {
     return;
   }
