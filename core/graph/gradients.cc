@@ -124,7 +124,7 @@ class Backprop {
   }
 
   Output OnesLike(Output y) {
-    Output one = grad::Scalar(b_, 1.0f);
+    Output one = b_.Scalar(1.0f);
     const PartialShape s = y.shape();
     if (s.known_rank() && s.rank() == 0) return one;
     return ops::BroadcastLike(one, y);
@@ -246,8 +246,6 @@ absl::StatusOr<std::vector<Output>> AddVariableGradients(Output y,
 }
 
 namespace grad {
-
-Output Scalar(GraphBuilder& b, float value) { return b.Scalar<float>(value); }
 
 Output ReduceToInput(Output grad, Output x, Output other) {
   // x needs no reduction when it alone has the output's shape: every dim of

@@ -97,8 +97,6 @@ namespace grad {
 Output ReduceToInput(Output grad, Output x, Output other);
 // `grad` reshaped to x's shape, which must be known up to one dim.
 absl::StatusOr<Output> ReshapeToInput(Output grad, Output x);
-// A float32 scalar constant.
-Output Scalar(GraphBuilder& b, float value);
 
 }  // namespace grad
 }  // namespace graphrt

@@ -34,6 +34,13 @@ absl::Status BroadcastShapeFn(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status LikeShapeFn(ShapeContext& c) {
+  auto b = BroadcastPartialShapes(c.input(0), c.input(1));
+  if (!b.ok()) return c.Error(b.status().message());
+  c.set_output(0, c.input(1));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TensorShape> BroadcastShapes(const TensorShape& a, const TensorShape& b) {
   if (a == b) return a;
   const int rank = std::max(a.rank(), b.rank());

@@ -57,6 +57,9 @@ absl::Status UnchangedShape(ShapeContext& c);
 absl::Status ScalarShape(ShapeContext& c);
 // Output 0 is the numpy broadcast of all inputs.
 absl::Status BroadcastShapeFn(ShapeContext& c);
+// Output 0 has the shape of input 1 ("like"); inputs 0 and 1 must broadcast
+// together (BroadcastLike, ReduceSumLike).
+absl::Status LikeShapeFn(ShapeContext& c);
 
 // numpy broadcasting of two known shapes: dims are aligned at the right and
 // must be equal or 1. INVALID_ARGUMENT naming both shapes otherwise.

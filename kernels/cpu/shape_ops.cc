@@ -62,12 +62,12 @@ class BroadcastLikeOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
     const TensorShape& target = ctx.input(1).shape();
+    if (x.shape() == target) return ctx.set_output(0, x);
     absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), TensorShape{}, target);
     if (!plan.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "BroadcastLike: ", x.ShapeString(), " does not broadcast to ", target.DebugString()));
     }
-    if (x.shape() == target) return ctx.set_output(0, x);
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, target));
     const Bits unused{};
     RunBroadcast<TakeFirst<Bits>>(ctx, *plan, static_cast<const Bits*>(x.raw_data()), &unused,

@@ -13,12 +13,8 @@
 
 namespace graphrt::testing {
 
-Tensor RandomTensor(const TensorShape& shape, float lo, float hi, uint32_t seed) {
-  return RandomFloats(shape, lo, hi, seed);
-}
-
 Tensor RandomAwayFromZero(const TensorShape& shape, float lo, float hi, uint32_t seed) {
-  Tensor t = RandomTensor(shape, lo, hi, seed);
+  Tensor t = RandomFloats(shape, lo, hi, seed);
   std::mt19937 gen(seed + 1);
   for (float& v : t.flat<float>()) v = (gen() & 1) ? v : -v;
   return t;
@@ -42,7 +38,7 @@ absl::StatusOr<std::vector<double>> GradientErrors(const GradientFn& f,
   ASSIGN_OR_RETURN(Graph forward, b.Build());
   ASSIGN_OR_RETURN(std::unique_ptr<Session> probe, Session::Create(std::move(forward)));
   ASSIGN_OR_RETURN(std::vector<Tensor> y_value, probe->Run(feeds, {y}));
-  Output w = b.Const(RandomTensor(y_value[0].shape(), 0.5f, 1.5f, seed), "w");
+  Output w = b.Const(RandomFloats(y_value[0].shape(), 0.5f, 1.5f, seed), "w");
   Output loss = ops::Sum(y * w, {}, "loss");
   ASSIGN_OR_RETURN(std::vector<Output> grads, AddGradients(loss, xs));
   for (size_t i = 0; i < grads.size(); ++i) {

@@ -32,9 +32,7 @@ absl::StatusOr<std::vector<double>> GradientErrors(const GradientFn& f,
                                                    std::vector<GradientInput> inputs,
                                                    double eps = 1e-2, uint32_t seed = 7);
 
-// A float32 tensor of `shape` with values uniform in [lo, hi].
-Tensor RandomTensor(const TensorShape& shape, float lo, float hi, uint32_t seed);
-// Like RandomTensor, but |values| in [lo, hi] with random signs (keeps
+// Like RandomFloats (tests/kernels/kernel_test_util.h), but |values| in [lo, hi] with random signs (keeps
 // values away from kinks such as Relu's at 0).
 Tensor RandomAwayFromZero(const TensorShape& shape, float lo, float hi, uint32_t seed);
 

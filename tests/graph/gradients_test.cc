@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/graph/gradient_checker.h"
+#include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
 namespace {
@@ -24,7 +25,7 @@ using ::graphrt::testing::GradientErrors;
 using ::graphrt::testing::GradientFn;
 using ::graphrt::testing::GradientInput;
 using ::graphrt::testing::RandomAwayFromZero;
-using ::graphrt::testing::RandomTensor;
+using ::graphrt::testing::RandomFloats;
 using ::testing::HasSubstr;
 
 constexpr double kTolerance = 1e-3;
@@ -39,7 +40,7 @@ void ExpectGradientsMatch(const GradientFn& f, std::vector<GradientInput> inputs
 }
 
 GradientInput In(const TensorShape& shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  return {RandomTensor(shape, lo, hi, seed), PartialShape::UnknownRank()};
+  return {RandomFloats(shape, lo, hi, seed), PartialShape::UnknownRank()};
 }
 
 // Inputs of binary ops: shapes that broadcast every way.
@@ -70,8 +71,8 @@ TEST(GradientsTest, BinaryOpsWithBroadcasting) {
 
 TEST(GradientsTest, MaximumSendsTheGradientToTheLargerInput) {
   // x in [-1, 1], y in [-1, 1] shifted so no pair is within 2 eps.
-  Tensor x = RandomTensor({3, 4}, -1, 1, 3);
-  Tensor y = RandomTensor({3, 4}, -1, 1, 4);
+  Tensor x = RandomFloats({3, 4}, -1, 1, 3);
+  Tensor y = RandomFloats({3, 4}, -1, 1, 4);
   for (int i = 0; i < 12; ++i) {
     float& a = x.data<float>()[i];
     float& b = y.data<float>()[i];
@@ -152,15 +153,15 @@ TEST(GradientsTest, MeanOverAnUnknownBatchCountsAtRunTime) {
   // The placeholder is [?, 3]: the count is computed from the fed value.
   ExpectGradientsMatch(
       [](GraphBuilder&, std::vector<Output>& x) { return ops::Mean(x[0], {.axis = {0}}); },
-      {{RandomTensor({5, 3}, -1, 1, 31), PartialShape{-1, 3}}});
+      {{RandomFloats({5, 3}, -1, 1, 31), PartialShape{-1, 3}}});
   ExpectGradientsMatch([](GraphBuilder&, std::vector<Output>& x) { return ops::Mean(x[0]); },
-                       {{RandomTensor({4, 3}, -1, 1, 32), PartialShape{-1, 3}}});
+                       {{RandomFloats({4, 3}, -1, 1, 32), PartialShape{-1, 3}}});
 }
 
 TEST(GradientsTest, ShapeOps) {
   ExpectGradientsMatch(
       [](GraphBuilder&, std::vector<Output>& x) { return ops::Reshape(x[0], {-1, 6}); },
-      {{RandomTensor({2, 3, 2}, -1, 1, 40), PartialShape{-1, 3, 2}}});
+      {{RandomFloats({2, 3, 2}, -1, 1, 40), PartialShape{-1, 3, 2}}});
   ExpectGradientsMatch(
       [](GraphBuilder&, std::vector<Output>& x) { return ops::ExpandDims(x[0], 1); },
       {In({3, 2}, 41)});
@@ -201,7 +202,7 @@ TEST(GradientsTest, MultiLayerPerceptron) {
     return ops::Mean(ops::SparseSoftmaxCrossEntropyWithLogits(logits, labels).loss);
   };
   // eps 1e-3: at 1e-2 some pre-activation is within reach of Relu's kink.
-  ExpectGradientsMatch(mlp, {{RandomTensor({4, 6}, -1, 1, 60), PartialShape{-1, 6}},
+  ExpectGradientsMatch(mlp, {{RandomFloats({4, 6}, -1, 1, 60), PartialShape{-1, 6}},
                              In({6, 5}, 61), In({5}, 62, 0.1f, 0.5f), In({5, 3}, 63),
                              In({3}, 64)}, 1e-3);
 }

@@ -80,14 +80,6 @@ absl::Status ExpandDimsShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
-// Output 0 has the shape of input 1 ("like"), which input 0 must broadcast to.
-absl::Status LikeShape(ShapeContext& c) {
-  auto b = BroadcastPartialShapes(c.input(0), c.input(1));
-  if (!b.ok()) return c.Error(b.status().message());
-  c.set_output(0, c.input(1));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 void RegisterArrayOps(OpRegistry& r) {
@@ -135,7 +127,7 @@ void RegisterArrayOps(OpRegistry& r) {
                        .Output("output: T")
                        .TypeAttr("T")
                        .TypeAttr("Tlike")
-                       .Shape(LikeShape)
+                       .Shape(LikeShapeFn)
                        .Doc("input broadcast (numpy rules) to the shape of like; only "
                             "like's shape is read."));
   (void)r.Register(OpDefBuilder("Size")

@@ -47,7 +47,7 @@ absl::Status MaximumGrad(const GradContext& c, std::vector<Output>& dx) {
   const Output g = c.grads[0];
   Output x_wins = ops::Cast(ops::Equal(c.outputs[0], c.inputs[0]), DataType::kFloat32);
   SetBinary(c, dx, c.wanted[0] ? g * x_wins : Output(),
-            c.wanted[1] ? g * (grad::Scalar(c.builder, 1.0f) - x_wins) : Output());
+            c.wanted[1] ? g * (c.builder.Scalar(1.0f) - x_wins) : Output());
   return absl::OkStatus();
 }
 
@@ -76,13 +76,13 @@ absl::Status LogGrad(const GradContext& c, std::vector<Output>& dx) {
 // d tanh = 1 - tanh^2; d sigmoid = s (1 - s): both from the output.
 absl::Status TanhGrad(const GradContext& c, std::vector<Output>& dx) {
   const Output z = c.outputs[0];
-  dx[0] = c.grads[0] * (grad::Scalar(c.builder, 1.0f) - z * z);
+  dx[0] = c.grads[0] * (c.builder.Scalar(1.0f) - z * z);
   return absl::OkStatus();
 }
 
 absl::Status SigmoidGrad(const GradContext& c, std::vector<Output>& dx) {
   const Output z = c.outputs[0];
-  dx[0] = c.grads[0] * z * (grad::Scalar(c.builder, 1.0f) - z);
+  dx[0] = c.grads[0] * z * (c.builder.Scalar(1.0f) - z);
   return absl::OkStatus();
 }
 

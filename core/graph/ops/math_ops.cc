@@ -77,13 +77,6 @@ absl::Status ArgMaxShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
-absl::Status ReduceLikeShape(ShapeContext& c) {
-  auto b = BroadcastPartialShapes(c.input(0), c.input(1));
-  if (!b.ok()) return c.Error(b.status().message());
-  c.set_output(0, c.input(1));
-  return absl::OkStatus();
-}
-
 void Binary(OpRegistry& r, const char* name, std::vector<DataType> types) {
   (void)r.Register(OpDefBuilder(name)
                        .Input("x: T")
@@ -144,7 +137,7 @@ void RegisterMathOps(OpRegistry& r) {
                        .Output("output: T")
                        .TypeAttr("T", kNumeric)
                        .TypeAttr("Tlike")
-                       .Shape(ReduceLikeShape)
+                       .Shape(LikeShapeFn)
                        .Doc("input summed down to the shape of like, which must broadcast to "
                             "input's shape (the gradient of a broadcast); only like's shape is "
                             "read."));
