@@ -42,3 +42,38 @@ function(graphrt_bench name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark)
   graphrt_apply_flags(${name})
 endfunction()
+
+# graphrt_proto_library(NAME PROTOS a.proto ...): compiles the .proto files
+# (paths relative to the current source folder) with protoc into a static
+# library graphrt::NAME. Imports resolve from the project root and generated
+# files sit under the build tree at the .proto's own relative path, so code
+# includes "core/graph/io/graph.pb.h".
+function(graphrt_proto_library name)
+  cmake_parse_arguments(ARG "" "" "PROTOS" ${ARGN})
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  set(srcs)
+  foreach(p ${ARG_PROTOS})
+    get_filename_component(stem ${p} NAME_WE)
+    set(out ${PROJECT_BINARY_DIR}/${rel}/${stem})
+    add_custom_command(
+      OUTPUT ${out}.pb.cc ${out}.pb.h
+      COMMAND protobuf::protoc --cpp_out=${PROJECT_BINARY_DIR} -I${PROJECT_SOURCE_DIR}
+              ${rel}/${p}
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${p} protobuf::protoc
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      COMMENT "protoc ${rel}/${p}")
+    list(APPEND srcs ${out}.pb.cc)
+  endforeach()
+  add_library(graphrt_${name} STATIC ${srcs})
+  add_library(graphrt::${name} ALIAS graphrt_${name})
+  set_target_properties(graphrt_${name} PROPERTIES EXPORT_NAME ${name})
+  target_include_directories(graphrt_${name} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}> $<INSTALL_INTERFACE:include>)
+  target_link_libraries(graphrt_${name} PUBLIC protobuf::libprotobuf)
+  # Generated code is not ours to warn about; sanitizers still apply.
+  if(GRAPHRT_SANITIZE)
+    target_compile_options(graphrt_${name} PRIVATE
+      -fsanitize=${GRAPHRT_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  endif()
+  set_property(GLOBAL APPEND PROPERTY GRAPHRT_LIBRARIES graphrt_${name})
+endfunction()

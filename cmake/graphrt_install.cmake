@@ -15,6 +15,9 @@ install(TARGETS ${_graphrt_libs} graphrt_all EXPORT graphrtTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY core kernels DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h")
+# protoc's headers (core/graph/io/graph.pb.h, ...) live in the build tree.
+install(DIRECTORY ${PROJECT_BINARY_DIR}/core DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.pb.h")
 install(EXPORT graphrtTargets NAMESPACE graphrt::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/graphrt)
 configure_package_config_file(cmake/graphrtConfig.cmake.in

@@ -1,0 +1,270 @@
+#include "core/graph/io/graph_def.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/graph/status_macros.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace graphrt {
+namespace {
+
+proto::DataType DataTypeToProto(DataType dtype) {
+  switch (dtype) {
+    case DataType::kFloat32: return proto::DT_FLOAT32;
+    case DataType::kInt32: return proto::DT_INT32;
+    case DataType::kInt64: return proto::DT_INT64;
+    case DataType::kUint8: return proto::DT_UINT8;
+    case DataType::kBool: return proto::DT_BOOL;
+    case DataType::kInvalid:
+    case DataType::kResource: break;
+  }
+  return proto::DT_INVALID;
+}
+
+absl::StatusOr<DataType> DataTypeFromProto(int dtype) {
+  switch (dtype) {
+    case proto::DT_FLOAT32: return DataType::kFloat32;
+    case proto::DT_INT32: return DataType::kInt32;
+    case proto::DT_INT64: return DataType::kInt64;
+    case proto::DT_UINT8: return DataType::kUint8;
+    case proto::DT_BOOL: return DataType::kBool;
+    default: break;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("dtype ", dtype, " is not one of float32, int32, int64, uint8, bool"));
+}
+
+proto::Shape ShapeToProto(const PartialShape& shape) {
+  proto::Shape out;
+  out.set_unknown_rank(!shape.known_rank());
+  for (int64_t d : shape.dims()) out.add_dim(d);
+  return out;
+}
+
+absl::StatusOr<PartialShape> ShapeFromProto(const proto::Shape& shape) {
+  if (shape.unknown_rank()) {
+    if (shape.dim_size() != 0) {
+      return absl::InvalidArgumentError("a shape of unknown rank lists dimensions");
+    }
+    return PartialShape::UnknownRank();
+  }
+  for (int64_t d : shape.dim()) {
+    if (d < -1) return absl::InvalidArgumentError(absl::StrCat("dimension ", d, " is below -1"));
+  }
+  return PartialShape(std::span<const int64_t>(shape.dim().data(), shape.dim_size()));
+}
+
+// Collects the text-format parser's complaints into one message.
+class TextErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (!text_.empty()) text_ += "; ";
+    absl::StrAppend(&text_, "line ", line + 1, ", column ", column + 1, ": ", message);
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
+proto::Tensor TensorToProto(const Tensor& tensor) {
+  proto::Tensor out;
+  out.set_dtype(DataTypeToProto(tensor.dtype()));
+  for (int64_t d : tensor.shape().dims()) out.add_dim(d);
+  if (tensor.IsInitialized() && tensor.dtype() != DataType::kResource) {
+    out.set_content(static_cast<const char*>(tensor.raw_data()), tensor.TotalBytes());
+  }
+  return out;
+}
+
+absl::StatusOr<Tensor> TensorFromProto(const proto::Tensor& tensor) {
+  // An all-default message is the uninitialised Tensor (e.g. the default
+  // initial_value of a VarHandleOp).
+  if (tensor.dtype() == proto::DT_INVALID && tensor.dim_size() == 0 && tensor.content().empty()) {
+    return Tensor();
+  }
+  ASSIGN_OR_RETURN(DataType dtype, DataTypeFromProto(tensor.dtype()));
+  ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(std::span<const int64_t>(
+                                          tensor.dim().data(), tensor.dim_size())));
+  // Check the byte count before allocating: a corrupt shape must not
+  // allocate terabytes.
+  const uint64_t want = static_cast<uint64_t>(shape.num_elements()) * DataTypeSize(dtype);
+  if (shape.num_elements() > (int64_t{1} << 40) || want != tensor.content().size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tensor of ", DataTypeName(dtype), " ", shape.DebugString(), " needs ",
+        shape.num_elements() > (int64_t{1} << 40) ? "too many" : absl::StrCat(want),
+        " bytes of content, the file has ", tensor.content().size()));
+  }
+  Tensor out(dtype, shape);
+  if (want > 0) std::memcpy(out.raw_data(), tensor.content().data(), want);
+  if (dtype == DataType::kBool) {
+    // Any byte but 0 or 1 is not a bool; read nonzero as true.
+    auto* bytes = static_cast<uint8_t*>(out.raw_data());
+    for (uint64_t i = 0; i < want; ++i) bytes[i] = bytes[i] != 0;
+  }
+  return out;
+}
+
+proto::AttrValue AttrToProto(const AttrValue& value) {
+  proto::AttrValue out;
+  struct Writer {
+    proto::AttrValue& out;
+    void operator()(int64_t v) const { out.set_i(v); }
+    void operator()(float v) const { out.set_f(v); }
+    void operator()(bool v) const { out.set_b(v); }
+    void operator()(const std::string& v) const { out.set_s(v); }
+    void operator()(DataType v) const { out.set_type(DataTypeToProto(v)); }
+    void operator()(const PartialShape& v) const { *out.mutable_shape() = ShapeToProto(v); }
+    void operator()(const std::vector<int64_t>& v) const {
+      auto* list = out.mutable_list_i();
+      for (int64_t x : v) list->add_value(x);
+    }
+    void operator()(const Tensor& v) const { *out.mutable_tensor() = TensorToProto(v); }
+  };
+  std::visit(Writer{out}, value);
+  return out;
+}
+
+absl::StatusOr<AttrValue> AttrFromProto(const proto::AttrValue& value) {
+  switch (value.value_case()) {
+    case proto::AttrValue::kI: return AttrValue(value.i());
+    case proto::AttrValue::kF: return AttrValue(value.f());
+    case proto::AttrValue::kB: return AttrValue(value.b());
+    case proto::AttrValue::kS: return AttrValue(value.s());
+    case proto::AttrValue::kType: {
+      ASSIGN_OR_RETURN(DataType t, DataTypeFromProto(value.type()));
+      return AttrValue(t);
+    }
+    case proto::AttrValue::kShape: {
+      ASSIGN_OR_RETURN(PartialShape s, ShapeFromProto(value.shape()));
+      return AttrValue(std::move(s));
+    }
+    case proto::AttrValue::kListI:
+      return AttrValue(std::vector<int64_t>(value.list_i().value().begin(),
+                                            value.list_i().value().end()));
+    case proto::AttrValue::kTensor: {
+      ASSIGN_OR_RETURN(Tensor t, TensorFromProto(value.tensor()));
+      return AttrValue(std::move(t));
+    }
+    case proto::AttrValue::VALUE_NOT_SET: break;
+  }
+  return absl::InvalidArgumentError("the attr has no value set");
+}
+
+proto::GraphDef ToGraphDef(const Graph& graph) {
+  proto::GraphDef out;
+  out.set_version(kGraphDefVersion);
+  for (const NodeDef& def : graph.ToNodeDefs()) {
+    proto::NodeDef* node = out.add_node();
+    node->set_name(def.name);
+    node->set_op(def.op);
+    for (const std::string& in : def.inputs) node->add_input(in);
+    node->set_device(def.device);
+    for (const auto& [name, value] : def.attrs) (*node->mutable_attr())[name] = AttrToProto(value);
+  }
+  return out;
+}
+
+absl::StatusOr<Graph> FromGraphDef(const proto::GraphDef& def, const OpRegistry* ops) {
+  if (def.version() < 0 || def.version() > kGraphDefVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "GraphDef version ", def.version(), " is not supported (this build reads 0 to ",
+        kGraphDefVersion, "); upgrade graphrt to read it"));
+  }
+  std::vector<NodeDef> defs;
+  defs.reserve(def.node_size());
+  for (const proto::NodeDef& node : def.node()) {
+    NodeDef d{node.name(), node.op(), {node.input().begin(), node.input().end()}, node.device(),
+              {}};
+    for (const auto& [name, value] : node.attr()) {
+      auto attr = AttrFromProto(value);
+      if (!attr.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("node '", node.name(), "' (", node.op(),
+                                                       "): attr '", name, "': ",
+                                                       attr.status().message()));
+      }
+      d.attrs.emplace(name, *std::move(attr));
+    }
+    defs.push_back(std::move(d));
+  }
+  return Graph::FromNodeDefs(defs, ops);
+}
+
+absl::StatusOr<Graph> ParseGraph(absl::string_view data, GraphFormat format,
+                                 const OpRegistry* ops) {
+  proto::GraphDef def;
+  if (format == GraphFormat::kText) {
+    google::protobuf::TextFormat::Parser parser;
+    TextErrors errors;
+    parser.RecordErrorsTo(&errors);
+    if (!parser.ParseFromString(std::string(data), &def)) {
+      return absl::DataLossError(
+          absl::StrCat("not a text-format graphrt GraphDef: ", errors.text()));
+    }
+  } else if (!def.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return absl::DataLossError(absl::StrCat(
+        "not a binary graphrt GraphDef (", data.size(),
+        " bytes that do not parse; a TensorFlow graph is read with ImportTfGraph instead)"));
+  }
+  return FromGraphDef(def, ops);
+}
+
+std::string SerializeGraph(const Graph& graph, GraphFormat format) {
+  proto::GraphDef def = ToGraphDef(graph);
+  std::string out;
+  if (format == GraphFormat::kText) {
+    google::protobuf::TextFormat::PrintToString(def, &out);
+  } else {
+    def.SerializeToString(&out);
+  }
+  return out;
+}
+
+GraphFormat FormatForPath(absl::string_view path) {
+  return absl::EndsWith(path, ".pbtxt") || absl::EndsWith(path, ".txt") ? GraphFormat::kText
+                                                                          : GraphFormat::kBinary;
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "' for reading"));
+  std::ostringstream data;
+  data << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading '", path, "'"));
+  return std::move(data).str();
+}
+
+absl::Status WriteStringToFile(const std::string& path, absl::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return absl::NotFoundError(absl::StrCat("cannot open '", path, "' for writing"));
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) return absl::DataLossError(absl::StrCat("error writing '", path, "'"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Graph> ReadGraph(const std::string& path, const OpRegistry* ops) {
+  ASSIGN_OR_RETURN(std::string data, ReadFileToString(path));
+  auto graph = ParseGraph(data, FormatForPath(path), ops);
+  if (!graph.ok()) {
+    return absl::Status(graph.status().code(),
+                        absl::StrCat(path, ": ", graph.status().message()));
+  }
+  return graph;
+}
+
+absl::Status WriteGraph(const Graph& graph, const std::string& path) {
+  return WriteStringToFile(path, SerializeGraph(graph, FormatForPath(path)));
+}
+
+}  // namespace graphrt
