@@ -1,0 +1,242 @@
+// One converter per supported TF op (declared in tf_ops.h). Each checks what
+// graphrt cannot express (a data format, an integer Div) and names the node.
+#include "core/graph/tf/tf_ops.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_join.h"
+#include "core/graph/status_macros.h"
+
+namespace graphrt::tf_import {
+namespace {
+
+const tfproto::AttrValue* FindAttr(const tfproto::NodeDef& node, const std::string& name) {
+  auto it = node.attr().find(name);
+  return it == node.attr().end() ? nullptr : &it->second;
+}
+
+bool BoolAttr(const tfproto::NodeDef& node, const std::string& name, bool fallback) {
+  const tfproto::AttrValue* a = FindAttr(node, name);
+  return a != nullptr && a->value_case() == tfproto::AttrValue::kB ? a->b() : fallback;
+}
+
+absl::StatusOr<DataType> TypeAttr(const tfproto::NodeDef& node, const std::string& name) {
+  const tfproto::AttrValue* a = FindAttr(node, name);
+  if (a == nullptr || a->value_case() != tfproto::AttrValue::kType) {
+    return NodeError(node, "attr '", name, "' (a dtype) is missing");
+  }
+  auto t = DataTypeFromTf(a->type());
+  if (!t.ok()) return NodeError(node, "attr '", name, "': ", t.status().message());
+  return *t;
+}
+
+absl::StatusOr<Converted> Same(NodeContext& ctx, const char* op) {
+  Converted out{op, {}, {}};
+  for (int i = 0; i < ctx.num_data_inputs(); ++i) out.inputs.push_back(i);
+  return out;
+}
+
+// A single static int (an axis or dimension) from data input `i`.
+absl::StatusOr<int64_t> StaticInt(NodeContext& ctx, int i) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> v, ctx.StaticInts(i));
+  if (v.size() != 1) return NodeError(ctx.node(), "input ", i, " must hold one axis");
+  return v[0];
+}
+
+template <const char* kOp>
+absl::StatusOr<Converted> Direct(NodeContext& ctx) {
+  return Same(ctx, kOp);
+}
+
+constexpr char kIdentity[] = "Identity", kNoOp[] = "NoOp", kAdd[] = "Add", kSub[] = "Sub",
+               kMul[] = "Mul", kMaximum[] = "Maximum", kNeg[] = "Neg", kExp[] = "Exp",
+               kLog[] = "Log", kTanh[] = "Tanh", kSigmoid[] = "Sigmoid", kRelu[] = "Relu",
+               kSoftmax[] = "Softmax", kLogSoftmax[] = "LogSoftmax", kEqual[] = "Equal",
+               kAddN[] = "AddN", kXent[] = "SparseSoftmaxCrossEntropyWithLogits";
+
+absl::StatusOr<Converted> Placeholder(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(DataType dtype, TypeAttr(ctx.node(), "dtype"));
+  Converted out{"Placeholder", {}, {{"dtype", dtype}}};
+  if (const tfproto::AttrValue* a = FindAttr(ctx.node(), "shape");
+      a != nullptr && a->value_case() == tfproto::AttrValue::kShape) {
+    auto shape = ShapeFromTf(a->shape());
+    if (!shape.ok()) return NodeError(ctx.node(), "attr 'shape': ", shape.status().message());
+    out.attrs["shape"] = *shape;
+  }
+  return out;
+}
+
+absl::StatusOr<Converted> Const(NodeContext& ctx) {
+  const tfproto::AttrValue* a = FindAttr(ctx.node(), "value");
+  if (a == nullptr || a->value_case() != tfproto::AttrValue::kTensor) {
+    return NodeError(ctx.node(), "attr 'value' (a tensor) is missing");
+  }
+  auto value = TensorFromTf(a->tensor());
+  if (!value.ok()) return NodeError(ctx.node(), "attr 'value': ", value.status().message());
+  const DataType dtype = value->dtype();
+  return Converted{"Const", {}, {{"value", *std::move(value)}, {"dtype", dtype}}};
+}
+
+absl::StatusOr<Converted> MatMul(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, "MatMul"));
+  out.attrs["transpose_a"] = BoolAttr(ctx.node(), "transpose_a", false);
+  out.attrs["transpose_b"] = BoolAttr(ctx.node(), "transpose_b", false);
+  return out;
+}
+
+absl::StatusOr<Converted> BiasAdd(NodeContext& ctx) {
+  if (const tfproto::AttrValue* a = FindAttr(ctx.node(), "data_format");
+      a != nullptr && !a->s().empty() && a->s() != "NHWC") {
+    return NodeError(ctx.node(), "data_format '", a->s(),
+                     "' is not supported; graphrt's BiasAdd adds along the last axis (NHWC)");
+  }
+  return Same(ctx, "BiasAdd");
+}
+
+absl::StatusOr<Converted> Div(NodeContext& ctx) {
+  // TF's Div floors for integers; graphrt's Div is only trusted for floats here.
+  ASSIGN_OR_RETURN(DataType t, TypeAttr(ctx.node(), "T"));
+  if (t != DataType::kFloat32) {
+    return NodeError(ctx.node(), "integer division (", DataTypeName(t),
+                     ") is not supported; only float32 Div/RealDiv is");
+  }
+  return Same(ctx, "Div");
+}
+
+absl::StatusOr<Converted> Cast(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(DataType dst, TypeAttr(ctx.node(), "DstT"));
+  return Converted{"Cast", {0}, {{"DstT", dst}}};
+}
+
+// Keras' Flatten asks for [batch, -1] with batch = Shape(x)[0] unknown: two
+// unknowns for graphrt's Reshape. When one unknown copies x's own dimension,
+// the literal -1 is x's other elements over the known target dimensions.
+absl::Status ResolveCopiedDims(NodeContext& ctx, std::vector<FoldedDim>& target) {
+  ASSIGN_OR_RETURN(std::string input, ctx.InputName(0));
+  ASSIGN_OR_RETURN(PartialShape in, ctx.InputShape(0));
+  if (!in.known_rank()) return absl::OkStatus();
+  std::vector<bool> copied(in.rank(), false);
+  int literal = -1, copies = 0;
+  int64_t known = 1;
+  for (int i = 0; i < static_cast<int>(target.size()); ++i) {
+    const FoldedDim& d = target[i];
+    if (d.value != -1) {
+      known *= d.value;
+    } else if (d.source == input && d.dim >= 0 && d.dim < in.rank() && !copied[d.dim]) {
+      copied[d.dim] = true;
+      ++copies;
+    } else if (literal < 0) {
+      literal = i;
+    } else {
+      return absl::OkStatus();  // two literal unknowns: nothing to resolve
+    }
+  }
+  if (literal < 0 || copies != 1 || known <= 0) return absl::OkStatus();
+  int64_t rest = 1;
+  for (int k = 0; k < in.rank(); ++k) {
+    if (copied[k]) continue;
+    if (in.dim(k) < 0) return absl::OkStatus();
+    rest *= in.dim(k);
+  }
+  if (rest % known == 0) target[literal].value = rest / known;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Converted> Reshape(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(std::vector<FoldedDim> dims, ctx.StaticDims(1));
+  RETURN_IF_ERROR(ResolveCopiedDims(ctx, dims));
+  std::vector<int64_t> shape;
+  for (const FoldedDim& d : dims) shape.push_back(d.value);
+  if (std::count(shape.begin(), shape.end(), -1) > 1) {
+    return NodeError(ctx.node(), "target shape [", absl::StrJoin(shape, ","),
+                     "] has more than one unknown dimension; graphrt needs it known at "
+                     "import time up to one -1");
+  }
+  return Converted{"Reshape", {0}, {{"shape", std::move(shape)}}};
+}
+
+absl::StatusOr<Converted> ExpandDims(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 1));
+  return Converted{"ExpandDims", {0}, {{"axis", axis}}};
+}
+
+template <const char* kOp>
+absl::StatusOr<Converted> Reduction(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> axes, ctx.StaticInts(1));
+  return Converted{kOp, {0},
+                   {{"axis", std::move(axes)},
+                    {"keep_dims", BoolAttr(ctx.node(), "keep_dims", false)}}};
+}
+constexpr char kSum[] = "Sum", kMean[] = "Mean", kMax[] = "Max";
+
+absl::StatusOr<Converted> ArgMax(NodeContext& ctx) {
+  ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 1));
+  DataType out_type = DataType::kInt64;
+  if (FindAttr(ctx.node(), "output_type") != nullptr) {
+    ASSIGN_OR_RETURN(out_type, TypeAttr(ctx.node(), "output_type"));
+  }
+  return Converted{"ArgMax", {0}, {{"axis", axis}, {"output_type", out_type}}};
+}
+
+const absl::flat_hash_map<std::string, ConvertFn>& Table() {
+  static const auto* table = new absl::flat_hash_map<std::string, ConvertFn>{
+      {"Placeholder", Placeholder},
+      {"Const", Const},
+      {"Identity", Direct<kIdentity>},
+      {"StopGradient", Direct<kIdentity>},
+      {"Snapshot", Direct<kIdentity>},
+      {"NoOp", Direct<kNoOp>},
+      {"MatMul", MatMul},
+      {"BiasAdd", BiasAdd},
+      {"Add", Direct<kAdd>},
+      {"AddV2", Direct<kAdd>},
+      {"Sub", Direct<kSub>},
+      {"Mul", Direct<kMul>},
+      {"RealDiv", Div},
+      {"Div", Div},
+      {"Maximum", Direct<kMaximum>},
+      {"Neg", Direct<kNeg>},
+      {"Exp", Direct<kExp>},
+      {"Log", Direct<kLog>},
+      {"Tanh", Direct<kTanh>},
+      {"Sigmoid", Direct<kSigmoid>},
+      {"Relu", Direct<kRelu>},
+      {"Softmax", Direct<kSoftmax>},
+      {"LogSoftmax", Direct<kLogSoftmax>},
+      {"Equal", Direct<kEqual>},
+      {"AddN", Direct<kAddN>},
+      {"SparseSoftmaxCrossEntropyWithLogits", Direct<kXent>},
+      {"Cast", Cast},
+      {"Reshape", Reshape},
+      {"ExpandDims", ExpandDims},
+      {"Sum", Reduction<kSum>},
+      {"Mean", Reduction<kMean>},
+      {"Max", Reduction<kMax>},
+      {"ArgMax", ArgMax},
+  };
+  return *table;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int64_t>> NodeContext::StaticInts(int i) {
+  ASSIGN_OR_RETURN(std::vector<FoldedDim> dims, StaticDims(i));
+  std::vector<int64_t> values;
+  for (const FoldedDim& d : dims) values.push_back(d.value);
+  return values;
+}
+
+ConvertFn FindConverter(absl::string_view op) {
+  auto it = Table().find(op);
+  return it == Table().end() ? nullptr : it->second;
+}
+
+std::vector<std::string> ConverterOps() {
+  std::vector<std::string> ops;
+  for (const auto& [name, fn] : Table()) ops.push_back(name);
+  std::sort(ops.begin(), ops.end());
+  return ops;
+}
+
+}  // namespace graphrt::tf_import
