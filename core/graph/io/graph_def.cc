@@ -1,15 +1,13 @@
 #include "core/graph/io/graph_def.h"
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/graph/io/proto_util.h"
 #include "core/graph/status_macros.h"
-#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
 namespace graphrt {
@@ -60,20 +58,6 @@ absl::StatusOr<PartialShape> ShapeFromProto(const proto::Shape& shape) {
   }
   return PartialShape(std::span<const int64_t>(shape.dim().data(), shape.dim_size()));
 }
-
-// Collects the text-format parser's complaints into one message.
-class TextErrors : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (!text_.empty()) text_ += "; ";
-    absl::StrAppend(&text_, "line ", line + 1, ", column ", column + 1, ": ", message);
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-};
 
 }  // namespace
 
@@ -204,12 +188,8 @@ absl::StatusOr<Graph> ParseGraph(absl::string_view data, GraphFormat format,
                                  const OpRegistry* ops) {
   proto::GraphDef def;
   if (format == GraphFormat::kText) {
-    google::protobuf::TextFormat::Parser parser;
-    TextErrors errors;
-    parser.RecordErrorsTo(&errors);
-    if (!parser.ParseFromString(std::string(data), &def)) {
-      return absl::DataLossError(
-          absl::StrCat("not a text-format graphrt GraphDef: ", errors.text()));
+    if (absl::Status s = ParseTextProto(data, &def); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("not a text-format graphrt GraphDef: ", s.message()));
     }
   } else if (!def.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
     return absl::DataLossError(absl::StrCat(
@@ -233,24 +213,6 @@ std::string SerializeGraph(const Graph& graph, GraphFormat format) {
 GraphFormat FormatForPath(absl::string_view path) {
   return absl::EndsWith(path, ".pbtxt") || absl::EndsWith(path, ".txt") ? GraphFormat::kText
                                                                           : GraphFormat::kBinary;
-}
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "' for reading"));
-  std::ostringstream data;
-  data << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading '", path, "'"));
-  return std::move(data).str();
-}
-
-absl::Status WriteStringToFile(const std::string& path, absl::string_view data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::NotFoundError(absl::StrCat("cannot open '", path, "' for writing"));
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) return absl::DataLossError(absl::StrCat("error writing '", path, "'"));
-  return absl::OkStatus();
 }
 
 absl::StatusOr<Graph> ReadGraph(const std::string& path, const OpRegistry* ops) {

@@ -51,10 +51,6 @@ absl::StatusOr<Graph> ReadGraph(const std::string& path,
 absl::Status WriteGraph(const Graph& graph, const std::string& path);
 GraphFormat FormatForPath(absl::string_view path);
 
-// The whole file at `path`; NOT_FOUND naming the path when it cannot be opened.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-absl::Status WriteStringToFile(const std::string& path, absl::string_view data);
-
 }  // namespace graphrt
 
 #endif  // GRAPHRT_CORE_GRAPH_IO_GRAPH_DEF_H_

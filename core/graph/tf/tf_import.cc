@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/graph/io/graph_def.h"
+#include "core/graph/io/proto_util.h"
 #include "core/graph/status_macros.h"
 #include "core/graph/tf/tf_ops.h"
 
