@@ -59,6 +59,17 @@ absl::StatusOr<PartialShape> ShapeFromProto(const proto::Shape& shape) {
   return PartialShape(std::span<const int64_t>(shape.dim().data(), shape.dim_size()));
 }
 
+bool HasUnknownFields(const proto::GraphDef& def) {
+  auto unknown = [](const google::protobuf::Message& m) {
+    return !m.GetReflection()->GetUnknownFields(m).empty();
+  };
+  if (unknown(def)) return true;
+  for (const proto::NodeDef& n : def.node()) {
+    if (unknown(n)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 proto::Tensor TensorToProto(const Tensor& tensor) {
@@ -191,10 +202,14 @@ absl::StatusOr<Graph> ParseGraph(absl::string_view data, GraphFormat format,
     if (absl::Status s = ParseTextProto(data, &def); !s.ok()) {
       return absl::DataLossError(absl::StrCat("not a text-format graphrt GraphDef: ", s.message()));
     }
-  } else if (!def.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+  } else if (!def.ParseFromArray(data.data(), static_cast<int>(data.size())) ||
+             HasUnknownFields(def)) {
+    // Protobuf keeps fields of the wrong wire type as unknown fields instead
+    // of failing, so a TensorFlow GraphDef "parses" as an empty graph: any
+    // unknown field means the bytes are not a GraphDef this build wrote.
     return absl::DataLossError(absl::StrCat(
         "not a binary graphrt GraphDef (", data.size(),
-        " bytes that do not parse; a TensorFlow graph is read with ImportTfGraph instead)"));
+        " bytes that do not parse as one; a TensorFlow graph is read with ImportTfGraph)"));
   }
   return FromGraphDef(def, ops);
 }

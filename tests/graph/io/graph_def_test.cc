@@ -162,6 +162,13 @@ TEST(GraphDefTest, TruncatedBinaryIsDataLoss) {
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
 }
 
+TEST(GraphDefTest, ATensorFlowGraphIsNotTakenForAnEmptyOne) {
+  // Protobuf would keep TF's fields as unknown ones and yield 0 nodes.
+  absl::Status s = ReadGraph(GRAPHRT_TEST_DATA "/tf_mlp_frozen.pb").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_THAT(s.message(), HasSubstr("ImportTfGraph"));
+}
+
 TEST(GraphDefTest, BadTextNamesLineAndColumn) {
   absl::Status s = ParseText("node { name: \"a\" op: }");
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);

@@ -1,0 +1,246 @@
+#include "examples/graphrt_cli/cli.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "core/executor/runtime_config.h"
+#include "core/executor/session.h"
+#include "core/graph/io/graph_def.h"
+#include "core/graph/io/npy.h"
+#include "core/graph/io/proto_util.h"
+#include "core/graph/status_macros.h"
+#include "core/graph/tf/tf_import.h"
+
+namespace graphrt::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  graphrt run GRAPH [--config CONFIG.pbtxt] [--feed name=FILE.npy ...]\n"
+    "              [--fetch name ...] [--target name ...] [--out DIR] [--trace out.json]\n"
+    "              [--log-device-placement] [--print-config] [--runs N]\n"
+    "              [--format auto|graphrt|tf] [--show N]\n"
+    "  graphrt devices [--config CONFIG.pbtxt]\n";
+
+struct Flags {
+  std::string graph, config, out_dir, trace, format = "auto";
+  std::vector<std::pair<std::string, std::string>> feeds;  // name, .npy path
+  std::vector<std::string> fetches, targets;
+  bool log_placement = false, print_config = false;
+  int runs = 1, show = 10;
+};
+
+// Parses argv after the command; an error message for bad usage.
+absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args, bool want_graph) {
+  Flags f;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> absl::StatusOr<std::string> {
+      if (i + 1 >= args.size()) return absl::InvalidArgumentError(a + " needs a value");
+      return args[++i];
+    };
+    auto number = [&](int* out) -> absl::Status {
+      ASSIGN_OR_RETURN(std::string v, value());
+      if (!absl::SimpleAtoi(v, out) || *out < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(a, " needs a positive number, got ", v));
+      }
+      return absl::OkStatus();
+    };
+    if (a == "--config") {
+      ASSIGN_OR_RETURN(f.config, value());
+    } else if (a == "--feed") {
+      ASSIGN_OR_RETURN(std::string v, value());
+      std::pair<std::string, std::string> kv = absl::StrSplit(v, absl::MaxSplits('=', 1));
+      if (kv.first.empty() || kv.second.empty()) {
+        return absl::InvalidArgumentError("--feed takes name=FILE.npy, got " + v);
+      }
+      f.feeds.push_back(kv);
+    } else if (a == "--fetch" || a == "--target") {
+      ASSIGN_OR_RETURN(std::string v, value());
+      for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+        (a == "--fetch" ? f.fetches : f.targets).emplace_back(n);
+      }
+    } else if (a == "--out") {
+      ASSIGN_OR_RETURN(f.out_dir, value());
+    } else if (a == "--trace") {
+      ASSIGN_OR_RETURN(f.trace, value());
+    } else if (a == "--format") {
+      ASSIGN_OR_RETURN(f.format, value());
+      if (f.format != "auto" && f.format != "graphrt" && f.format != "tf") {
+        return absl::InvalidArgumentError("--format is auto, graphrt or tf, got " + f.format);
+      }
+    } else if (a == "--runs") {
+      RETURN_IF_ERROR(number(&f.runs));
+    } else if (a == "--show") {
+      RETURN_IF_ERROR(number(&f.show));
+    } else if (a == "--log-device-placement") {
+      f.log_placement = true;
+    } else if (a == "--print-config") {
+      f.print_config = true;
+    } else if (!a.empty() && a[0] != '-' && want_graph && f.graph.empty()) {
+      f.graph = a;
+    } else {
+      return absl::InvalidArgumentError("unknown argument " + a);
+    }
+  }
+  if (want_graph && f.graph.empty()) return absl::InvalidArgumentError("no GRAPH given");
+  return f;
+}
+
+// Reads GRAPH in the format asked for; `read_as` says which it was.
+absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as) {
+  if (f.format == "tf") {
+    *read_as = "TensorFlow GraphDef";
+    return ReadTfGraph(f.graph);
+  }
+  auto graph = ReadGraph(f.graph);
+  *read_as = FormatForPath(f.graph) == GraphFormat::kText ? "graphrt GraphDef (text)"
+                                                           : "graphrt GraphDef";
+  if (graph.ok() || f.format == "graphrt" || graph.status().code() != absl::StatusCode::kDataLoss ||
+      FormatForPath(f.graph) == GraphFormat::kText) {
+    return graph;
+  }
+  // Not graphrt's binary format: TensorFlow's, or neither (then say both).
+  auto tf = ReadTfGraph(f.graph);
+  if (tf.ok() || tf.status().code() != absl::StatusCode::kDataLoss) {
+    *read_as = "TensorFlow GraphDef";
+    return tf;
+  }
+  return absl::DataLossError(absl::StrCat(f.graph, " is neither a graphrt nor a TensorFlow ",
+                                          "GraphDef (", graph.status().message(), ")"));
+}
+
+absl::StatusOr<proto::RuntimeConfig> LoadConfig(const Flags& f) {
+  proto::RuntimeConfig config;
+  if (!f.config.empty()) {
+    ASSIGN_OR_RETURN(config, ReadRuntimeConfig(f.config));
+  }
+  if (f.log_placement) config.set_log_device_placement(true);
+  return config;
+}
+
+std::string Preview(const Tensor& t, int show) {
+  std::vector<std::string> v;
+  const int64_t n = std::min<int64_t>(t.num_elements(), show);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (t.dtype()) {
+      case DataType::kFloat32: v.push_back(absl::StrCat(t.data<float>()[i])); break;
+      case DataType::kInt32: v.push_back(absl::StrCat(t.data<int32_t>()[i])); break;
+      case DataType::kInt64: v.push_back(absl::StrCat(t.data<int64_t>()[i])); break;
+      case DataType::kUint8: v.push_back(absl::StrCat(t.data<uint8_t>()[i])); break;
+      case DataType::kBool: v.push_back(t.data<bool>()[i] ? "true" : "false"); break;
+      default: v.push_back("?");
+    }
+  }
+  if (t.num_elements() > n) v.push_back("...");
+  return absl::StrCat("[", absl::StrJoin(v, ", "), "]");
+}
+
+absl::Status Run(const Flags& f, std::ostream& out) {
+  ASSIGN_OR_RETURN(proto::RuntimeConfig config, LoadConfig(f));
+  if (f.print_config) out << "effective config:\n" << RuntimeConfigToText(EffectiveRuntimeConfig(config));
+  std::string read_as;
+  ASSIGN_OR_RETURN(Graph graph, LoadGraph(f, &read_as));
+  out << "graph: " << f.graph << " (" << read_as << ", " << graph.num_nodes() << " nodes)\n";
+  if (f.fetches.empty() && f.targets.empty()) {
+    return absl::InvalidArgumentError("nothing to run: give --fetch or --target");
+  }
+  FeedList feeds;
+  for (const auto& [name, path] : f.feeds) {
+    ASSIGN_OR_RETURN(Tensor t, ReadNpy(path));
+    feeds.emplace_back(name, std::move(t));
+  }
+  ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(config));
+  ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                   Session::Create(std::move(graph), rt.session_options));
+  absl::flat_hash_map<std::string, int> per_device;
+  for (const NodePlacement& p : session->placement()) ++per_device[p.device];
+  for (const auto& [device, count] : per_device) {
+    out << "placement: " << count << " nodes on " << device << "\n";
+  }
+  std::vector<TensorName> fetches(f.fetches.begin(), f.fetches.end());
+  std::vector<TensorName> targets(f.targets.begin(), f.targets.end());
+  RunOptions options;
+  options.trace = !f.trace.empty();
+  RunMetadata metadata;
+  std::vector<double> ms;
+  std::vector<Tensor> outputs;
+  for (int r = 0; r < f.runs; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(outputs, session->Run(options, feeds, fetches, targets, &metadata));
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                           start).count());
+  }
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  out << "timing: first run " << ms[0] << " ms";
+  if (f.runs > 1) out << ", median of " << f.runs << " runs " << sorted[sorted.size() / 2] << " ms";
+  out << "\n";
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& t = outputs[i];
+    out << f.fetches[i] << ": " << DataTypeName(t.dtype()) << " " << t.shape().DebugString()
+        << " = " << Preview(t, f.show) << "\n";
+    if (!f.out_dir.empty()) {
+      const std::string path = absl::StrCat(
+          f.out_dir, "/", absl::StrReplaceAll(f.fetches[i], {{"/", "_"}, {":", "_"}}), ".npy");
+      RETURN_IF_ERROR(WriteNpy(t, path));
+      out << "  wrote " << path << "\n";
+    }
+  }
+  if (!f.trace.empty()) {
+    RETURN_IF_ERROR(WriteStringToFile(f.trace, metadata.trace.ToChromeJson()));
+    out << "wrote the last run's trace to " << f.trace << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Devices(const Flags& f, std::ostream& out) {
+  ASSIGN_OR_RETURN(proto::RuntimeConfig config, LoadConfig(f));
+  ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(config));
+  out << "physical devices:\n";
+  for (const PhysicalDevice& p : rt.runtime->ListPhysicalDevices()) {
+    out << "  " << p.name << "  " << p.description << "\n";
+  }
+  out << "logical devices:\n";
+  for (const DeviceAttributes& d : rt.runtime->ListLogicalDevices()) {
+    out << "  " << d.name << "  (" << d.type << ":" << d.id << " on physical " << d.type << ":"
+        << d.physical_id << ", memory limit "
+        << (d.memory_limit > 0 ? absl::StrCat(d.memory_limit >> 20, " MiB") : "none") << ")  "
+        << d.description << "\n";
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    (args.empty() ? err : out) << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string& command = args[0];
+  if (command != "run" && command != "devices") {
+    err << "graphrt: unknown command '" << command << "'\n" << kUsage;
+    return 2;
+  }
+  auto flags = ParseFlags({args.begin() + 1, args.end()}, command == "run");
+  if (!flags.ok()) {
+    err << "graphrt " << command << ": " << flags.status().message() << "\n" << kUsage;
+    return 2;
+  }
+  absl::Status s = command == "run" ? Run(*flags, out) : Devices(*flags, out);
+  if (!s.ok()) {
+    err << "graphrt " << command << ": " << s << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace graphrt::cli
