@@ -1,7 +1,10 @@
 # graphrt_library(NAME SRCS ... DEPS ...): a static library graphrt_NAME with the
 # alias graphrt::NAME, compiled with the project's warnings and sanitizers.
 # GCC 12 reports maybe-uninitialized falsely inside absl::InlinedVector moves.
-set(GRAPHRT_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-maybe-uninitialized)
+set(GRAPHRT_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND GRAPHRT_WARNINGS -Wno-maybe-uninitialized)
+endif()
 if(GRAPHRT_WERROR)
   list(APPEND GRAPHRT_WARNINGS -Werror)
 endif()

@@ -27,7 +27,8 @@ constexpr char kUsage[] =
     "              [--fetch name ...] [--target name ...] [--out DIR] [--trace out.json]\n"
     "              [--log-device-placement] [--print-config] [--runs N]\n"
     "              [--format auto|graphrt|tf] [--show N]\n"
-    "  graphrt devices [--config CONFIG.pbtxt]\n";
+    "  graphrt devices [--config CONFIG.pbtxt]\n"
+    "  graphrt convert GRAPH OUT [--format auto|graphrt|tf]   (OUT: .pb binary, .pbtxt text)\n";
 
 struct Flags {
   std::string graph, config, out_dir, trace, format = "auto";
@@ -201,6 +202,16 @@ absl::Status Run(const Flags& f, std::ostream& out) {
   return absl::OkStatus();
 }
 
+// Reads GRAPH (graphrt or TF) and writes it as a graphrt GraphDef.
+absl::Status Convert(const Flags& f, const std::string& out_path, std::ostream& out) {
+  std::string read_as;
+  ASSIGN_OR_RETURN(Graph graph, LoadGraph(f, &read_as));
+  RETURN_IF_ERROR(WriteGraph(graph, out_path));
+  out << "read " << f.graph << " (" << read_as << ", " << graph.num_nodes() << " nodes), wrote "
+      << out_path << "\n";
+  return absl::OkStatus();
+}
+
 absl::Status Devices(const Flags& f, std::ostream& out) {
   ASSIGN_OR_RETURN(proto::RuntimeConfig config, LoadConfig(f));
   ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(config));
@@ -226,16 +237,27 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     return args.empty() ? 2 : 0;
   }
   const std::string& command = args[0];
-  if (command != "run" && command != "devices") {
+  if (command != "run" && command != "devices" && command != "convert") {
     err << "graphrt: unknown command '" << command << "'\n" << kUsage;
     return 2;
   }
-  auto flags = ParseFlags({args.begin() + 1, args.end()}, command == "run");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::string convert_out;
+  if (command == "convert" && rest.size() >= 2 && rest[1][0] != '-') {
+    convert_out = rest[1];
+    rest.erase(rest.begin() + 1);
+  }
+  auto flags = ParseFlags(rest, command != "devices");
+  if (flags.ok() && command == "convert" && convert_out.empty()) {
+    flags = absl::InvalidArgumentError("convert needs GRAPH and OUT");
+  }
   if (!flags.ok()) {
     err << "graphrt " << command << ": " << flags.status().message() << "\n" << kUsage;
     return 2;
   }
-  absl::Status s = command == "run" ? Run(*flags, out) : Devices(*flags, out);
+  absl::Status s = command == "run"       ? Run(*flags, out)
+                   : command == "convert" ? Convert(*flags, convert_out, out)
+                                          : Devices(*flags, out);
   if (!s.ok()) {
     err << "graphrt " << command << ": " << s << "\n";
     return 1;

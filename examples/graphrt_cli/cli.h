@@ -5,6 +5,7 @@
 //               [--trace out.json] [--log-device-placement] [--print-config]
 //               [--runs N] [--format auto|graphrt|tf] [--show N]
 //   graphrt devices [--config CONFIG.pbtxt]
+//   graphrt convert GRAPH OUT [--format auto|graphrt|tf]
 //
 // GRAPH is a graphrt GraphDef (binary, or text when it ends in .pbtxt) or a
 // TensorFlow frozen GraphDef; `auto` tries graphrt's format first, then

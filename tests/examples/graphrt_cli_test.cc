@@ -69,6 +69,16 @@ TEST(GraphrtCliTest, RunsAGraphrtTextGraphWithAConfig) {
   EXPECT_THAT(r.out, HasSubstr("squares: int32 [3] = [1, 4, 9]"));
 }
 
+TEST(GraphrtCliTest, ConvertsATfGraphToGraphrtsFormat) {
+  const std::string out = ::testing::TempDir() + "/mlp.pbtxt";
+  Result r = Cli({"convert", kData + "/tf_mlp_frozen.pb", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  absl::StatusOr<Graph> g = ReadGraph(out);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_NE(g->FindNode("probabilities"), nullptr);
+  EXPECT_EQ(Cli({"convert", kData + "/tf_mlp_frozen.pb"}).code, 2);
+}
+
 TEST(GraphrtCliTest, DevicesListsTheConfiguredSplit) {
   const std::string dir = ::testing::TempDir();
   ASSERT_TRUE(WriteStringToFile(dir + "/split.pbtxt",
