@@ -21,7 +21,7 @@ Runtime::Runtime(const RuntimeOptions& options) : options_(options) {
   const int gpus = CudaDeviceCount();
   for (int i = 0; i < gpus; ++i) {
     physical_.push_back({absl::StrCat("/physical_device:GPU:", i), "GPU", i,
-                         absl::StrCat("CUDA device ", i)});
+                         CudaDeviceDescription(i)});
   }
 #endif
   MutexLock lock(&mu_);

@@ -2,6 +2,9 @@
 
 #include <cuda_runtime_api.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
 namespace graphrt {
 
 void RegisterGpuKernels(KernelRegistry& registry) {
@@ -16,6 +19,20 @@ int CudaDeviceCount() {
     return 0;
   }
   return count;
+}
+
+std::string CudaDeviceDescription(int id) {
+  cudaDeviceProp prop{};
+  char bus_id[32] = {};
+  cudaError_t e = cudaGetDeviceProperties(&prop, id);
+  if (e == cudaSuccess) e = cudaDeviceGetPCIBusId(bus_id, sizeof(bus_id), id);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    return absl::StrCat("CUDA device ", id, " (", cudaGetErrorString(e), ")");
+  }
+  return absl::StrFormat("%s, pci bus id %s, compute capability %d.%d, %.1f GiB", prop.name,
+                         bus_id, prop.major, prop.minor,
+                         static_cast<double>(prop.totalGlobalMem) / (1 << 30));
 }
 
 }  // namespace graphrt
