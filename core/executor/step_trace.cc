@@ -282,8 +282,9 @@ std::vector<OpStats> Summarize(std::span<const StepTrace> traces, KeyFn key) {
     s.count = static_cast<int64_t>(a.us.size());
     for (double v : a.us) s.total_us += v;
     s.mean_us = s.total_us / static_cast<double>(s.count);
-    auto pct = [&](double p) {
-      return a.us[std::min(a.us.size() - 1, static_cast<size_t>(p * (a.us.size() - 1) + 0.5))];
+    const std::vector<double>& us = a.us;  // (clang 14 cannot capture a structured binding)
+    auto pct = [&us](double p) {
+      return us[std::min(us.size() - 1, static_cast<size_t>(p * (us.size() - 1) + 0.5))];
     };
     s.p50_us = pct(0.50);
     s.p99_us = pct(0.99);

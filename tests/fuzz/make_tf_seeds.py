@@ -13,7 +13,7 @@ from tensorflow.python.framework.convert_to_constants import (  # noqa: E402
     convert_variables_to_constants_v2,
 )
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "tf_graph_fuzzer")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "tf_graph_fuzzer")
 
 
 def save(name, fn, *specs):

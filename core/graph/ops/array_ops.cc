@@ -39,14 +39,18 @@ absl::Status ReshapeShape(ShapeContext& c) {
       unknown = i;
     } else if (dims[i] < 0) {
       return c.Error(absl::StrCat("shape has a negative dimension ", dims[i]));
-    } else {
-      known *= dims[i];
+    } else if (__builtin_mul_overflow(known, dims[i], &known)) {
+      return c.Error("shape has more than 2^63 elements");
     }
   }
   const PartialShape& in = c.input(0);
   if (in.fully_defined()) {
     int64_t count = 1;
-    for (int64_t d : in.dims()) count *= d;
+    for (int64_t d : in.dims()) {
+      if (__builtin_mul_overflow(count, d, &count)) {
+        return c.Error("input has more than 2^63 elements");
+      }
+    }
     if (unknown >= 0 && known > 0 && count % known == 0) {
       dims[unknown] = count / known;
     } else if (unknown < 0 && count != known) {

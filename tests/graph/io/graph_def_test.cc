@@ -221,6 +221,16 @@ TEST(GraphDefTest, TensorWithWrongByteCountNamesNode) {
   EXPECT_THAT(s.message(), AllOf(HasSubstr("'c'"), HasSubstr("'value'"), HasSubstr("bytes")));
 }
 
+TEST(GraphDefTest, ReshapeToAnOverflowingShapeIsAnError) {
+  // Found by graph_def_fuzzer: the element count overflowed int64.
+  absl::Status s = ParseText(R"(
+    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT32 } } }
+    node { name: "r" op: "Reshape" input: "x" attr { key: "shape" value {
+           list_i { value: 127 value: 144115188075855871 } } } })");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), AllOf(HasSubstr("'r'"), HasSubstr("2^63")));
+}
+
 TEST(GraphDefTest, NewerVersionAsksForAnUpgrade) {
   absl::Status s = ParseText("version: 99");
   EXPECT_THAT(s.message(), HasSubstr("upgrade graphrt"));
