@@ -8,7 +8,9 @@
 # Environment knobs: THREADS ("1 2"), TRAIN_THREADS (1), TORCH_STEPS (2000),
 # KERAS_STEPS (1000), WARMUP (200), ROUNDS (1; repeats the step benchmarks,
 # interleaved), DATA (the Fashion-MNIST folder),
-# SKIP_INSTALL=1 (use what is there), SKIP_STEP=1 (only the training runs).
+# SKIP_INSTALL=1 (use what is there), SKIP_STEP=1 (only the training runs),
+# GRAPHRT_MLP_BENCH (graphrt's mlp_step_bench; default: the release build's),
+# OUT (the log folder). bench/compare/run calls this script with the last two.
 # Runs one timing job at a time; logs go to bench/compare/results/<stamp>/.
 set -euo pipefail
 
@@ -27,7 +29,7 @@ train=0
 for a in "$@"; do
   case "$a" in
     --train) train=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $a" >&2; exit 2 ;;
   esac
 done
@@ -79,7 +81,7 @@ fi
 export LD_LIBRARY_PATH="$openblas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 
-out="$here/results/$(date +%Y%m%d-%H%M%S)"
+out="${OUT:-$here/results/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 
 # CPU seconds the whole machine has been busy (user+nice+system+irq+softirq+steal).
@@ -125,7 +127,7 @@ run() {
 } | tee "$out/env.txt"
 
 if [[ "${SKIP_STEP:-0}" != 1 ]]; then
-  graphrt_bench="$root/build/release/bench/mlp_step_bench"
+  graphrt_bench="${GRAPHRT_MLP_BENCH:-$root/build/release/bench/mlp_step_bench}"
   [[ -x "$graphrt_bench" ]] || echo "== graphrt's mlp_step_bench not built; skipping it"
   # Rounds interleave the peers, so that a slow spell of the host hits all.
   for ((r = 1; r <= ROUNDS; r++)); do
