@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <type_traits>
 
 #include "absl/container/inlined_vector.h"
@@ -241,27 +242,28 @@ class BinaryOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    using Out = typename Op::Out;
     const Tensor& x = ctx.input(0);
     const Tensor& y = ctx.input(1);
+    constexpr bool kIntDiv = std::is_same_v<Op, DivOp<T>> && std::is_integral_v<T>;
+    constexpr bool kSameType = std::is_same_v<Out, T>;
+    static constexpr int kBoth[] = {0, 1};
+    const std::span<const int> candidates =
+        kSameType ? std::span<const int>(kBoth) : std::span<const int>();
+    if constexpr (!kIntDiv) {
+      if (std::optional<absl::Status> done = SmallFastPath(ctx, x, y, candidates)) return *done;
+    }
     absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), y.shape());
     if (!plan.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(op(), ": ", plan.status().message()));
     }
-    constexpr bool kIntDiv = std::is_same_v<Op, DivOp<T>> && std::is_integral_v<T>;
     bool minus_one = false;
     if constexpr (kIntDiv) {
       if (plan->kind != BroadcastPlan::Kind::kEmpty) {
         ASSIGN_OR_RETURN(minus_one, CheckDivisor<T>(y));
       }
     }
-    constexpr bool kSameType = std::is_same_v<Out, T>;
-    static constexpr int kBoth[] = {0, 1};
-    ASSIGN_OR_RETURN(Tensor * out,
-                     ForwardOrAllocate(ctx, kSameType ? std::span<const int>(kBoth)
-                                                      : std::span<const int>(),
-                                       plan->out_shape));
+    ASSIGN_OR_RETURN(Tensor * out, ForwardOrAllocate(ctx, candidates, plan->out_shape));
     if constexpr (kIntDiv) {
       if (minus_one) {
         RunBroadcast<IntDivOp<T, true>>(ctx, *plan, x.data<T>(), y.data<T>(), out->data<Out>());
@@ -270,6 +272,45 @@ class BinaryOp final : public OpKernel {
       }
     } else {
       RunBroadcast<Op>(ctx, *plan, x.data<T>(), y.data<T>(), out->data<Out>());
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  using Out = typename Op::Out;
+  // Note [Small elementwise fast path]
+  // Rationale: for a few elements (a scalar Add chain, a bias on a short
+  // vector) building a broadcast plan and going through ParallelFor cost
+  // several times the arithmetic: perf put them at ~25% of a scalar Add's
+  // time in BM_Executor_AddChain.
+  // Approach: equal shapes or a rank-0 operand, at most kSmallElements
+  // elements (far below ParallelFor's split threshold): one plain loop.
+  // Limitations: a [1]-shaped operand and integer division take the general
+  // path (the latter checks its divisor there).
+  static constexpr int64_t kSmallElements = 4096;
+  static std::optional<absl::Status> SmallFastPath(OpKernelContext& ctx, const Tensor& x,
+                                                   const Tensor& y,
+                                                   std::span<const int> candidates) {
+    const bool same = x.shape() == y.shape();
+    const bool y_scalar = !same && y.rank() == 0;
+    const bool x_scalar = !same && !y_scalar && x.rank() == 0;
+    if (!same && !y_scalar && !x_scalar) return std::nullopt;
+    const TensorShape& shape = x_scalar ? y.shape() : x.shape();
+    const int64_t n = shape.num_elements();
+    if (n > kSmallElements) return std::nullopt;
+    absl::StatusOr<Tensor*> out = ForwardOrAllocate(ctx, candidates, shape);
+    if (!out.ok()) return out.status();
+    const T* a = x.data<T>();
+    const T* b = y.data<T>();
+    Out* o = (*out)->template data<Out>();  // may alias a or b: same index only
+    if (same) {
+      for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(a[i], b[i]);
+    } else if (y_scalar) {
+      const T bv = b[0];
+      for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(a[i], bv);
+    } else {
+      const T av = a[0];
+      for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(av, b[i]);
     }
     return absl::OkStatus();
   }
