@@ -5,13 +5,17 @@
 //                                absl::Mutex for comparison; Debian's absl is built
 //                                without NDEBUG, so detection (a GraphCycles
 //                                lookup in every Lock) is on unless turned off
-//   BM_Bfc_AllocFree/bytes:N/resident:1|0
-//                                alloc+free pair of one cached size, 1 and 2 threads,
-//                                in a pool with resident blocks / a pristine pool
+//   BM_Bfc_AllocFree/bytes:N/resident:1|0/cache:1|0
+//                                alloc+free pair of one size, 1 and 2 threads,
+//                                in a pool with resident blocks / a pristine pool,
+//                                with the chunk cache (default options) / without
+//                                (chunk_cache_bytes = 0: every pair goes through
+//                                the bins)
 //   BM_Bfc_AllocFreeOwner/<bytes> the same with a ScopedAllocationOwner open
 //   BM_Malloc_AllocFree/<bytes>  glibc malloc+free, for comparison
 //   BM_AllocationOwner_Scope     opening a scope by name (interning) / by pointer
-//   BM_Bfc_Trace/<trace>         replay of a synthetic MLP training trace, per op;
+//   BM_Bfc_Trace/<trace>/cache:1|0
+//                                replay of a synthetic MLP training trace, per op;
 //                                counters: peak live, peak reserved and their ratio
 //                                with unlimited growth, and the smallest
 //                                preallocated limit that runs it (packing)
@@ -38,19 +42,29 @@
 namespace graphrt {
 namespace {
 
-// The pool BM_Bfc_AllocFree uses. range(1) == 1: a pool holding a few
-// resident blocks, as a real one holds weights (steady state); 0: a pristine
-// pool, where the free remainder is 2 MiB - size and changes size bin on every
-// alloc and free (the worst case for the bins).
-BfcAllocator* SharedBfc(bool resident) {
-  static BfcAllocator* pristine =
-      CreateBfcAllocator(CreateHostSubAllocator(), BfcOptions{}).release();
-  static BfcAllocator* seeded = [] {
-    BfcAllocator* bfc = CreateBfcAllocator(CreateHostSubAllocator(), BfcOptions{}).release();
-    for (size_t bytes : {1000, 5000, 300, 70000}) bfc->AllocateRaw(kTensorAlignment, bytes);
-    return bfc;
-  }();
-  return resident ? seeded : pristine;
+BfcOptions CacheOptions(bool cache) {
+  BfcOptions o;
+  if (!cache) o.chunk_cache_bytes = 0;
+  return o;
+}
+
+// The pool BM_Bfc_AllocFree uses. resident: a pool holding a few resident
+// blocks, as a real one holds weights (steady state); else a pristine pool,
+// where the free remainder is 2 MiB - size and changes size bin on every
+// alloc and free (the worst case for the bins). cache: the chunk cache on
+// (the default options) or off.
+BfcAllocator* SharedBfc(bool resident, bool cache) {
+  static BfcAllocator* pools[2][2] = {};  // [resident][cache]
+  static Mutex mu;
+  MutexLock lock(&mu);
+  BfcAllocator*& bfc = pools[resident][cache];
+  if (bfc == nullptr) {
+    bfc = CreateBfcAllocator(CreateHostSubAllocator(), CacheOptions(cache)).release();
+    if (resident) {
+      for (size_t bytes : {1000, 5000, 300, 70000}) bfc->AllocateRaw(kTensorAlignment, bytes);
+    }
+  }
+  return bfc;
 }
 
 void BM_Mutex_LockUnlock(benchmark::State& state) {
@@ -75,7 +89,7 @@ BENCHMARK(BM_AbslMutex_LockUnlock)->ArgName("deadlock_detection")->Arg(0)->Arg(1
 
 template <bool kOwner>
 void BfcAllocFree(benchmark::State& state) {
-  BfcAllocator* bfc = SharedBfc(state.range(1) != 0);
+  BfcAllocator* bfc = SharedBfc(state.range(1) != 0, state.range(2) != 0);
   const size_t bytes = static_cast<size_t>(state.range(0));
   std::unique_ptr<ScopedAllocationOwner> owner;
   if (kOwner) owner = std::make_unique<ScopedAllocationOwner>("dense_1/MatMul");
@@ -89,11 +103,14 @@ void BfcAllocFree(benchmark::State& state) {
 void BM_Bfc_AllocFree(benchmark::State& state) { BfcAllocFree<false>(state); }
 void BM_Bfc_AllocFreeOwner(benchmark::State& state) { BfcAllocFree<true>(state); }
 BENCHMARK(BM_Bfc_AllocFree)
-    ->ArgNames({"bytes", "resident"})
-    ->ArgsProduct({{256, 4096, 65536, 1 << 20}, {1, 0}})
+    ->ArgNames({"bytes", "resident", "cache"})
+    ->ArgsProduct({{256, 4096, 65536, 1 << 20}, {1, 0}, {1, 0}})
     ->Threads(1)
     ->Threads(2);
-BENCHMARK(BM_Bfc_AllocFreeOwner)->ArgNames({"bytes", "resident"})->Args({4096, 1});
+BENCHMARK(BM_Bfc_AllocFreeOwner)
+    ->ArgNames({"bytes", "resident", "cache"})
+    ->Args({4096, 1, 1})
+    ->Args({4096, 1, 0});
 
 void BM_Malloc_AllocFree(benchmark::State& state) {
   const size_t bytes = static_cast<size_t>(state.range(0));
@@ -130,12 +147,12 @@ const bench::Trace& TraceFor(int which) {
 }
 
 // Smallest preallocated limit (to 64 KiB) that replays `t` without a failure.
-int64_t SmallestLimit(const bench::Trace& t) {
+int64_t SmallestLimit(const bench::Trace& t, bool cache) {
   int64_t lo = t.peak_live, hi = 2 * t.peak_live;
   std::vector<void*> blocks;
   while (hi - lo > (64 << 10)) {
     const int64_t mid = (lo + hi) / 2;
-    BfcOptions o;
+    BfcOptions o = CacheOptions(cache);
     o.memory_limit = static_cast<size_t>(mid);
     o.allow_growth = false;
     auto bfc = CreateBfcAllocator(CreateHostSubAllocator(), o);
@@ -146,10 +163,11 @@ int64_t SmallestLimit(const bench::Trace& t) {
 
 void BM_Bfc_Trace(benchmark::State& state) {
   const bench::Trace& t = TraceFor(static_cast<int>(state.range(0)));
+  const bool cache = state.range(1) != 0;
   std::vector<void*> blocks;
   int64_t peak_reserved = 0, failed = 0;
   for (auto _ : state) {
-    auto bfc = CreateBfcAllocator(CreateHostSubAllocator(), BfcOptions{});
+    auto bfc = CreateBfcAllocator(CreateHostSubAllocator(), CacheOptions(cache));
     failed += bench::Replay(t, bfc.get(), blocks);
     peak_reserved = bfc->GetStats().peak_bytes_reserved;
   }
@@ -158,10 +176,12 @@ void BM_Bfc_Trace(benchmark::State& state) {
   state.counters["peak_live_MiB"] = t.peak_live / mib;
   state.counters["peak_reserved_MiB"] = peak_reserved / mib;
   state.counters["growth_ratio"] = static_cast<double>(peak_reserved) / t.peak_live;
-  state.counters["packing_ratio"] = static_cast<double>(SmallestLimit(t)) / t.peak_live;
+  state.counters["packing_ratio"] = static_cast<double>(SmallestLimit(t, cache)) / t.peak_live;
   state.counters["failed"] = static_cast<double>(failed);
 }
-BENCHMARK(BM_Bfc_Trace)->ArgName("alternating_batch")->Arg(0)->Arg(1);
+BENCHMARK(BM_Bfc_Trace)
+    ->ArgNames({"alternating_batch", "cache"})
+    ->ArgsProduct({{0, 1}, {1, 0}});
 
 void BM_Malloc_Trace(benchmark::State& state) {
   const bench::Trace& t = TraceFor(static_cast<int>(state.range(0)));

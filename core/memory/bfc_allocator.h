@@ -5,8 +5,11 @@
 // through the Allocator interface. Requests are rounded to 256 bytes and served
 // from regions obtained from the SubAllocator: either the whole limit at once
 // (allow_growth = false) or doubling regions on demand. Release() and the idle
-// policy give wholly free regions back. See Note [BFC growth and limits] in
-// bfc_allocator.cc and Note [BFC layout] in bfc_pool.cc.
+// policy give wholly free regions back. Freed chunks up to 1 MiB are kept in
+// a small per-size cache and reused for the same size without touching the
+// bins (chunk_cache_bytes; flushed before growth, OOM, Release and stats). See
+// Note [BFC growth and limits] in bfc_allocator.cc, Note [BFC layout] and
+// Note [BFC chunk cache] in bfc_pool.cc.
 //
 // Thread-safety: every method is thread-safe (one Mutex per allocator; see
 // Note [BFC lock] in bfc_allocator.cc).
@@ -49,7 +52,16 @@ struct BfcOptions {
   // Idle policy: a region that stays wholly free for this many allocator calls
   // (AllocateRaw + DeallocateRaw, across all threads) is given back to the
   // sub-allocator. 0: never (only Release() gives regions back).
+  // A region whose chunks sit in the chunk cache is not wholly free: with this
+  // policy on, the cache is also flushed every release_after_idle_ops calls,
+  // so such a region goes back within twice that many calls.
   int64_t release_after_idle_ops = 0;
+  // Most bytes of freed chunks (each up to 1 MiB, 4 per size) kept in the
+  // chunk cache for reuse at the same size. The cache never causes growth or
+  // an OOM: it is flushed into the bins first. 16 MiB: every activation-sized
+  // buffer of a small model; noise next to a GPU pool. 0: no cache (every free
+  // coalesces at once, as before). See Note [BFC chunk cache].
+  size_t chunk_cache_bytes = size_t{16} << 20;
 };
 
 class BfcAllocator final : public Allocator {
@@ -67,10 +79,12 @@ class BfcAllocator final : public Allocator {
   void* AllocateRaw(size_t alignment, size_t bytes) override;
   // Pointers not from this allocator are ignored.
   void DeallocateRaw(void* ptr) override;
+  // Exact: flushes the chunk cache first (cheap when it is empty), so
+  // largest_free_block and fragmentation() see the coalesced pool.
   AllocatorStats GetStats() const override;
 
-  // Gives every wholly free region back to the sub-allocator; returns the
-  // bytes given back. Live allocations are untouched.
+  // Flushes the chunk cache, then gives every wholly free region back to the
+  // sub-allocator; returns the bytes given back. Live allocations are untouched.
   size_t Release();
 
   // The report captured at the most recent failed AllocateRaw (any thread);
@@ -85,7 +99,13 @@ class BfcAllocator final : public Allocator {
   // Adds a region that can hold `need` bytes; false when the limit or the
   // sub-allocator forbids it (sets *system_refused for the latter).
   bool GrowLocked(size_t need, bool* system_refused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // idle_ops == 0: flushes the chunk cache and releases every free region.
   size_t ReleaseLocked(int64_t idle_ops) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The idle policy, run after each call when release_after_idle_ops > 0.
+  void IdlePolicyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Returns cached chunks to the bins. Logically const: no observable result
+  // depends on whether a chunk sits in the cache or in a bin, except speed.
+  void FlushCacheLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   OomReport ReportLocked(size_t bytes, size_t alignment, size_t rounded,
                          bool system_refused) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -96,6 +116,7 @@ class BfcAllocator final : public Allocator {
   mutable Mutex mu_;
   std::unique_ptr<BfcPool> pool_ ABSL_GUARDED_BY(mu_);
   int64_t ops_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_cache_flush_ ABSL_GUARDED_BY(mu_) = 0;  // ops_ at the idle policy's last flush
   size_t next_region_bytes_ ABSL_GUARDED_BY(mu_);
   AllocatorStats stats_ ABSL_GUARDED_BY(mu_);
   int64_t num_ooms_ ABSL_GUARDED_BY(mu_) = 0;

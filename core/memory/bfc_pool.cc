@@ -36,6 +36,45 @@ namespace graphrt {
 // sub-allocator happens to place them contiguously (VMM); that is what lets
 // Release return regions one at a time.
 
+// Note [BFC chunk cache]
+// Rationale: an alloc+free pair through the bins cost 78-122 ns (one thread,
+// bench/memory/bfc_bench.cc), of which the lock was ~20 ns; perf put most of
+// the rest in re-filing bin entries (MoveFree), the split/merge and the
+// live-chunk hash map's insert and erase. Tensor workloads allocate the same
+// few sizes over and over (every step of a training loop), so most of that
+// work undoes itself: a free coalesces a chunk that the next alloc cuts off
+// again.
+// Approach: Free puts a chunk of up to kMaxCachedChunk bytes into a small
+// per-size-class stack (kCacheDepth chunks; classes are exact 256-byte sizes
+// up to 64 KiB, then four per doubling up to 1 MiB) instead of the bins, and
+// AllocateCached serves a request from it when a chunk of *exactly* the
+// rounded size is there, so bytes_in_use and the chunk sizes handed out are
+// the same as without the cache. A cached chunk stays in_use as far as
+// coalescing is concerned and stays in live_ (Free's one hash lookup finds
+// it; a second free of it is ignored like any unknown pointer), so neither
+// direction touches the bins, the tree nodes, the neighbours or the hash
+// map's layout. The total is capped by the budget (BfcOptions
+// chunk_cache_bytes). FlushCache returns everything to the bins with
+// coalescing; BfcAllocator flushes before it grows, before it declares an
+// OOM (so the cache can never cause one, nor add a region), in Release(),
+// in GetStats() and OOM reports (so largest_free_block, fragmentation and
+// verdicts are exact), and on the idle policy's clock (see
+// Note [BFC growth and limits]).
+// Limitations: while chunks sit in the cache they are not coalesced, so the
+// bins see a more fragmented pool and new sizes are placed around the cached
+// chunks (bounded by the budget; a flush undoes it). A size that misses the
+// cache pays the full bin path plus a failed class probe (a few ns). Only
+// exact sizes hit: a loop whose sizes drift by 256 bytes every step gains
+// nothing. A caller that polls GetStats() after every allocation flushes the
+// cache each time and gets the bin path's cost back, not worse (the
+// executor's traced steps read GetStats() after each node). Packing under a
+// preallocated limit is a little looser: the smallest limit that runs the
+// MLP traces (BM_Bfc_Trace packing_ratio) went from 1.006 / 1.031 to
+// 1.008 / 1.055 x peak live (1.006 / 1.041 when only chunks up to 64 KiB were
+// cached); chunk_cache_bytes = 0 restores it.
+// Result: a cached alloc+free pair costs 38-46 ns against 76-108 ns through
+// the bins, the same sizes interleaved in one run (bench/RESULTS.md).
+
 BfcPool::NodeCache::~NodeCache() {
   while (free_ != nullptr) {
     Node* n = free_;
@@ -61,7 +100,7 @@ void BfcPool::NodeCache::do_deallocate(void* p, size_t bytes, size_t alignment) 
   free_ = n;
 }
 
-BfcPool::BfcPool() {
+BfcPool::BfcPool(size_t cache_bytes) : cache_budget_(cache_bytes) {
   bins_.reserve(kNumBins);
   for (int b = 0; b < kNumBins; ++b) bins_.emplace_back(&node_cache_);
 }
@@ -69,6 +108,12 @@ BfcPool::BfcPool() {
 int BfcPool::BinFor(size_t size) {
   const int b = 63 - std::countl_zero(static_cast<uint64_t>(size / kMinChunk) | 1);
   return std::min(b, kNumBins - 1);
+}
+
+int BfcPool::CacheClassFor(size_t size) {
+  if (size <= (size_t{64} << 10)) return static_cast<int>(size / kMinChunk) - 1;
+  const int b = 63 - std::countl_zero(static_cast<uint64_t>(size - 1));  // 16..19
+  return 256 + (b - 16) * 4 + static_cast<int>(((size - 1) >> (b - 2)) & 3);
 }
 
 BfcPool::ChunkId BfcPool::NewChunk() {
@@ -204,11 +249,70 @@ BfcPool::Served BfcPool::Allocate(size_t rounded, size_t alignment, size_t reque
   return {reinterpret_cast<void*>(c.ptr), c.size};
 }
 
+BfcPool::Served BfcPool::AllocateCached(size_t rounded, size_t alignment, size_t requested,
+                                        const std::string* owner) {
+  if (num_cached_ == 0 || rounded > kMaxCachedChunk) return {};
+  const int cls = CacheClassFor(rounded);
+  CacheClass& cc = cache_[cls];
+  for (int i = cc.n - 1; i >= 0; --i) {  // newest first: its memory is warm
+    const ChunkId id = cc.ids[i];
+    Chunk& c = chunks_[id];
+    if (c.size != rounded || (c.ptr & (alignment - 1)) != 0) continue;
+    for (int j = i + 1; j < cc.n; ++j) cc.ids[j - 1] = cc.ids[j];
+    if (--cc.n == 0) cache_nonempty_[cls / 64] &= ~(uint64_t{1} << (cls % 64));
+    --num_cached_;
+    cached_bytes_ -= c.size;
+    c.cached = false;
+    c.requested = requested;
+    c.owner = owner;
+    return {reinterpret_cast<void*>(c.ptr), c.size};
+  }
+  return {};
+}
+
 BfcPool::Freed BfcPool::Free(void* ptr, int64_t op) {
   auto it = live_.find(reinterpret_cast<uintptr_t>(ptr));
   if (it == live_.end()) return {};
-  ChunkId id = it->second;
+  const ChunkId id = it->second;
+  Chunk& c = chunks_[id];
+  if (c.cached) return {};  // freed twice: ignored, as an unknown pointer is
+  if (c.size <= kMaxCachedChunk && cached_bytes_ + c.size <= cache_budget_) {
+    const int cls = CacheClassFor(c.size);
+    CacheClass& cc = cache_[cls];
+    if (cc.n < kCacheDepth) {
+      cc.ids[cc.n++] = id;
+      cache_nonempty_[cls / 64] |= uint64_t{1} << (cls % 64);
+      ++num_cached_;
+      cached_bytes_ += c.size;
+      c.cached = true;
+      c.owner = nullptr;
+      return {c.size};
+    }
+  }
   live_.erase(it);
+  return {FreeChunk(id, op)};
+}
+
+size_t BfcPool::FlushCache(int64_t op) {
+  const size_t flushed = num_cached_;
+  for (size_t w = 0; w < cache_nonempty_.size(); ++w) {
+    for (uint64_t bits = cache_nonempty_[w]; bits != 0; bits &= bits - 1) {
+      CacheClass& cc = cache_[w * 64 + std::countr_zero(bits)];
+      for (int i = 0; i < cc.n; ++i) {
+        chunks_[cc.ids[i]].cached = false;
+        live_.erase(chunks_[cc.ids[i]].ptr);
+        FreeChunk(cc.ids[i], op);
+      }
+      cc.n = 0;
+    }
+    cache_nonempty_[w] = 0;
+  }
+  num_cached_ = 0;
+  cached_bytes_ = 0;
+  return flushed;
+}
+
+size_t BfcPool::FreeChunk(ChunkId id, int64_t op) {
   const size_t size = chunks_[id].size;
   chunks_[id].in_use = false;
   chunks_[id].owner = nullptr;
@@ -238,7 +342,7 @@ BfcPool::Freed BfcPool::Free(void* ptr, int64_t op) {
     c.region->idle_since = op;
     ++num_idle_regions_;
   }
-  return {size};
+  return size;
 }
 
 void BfcPool::AddRegion(const SubAllocation& sub, int64_t op) {
@@ -298,9 +402,10 @@ size_t BfcPool::LargestFreeBlock() const {
 
 std::vector<BfcPool::LiveChunk> BfcPool::LargestLive(size_t n) const {
   std::vector<LiveChunk> all;
-  all.reserve(live_.size());
+  all.reserve(num_live());
   for (const auto& [ptr, id] : live_) {
     const Chunk& c = chunks_[id];
+    if (c.cached) continue;
     all.push_back(LiveChunk{reinterpret_cast<void*>(c.ptr), c.size, c.requested, c.owner});
   }
   const auto larger = [](const LiveChunk& a, const LiveChunk& b) {

@@ -5,6 +5,9 @@
 // size bins ordered by (size, address). Allocation is best fit with splitting;
 // freeing coalesces with free neighbours at once, so a region with nothing live
 // is exactly one free chunk. See Note [BFC layout] in bfc_pool.cc.
+// In front of the bins sits a small cache of freed chunks by exact size
+// (Note [BFC chunk cache]): a cached chunk still counts as in use for
+// coalescing until FlushCache() returns it to the bins.
 //
 // Thread-safety: none; BfcAllocator calls every method under its mutex.
 // Ownership: the pool records regions but never obtains or returns memory; the
@@ -12,6 +15,7 @@
 #ifndef GRAPHRT_CORE_MEMORY_BFC_POOL_H_
 #define GRAPHRT_CORE_MEMORY_BFC_POOL_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -53,7 +57,9 @@ class BfcPool {
     const std::string* owner;  // interned; nullptr when none was set
   };
 
-  BfcPool();
+  // `cache_bytes`: most bytes of freed chunks the chunk cache may hold; 0
+  // turns the cache off (every Free coalesces at once).
+  explicit BfcPool(size_t cache_bytes = 0);
   BfcPool(const BfcPool&) = delete;
   BfcPool& operator=(const BfcPool&) = delete;
 
@@ -63,8 +69,19 @@ class BfcPool {
   Served Allocate(size_t rounded, size_t alignment, size_t requested,
                   const std::string* owner);
 
-  // Frees a live chunk and coalesces it; `op` stamps regions left idle.
+  // Serves `rounded` bytes from the chunk cache: a cached chunk of exactly
+  // that size whose address meets `alignment`; {nullptr, 0} on a miss.
+  Served AllocateCached(size_t rounded, size_t alignment, size_t requested,
+                        const std::string* owner);
+
+  // Frees a live chunk: into the chunk cache when its size class has room,
+  // else back to the bins, coalesced; `op` stamps regions left idle.
+  // A pointer that is not live (or already cached) returns {0}.
   Freed Free(void* ptr, int64_t op);
+
+  // Returns every cached chunk to the bins, coalescing each; `op` stamps
+  // regions left idle. Returns the number of chunks flushed.
+  size_t FlushCache(int64_t op);
 
   // Adds a region as one free chunk (idle since `op`).
   void AddRegion(const SubAllocation& region, int64_t op);
@@ -82,7 +99,15 @@ class BfcPool {
   std::vector<LiveChunk> LargestLive(size_t n) const;
   size_t num_regions() const { return regions_.size(); }
   size_t num_idle_regions() const { return num_idle_regions_; }
-  size_t num_live() const { return live_.size(); }
+  // Live chunks, not counting cached ones.
+  size_t num_live() const { return live_.size() - num_cached_; }
+  size_t num_cached() const { return num_cached_; }
+  size_t cached_bytes() const { return cached_bytes_; }
+
+  // Chunks up to this size are cached (Note [BFC chunk cache]).
+  static constexpr size_t kMaxCachedChunk = size_t{1} << 20;
+  // Chunks kept per size class.
+  static constexpr int kCacheDepth = 4;
 
  private:
   static constexpr int kNumBins = 48;  // bin b: [256 << b, 256 << (b + 1))
@@ -107,7 +132,8 @@ class BfcPool {
     size_t requested = 0;
     ChunkId prev = kNone;  // neighbours in address order within the region
     ChunkId next = kNone;
-    bool in_use = false;
+    bool in_use = false;  // live or cached: not a coalescing candidate
+    bool cached = false;  // in the chunk cache (and in_use)
     const std::string* owner = nullptr;
     Region* region = nullptr;  // std::map nodes are stable
     BinSet::iterator free_it;  // its bin entry while free (set iterators are stable)
@@ -135,7 +161,17 @@ class BfcPool {
     size_t node_bytes_ = 0;
   };
 
+  // 256 exact classes (256 B .. 64 KiB), then 4 per doubling up to 1 MiB.
+  static constexpr int kNumCacheClasses = 256 + 16;
+  struct CacheClass {
+    int32_t n = 0;
+    std::array<ChunkId, kCacheDepth> ids;  // [0, n); the newest last
+  };
+
   static int BinFor(size_t size);
+  static int CacheClassFor(size_t size);
+  // Puts a live chunk into the bins, coalescing it; returns its size.
+  size_t FreeChunk(ChunkId id, int64_t op);
   ChunkId NewChunk();
   void InsertFree(ChunkId id);
   // Erases a bin entry (found from the chunk's stored iterator: no search).
@@ -159,6 +195,13 @@ class BfcPool {
   absl::flat_hash_map<uintptr_t, ChunkId> live_;  // address of live chunk -> id
   std::map<uintptr_t, Region> regions_;           // region base -> region
   size_t num_idle_regions_ = 0;
+  // The chunk cache. Cached chunks stay in live_ (Free finds them with the
+  // same lookup) and are counted out by num_cached_.
+  const size_t cache_budget_;
+  size_t cached_bytes_ = 0;
+  size_t num_cached_ = 0;
+  std::array<CacheClass, kNumCacheClasses> cache_;
+  std::array<uint64_t, (kNumCacheClasses + 63) / 64> cache_nonempty_{};  // bit per class
 };
 
 }  // namespace graphrt
