@@ -22,13 +22,29 @@ absl::StatusOr<Tensor*> OpKernelContext::allocate_output(int i, const TensorShap
 
 absl::StatusOr<Tensor*> OpKernelContext::forward_input_or_allocate_output(
     int input_index, int i, const TensorShape& shape) {
+  return ForwardOrAllocate(input_index, i, shape, /*move=*/false);
+}
+
+absl::StatusOr<Tensor*> OpKernelContext::take_input_or_allocate_output(
+    int input_index, int i, const TensorShape& shape) {
+  return ForwardOrAllocate(input_index, i, shape, /*move=*/true);
+}
+
+absl::StatusOr<Tensor*> OpKernelContext::ForwardOrAllocate(int input_index, int i,
+                                                           const TensorShape& shape, bool move) {
   if (input_index < 64 && (p_.forwardable >> input_index & 1) != 0) {
     Tensor& in = *p_.inputs[input_index];
     if (in.dtype() == p_.kernel->output_type(i) &&
         in.num_elements() == shape.num_elements() && in.RefCountIsOne() &&
         in.allocator() == p_.allocator) {
       if (in.shape() == shape) {
-        p_.outputs[i] = in;
+        // `in` is this node's only use of the entry (forwardable) and nothing
+        // else holds the buffer, so moving it out is invisible to others.
+        if (move) {
+          p_.outputs[i] = std::move(in);
+        } else {
+          p_.outputs[i] = in;
+        }
         return &p_.outputs[i];
       }
       absl::StatusOr<Tensor> reshaped = in.Reshaped(shape);

@@ -224,13 +224,18 @@ absl::StatusOr<bool> CheckDivisor(const Tensor& y) {
 
 // The output, on input 0's or 1's buffer when one has the output's element
 // count and dtype and looks unshared (the executor decides in the end).
+// `take`: a forwarded input is moved out (take_input_or_allocate_output);
+// the caller has read the inputs' data pointers already.
 absl::StatusOr<Tensor*> ForwardOrAllocate(OpKernelContext& ctx, std::span<const int> candidates,
-                                          const TensorShape& shape) {
+                                          const TensorShape& shape, bool take = false) {
   int fallback = -1;
   for (int i : candidates) {
     const Tensor& in = ctx.input(i);
     if (in.num_elements() != shape.num_elements()) continue;
-    if (in.RefCountIsOne()) return ctx.forward_input_or_allocate_output(i, 0, shape);
+    if (in.RefCountIsOne()) {
+      return take ? ctx.take_input_or_allocate_output(i, 0, shape)
+                  : ctx.forward_input_or_allocate_output(i, 0, shape);
+    }
     if (fallback < 0) fallback = i;
   }
   if (fallback >= 0) return ctx.forward_input_or_allocate_output(fallback, 0, shape);
@@ -298,10 +303,11 @@ class BinaryOp final : public OpKernel {
     const TensorShape& shape = x_scalar ? y.shape() : x.shape();
     const int64_t n = shape.num_elements();
     if (n > kSmallElements) return std::nullopt;
-    absl::StatusOr<Tensor*> out = ForwardOrAllocate(ctx, candidates, shape);
-    if (!out.ok()) return out.status();
+    // Read before the output may take an input's buffer (and empty it).
     const T* a = x.data<T>();
     const T* b = y.data<T>();
+    absl::StatusOr<Tensor*> out = ForwardOrAllocate(ctx, candidates, shape, /*take=*/true);
+    if (!out.ok()) return out.status();
     Out* o = (*out)->template data<Out>();  // may alias a or b: same index only
     if (same) {
       for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(a[i], b[i]);
