@@ -1,5 +1,6 @@
 #include "core/graph/io/graph_def.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -165,7 +166,14 @@ proto::GraphDef ToGraphDef(const Graph& graph) {
     node->set_op(def.op);
     for (const std::string& in : def.inputs) node->add_input(in);
     node->set_device(def.device);
-    for (const auto& [name, value] : def.attrs) (*node->mutable_attr())[name] = AttrToProto(value);
+    std::vector<const std::pair<const std::string, AttrValue>*> attrs;
+    for (const auto& entry : def.attrs) attrs.push_back(&entry);
+    std::sort(attrs.begin(), attrs.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* entry : attrs) {
+      proto::AttrEntry* e = node->add_attr();
+      e->set_key(entry->first);
+      *e->mutable_value() = AttrToProto(entry->second);
+    }
   }
   return out;
 }
@@ -181,14 +189,14 @@ absl::StatusOr<Graph> FromGraphDef(const proto::GraphDef& def, const OpRegistry*
   for (const proto::NodeDef& node : def.node()) {
     NodeDef d{node.name(), node.op(), {node.input().begin(), node.input().end()}, node.device(),
               {}};
-    for (const auto& [name, value] : node.attr()) {
-      auto attr = AttrFromProto(value);
+    for (const proto::AttrEntry& entry : node.attr()) {
+      auto attr = AttrFromProto(entry.value());
       if (!attr.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("node '", node.name(), "' (", node.op(),
-                                                       "): attr '", name, "': ",
+                                                       "): attr '", entry.key(), "': ",
                                                        attr.status().message()));
       }
-      d.attrs.emplace(name, *std::move(attr));
+      d.attrs.insert_or_assign(entry.key(), *std::move(attr));  // the last wins, as in a map
     }
     defs.push_back(std::move(d));
   }

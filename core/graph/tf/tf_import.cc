@@ -326,8 +326,8 @@ absl::StatusOr<std::vector<FoldedDim>> Importer::Fold(const TfInput& in, int con
 absl::StatusOr<std::vector<FoldedDim>> Importer::FoldStridedSlice(int t, int depth) {
   const tfproto::NodeDef& node = def_.node(t);
   auto mask = [&](const char* name) -> int64_t {
-    auto it = node.attr().find(name);
-    return it == node.attr().end() ? 0 : it->second.i();
+    const tfproto::AttrValue* a = tf_import::FindTfAttr(node, name);
+    return a == nullptr ? 0 : a->i();
   };
   if (mask("ellipsis_mask") != 0 || mask("new_axis_mask") != 0) {
     return NodeError(node, "ellipsis and new-axis slices are not folded");

@@ -11,9 +11,20 @@
 namespace graphrt::tf_import {
 namespace {
 
+}  // namespace
+
+const tfproto::AttrValue* FindTfAttr(const tfproto::NodeDef& node, absl::string_view name) {
+  const tfproto::AttrValue* found = nullptr;
+  for (const tfproto::AttrEntry& e : node.attr()) {
+    if (e.key() == name) found = &e.value();  // the last wins, as in TF's map
+  }
+  return found;
+}
+
+namespace {
+
 const tfproto::AttrValue* FindAttr(const tfproto::NodeDef& node, const std::string& name) {
-  auto it = node.attr().find(name);
-  return it == node.attr().end() ? nullptr : &it->second;
+  return FindTfAttr(node, name);
 }
 
 bool BoolAttr(const tfproto::NodeDef& node, const std::string& name, bool fallback) {

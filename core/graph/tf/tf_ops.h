@@ -62,6 +62,9 @@ absl::Status NodeError(const tfproto::NodeDef& node, const Parts&... parts) {
       absl::StrCat("TF node '", node.name(), "' (", node.op(), "): ", parts...));
 }
 
+// Attr `name` of a TF node, or null.
+const tfproto::AttrValue* FindTfAttr(const tfproto::NodeDef& node, absl::string_view name);
+
 absl::StatusOr<DataType> DataTypeFromTf(int dtype);
 absl::StatusOr<PartialShape> ShapeFromTf(const tfproto::TensorShapeProto& shape);
 absl::StatusOr<Tensor> TensorFromTf(const tfproto::TensorProto& tensor);

@@ -231,6 +231,15 @@ TEST(GraphDefTest, ReshapeToAnOverflowingShapeIsAnError) {
   EXPECT_THAT(s.message(), AllOf(HasSubstr("'r'"), HasSubstr("2^63")));
 }
 
+TEST(GraphDefTest, AnAttrGivenTwiceKeepsTheLastAsAMapWould) {
+  absl::StatusOr<Graph> g = ParseGraph(R"(
+    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } }
+                                       attr { key: "dtype" value { type: DT_FLOAT32 } } })",
+                                       GraphFormat::kText);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->FindNode("x")->output_type(0), DataType::kFloat32);
+}
+
 TEST(GraphDefTest, NewerVersionAsksForAnUpgrade) {
   absl::Status s = ParseText("version: 99");
   EXPECT_THAT(s.message(), HasSubstr("upgrade graphrt"));
