@@ -221,13 +221,20 @@ class StepRunner {
     if (item.feed_index >= 0) {
       outputs[0] = feeds_[item.feed_index];
     } else {
-      absl::InlinedVector<Tensor*, 8> inputs(item.num_inputs);
-      for (int32_t i = 0; i < item.num_inputs; ++i) {
-        inputs[i] = &entries_[plan_.input_entries_[item.input_start + i]];
+      // Most nodes have few inputs: a stack array, not zero-filled.
+      constexpr int32_t kStackInputs = 8;
+      Tensor* stack_inputs[kStackInputs];
+      std::vector<Tensor*> heap_inputs;
+      Tensor** inputs = stack_inputs;
+      if (item.num_inputs > kStackInputs) {
+        heap_inputs.resize(item.num_inputs);
+        inputs = heap_inputs.data();
       }
+      const int32_t* input_entries = plan_.input_entries_.data() + item.input_start;
+      for (int32_t i = 0; i < item.num_inputs; ++i) inputs[i] = &entries_[input_entries[i]];
       OpKernelContext::Params p;
       p.kernel = item.kernel;
-      p.inputs = std::span<Tensor* const>(inputs.data(), inputs.size());
+      p.inputs = std::span<Tensor* const>(inputs, item.num_inputs);
       p.forwardable = item.forwardable;
       p.outputs = std::span<Tensor>(outputs, item.num_outputs);
       const DeviceContext& device = plan_.env_.devices[item.device];

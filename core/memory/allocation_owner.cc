@@ -35,7 +35,11 @@ Interner& GlobalInterner() {
   return *interner;
 }
 
-thread_local const std::string* current_owner = nullptr;
+// initial-exec: a plain %fs-relative load instead of a __tls_get_addr call
+// per access (the libraries are static and linked into executables; the
+// executor sets the owner around every kernel).
+__attribute__((tls_model("initial-exec"))) thread_local const std::string* current_owner =
+    nullptr;
 
 }  // namespace
 

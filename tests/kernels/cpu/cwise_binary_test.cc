@@ -292,6 +292,40 @@ TEST(CwiseBinaryTest, ForwardsTheFullSizedInput) {
   ExpectTensorEq((*out)[0], T_<bool>({true, false}, {2}));
 }
 
+TEST(CwiseBinaryTest, SmallElementwiseOpTakesItsInputsBuffer) {
+  // Note [Small elementwise fast path]: a forwardable, unshared input of the
+  // output's shape is moved into the output and left empty.
+  std::vector<Tensor> in = {T_<float>({1, 2, 3}, {3}), T_<float>({10, 20, 30}, {3})};
+  const void* buffer = in[0].raw_data();
+  auto out = RunOnPlaceholders("Sub", in, /*forward=*/true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].raw_data(), buffer);
+  EXPECT_FALSE(in[0].IsInitialized());
+  ExpectTensorEq((*out)[0], T_<float>({-9, -18, -27}, {3}));
+  std::vector<Tensor> scalar_y = {T_<float>({1, 2}, {2}), T_<float>({4}, {})};
+  buffer = scalar_y[0].raw_data();
+  out = RunOnPlaceholders("Div", scalar_y, /*forward=*/true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].raw_data(), buffer);
+  ExpectTensorEq((*out)[0], T_<float>({0.25f, 0.5f}, {2}));
+  std::vector<Tensor> scalar_x = {T_<int32_t>({100}, {}), T_<int32_t>({1, 2}, {2})};
+  out = RunOnPlaceholders("Sub", scalar_x, /*forward=*/true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_FALSE(scalar_x[1].IsInitialized());  // y had the output's shape
+  ExpectTensorEq((*out)[0], T_<int32_t>({99, 98}, {2}));
+  // Not forwardable, or shared: inputs stay as they were.
+  std::vector<Tensor> kept = {T_<float>({1, 2}, {2}), T_<float>({3, 4}, {2})};
+  out = RunOnPlaceholders("Add", kept, /*forward=*/false);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_TRUE(kept[0].IsInitialized() && kept[1].IsInitialized());
+  ExpectTensorEq((*out)[0], T_<float>({4, 6}, {2}));
+  Tensor extra_ref = kept[0];
+  out = RunOnPlaceholders("Mul", kept, /*forward=*/true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_TRUE(kept[0].IsInitialized());
+  ExpectTensorEq(extra_ref, T_<float>({1, 2}, {2}));
+}
+
 TEST(CwiseBinaryTest, IncompatibleShapesNameBoth) {
   const Tensor a = T_<float>({1, 2, 3, 4, 5, 6}, {2, 3}), b = T_<float>({1, 2, 3, 4}, {4});
   auto graph_error = RunKernel("Add", {a, b});  // rejected by the shape function
