@@ -14,33 +14,15 @@
 
 #include <vector>
 
+#include "bench/executor/bench_util.h"
 #include "core/executor/session.h"
 #include "core/graph/ops/math_ops.h"
 
 namespace graphrt {
 namespace {
 
-// Same settings as executor_bench's MakeSession (default inline threshold).
-std::unique_ptr<Session> MakeSession(const GraphBuilder& b, int threads) {
-  SessionOptions o;
-  o.inter_op_threads = threads;
-  o.intra_op_threads = 1;
-  auto s = Session::Create(b.Build().value(), o);
-  if (!s.ok()) std::abort();
-  return *std::move(s);
-}
-
-void RunSteps(benchmark::State& state, Session& session, Session::CallableHandle h,
-              std::span<const Tensor> feeds) {
-  for (auto _ : state) {
-    auto out = session.RunCallable(h, feeds);
-    if (!out.ok()) {
-      state.SkipWithError(std::string(out.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(out);
-  }
-}
+using bench::MakeSession;
+using bench::RunSteps;
 
 void BM_Compare_Chain(benchmark::State& state) {
   GraphBuilder b;
@@ -63,21 +45,7 @@ void BM_Compare_FanOutIn(benchmark::State& state) {
 }
 
 void BM_Compare_AddChain(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  GraphBuilder b;
-  Output x = b.Placeholder(DataType::kFloat32, PartialShape::Scalar(), "x");
-  Output one = b.Scalar<float>(1.0f, "one");
-  Output cur = x;
-  for (int64_t i = 0; i < n; ++i) cur = ops::Add(cur, one);
-  auto session = MakeSession(b, static_cast<int>(state.range(1)));
-  auto h = session->MakeCallable({x}, {cur}).value();
-  Tensor feed = Tensor::Scalar<float>(0.0f);
-  auto check = session->RunCallable(h, std::span<const Tensor>(&feed, 1));
-  if (!check.ok() || (*check)[0].scalar<float>() != static_cast<float>(n)) {
-    state.SkipWithError("AddChain computed a wrong sum");
-    return;
-  }
-  RunSteps(state, *session, h, std::span<const Tensor>(&feed, 1));
+  bench::RunAddChain(state, state.range(0), static_cast<int>(state.range(1)));
 }
 
 // Product i multiplies by a constant filled with (i + 1) / 64: distinct

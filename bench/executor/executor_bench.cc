@@ -14,50 +14,16 @@
 
 #include <vector>
 
+#include "bench/executor/bench_util.h"
 #include "core/executor/session.h"
 #include "core/graph/ops/math_ops.h"
 
 namespace graphrt {
 namespace {
 
-std::unique_ptr<Session> MakeSession(const GraphBuilder& b, int threads,
-                                     int64_t inline_cost_ns = SessionOptions().inline_cost_ns) {
-  SessionOptions o;
-  o.inter_op_threads = threads;
-  o.intra_op_threads = 1;
-  o.inline_cost_ns = inline_cost_ns;
-  auto s = Session::Create(b.Build().value(), o);
-  if (!s.ok()) std::abort();
-  return *std::move(s);
-}
-
-// n NoOps, each after the one before through a control edge; the last.
-Output NoOpChain(GraphBuilder& b, int64_t n) {
-  Output prev = b.Op("NoOp", {}, {}, "n0");
-  for (int64_t i = 1; i < n; ++i) {
-    Output next = b.Op("NoOp", {});
-    b.AddControlDependency(prev, next);
-    prev = next;
-  }
-  return prev;
-}
-
-void RunSteps(benchmark::State& state, Session& session, Session::CallableHandle h,
-              std::span<const Tensor> feeds, int64_t nodes) {
-  for (auto _ : state) {
-    auto out = session.RunCallable(h, feeds);
-    if (!out.ok()) {
-      state.SkipWithError(std::string(out.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(out);
-  }
-  // Rate inverted = seconds per node; the report prints it with an SI
-  // prefix (e.g. "25n" is 25 ns per node).
-  state.counters["per_node"] = benchmark::Counter(
-      static_cast<double>(nodes) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
+using bench::MakeSession;
+using bench::NoOpChain;
+using bench::RunSteps;
 
 void BM_Executor_Chain(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -106,21 +72,7 @@ void BM_Executor_StepRun(benchmark::State& state) {
 }
 
 void BM_Executor_AddChain(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  GraphBuilder b;
-  Output x = b.Placeholder(DataType::kFloat32, PartialShape::Scalar(), "x");
-  Output one = b.Scalar<float>(1.0f, "one");
-  Output cur = x;
-  for (int64_t i = 0; i < n; ++i) cur = ops::Add(cur, one);
-  auto session = MakeSession(b, static_cast<int>(state.range(1)));
-  auto h = session->MakeCallable({x}, {cur}).value();
-  Tensor feed = Tensor::Scalar<float>(0.0f);
-  auto check = session->RunCallable(h, std::span<const Tensor>(&feed, 1));
-  if (!check.ok() || (*check)[0].scalar<float>() != static_cast<float>(n)) {
-    state.SkipWithError("AddChain computed a wrong sum");
-    return;
-  }
-  RunSteps(state, *session, h, std::span<const Tensor>(&feed, 1), n);
+  bench::RunAddChain(state, state.range(0), static_cast<int>(state.range(1)), state.range(0));
 }
 
 // Where should the inline threshold be? 64 independent Tanh nodes over k
