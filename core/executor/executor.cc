@@ -196,6 +196,16 @@ class StepRunner {
 
   bool IsCheap(const Item& item) const {
     if (item.always_cheap || plan_.env_.devices[item.device].inter_op_threads <= 1) return true;
+    if (!item.static_cost) return EstimateCheap(item);
+    std::atomic<int8_t>& memo = plan_.inline_memo_[&item - plan_.items_.data()];
+    const int8_t known = memo.load(std::memory_order_relaxed);
+    if (known != 0) return known > 0;
+    const bool cheap = EstimateCheap(item);
+    memo.store(cheap ? 1 : -1, std::memory_order_relaxed);
+    return cheap;
+  }
+
+  bool EstimateCheap(const Item& item) const {
     absl::InlinedVector<const Tensor*, 8> inputs(item.num_inputs);
     for (int32_t i = 0; i < item.num_inputs; ++i) {
       inputs[i] = &entries_[plan_.input_entries_[item.input_start + i]];

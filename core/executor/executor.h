@@ -83,6 +83,10 @@ class ExecutorPlan {
     int32_t device = 0;       // index into env_.devices
     const std::string* owner = nullptr;  // interned node name, for OOM reports
     bool always_cheap = false;
+    // Every input's shape is fixed when the plan is built, so the inline
+    // decision (IsCheap) is the same in every step: computed once, then read
+    // from inline_memo_.
+    bool static_cost = false;
     uint64_t forwardable = 0;  // bit i: input i is this entry's only use
   };
 
@@ -103,6 +107,9 @@ class ExecutorPlan {
 
   ExecutorEnv env_;
   std::vector<Item> items_;
+  // By item, for static_cost items: 0 not yet known, 1 cheap, -1 dispatch.
+  // Steps race to fill it with the same value (relaxed atomics).
+  std::unique_ptr<std::atomic<int8_t>[]> inline_memo_;
   std::vector<int32_t> input_entries_;  // entry read by each input
   std::vector<int32_t> successors_;     // item ids
   std::vector<int32_t> entry_uses_;     // initial uses per entry (+1 if fetched)

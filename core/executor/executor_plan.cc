@@ -83,10 +83,16 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     auto feed = feed_of_node.find(id);
     item.feed_index = feed == feed_of_node.end() ? -1 : feed->second;
     item.always_cheap = item.feed_index >= 0 || item.kernel->IsAlwaysCheap();
+    item.static_cost = true;
+    for (const Endpoint& e : n.inputs()) {
+      item.static_cost &= env.graph->node(e.node).output_shape(e.index).fully_defined();
+    }
     item.device = env.node_device[id];
     item.owner = InternAllocationOwner(n.name());
     plan->items_.push_back(item);
   }
+  plan->inline_memo_ = std::make_unique<std::atomic<int8_t>[]>(plan->items_.size());
+  for (size_t i = 0; i < plan->items_.size(); ++i) plan->inline_memo_[i].store(0);
   if (!unfed.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the fetches need placeholder(s) ", absl::StrJoin(unfed, ", "),

@@ -74,6 +74,8 @@ class OpKernel {
   // Estimated run time in ns for these inputs; below
   // SessionOptions::inline_cost_ns the kernel runs inline on the thread that
   // made it ready. Default: a vectorised elementwise pass over the inputs.
+  // Must depend on the inputs' shapes and dtypes only: when they are fixed at
+  // plan build the executor asks once and reuses the answer.
   virtual int64_t CostEstimateNs(std::span<const Tensor* const> inputs) const;
 
   const std::string& name() const { return name_; }
