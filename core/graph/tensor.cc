@@ -1,5 +1,6 @@
 #include "core/graph/tensor.h"
 
+#include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -80,6 +81,30 @@ absl::StatusOr<Tensor> Tensor::Allocate(Allocator* allocator, DataType dtype,
 
 Tensor Tensor::FromResource(std::shared_ptr<ResourceBase> resource) {
   return Tensor(DataType::kResource, TensorShape{}, new ResourceBuffer(std::move(resource)));
+}
+
+absl::StatusOr<Tensor> Tensor::FromBytes(DataType dtype, const TensorShape& shape,
+                                         absl::string_view bytes) {
+  constexpr int64_t kMaxElements = int64_t{1} << 40;  // a corrupt file must not allocate terabytes
+  if (dtype == DataType::kInvalid || dtype == DataType::kResource) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a ", DataTypeName(dtype), " tensor cannot be read from bytes"));
+  }
+  const uint64_t want = static_cast<uint64_t>(shape.num_elements()) * DataTypeSize(dtype);
+  if (shape.num_elements() > kMaxElements || want != bytes.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        DataTypeName(dtype), " ", shape.DebugString(), " needs ",
+        shape.num_elements() > kMaxElements ? "too many" : absl::StrCat(want),
+        " bytes of data, the file has ", bytes.size()));
+  }
+  Tensor out(dtype, shape);
+  if (want > 0) std::memcpy(out.raw_data(), bytes.data(), want);
+  if (dtype == DataType::kBool) {
+    // Any byte but 0 or 1 is not a bool: read nonzero as true.
+    auto* p = static_cast<uint8_t*>(out.raw_data());
+    for (uint64_t i = 0; i < want; ++i) p[i] = p[i] != 0;
+  }
+  return out;
 }
 
 absl::StatusOr<Tensor> Tensor::Reshaped(const TensorShape& shape) const {

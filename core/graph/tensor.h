@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/graph/tensor_shape.h"
 #include "core/graph/types.h"
 #include "core/memory/allocator.h"
@@ -73,6 +74,12 @@ class Tensor {
   // Allocates a tensor from `allocator`; RESOURCE_EXHAUSTED when it refuses.
   static absl::StatusOr<Tensor> Allocate(Allocator* allocator, DataType dtype,
                                          const TensorShape& shape);
+  // A host tensor holding a copy of `bytes`: elements in row-major order,
+  // little-endian, packed (what files store). INVALID_ARGUMENT when the byte
+  // count does not match (checked before allocating) or the shape holds more
+  // than 2^40 elements; bool bytes other than 0 read as true.
+  static absl::StatusOr<Tensor> FromBytes(DataType dtype, const TensorShape& shape,
+                                          absl::string_view bytes);
   // A kResource scalar holding `resource`.
   static Tensor FromResource(std::shared_ptr<ResourceBase> resource);
 

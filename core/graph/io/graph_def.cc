@@ -1,7 +1,6 @@
 #include "core/graph/io/graph_def.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -92,23 +91,7 @@ absl::StatusOr<Tensor> TensorFromProto(const proto::Tensor& tensor) {
   ASSIGN_OR_RETURN(DataType dtype, DataTypeFromProto(tensor.dtype()));
   ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(std::span<const int64_t>(
                                           tensor.dim().data(), tensor.dim_size())));
-  // Check the byte count before allocating: a corrupt shape must not
-  // allocate terabytes.
-  const uint64_t want = static_cast<uint64_t>(shape.num_elements()) * DataTypeSize(dtype);
-  if (shape.num_elements() > (int64_t{1} << 40) || want != tensor.content().size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tensor of ", DataTypeName(dtype), " ", shape.DebugString(), " needs ",
-        shape.num_elements() > (int64_t{1} << 40) ? "too many" : absl::StrCat(want),
-        " bytes of content, the file has ", tensor.content().size()));
-  }
-  Tensor out(dtype, shape);
-  if (want > 0) std::memcpy(out.raw_data(), tensor.content().data(), want);
-  if (dtype == DataType::kBool) {
-    // Any byte but 0 or 1 is not a bool; read nonzero as true.
-    auto* bytes = static_cast<uint8_t*>(out.raw_data());
-    for (uint64_t i = 0; i < want; ++i) bytes[i] = bytes[i] != 0;
-  }
-  return out;
+  return Tensor::FromBytes(dtype, shape, tensor.content());
 }
 
 proto::AttrValue AttrToProto(const AttrValue& value) {

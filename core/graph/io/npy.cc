@@ -1,6 +1,5 @@
 #include "core/graph/io/npy.h"
 
-#include <cstring>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -102,20 +101,7 @@ absl::StatusOr<Tensor> ParseNpyOrError(absl::string_view data) {
     dims.push_back(d);
   }
   ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(dims));
-  absl::string_view body = data.substr(offset + header_len);
-  const uint64_t bytes = static_cast<uint64_t>(shape.num_elements()) * DataTypeSize(dtype);
-  if (shape.num_elements() > (int64_t{1} << 40) || body.size() != bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "array ", shape.DebugString(), " of ", DataTypeName(dtype), " needs ", bytes,
-        " bytes of data, the file has ", body.size()));
-  }
-  Tensor out(dtype, shape);
-  if (bytes > 0) std::memcpy(out.raw_data(), body.data(), bytes);
-  if (dtype == DataType::kBool) {
-    auto* p = static_cast<uint8_t*>(out.raw_data());
-    for (uint64_t i = 0; i < bytes; ++i) p[i] = p[i] != 0;
-  }
-  return out;
+  return Tensor::FromBytes(dtype, shape, data.substr(offset + header_len));
 }
 
 }  // namespace

@@ -225,7 +225,7 @@ absl::StatusOr<std::vector<int>> Importer::TopoOrder() const {
 absl::Status Importer::ImportNode(int i) {
   const tfproto::NodeDef& node = def_.node(i);
   Context ctx(*this, node, i);
-  ASSIGN_OR_RETURN(tf_import::Converted c, tf_import::FindConverter(node.op())(ctx));
+  ASSIGN_OR_RETURN(tf_import::Converted c, (*tf_import::FindConverter(node.op()))(ctx));
   NodeDef out{node.name(), c.op, {}, options_.keep_devices ? node.device() : "",
               std::move(c.attrs)};
   for (int k : c.inputs) {
@@ -272,9 +272,7 @@ absl::StatusOr<std::vector<FoldedDim>> Importer::Fold(const TfInput& in, int con
   if (depth > kMaxFoldDepth) return NodeError(node, "shape expression nested too deeply");
   if (node.op() == "Identity" && num_data_[t] == 1) return Fold(inputs_[t][0], consumer, depth + 1);
   if (node.op() == "Const") {
-    Context ctx(*this, node, t);
-    ASSIGN_OR_RETURN(tf_import::Converted c, tf_import::FindConverter("Const")(ctx));
-    const Tensor& value = std::get<Tensor>(c.attrs["value"]);
+    ASSIGN_OR_RETURN(const Tensor value, tf_import::ConstValue(node));
     if (value.rank() > 1) return NodeError(node, "a shape or axis must have rank 0 or 1");
     std::vector<FoldedDim> out;
     if (value.dtype() == DataType::kInt32) {

@@ -9,9 +9,6 @@
 #include "core/graph/status_macros.h"
 
 namespace graphrt::tf_import {
-namespace {
-
-}  // namespace
 
 const tfproto::AttrValue* FindTfAttr(const tfproto::NodeDef& node, absl::string_view name) {
   const tfproto::AttrValue* found = nullptr;
@@ -21,19 +18,25 @@ const tfproto::AttrValue* FindTfAttr(const tfproto::NodeDef& node, absl::string_
   return found;
 }
 
-namespace {
-
-const tfproto::AttrValue* FindAttr(const tfproto::NodeDef& node, const std::string& name) {
-  return FindTfAttr(node, name);
+absl::StatusOr<Tensor> ConstValue(const tfproto::NodeDef& node) {
+  const tfproto::AttrValue* a = FindTfAttr(node, "value");
+  if (a == nullptr || a->value_case() != tfproto::AttrValue::kTensor) {
+    return NodeError(node, "attr 'value' (a tensor) is missing");
+  }
+  auto value = TensorFromTf(a->tensor());
+  if (!value.ok()) return NodeError(node, "attr 'value': ", value.status().message());
+  return value;
 }
 
+namespace {
+
 bool BoolAttr(const tfproto::NodeDef& node, const std::string& name, bool fallback) {
-  const tfproto::AttrValue* a = FindAttr(node, name);
+  const tfproto::AttrValue* a = FindTfAttr(node, name);
   return a != nullptr && a->value_case() == tfproto::AttrValue::kB ? a->b() : fallback;
 }
 
 absl::StatusOr<DataType> TypeAttr(const tfproto::NodeDef& node, const std::string& name) {
-  const tfproto::AttrValue* a = FindAttr(node, name);
+  const tfproto::AttrValue* a = FindTfAttr(node, name);
   if (a == nullptr || a->value_case() != tfproto::AttrValue::kType) {
     return NodeError(node, "attr '", name, "' (a dtype) is missing");
   }
@@ -42,6 +45,7 @@ absl::StatusOr<DataType> TypeAttr(const tfproto::NodeDef& node, const std::strin
   return *t;
 }
 
+// The graphrt op `op` over all the node's data inputs, no attrs.
 absl::StatusOr<Converted> Same(NodeContext& ctx, const char* op) {
   Converted out{op, {}, {}};
   for (int i = 0; i < ctx.num_data_inputs(); ++i) out.inputs.push_back(i);
@@ -55,21 +59,10 @@ absl::StatusOr<int64_t> StaticInt(NodeContext& ctx, int i) {
   return v[0];
 }
 
-template <const char* kOp>
-absl::StatusOr<Converted> Direct(NodeContext& ctx) {
-  return Same(ctx, kOp);
-}
-
-constexpr char kIdentity[] = "Identity", kNoOp[] = "NoOp", kAdd[] = "Add", kSub[] = "Sub",
-               kMul[] = "Mul", kMaximum[] = "Maximum", kNeg[] = "Neg", kExp[] = "Exp",
-               kLog[] = "Log", kTanh[] = "Tanh", kSigmoid[] = "Sigmoid", kRelu[] = "Relu",
-               kSoftmax[] = "Softmax", kLogSoftmax[] = "LogSoftmax", kEqual[] = "Equal",
-               kAddN[] = "AddN", kXent[] = "SparseSoftmaxCrossEntropyWithLogits";
-
-absl::StatusOr<Converted> Placeholder(NodeContext& ctx) {
+absl::StatusOr<Converted> Placeholder(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(DataType dtype, TypeAttr(ctx.node(), "dtype"));
-  Converted out{"Placeholder", {}, {{"dtype", dtype}}};
-  if (const tfproto::AttrValue* a = FindAttr(ctx.node(), "shape");
+  Converted out{op, {}, {{"dtype", dtype}}};
+  if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "shape");
       a != nullptr && a->value_case() == tfproto::AttrValue::kShape) {
     auto shape = ShapeFromTf(a->shape());
     if (!shape.ok()) return NodeError(ctx.node(), "attr 'shape': ", shape.status().message());
@@ -78,46 +71,41 @@ absl::StatusOr<Converted> Placeholder(NodeContext& ctx) {
   return out;
 }
 
-absl::StatusOr<Converted> Const(NodeContext& ctx) {
-  const tfproto::AttrValue* a = FindAttr(ctx.node(), "value");
-  if (a == nullptr || a->value_case() != tfproto::AttrValue::kTensor) {
-    return NodeError(ctx.node(), "attr 'value' (a tensor) is missing");
-  }
-  auto value = TensorFromTf(a->tensor());
-  if (!value.ok()) return NodeError(ctx.node(), "attr 'value': ", value.status().message());
-  const DataType dtype = value->dtype();
-  return Converted{"Const", {}, {{"value", *std::move(value)}, {"dtype", dtype}}};
+absl::StatusOr<Converted> Const(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Tensor value, ConstValue(ctx.node()));
+  const DataType dtype = value.dtype();
+  return Converted{op, {}, {{"value", std::move(value)}, {"dtype", dtype}}};
 }
 
-absl::StatusOr<Converted> MatMul(NodeContext& ctx) {
-  ASSIGN_OR_RETURN(Converted out, Same(ctx, "MatMul"));
+absl::StatusOr<Converted> MatMul(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
   out.attrs["transpose_a"] = BoolAttr(ctx.node(), "transpose_a", false);
   out.attrs["transpose_b"] = BoolAttr(ctx.node(), "transpose_b", false);
   return out;
 }
 
-absl::StatusOr<Converted> BiasAdd(NodeContext& ctx) {
-  if (const tfproto::AttrValue* a = FindAttr(ctx.node(), "data_format");
+absl::StatusOr<Converted> BiasAdd(NodeContext& ctx, const char* op) {
+  if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "data_format");
       a != nullptr && !a->s().empty() && a->s() != "NHWC") {
     return NodeError(ctx.node(), "data_format '", a->s(),
                      "' is not supported; graphrt's BiasAdd adds along the last axis (NHWC)");
   }
-  return Same(ctx, "BiasAdd");
+  return Same(ctx, op);
 }
 
-absl::StatusOr<Converted> Div(NodeContext& ctx) {
+absl::StatusOr<Converted> Div(NodeContext& ctx, const char* op) {
   // TF's Div floors for integers; graphrt's Div is only trusted for floats here.
   ASSIGN_OR_RETURN(DataType t, TypeAttr(ctx.node(), "T"));
   if (t != DataType::kFloat32) {
     return NodeError(ctx.node(), "integer division (", DataTypeName(t),
                      ") is not supported; only float32 Div/RealDiv is");
   }
-  return Same(ctx, "Div");
+  return Same(ctx, op);
 }
 
-absl::StatusOr<Converted> Cast(NodeContext& ctx) {
+absl::StatusOr<Converted> Cast(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(DataType dst, TypeAttr(ctx.node(), "DstT"));
-  return Converted{"Cast", {0}, {{"DstT", dst}}};
+  return Converted{op, {0}, {{"DstT", dst}}};
 }
 
 // Keras' Flatten asks for [batch, -1] with batch = Shape(x)[0] unknown: two
@@ -154,7 +142,7 @@ absl::Status ResolveCopiedDims(NodeContext& ctx, std::vector<FoldedDim>& target)
   return absl::OkStatus();
 }
 
-absl::StatusOr<Converted> Reshape(NodeContext& ctx) {
+absl::StatusOr<Converted> Reshape(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(std::vector<FoldedDim> dims, ctx.StaticDims(1));
   RETURN_IF_ERROR(ResolveCopiedDims(ctx, dims));
   std::vector<int64_t> shape;
@@ -164,67 +152,66 @@ absl::StatusOr<Converted> Reshape(NodeContext& ctx) {
                      "] has more than one unknown dimension; graphrt needs it known at "
                      "import time up to one -1");
   }
-  return Converted{"Reshape", {0}, {{"shape", std::move(shape)}}};
+  return Converted{op, {0}, {{"shape", std::move(shape)}}};
 }
 
-absl::StatusOr<Converted> ExpandDims(NodeContext& ctx) {
+absl::StatusOr<Converted> ExpandDims(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 1));
-  return Converted{"ExpandDims", {0}, {{"axis", axis}}};
+  return Converted{op, {0}, {{"axis", axis}}};
 }
 
-template <const char* kOp>
-absl::StatusOr<Converted> Reduction(NodeContext& ctx) {
+absl::StatusOr<Converted> Reduction(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(std::vector<int64_t> axes, ctx.StaticInts(1));
-  return Converted{kOp, {0},
+  return Converted{op, {0},
                    {{"axis", std::move(axes)},
                     {"keep_dims", BoolAttr(ctx.node(), "keep_dims", false)}}};
 }
-constexpr char kSum[] = "Sum", kMean[] = "Mean", kMax[] = "Max";
 
-absl::StatusOr<Converted> ArgMax(NodeContext& ctx) {
+absl::StatusOr<Converted> ArgMax(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 1));
   DataType out_type = DataType::kInt64;
-  if (FindAttr(ctx.node(), "output_type") != nullptr) {
+  if (FindTfAttr(ctx.node(), "output_type") != nullptr) {
     ASSIGN_OR_RETURN(out_type, TypeAttr(ctx.node(), "output_type"));
   }
-  return Converted{"ArgMax", {0}, {{"axis", axis}, {"output_type", out_type}}};
+  return Converted{op, {0}, {{"axis", axis}, {"output_type", out_type}}};
 }
 
-const absl::flat_hash_map<std::string, ConvertFn>& Table() {
-  static const auto* table = new absl::flat_hash_map<std::string, ConvertFn>{
-      {"Placeholder", Placeholder},
-      {"Const", Const},
-      {"Identity", Direct<kIdentity>},
-      {"StopGradient", Direct<kIdentity>},
-      {"Snapshot", Direct<kIdentity>},
-      {"NoOp", Direct<kNoOp>},
-      {"MatMul", MatMul},
-      {"BiasAdd", BiasAdd},
-      {"Add", Direct<kAdd>},
-      {"AddV2", Direct<kAdd>},
-      {"Sub", Direct<kSub>},
-      {"Mul", Direct<kMul>},
-      {"RealDiv", Div},
-      {"Div", Div},
-      {"Maximum", Direct<kMaximum>},
-      {"Neg", Direct<kNeg>},
-      {"Exp", Direct<kExp>},
-      {"Log", Direct<kLog>},
-      {"Tanh", Direct<kTanh>},
-      {"Sigmoid", Direct<kSigmoid>},
-      {"Relu", Direct<kRelu>},
-      {"Softmax", Direct<kSoftmax>},
-      {"LogSoftmax", Direct<kLogSoftmax>},
-      {"Equal", Direct<kEqual>},
-      {"AddN", Direct<kAddN>},
-      {"SparseSoftmaxCrossEntropyWithLogits", Direct<kXent>},
-      {"Cast", Cast},
-      {"Reshape", Reshape},
-      {"ExpandDims", ExpandDims},
-      {"Sum", Reduction<kSum>},
-      {"Mean", Reduction<kMean>},
-      {"Max", Reduction<kMax>},
-      {"ArgMax", ArgMax},
+// TF op -> how it converts and the graphrt op it becomes.
+const absl::flat_hash_map<std::string, Converter>& Table() {
+  static const auto* table = new absl::flat_hash_map<std::string, Converter>{
+      {"Placeholder", {Placeholder, "Placeholder"}},
+      {"Const", {Const, "Const"}},
+      {"Identity", {Same, "Identity"}},
+      {"StopGradient", {Same, "Identity"}},
+      {"Snapshot", {Same, "Identity"}},
+      {"NoOp", {Same, "NoOp"}},
+      {"MatMul", {MatMul, "MatMul"}},
+      {"BiasAdd", {BiasAdd, "BiasAdd"}},
+      {"Add", {Same, "Add"}},
+      {"AddV2", {Same, "Add"}},
+      {"Sub", {Same, "Sub"}},
+      {"Mul", {Same, "Mul"}},
+      {"RealDiv", {Div, "Div"}},
+      {"Div", {Div, "Div"}},
+      {"Maximum", {Same, "Maximum"}},
+      {"Neg", {Same, "Neg"}},
+      {"Exp", {Same, "Exp"}},
+      {"Log", {Same, "Log"}},
+      {"Tanh", {Same, "Tanh"}},
+      {"Sigmoid", {Same, "Sigmoid"}},
+      {"Relu", {Same, "Relu"}},
+      {"Softmax", {Same, "Softmax"}},
+      {"LogSoftmax", {Same, "LogSoftmax"}},
+      {"Equal", {Same, "Equal"}},
+      {"AddN", {Same, "AddN"}},
+      {"SparseSoftmaxCrossEntropyWithLogits", {Same, "SparseSoftmaxCrossEntropyWithLogits"}},
+      {"Cast", {Cast, "Cast"}},
+      {"Reshape", {Reshape, "Reshape"}},
+      {"ExpandDims", {ExpandDims, "ExpandDims"}},
+      {"Sum", {Reduction, "Sum"}},
+      {"Mean", {Reduction, "Mean"}},
+      {"Max", {Reduction, "Max"}},
+      {"ArgMax", {ArgMax, "ArgMax"}},
   };
   return *table;
 }
@@ -238,14 +225,14 @@ absl::StatusOr<std::vector<int64_t>> NodeContext::StaticInts(int i) {
   return values;
 }
 
-ConvertFn FindConverter(absl::string_view op) {
+const Converter* FindConverter(absl::string_view op) {
   auto it = Table().find(op);
-  return it == Table().end() ? nullptr : it->second;
+  return it == Table().end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> ConverterOps() {
   std::vector<std::string> ops;
-  for (const auto& [name, fn] : Table()) ops.push_back(name);
+  for (const auto& [name, converter] : Table()) ops.push_back(name);
   std::sort(ops.begin(), ops.end());
   return ops;
 }

@@ -49,10 +49,16 @@ struct Converted {
   AttrMap attrs;
 };
 
-using ConvertFn = absl::StatusOr<Converted> (*)(NodeContext& ctx);
+// Converts one node to the graphrt op `op` (several TF ops map to one).
+using ConvertFn = absl::StatusOr<Converted> (*)(NodeContext& ctx, const char* op);
+struct Converter {
+  ConvertFn convert;
+  const char* op;
+  absl::StatusOr<Converted> operator()(NodeContext& ctx) const { return convert(ctx, op); }
+};
 
-// The converter for `op`, or null when the op is not supported.
-ConvertFn FindConverter(absl::string_view op);
+// The converter for TF op `op`, or null when the op is not supported.
+const Converter* FindConverter(absl::string_view op);
 std::vector<std::string> ConverterOps();
 
 // INVALID_ARGUMENT "TF node 'name' (Op): <parts>".
@@ -64,6 +70,8 @@ absl::Status NodeError(const tfproto::NodeDef& node, const Parts&... parts) {
 
 // Attr `name` of a TF node, or null.
 const tfproto::AttrValue* FindTfAttr(const tfproto::NodeDef& node, absl::string_view name);
+// A Const node's value; errors name the node.
+absl::StatusOr<Tensor> ConstValue(const tfproto::NodeDef& node);
 
 absl::StatusOr<DataType> DataTypeFromTf(int dtype);
 absl::StatusOr<PartialShape> ShapeFromTf(const tfproto::TensorShapeProto& shape);

@@ -1,6 +1,4 @@
 // TF dtypes, shapes and tensors as graphrt values (declared in tf_ops.h).
-#include <cstring>
-
 #include "absl/status/status.h"
 #include "core/graph/status_macros.h"
 #include "core/graph/tf/tf_ops.h"
@@ -66,23 +64,8 @@ absl::StatusOr<Tensor> TensorFromTf(const tfproto::TensorProto& tensor) {
     return absl::InvalidArgumentError(
         absl::StrCat("tensor ", shape.DebugString(), " is too large to be a constant"));
   }
-  const size_t bytes = static_cast<size_t>(shape.num_elements()) * DataTypeSize(dtype);
-  const std::string& raw = tensor.tensor_content();
-  if (!raw.empty()) {
-    if (raw.size() != bytes) {
-      return absl::InvalidArgumentError(absl::StrCat("tensor of ", DataTypeName(dtype), " ",
-                                                     shape.DebugString(), " needs ", bytes,
-                                                     " bytes of content, the file has ",
-                                                     raw.size()));
-    }
-    Tensor out(dtype, shape);
-    std::memcpy(out.raw_data(), raw.data(), bytes);
-    if (dtype == DataType::kBool) {
-      // Any byte but 0 or 1 is not a bool: read nonzero as true.
-      auto* p = static_cast<uint8_t*>(out.raw_data());
-      for (size_t i = 0; i < bytes; ++i) p[i] = p[i] != 0;
-    }
-    return out;
+  if (!tensor.tensor_content().empty()) {
+    return Tensor::FromBytes(dtype, shape, tensor.tensor_content());
   }
   Tensor out(dtype, shape);
   switch (dtype) {
