@@ -97,22 +97,27 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args, bool want
 
 // Reads GRAPH in the format asked for; `read_as` says which it was.
 absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(f.graph));
+  auto named = [&](absl::StatusOr<Graph> g) -> absl::StatusOr<Graph> {
+    if (g.ok()) return g;
+    return absl::Status(g.status().code(), absl::StrCat(f.graph, ": ", g.status().message()));
+  };
   if (f.format == "tf") {
     *read_as = "TensorFlow GraphDef";
-    return ReadTfGraph(f.graph);
+    return named(ParseTfGraph(bytes));
   }
-  auto graph = ReadGraph(f.graph);
-  *read_as = FormatForPath(f.graph) == GraphFormat::kText ? "graphrt GraphDef (text)"
-                                                           : "graphrt GraphDef";
+  const GraphFormat format = FormatForPath(f.graph);
+  *read_as = format == GraphFormat::kText ? "graphrt GraphDef (text)" : "graphrt GraphDef";
+  auto graph = ParseGraph(bytes, format);
   if (graph.ok() || f.format == "graphrt" || graph.status().code() != absl::StatusCode::kDataLoss ||
-      FormatForPath(f.graph) == GraphFormat::kText) {
-    return graph;
+      format == GraphFormat::kText) {
+    return named(std::move(graph));
   }
   // Not graphrt's binary format: TensorFlow's, or neither (then say both).
-  auto tf = ReadTfGraph(f.graph);
+  auto tf = ParseTfGraph(bytes);
   if (tf.ok() || tf.status().code() != absl::StatusCode::kDataLoss) {
     *read_as = "TensorFlow GraphDef";
-    return tf;
+    return named(std::move(tf));
   }
   return absl::DataLossError(absl::StrCat(f.graph, " is neither a graphrt nor a TensorFlow ",
                                           "GraphDef (", graph.status().message(), ")"));

@@ -310,13 +310,11 @@ class BinaryOp final : public OpKernel {
     if (!out.ok()) return out.status();
     Out* o = (*out)->template data<Out>();  // may alias a or b: same index only
     if (same) {
-      for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(a[i], b[i]);
+      cwise_internal::Row<Op, true, true>(a, b, o, n);
     } else if (y_scalar) {
-      const T bv = b[0];
-      for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(a[i], bv);
+      cwise_internal::Row<Op, true, false>(a, b, o, n);
     } else {
-      const T av = a[0];
-      for (int64_t i = 0; i < n; ++i) o[i] = Op::Apply(av, b[i]);
+      cwise_internal::Row<Op, false, true>(a, b, o, n);
     }
     return absl::OkStatus();
   }
