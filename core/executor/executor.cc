@@ -220,7 +220,7 @@ class StepRunner {
     slot.start = Now();
     absl::Status s = RunNodeUntraced(item, &slot.bytes);
     slot.end = Now();
-    slot.in_use = plan_.env_.devices[item.device].allocator->GetStats().bytes_in_use;
+    slot.in_use = plan_.env_.devices[item.device].allocator->BytesInUse();
     slot.ran = true;
     return s;
   }

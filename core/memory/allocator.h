@@ -56,6 +56,11 @@ class Allocator {
 
   // A snapshot of the counters. Thread-safe.
   virtual AllocatorStats GetStats() const = 0;
+
+  // GetStats().bytes_in_use, for callers that poll it often (traced steps read
+  // it after every node): allocators whose full stats cost more override it.
+  // Thread-safe.
+  virtual int64_t BytesInUse() const { return GetStats().bytes_in_use; }
 };
 
 // The process-wide host allocator: aligned operator new with atomic counters.

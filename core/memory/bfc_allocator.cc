@@ -209,6 +209,11 @@ size_t BfcAllocator::Release() {
   return ReleaseLocked(0);
 }
 
+int64_t BfcAllocator::BytesInUse() const {
+  MutexLock lock(&mu_);
+  return stats_.bytes_in_use;
+}
+
 AllocatorStats BfcAllocator::GetStats() const {
   MutexLock lock(&mu_);
   FlushCacheLocked();

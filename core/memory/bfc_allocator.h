@@ -82,6 +82,8 @@ class BfcAllocator final : public Allocator {
   // Exact: flushes the chunk cache first (cheap when it is empty), so
   // largest_free_block and fragmentation() see the coalesced pool.
   AllocatorStats GetStats() const override;
+  // Without GetStats()'s cache flush: bytes_in_use is exact either way.
+  int64_t BytesInUse() const override;
 
   // Flushes the chunk cache, then gives every wholly free region back to the
   // sub-allocator; returns the bytes given back. Live allocations are untouched.

@@ -66,8 +66,9 @@ namespace graphrt {
 // cache pays the full bin path plus a failed class probe (a few ns). Only
 // exact sizes hit: a loop whose sizes drift by 256 bytes every step gains
 // nothing. A caller that polls GetStats() after every allocation flushes the
-// cache each time and gets the bin path's cost back, not worse (the
-// executor's traced steps read GetStats() after each node). Packing under a
+// cache each time and gets the bin path's cost back, not worse; BytesInUse()
+// does not flush (the executor's traced steps read it after each node).
+// Packing under a
 // preallocated limit is a little looser: the smallest limit that runs the
 // MLP traces (BM_Bfc_Trace packing_ratio) went from 1.006 / 1.031 to
 // 1.008 / 1.055 x peak live (1.006 / 1.041 when only chunks up to 64 KiB were

@@ -46,6 +46,25 @@ BfcOptions Options(size_t limit, bool growth, size_t cache_bytes = size_t{16} <<
 
 size_t Rounded(size_t bytes) { return (std::max<size_t>(bytes, 1) + 255) / 256 * 256; }
 
+TEST(BfcChunkCacheTest, BytesInUseIsExactAndLeavesTheCacheAlone) {
+  // Traced steps poll BytesInUse() after every node; unlike GetStats() it
+  // must not flush the cache.
+  Pool pool(Options(1 * kMiB, /*growth=*/false));
+  void* live = pool->AllocateRaw(64, 1 * kKiB);
+  void* p = pool->AllocateRaw(64, 4 * kKiB);
+  ASSERT_NE(live, nullptr);
+  ASSERT_NE(p, nullptr);
+  pool->DeallocateRaw(p);
+  EXPECT_EQ(pool->BytesInUse(), static_cast<int64_t>(1 * kKiB));
+  void* q = pool->AllocateRaw(64, 8 * kKiB);  // p still cached: not where q goes
+  EXPECT_NE(q, p);
+  EXPECT_EQ(pool->BytesInUse(), static_cast<int64_t>(9 * kKiB));
+  EXPECT_EQ(pool->BytesInUse(), pool->GetStats().bytes_in_use);
+  pool->DeallocateRaw(q);
+  pool->DeallocateRaw(live);
+  EXPECT_EQ(pool->BytesInUse(), 0);
+}
+
 TEST(BfcChunkCacheTest, AFreedChunkIsKeptForItsSizeAndNotCoalesced) {
   Pool pool(Options(1 * kMiB, /*growth=*/false));
   void* p = pool->AllocateRaw(64, 4 * kKiB);
