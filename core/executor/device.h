@@ -6,6 +6,10 @@
 // multi-device graphs run and are tested without a GPU. Tensor memory comes
 // from the device's allocator.
 //
+// A GPU device (one per logical GPU) has a 1-thread queue whose thread
+// launches the device's kernels in order on its GpuQueue's compute stream
+// (core/executor/gpu_queue.h); its allocator hands out device memory.
+//
 // Thread-safety: all methods are thread-safe; a Device outlives the sessions
 // that use it (the Runtime owns it).
 #ifndef GRAPHRT_CORE_EXECUTOR_DEVICE_H_
@@ -15,6 +19,7 @@
 
 #include <tbb/task_arena.h>
 
+#include "core/executor/gpu_queue.h"
 #include "core/executor/thread_pool.h"
 #include "core/memory/allocator.h"
 #include "core/placer/device_attributes.h"
@@ -24,8 +29,9 @@ namespace graphrt {
 class Device {
  public:
   // inter_op_threads / intra_op_threads: resolved counts (>= 1).
+  // `gpu`: the streams of a GPU device; null for CPU devices.
   Device(DeviceAttributes attributes, int inter_op_threads, int intra_op_threads,
-         Allocator* allocator);
+         Allocator* allocator, std::unique_ptr<GpuQueue> gpu = nullptr);
 
   const DeviceAttributes& attributes() const { return attributes_; }
   const std::string& name() const { return attributes_.name; }
@@ -34,6 +40,7 @@ class Device {
   tbb::task_arena* arena() const { return arena_.get(); }
   IntraOpPool* intra_op() const { return intra_op_.get(); }
   Allocator* allocator() const { return allocator_; }
+  GpuQueue* gpu() const { return gpu_.get(); }
 
  private:
   DeviceAttributes attributes_;
@@ -41,6 +48,7 @@ class Device {
   std::unique_ptr<tbb::task_arena> arena_;
   std::unique_ptr<IntraOpPool> intra_op_;
   Allocator* allocator_;
+  std::unique_ptr<GpuQueue> gpu_;
 };
 
 }  // namespace graphrt

@@ -94,11 +94,18 @@ class StepRunner {
     plan_.env_.devices[home].arena->execute(step);
     TsanAcquire(this);
     if (trace_ != nullptr) FillTrace();
-    MutexLock lock(&mu_);
-    if (!status_.ok()) return status_;
+    absl::Status status;
+    {
+      MutexLock lock(&mu_);
+      status = status_;
+    }
     std::vector<Tensor> out;
-    out.reserve(plan_.fetch_entries_.size());
-    for (int32_t e : plan_.fetch_entries_) out.push_back(entries_[e]);
+    if (status.ok()) {
+      out.reserve(plan_.fetch_entries_.size());
+      for (int32_t e : plan_.fetch_entries_) out.push_back(entries_[e]);
+    }
+    if (!plan_.gpu_devices_.empty()) status = plan_.FinishOnGpus(std::move(status), &out);
+    if (!status.ok()) return status;
     return out;
   }
 
@@ -253,6 +260,8 @@ class StepRunner {
       p.resources = plan_.env_.resources;
       p.step_id = step_id_;
       p.bytes_allocated = bytes_allocated;
+      p.gpu = device.gpu;
+      if (item.source_device >= 0) p.source_gpu = plan_.env_.devices[item.source_device].gpu;
       OpKernelContext ctx(p);
       absl::Status s;
       {

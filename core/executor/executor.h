@@ -42,6 +42,7 @@ struct DeviceContext {
   int inter_op_threads = 1;
   IntraOpPool* intra_op = nullptr;
   Allocator* allocator = nullptr;
+  GpuQueue* gpu = nullptr;            // a GPU device's streams; null on CPUs
 };
 
 // What one step needs from its session.
@@ -88,9 +89,14 @@ class ExecutorPlan {
     // from inline_memo_.
     bool static_cost = false;
     uint64_t forwardable = 0;  // bit i: input i is this entry's only use
+    int32_t source_device = -1;  // _Copy: the device its input comes from
   };
 
   absl::Status CheckFeed(int index, const Tensor& value) const;
+  // Brings fetched device tensors to the host and waits once for every GPU
+  // the step used (Note [Step end on GPUs] in executor_gpu.cc); `status` is
+  // the step's so far. Returns the step's final status.
+  absl::Status FinishOnGpus(absl::Status status, std::vector<Tensor>* fetched) const;
 
   // One step's state, reused by later steps (allocating and touching it
   // anew costs more than a 100,000-node step's dispatch). Entries are all
@@ -119,6 +125,8 @@ class ExecutorPlan {
   // one thread at a time, so counts need no atomic read-modify-write.
   bool serial_ = false;
   std::vector<int32_t> fetch_entries_;
+  std::vector<int32_t> fetch_devices_;  // the device each fetch is produced on
+  std::vector<int32_t> gpu_devices_;    // GPU devices the plan runs nodes on
   std::vector<const Node*> feed_nodes_;
   int32_t num_entries_ = 0;
 };

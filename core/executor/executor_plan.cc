@@ -88,6 +88,12 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
       item.static_cost &= env.graph->node(e.node).output_shape(e.index).fully_defined();
     }
     item.device = env.node_device[id];
+    if (n.op() == "_Copy" && n.num_inputs() == 1) item.source_device = env.node_device[n.input(0).node];
+    if (env.devices[item.device].gpu != nullptr &&
+        std::find(plan->gpu_devices_.begin(), plan->gpu_devices_.end(), item.device) ==
+            plan->gpu_devices_.end()) {
+      plan->gpu_devices_.push_back(item.device);
+    }
     item.owner = InternAllocationOwner(n.name());
     plan->items_.push_back(item);
   }
@@ -124,6 +130,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
   for (const Endpoint& e : fetch_eps) {
     const int32_t entry = plan->items_[dense[e.node]].output_start + e.index;
     plan->fetch_entries_.push_back(entry);
+    plan->fetch_devices_.push_back(plan->items_[dense[e.node]].device);
     ++plan->entry_uses_[entry];  // never released during the step
   }
   for (size_t i = 0; i < plan->items_.size(); ++i) {

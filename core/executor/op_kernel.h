@@ -22,6 +22,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/executor/gpu_queue.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
 #include "core/graph/tensor.h"
@@ -37,9 +38,9 @@ inline constexpr char kDeviceGpu[] = "GPU";
 class OpKernelConstruction {
  public:
   OpKernelConstruction(const Node& node, std::string device_type, ResourceMgr* resources,
-                       Allocator* allocator)
+                       Allocator* allocator, GpuQueue* gpu = nullptr)
       : node_(node), device_type_(std::move(device_type)), resources_(resources),
-        allocator_(allocator) {}
+        allocator_(allocator), gpu_(gpu) {}
 
   const Node& node() const { return node_; }
   const std::string& device_type() const { return device_type_; }
@@ -47,12 +48,16 @@ class OpKernelConstruction {
   absl::StatusOr<T> attr(absl::string_view name) const { return node_.attr<T>(name); }
   ResourceMgr* resources() const { return resources_; }
   Allocator* allocator() const { return allocator_; }
+  // The node's GPU device (null on other devices): kernels that copy
+  // constants to device memory when made use it.
+  GpuQueue* gpu() const { return gpu_; }
 
  private:
   const Node& node_;
   std::string device_type_;
   ResourceMgr* resources_;
   Allocator* allocator_;
+  GpuQueue* gpu_;
 };
 
 class OpKernelContext;
@@ -101,6 +106,8 @@ class OpKernelContext {
     ResourceMgr* resources = nullptr;
     int64_t step_id = 0;
     int64_t* bytes_allocated = nullptr;  // when set (traced steps): output bytes allocated
+    GpuQueue* gpu = nullptr;         // the node's GPU device; null elsewhere
+    GpuQueue* source_gpu = nullptr;  // _Copy only: the GPU input 0 lives on; null: host
   };
   explicit OpKernelContext(const Params& p) : p_(p) {}
 
@@ -132,6 +139,12 @@ class OpKernelContext {
                    absl::FunctionRef<void(int64_t, int64_t)> fn) const;
 
   Allocator* allocator() const { return p_.allocator; }
+  // The GPU device this node runs on (null on CPU devices); GPU kernels
+  // launch on its compute stream (CudaQueue).
+  GpuQueue* gpu() const { return p_.gpu; }
+  // For _Copy nodes: the GPU device whose memory input 0 is in, or null when
+  // it is host memory.
+  GpuQueue* source_gpu() const { return p_.source_gpu; }
   ResourceMgr* resources() const { return p_.resources; }
   const std::string& node_name() const { return p_.kernel->name(); }
   int64_t step_id() const { return p_.step_id; }

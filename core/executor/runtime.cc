@@ -5,7 +5,10 @@
 #include "core/memory/bfc_allocator.h"
 #include "core/placer/device_name.h"
 
+#include <cstdio>
+
 #if GRAPHRT_HAVE_GPU_KERNELS
+#include "core/executor/gpu_device_factory.h"
 #include "kernels/gpu/register.h"
 #endif
 
@@ -59,6 +62,16 @@ absl::Status Runtime::SetLogicalDeviceConfiguration(
         ": they were created already (by ListLogicalDevices, Initialize or the first "
         "session using this runtime); configure them before that, or make a new Runtime"));
   }
+  if (physical_[index].type == "GPU" && logical.size() > 1) {
+    for (size_t k = 0; k < logical.size(); ++k) {
+      if (logical[k].memory_limit_mb <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "splitting ", device.name, " into ", logical.size(),
+            " logical devices needs a memory_limit_mb (> 0) for each; entry ", k, " has ",
+            logical[k].memory_limit_mb));
+      }
+    }
+  }
   config_[index] = std::move(logical);
   return absl::OkStatus();
 }
@@ -79,7 +92,7 @@ absl::Status Runtime::InitializeLocked() {
                                                            : HostAllocator();
   int next_cpu = 0;
   for (size_t i = 0; i < physical_.size(); ++i) {
-    if (physical_[i].type != "CPU") continue;  // GPU devices: with GPU execution
+    if (physical_[i].type != "CPU") continue;  // GPUs: after every CPU
     std::vector<LogicalDeviceConfiguration> logical = config_[i];
     if (logical.empty()) logical.emplace_back();
     for (const LogicalDeviceConfiguration& c : logical) {
@@ -104,8 +117,62 @@ absl::Status Runtime::InitializeLocked() {
           std::make_unique<Device>(std::move(attrs), inter, intra, device_allocator));
     }
   }
+  int next_gpu = 0;
+  for (size_t i = 0; i < physical_.size(); ++i) {
+    if (physical_[i].type == "GPU") AddGpuDevicesLocked(i, &next_gpu);
+  }
   initialized_ = true;
   return absl::OkStatus();
+}
+
+void Runtime::AddGpuDevicesLocked(size_t index, int* next_gpu) {
+#if GRAPHRT_HAVE_GPU_KERNELS
+  const PhysicalDevice& physical = physical_[index];
+  GpuMemoryOptions options;
+  if (physical.id < static_cast<int>(options_.gpu_memory.size())) {
+    options = options_.gpu_memory[physical.id];
+  }
+  const std::vector<LogicalDeviceConfiguration>& logical = config_[index];
+  if (logical.size() == 1 && logical[0].memory_limit_mb > 0) {
+    options.memory_limit_mb = logical[0].memory_limit_mb;
+    options.logical_device_limits_mb.clear();
+  } else if (logical.size() > 1) {
+    options.logical_device_limits_mb.clear();
+    for (const LogicalDeviceConfiguration& c : logical) {
+      options.logical_device_limits_mb.push_back(c.memory_limit_mb);
+    }
+  }
+  if (pinned_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<Allocator>> pinned = CreatePinnedHostAllocator();
+    // Without pinned memory fetches land in ordinary host memory.
+    if (pinned.ok()) pinned_ = *std::move(pinned);
+  }
+  absl::StatusOr<std::vector<GpuDeviceParts>> parts =
+      CreateGpuDevices(physical.id, physical.description, options, *next_gpu, pinned_.get());
+  if (!parts.ok()) {
+    std::string why = absl::StrCat("graphrt: leaving out ", physical.name, ": ",
+                                   parts.status().message());
+    std::fprintf(stderr, "%s\n", why.c_str());
+    gpu_errors_.push_back(std::move(why));
+    return;
+  }
+  for (GpuDeviceParts& p : *parts) {
+    allocators_.push_back(std::move(p.allocator));
+    // One host thread launches the device's kernels in order.
+    devices_.push_back(std::make_unique<Device>(std::move(p.attributes), 1, 1,
+                                                allocators_.back().get(), std::move(p.queue)));
+    ++*next_gpu;
+  }
+#else
+  (void)index;
+  (void)next_gpu;
+#endif
+}
+
+std::vector<std::string> Runtime::gpu_startup_errors() {
+  MutexLock lock(&mu_);
+  (void)InitializeLocked();
+  return gpu_errors_;
 }
 
 std::vector<DeviceAttributes> Runtime::ListLogicalDevices(absl::string_view type) {

@@ -11,8 +11,10 @@
 // "no device" counts as zero GPUs). Logical devices are created from the
 // configuration on first use (ListLogicalDevices, Initialize, or a session
 // using the runtime); after that a configuration change is
-// FAILED_PRECONDITION, as in TF. Logical GPU devices arrive with GPU
-// execution; until then physical GPUs are listed but nothing is placed there.
+// FAILED_PRECONDITION, as in TF. Each logical GPU device has its own streams
+// and BFC pool (core/executor/gpu_device_factory.h); a GPU that fails to
+// start (no memory left, a broken driver) is left out of the logical devices
+// with the reason on stderr and in gpu_startup_errors().
 //
 // Thread-safety: all methods are thread-safe.
 #ifndef GRAPHRT_CORE_EXECUTOR_RUNTIME_H_
@@ -26,6 +28,7 @@
 #include "absl/status/status.h"
 #include "core/memory/sync.h"
 #include "core/executor/device.h"
+#include "core/memory/gpu_memory_options.h"
 
 namespace graphrt {
 
@@ -41,8 +44,9 @@ struct LogicalDeviceConfiguration {
   int inter_op_threads = 0;
   int intra_op_threads = 0;
   // The device's memory limit in MiB. CPU: > 0 gives the device a BFC
-  // allocator of its own with that hard limit (0: RuntimeOptions'); GPU
-  // (once GPU devices exist): 0 is the default share of free memory.
+  // allocator of its own with that hard limit (0: RuntimeOptions'). GPU:
+  // required (> 0) when a GPU is split into several logical devices; for a
+  // single logical GPU, 0 takes RuntimeOptions::gpu_memory's limit.
   int64_t memory_limit_mb = 0;
 };
 
@@ -56,6 +60,11 @@ struct RuntimeOptions {
   // host memory). With a limit, each device allocates from its own BFC
   // pool and an OOM names the node and explains itself (core/memory).
   int64_t cpu_memory_limit_mb = 0;
+  // Memory options by physical GPU id (missing entries: defaults, i.e. the
+  // free memory minus a reserve, no growth unless
+  // GRAPHRT_FORCE_GPU_ALLOW_GROWTH=true). A SetLogicalDeviceConfiguration
+  // of the GPU overrides logical_device_limits_mb.
+  std::vector<GpuMemoryOptions> gpu_memory = {};
 };
 
 class Runtime {
@@ -79,18 +88,25 @@ class Runtime {
   std::vector<DeviceAttributes> ListLogicalDevices(absl::string_view type = {});
   // All logical devices, CPU:0 first; creates them if needed.
   std::vector<Device*> devices();
+  // Why physical GPUs were left out of the logical devices, one line each.
+  std::vector<std::string> gpu_startup_errors();
 
  private:
   explicit Runtime(const RuntimeOptions& options);
   absl::Status InitializeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the logical devices of physical GPU `index`, or records why not.
+  void AddGpuDevicesLocked(size_t index, int* next_gpu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const RuntimeOptions options_;
   std::vector<PhysicalDevice> physical_;
   mutable Mutex mu_;
   // Configuration by physical device index; empty: one default logical device.
   std::vector<std::vector<LogicalDeviceConfiguration>> config_ ABSL_GUARDED_BY(mu_);
+  // Destroyed in reverse: devices (their streams drain) before the pools.
+  std::unique_ptr<Allocator> pinned_ ABSL_GUARDED_BY(mu_);  // staging for fetches
   std::vector<std::unique_ptr<Allocator>> allocators_ ABSL_GUARDED_BY(mu_);  // owned pools
   std::vector<std::unique_ptr<Device>> devices_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> gpu_errors_ ABSL_GUARDED_BY(mu_);
   bool initialized_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -12,6 +12,8 @@
 namespace graphrt {
 namespace {
 
+constexpr int kMaxGpuId = 1024;  // more GPUs than one process ever sees
+
 constexpr int kMaxThreads = 4096;
 
 absl::Status CheckThreads(const char* field, int value) {
@@ -80,6 +82,9 @@ absl::Status ValidateRuntimeConfig(const proto::RuntimeConfig& config) {
     const proto::GpuConfig& g = config.gpu(i);
     const std::string where = absl::StrCat("gpu[", i, "] (GPU:", g.id(), ").");
     if (g.id() < 0) return absl::InvalidArgumentError(where + "id is negative");
+    if (g.id() >= kMaxGpuId) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "id must be below ", kMaxGpuId));
+    }
     RETURN_IF_ERROR(CheckMiB(where + "memory_limit_mb", g.memory_limit_mb()));
     if (g.has_reserve_mb()) RETURN_IF_ERROR(CheckMiB(where + "reserve_mb", g.reserve_mb()));
     for (int64_t limit : g.logical_device_limit_mb()) {
@@ -163,6 +168,10 @@ absl::StatusOr<ConfiguredRuntime> CreateConfiguredRuntime(const proto::RuntimeCo
   options.inter_op_threads = effective.inter_op_threads();
   options.intra_op_threads = effective.intra_op_threads();
   options.cpu_memory_limit_mb = effective.cpu_memory_limit_mb();
+  for (const proto::GpuConfig& g : effective.gpu()) {
+    if (g.id() >= static_cast<int>(options.gpu_memory.size())) options.gpu_memory.resize(g.id() + 1);
+    options.gpu_memory[g.id()] = GpuMemoryOptionsFor(effective, g.id());
+  }
   ConfiguredRuntime out;
   out.runtime = Runtime::Create(options);
   for (const proto::DeviceConfig& d : effective.device()) {

@@ -27,15 +27,18 @@ absl::Status Session::Init() {
   RETURN_IF_ERROR(graph_.Validate());
   runtime_ = options_.runtime;
   if (runtime_ == nullptr) {
-    runtime_ = Runtime::Create(
-        {options_.inter_op_threads, options_.intra_op_threads, options_.cpu_allocator});
+    RuntimeOptions runtime;
+    runtime.inter_op_threads = options_.inter_op_threads;
+    runtime.intra_op_threads = options_.intra_op_threads;
+    runtime.cpu_allocator = options_.cpu_allocator;
+    runtime_ = Runtime::Create(runtime);
   }
   devices_ = runtime_->devices();
   std::vector<DeviceAttributes> attrs;
   for (const Device* d : devices_) {
     attrs.push_back(d->attributes());
     device_ctx_.push_back({d->name(), d->arena(), d->inter_op_threads(), d->intra_op(),
-                           d->allocator()});
+                           d->allocator(), d->gpu()});
   }
   const KernelRegistry* registry = options_.kernels;
   ASSIGN_OR_RETURN(std::vector<NodePlacement> placement,
@@ -53,7 +56,8 @@ absl::Status Session::Init() {
   for (int i = 0; i < graph_.num_nodes(); ++i) {
     const Device* device = devices_[placement_[i].device_index];
     node_device_.push_back(placement_[i].device_index);
-    OpKernelConstruction c(graph_.node(i), device->type(), &resources_, device->allocator());
+    OpKernelConstruction c(graph_.node(i), device->type(), &resources_, device->allocator(),
+                           device->gpu());
     ScopedAllocationOwner owner(graph_.node(i).name());  // constants, variables
     ASSIGN_OR_RETURN(kernels_[i], registry->CreateKernel(c));
     kernel_ptrs_.push_back(kernels_[i].get());

@@ -1,3 +1,5 @@
+// RegisterGpuKernels (every family of this folder) and the CUDA device queries
+// (see register.h).
 #include "kernels/gpu/register.h"
 
 #include <cuda_runtime_api.h>
@@ -7,9 +9,17 @@
 
 namespace graphrt {
 
-void RegisterGpuKernels(KernelRegistry& registry) {
-  // No GPU kernels yet: placement falls back to the CPU for every op.
-  (void)registry;
+void RegisterGpuKernels(KernelRegistry& r) {
+  RegisterConstantGpuKernels(r);
+  RegisterShapeGpuKernels(r);
+  RegisterCwiseBinaryGpuKernels(r);
+  RegisterCwiseUnaryGpuKernels(r);
+  RegisterCastGpuKernels(r);
+  RegisterMatMulGpuKernels(r);
+  RegisterBiasAddGpuKernels(r);
+  RegisterReductionGpuKernels(r);
+  RegisterSoftmaxGpuKernels(r);
+  RegisterVariableGpuKernels(r);
 }
 
 int CudaDeviceCount() {

@@ -1,5 +1,13 @@
-// RegisterGpuKernels: every GPU kernel, registered in one place. Built only
-// when CUDA is on (GRAPHRT_CUDA); the GPU execution work fills it in.
+// RegisterGpuKernels: every GPU kernel, registered in one place, and the CUDA
+// device queries the runtime's discovery uses. Built only when CUDA is on
+// (GRAPHRT_CUDA). Each op family (a *_ops.cc file of this folder, with its
+// CUDA kernels in the matching *_kernels.cu) exposes one Register*
+// function; RegisterGpuKernels calls them all.
+//
+// GPU kernels launch on their device's compute stream (CudaQueue::stream())
+// and never wait on the host; shapes are checked on the host, so shape errors
+// are returned synchronously, while faults raised by a running kernel surface
+// at the device's Synchronize. Float32 unless said otherwise.
 #ifndef GRAPHRT_KERNELS_GPU_REGISTER_H_
 #define GRAPHRT_KERNELS_GPU_REGISTER_H_
 
@@ -10,6 +18,23 @@
 namespace graphrt {
 
 void RegisterGpuKernels(KernelRegistry& registry);
+
+// The families.
+void RegisterConstantGpuKernels(KernelRegistry& r);     // Const Identity* NoOp _Copy*
+void RegisterShapeGpuKernels(KernelRegistry& r);        // Reshape* ExpandDims* BroadcastLike*
+                                                        // Size*
+void RegisterCwiseBinaryGpuKernels(KernelRegistry& r);  // Add Sub Mul Div Maximum ReluGrad
+                                                        // Equal (+int32, int64) AddN
+void RegisterCwiseUnaryGpuKernels(KernelRegistry& r);   // Neg Relu Exp Log Tanh Sigmoid
+void RegisterCastGpuKernels(KernelRegistry& r);         // Cast*
+void RegisterMatMulGpuKernels(KernelRegistry& r);       // MatMul (cuBLAS)
+void RegisterBiasAddGpuKernels(KernelRegistry& r);      // BiasAdd BiasAddGrad
+void RegisterReductionGpuKernels(KernelRegistry& r);    // Sum Mean Max ReduceSumLike ArgMax
+void RegisterSoftmaxGpuKernels(KernelRegistry& r);      // Softmax LogSoftmax
+                                                        // SparseSoftmaxCrossEntropyWithLogits
+void RegisterVariableGpuKernels(KernelRegistry& r);     // VarHandleOp ReadVariable Assign*
+                                                        // ApplyGradientDescent
+// *: also int32, int64, uint8, bool (they move or alias data only); _Copy: any dtype.
 
 // The number of CUDA devices the runtime reports, 0 when there is no GPU or
 // no driver (CUDA errors 35 and 100 are "no GPU", never a failure).

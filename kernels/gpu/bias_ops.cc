@@ -1,0 +1,69 @@
+// BiasAdd and BiasAddGrad on the GPU, float32, mirroring
+// kernels/cpu/bias_add_op.h: value [..., C] + bias [C] (the output may take
+// over value's buffer), and the sum of out_backprop over all but its last dim
+// (accumulated in double on the GPU, in float on the CPU).
+#include "absl/strings/str_cat.h"
+#include "core/graph/status_macros.h"
+#include "kernels/gpu/bias_kernels.h"
+#include "kernels/gpu/fill.h"
+#include "kernels/gpu/gpu_op_util.h"
+#include "kernels/gpu/reduction_kernels.h"
+#include "kernels/gpu/register.h"
+
+namespace graphrt {
+namespace {
+
+class BiasAddOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& value = ctx.input(0);
+    const Tensor& bias = ctx.input(1);
+    if (value.rank() < 1 || bias.rank() != 1 || bias.dim(0) != value.dim(value.rank() - 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "BiasAdd needs value [..., C] and bias [C]; got value ", value.ShapeString(),
+          " and bias ", bias.ShapeString()));
+    }
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    const float* in = value.data<float>();
+    const float* b = bias.data<float>();
+    const int64_t total = value.num_elements();
+    ASSIGN_OR_RETURN(Tensor * out, ctx.forward_input_or_allocate_output(0, 0, value.shape()));
+    if (total == 0) return absl::OkStatus();
+    LaunchBiasAdd(in, b, out->data<float>(), total, bias.dim(0), queue->stream());
+    return CheckLaunch("BiasAdd");
+  }
+};
+
+class BiasAddGradOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& g = ctx.input(0);
+    if (g.rank() < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "BiasAddGrad needs out_backprop of rank >= 1; got ", g.ShapeString()));
+    }
+    const int64_t channels = g.dim(g.rank() - 1);
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{channels}));
+    if (channels == 0) return absl::OkStatus();
+    const int64_t rows = g.num_elements() / channels;
+    if (rows == 0) {
+      LaunchFill(out->data<float>(), channels, 0.0f, queue->stream());
+    } else {
+      LaunchReduceMiddle(GpuReduceOp::kSum, g.data<float>(), 1, rows, channels,
+                         out->data<float>(), queue->stream());
+    }
+    return CheckLaunch("BiasAddGrad");
+  }
+};
+
+}  // namespace
+
+void RegisterBiasAddGpuKernels(KernelRegistry& r) {
+  r.Register<BiasAddOp>("BiasAdd", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<BiasAddGradOp>("BiasAddGrad", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+}
+
+}  // namespace graphrt

@@ -1,0 +1,129 @@
+// Elementwise binary GPU kernels, mirroring kernels/cpu/cwise_binary.h:
+//   Add Sub Mul Div Maximum ReluGrad  float32
+//   Equal                             float32, int32, int64 -> bool
+//   AddN                              float32, N inputs broadcast together
+// Shapes broadcast like numpy through the CPU kernels' BroadcastPlan, so the
+// output shapes and the INVALID_ARGUMENT messages are the CPU's. The output
+// takes over input 0's or 1's buffer when the executor allows it (AddN: 0's).
+#include <initializer_list>
+
+#include "absl/strings/str_cat.h"
+#include "core/graph/shape_inference.h"
+#include "core/graph/status_macros.h"
+#include "kernels/gpu/cwise_kernels.h"
+#include "kernels/gpu/gpu_op_util.h"
+#include "kernels/gpu/register.h"
+
+namespace graphrt {
+namespace {
+
+// The plan of x op y as a BroadcastIndex; errors name the op as the CPU's do.
+absl::StatusOr<BroadcastPlan> PlanFor(const OpKernel& k, const Tensor& x, const Tensor& y) {
+  absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), y.shape());
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(k.op(), ": ", plan.status().message()));
+  }
+  return plan;
+}
+
+template <GpuBinaryOp kOp>
+class BinaryOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& y = ctx.input(1);
+    ASSIGN_OR_RETURN(BroadcastPlan plan, PlanFor(*this, x, y));
+    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    const float* a = x.data<float>();
+    const float* b = y.data<float>();
+    ASSIGN_OR_RETURN(Tensor * out, ForwardInputOrAllocate(ctx, {0, 1}, plan.out_shape));
+    const int64_t n = plan.out_shape.num_elements();
+    if (n == 0) return absl::OkStatus();
+    LaunchBinary(kOp, a, b, out->data<float>(), n, index, queue->stream());
+    return CheckLaunch(op().c_str());
+  }
+};
+
+template <GpuCompareType kType>
+class EqualOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& y = ctx.input(1);
+    ASSIGN_OR_RETURN(BroadcastPlan plan, PlanFor(*this, x, y));
+    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, plan.out_shape));
+    const int64_t n = plan.out_shape.num_elements();
+    if (n == 0) return absl::OkStatus();
+    LaunchEqual(kType, x.raw_data(), y.raw_data(), out->data<bool>(), n, index,
+                queue->stream());
+    return CheckLaunch("Equal");
+  }
+};
+
+// AddN: out = x0 + x1, then out += xk, each a broadcast onto the shape of
+// all the inputs together (as the CPU kernel and the shape function).
+class AddNOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const int num = ctx.num_inputs();
+    if (num == 0) return absl::InvalidArgumentError("AddN needs at least one input");
+    TensorShape shape = ctx.input(0).shape();
+    for (int k = 1; k < num; ++k) {
+      absl::StatusOr<TensorShape> s = BroadcastShapes(shape, ctx.input(k).shape());
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "AddN input ", k, " (", ctx.input(k).ShapeString(),
+            ") does not broadcast with inputs 0..", k - 1, ": ", s.status().message()));
+      }
+      shape = *std::move(s);
+    }
+    if (num == 1) return ctx.set_output(0, ctx.input(0));  // tensors are immutable
+    // Plans first: no launch happens unless every one is valid.
+    std::vector<BroadcastIndex> steps;
+    for (int k = 1; k < num; ++k) {
+      const TensorShape& left = k == 1 ? ctx.input(0).shape() : shape;
+      ASSIGN_OR_RETURN(BroadcastPlan plan,
+                       MakeBroadcastPlan(left, ctx.input(k).shape(), shape));
+      ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
+      steps.push_back(index);
+    }
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    const float* first = ctx.input(0).data<float>();
+    // Only input 0 may be forwarded: the first step reads it at each index
+    // before writing there; later inputs are read after.
+    ASSIGN_OR_RETURN(Tensor * out, ForwardInputOrAllocate(ctx, {0}, shape));
+    const int64_t n = shape.num_elements();
+    if (n == 0) return absl::OkStatus();
+    float* o = out->data<float>();
+    for (int k = 1; k < num; ++k) {
+      const float* left = k == 1 ? first : o;
+      LaunchBinary(GpuBinaryOp::kAdd, left, ctx.input(k).data<float>(), o, n, steps[k - 1],
+                   queue->stream());
+    }
+    return CheckLaunch("AddN");
+  }
+};
+
+}  // namespace
+
+void RegisterCwiseBinaryGpuKernels(KernelRegistry& r) {
+  const std::vector<TypeConstraint> f32 = {{"T", {DataType::kFloat32}}};
+  r.Register<BinaryOp<GpuBinaryOp::kAdd>>("Add", kDeviceGpu, f32);
+  r.Register<BinaryOp<GpuBinaryOp::kSub>>("Sub", kDeviceGpu, f32);
+  r.Register<BinaryOp<GpuBinaryOp::kMul>>("Mul", kDeviceGpu, f32);
+  r.Register<BinaryOp<GpuBinaryOp::kDiv>>("Div", kDeviceGpu, f32);
+  r.Register<BinaryOp<GpuBinaryOp::kMaximum>>("Maximum", kDeviceGpu, f32);
+  r.Register<BinaryOp<GpuBinaryOp::kReluGrad>>("ReluGrad", kDeviceGpu, f32);
+  r.Register<EqualOp<GpuCompareType::kFloat32>>("Equal", kDeviceGpu, f32);
+  r.Register<EqualOp<GpuCompareType::kInt32>>("Equal", kDeviceGpu, {{"T", {DataType::kInt32}}});
+  r.Register<EqualOp<GpuCompareType::kInt64>>("Equal", kDeviceGpu, {{"T", {DataType::kInt64}}});
+  r.Register<AddNOp>("AddN", kDeviceGpu, f32);
+}
+
+}  // namespace graphrt

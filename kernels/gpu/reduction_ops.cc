@@ -1,0 +1,211 @@
+// Reductions on the GPU, float32, mirroring kernels/cpu/reduction_ops.h
+// (whose PlanReduction gives the same output shapes and axis errors):
+//   Sum Mean Max   attrs axis (list; empty = all), keep_dims
+//   ReduceSumLike  sums x down to like's shape (like's elements unread)
+//   ArgMax         attr axis; output_type int32 or int64
+// Axes are attrs, so no device memory is read on the host. Empty reductions:
+// Sum gives 0, Mean NaN; Max and ArgMax along an empty axis are
+// INVALID_ARGUMENT, as on the CPU (decided from the shapes, before launching).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/graph/status_macros.h"
+#include "kernels/cpu/reduction_ops.h"
+#include "kernels/gpu/fill.h"
+#include "kernels/gpu/gpu_op_util.h"
+#include "kernels/gpu/reduction_kernels.h"
+#include "kernels/gpu/register.h"
+
+namespace graphrt {
+namespace {
+
+// Reduces `input` by `plan` into `output` (allocated with the plan's shape).
+absl::Status RunReduction(const CudaQueue& queue, GpuReduceOp op, const Tensor& input,
+                          const ReductionPlan& plan, Tensor& output, const char* name,
+                          absl::FunctionRef<std::string()> describe_empty) {
+  const int64_t outputs = output.num_elements();
+  if (outputs == 0) return absl::OkStatus();
+  float* out = output.data<float>();
+  if (plan.reduced_count == 0) {
+    if (op == GpuReduceOp::kMax) return absl::InvalidArgumentError(describe_empty());
+    LaunchFill(out, outputs, op == GpuReduceOp::kSum ? 0.0f : NAN, queue.stream());
+    return CheckLaunch(name);
+  }
+  const float* in = input.data<float>();
+  // Groups (size-1 dims dropped) alternate kept and reduced; none reduced
+  // means each output folds one element: a copy.
+  const std::vector<ReductionPlan::Group>& g = plan.groups;
+  int reduced_groups = 0, reduced_at = -1;
+  for (int i = 0; i < static_cast<int>(g.size()); ++i) {
+    if (g[i].reduced) {
+      ++reduced_groups;
+      reduced_at = i;
+    }
+  }
+  if (reduced_groups == 0) return CopyOnStream(queue, out, in, output.TotalBytes(), name);
+  if (reduced_groups == 1) {  // [outer, n, inner]
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < reduced_at; ++i) outer *= g[i].size;
+    for (int i = reduced_at + 1; i < static_cast<int>(g.size()); ++i) inner *= g[i].size;
+    LaunchReduceMiddle(op, in, outer, g[reduced_at].size, inner, out, queue.stream());
+    return CheckLaunch(name);
+  }
+  if (g.size() > kMaxReduceGroups) {
+    return absl::UnimplementedError(absl::StrCat(
+        name, " on the GPU: ", input.ShapeString(), " alternates kept and reduced dims ",
+        g.size(), " times; at most ", kMaxReduceGroups, " are supported"));
+  }
+  ReduceLayout layout;
+  int64_t stride = 1;
+  for (int i = static_cast<int>(g.size()) - 1; i >= 0; --i) {
+    if (g[i].reduced) {
+      layout.reduced_sizes[layout.num_reduced] = g[i].size;
+      layout.reduced_strides[layout.num_reduced++] = stride;
+    } else {
+      layout.kept_sizes[layout.num_kept] = g[i].size;
+      layout.kept_strides[layout.num_kept++] = stride;
+    }
+    stride *= g[i].size;
+  }
+  // Filled innermost first; the kernel wants outermost first.
+  std::reverse(layout.reduced_sizes, layout.reduced_sizes + layout.num_reduced);
+  std::reverse(layout.reduced_strides, layout.reduced_strides + layout.num_reduced);
+  std::reverse(layout.kept_sizes, layout.kept_sizes + layout.num_kept);
+  std::reverse(layout.kept_strides, layout.kept_strides + layout.num_kept);
+  LaunchReduceGeneral(op, in, layout, outputs, plan.reduced_count, out, queue.stream());
+  return CheckLaunch(name);
+}
+
+template <GpuReduceOp kOp>
+class ReduceOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(axis_, c.attr<std::vector<int64_t>>("axis"));
+    ASSIGN_OR_RETURN(keep_dims_, c.attr<bool>("keep_dims"));
+    return absl::OkStatus();
+  }
+
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& input = ctx.input(0);
+    ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axis_, keep_dims_));
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
+    return RunReduction(*queue, kOp, input, plan, *output, op().c_str(), [&] {
+      return absl::StrCat(op(), " of an empty set of ", DataTypeName(input.dtype()),
+                          " values is undefined: input ", input.ShapeString(),
+                          " reduced over axes [", absl::StrJoin(axis_, ","), "]",
+                          axis_.empty() ? " (all)" : "");
+    });
+  }
+
+ private:
+  std::vector<int64_t> axis_;
+  bool keep_dims_ = false;
+};
+
+// The axes along which `input` is summed to reach `like` (which must
+// broadcast to it), as kernels/cpu/reduction_ops.cc finds them.
+absl::StatusOr<std::vector<int64_t>> AxesToShape(const TensorShape& input,
+                                                 const TensorShape& like) {
+  const int extra = input.rank() - like.rank();
+  std::vector<int64_t> axes;
+  for (int i = 0; i < input.rank(); ++i) {
+    const int j = i - extra;
+    if (j < 0 || (like.dim(j) == 1 && input.dim(i) != 1)) {
+      axes.push_back(i);
+    } else if (like.dim(j) != input.dim(i)) {
+      return absl::InvalidArgumentError(absl::StrCat("ReduceSumLike: ", like.DebugString(),
+                                                     " does not broadcast to ",
+                                                     input.DebugString()));
+    }
+  }
+  if (extra < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ReduceSumLike: ", like.DebugString(), " has a higher rank than ", input.DebugString()));
+  }
+  return axes;
+}
+
+class ReduceSumLikeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& input = ctx.input(0);
+    const TensorShape& like = ctx.input(1).shape();
+    if (input.shape() == like) return ctx.set_output(0, input);
+    ASSIGN_OR_RETURN(std::vector<int64_t> axes, AxesToShape(input.shape(), like));
+    ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axes, true));
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, like));
+    return RunReduction(*queue, GpuReduceOp::kSum, input, plan, *output, "ReduceSumLike",
+                        [] { return std::string(); });
+  }
+};
+
+template <typename Out>
+class ArgMaxOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
+    return absl::OkStatus();
+  }
+
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& input = ctx.input(0);
+    const int rank = input.rank();
+    if (rank == 0 || axis_ < -rank || axis_ >= rank) {
+      return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis_,
+                                                     " is out of range for input ",
+                                                     input.ShapeString()));
+    }
+    const int axis = static_cast<int>(axis_ < 0 ? axis_ + rank : axis_);
+    TensorShape out_shape;
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < rank; ++i) {
+      if (i != axis) out_shape.AddDim(input.dim(i));
+      if (i < axis) outer *= input.dim(i);
+      if (i > axis) inner *= input.dim(i);
+    }
+    const int64_t n = input.dim(axis);
+    if (n > std::numeric_limits<Out>::max()) {
+      return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis_, " of ",
+                                                     input.ShapeString(), " is too long for ",
+                                                     DataTypeName(output_type(0)), " indices"));
+    }
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, out_shape));
+    if (output->num_elements() == 0) return absl::OkStatus();
+    if (n == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ArgMax along axis ", axis_, " of ", input.ShapeString(), ": the axis is empty"));
+    }
+    LaunchArgMax(input.data<float>(), outer, n, inner, output->raw_data(),
+                 sizeof(Out) == sizeof(int64_t), queue->stream());
+    return CheckLaunch("ArgMax");
+  }
+
+ private:
+  int64_t axis_ = 0;
+};
+
+}  // namespace
+
+void RegisterReductionGpuKernels(KernelRegistry& r) {
+  const std::vector<TypeConstraint> f32 = {{"T", {DataType::kFloat32}}};
+  r.Register<ReduceOp<GpuReduceOp::kSum>>("Sum", kDeviceGpu, f32);
+  r.Register<ReduceOp<GpuReduceOp::kMean>>("Mean", kDeviceGpu, f32);
+  r.Register<ReduceOp<GpuReduceOp::kMax>>("Max", kDeviceGpu, f32);
+  r.Register<ReduceSumLikeOp>("ReduceSumLike", kDeviceGpu, f32);
+  r.Register<ArgMaxOp<int32_t>>("ArgMax", kDeviceGpu,
+                                {{"T", {DataType::kFloat32}}, {"output_type", {DataType::kInt32}}});
+  r.Register<ArgMaxOp<int64_t>>("ArgMax", kDeviceGpu,
+                                {{"T", {DataType::kFloat32}}, {"output_type", {DataType::kInt64}}});
+}
+
+}  // namespace graphrt

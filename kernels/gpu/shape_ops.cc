@@ -1,0 +1,119 @@
+// Shape GPU kernels for float32, int32, int64, uint8 and bool, mirroring
+// kernels/cpu/reshape_op.h and shape_ops.h (their shape rules and messages
+// are reused):
+//   Reshape, ExpandDims  the input's buffer under a new shape (no launch).
+//   BroadcastLike(x, like)  x broadcast to like's shape (like's elements, in
+//                           device memory, are never read): a strided copy.
+//   Size(x)  x's element count as an int32 / int64 scalar in device memory
+//            (a 4 or 8 byte host-to-device copy), so a GPU tensor is not
+//            copied to the host only for its shape.
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "core/graph/status_macros.h"
+#include "kernels/cpu/reshape_op.h"
+#include "kernels/cpu/shape_ops.h"
+#include "kernels/gpu/cwise_kernels.h"
+#include "kernels/gpu/gpu_op_util.h"
+#include "kernels/gpu/register.h"
+
+namespace graphrt {
+namespace {
+
+class ReshapeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(spec_, c.attr<std::vector<int64_t>>("shape"));
+    return ValidateReshapeSpec(spec_);
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& in = ctx.input(0);
+    ASSIGN_OR_RETURN(TensorShape shape, ResolveReshape(in.shape(), spec_));
+    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
+    return ctx.set_output(0, std::move(out));
+  }
+  bool IsAlwaysCheap() const override { return true; }
+
+ private:
+  std::vector<int64_t> spec_;
+};
+
+class ExpandDimsOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
+    return absl::OkStatus();
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& in = ctx.input(0);
+    ASSIGN_OR_RETURN(TensorShape shape, ExpandedShape(in.shape(), axis_));
+    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
+    return ctx.set_output(0, std::move(out));
+  }
+  bool IsAlwaysCheap() const override { return true; }
+
+ private:
+  int64_t axis_ = 0;
+};
+
+class BroadcastLikeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const TensorShape& target = ctx.input(1).shape();
+    if (x.shape() == target) return ctx.set_output(0, x);
+    absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), TensorShape{}, target);
+    if (!plan.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "BroadcastLike: ", x.ShapeString(), " does not broadcast to ", target.DebugString()));
+    }
+    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(*plan));
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, target));
+    const int64_t n = target.num_elements();
+    if (n == 0) return absl::OkStatus();
+    const int bytes = static_cast<int>(DataTypeSize(x.dtype()));
+    if (!LaunchBroadcastCopy(bytes, x.raw_data(), out->raw_data(), n, index, queue->stream())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("BroadcastLike on the GPU does not support ", x.ShapeString()));
+    }
+    return CheckLaunch("BroadcastLike");
+  }
+};
+
+template <typename Out>
+class SizeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const int64_t n = ctx.input(0).num_elements();
+    if (n > std::numeric_limits<Out>::max()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Size: ", n, " elements do not fit out_type ", DataTypeName(DataTypeOf<Out>()),
+          "; use int64"));
+    }
+    if (ctx.gpu() == nullptr) return absl::InternalError("GPU Size without a GPU device");
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{}));
+    const Out value = static_cast<Out>(n);
+    // The source may go away once CopyFromHost returns (GpuQueue's contract).
+    return ctx.gpu()->CopyFromHost(&value, out->raw_data(), sizeof(value));
+  }
+};
+
+}  // namespace
+
+void RegisterShapeGpuKernels(KernelRegistry& r) {
+  const std::vector<TypeConstraint> any = {{"T", GpuDataTypes()}};
+  r.Register<ReshapeOp>("Reshape", kDeviceGpu, any);
+  r.Register<ExpandDimsOp>("ExpandDims", kDeviceGpu, any);
+  r.Register<BroadcastLikeOp>("BroadcastLike", kDeviceGpu, any);
+  r.Register<SizeOp<int32_t>>("Size", kDeviceGpu,
+                              {{"T", GpuDataTypes()}, {"out_type", {DataType::kInt32}}});
+  r.Register<SizeOp<int64_t>>("Size", kDeviceGpu,
+                              {{"T", GpuDataTypes()}, {"out_type", {DataType::kInt64}}});
+}
+
+}  // namespace graphrt

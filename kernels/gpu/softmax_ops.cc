@@ -1,0 +1,87 @@
+// Softmax, LogSoftmax and SparseSoftmaxCrossEntropyWithLogits on the GPU,
+// float32, mirroring kernels/cpu/softmax_ops.h and xent_op.h (same shape
+// checks and messages, outputs and stability).
+//
+// Difference from the CPU: a label outside [0, classes) is found on the
+// device, after the host has returned, so it cannot become an error status;
+// that row's loss and backprop are NaN instead (as in TensorFlow's GPU
+// kernel). Only classes == 0 with a non-empty batch, where every label is out
+// of range, is reported as INVALID_ARGUMENT.
+#include "absl/strings/str_cat.h"
+#include "core/graph/status_macros.h"
+#include "kernels/gpu/gpu_op_util.h"
+#include "kernels/gpu/register.h"
+#include "kernels/gpu/softmax_kernels.h"
+
+namespace graphrt {
+namespace {
+
+// One kernel for both ops: LogSoftmax when the node's op is "LogSoftmax".
+class SoftmaxOp final : public OpKernel {
+ public:
+  explicit SoftmaxOp(const OpKernelConstruction& c)
+      : OpKernel(c), log_(c.node().op() == "LogSoftmax") {}
+
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& logits = ctx.input(0);
+    if (logits.rank() < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          op(), " needs logits of rank >= 1 (softmax runs along the last axis); got ",
+          logits.ShapeString()));
+    }
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    const float* in = logits.data<float>();
+    const int64_t total = logits.num_elements();
+    const int64_t n = logits.dim(logits.rank() - 1);
+    ASSIGN_OR_RETURN(Tensor * out, ctx.forward_input_or_allocate_output(0, 0, logits.shape()));
+    if (total == 0) return absl::OkStatus();
+    LaunchSoftmax(in, out->data<float>(), total / n, n, log_, queue->stream());
+    return CheckLaunch(op().c_str());
+  }
+
+ private:
+  const bool log_;
+};
+
+template <typename Label>
+class SparseXentOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& features = ctx.input(0);
+    const Tensor& labels = ctx.input(1);
+    if (features.rank() != 2 || labels.rank() != 1 || labels.dim(0) != features.dim(0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "SparseSoftmaxCrossEntropyWithLogits needs features [batch, classes] and labels "
+          "[batch]; got features ",
+          features.ShapeString(), " and labels ", labels.ShapeString()));
+    }
+    const int64_t batch = features.dim(0), classes = features.dim(1);
+    if (batch > 0 && classes == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "every label is outside the valid range [0, 0): features ", features.ShapeString(),
+          " have no classes"));
+    }
+    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(Tensor * loss, ctx.allocate_output(0, TensorShape{batch}));
+    ASSIGN_OR_RETURN(Tensor * backprop, ctx.allocate_output(1, features.shape()));
+    if (batch == 0) return absl::OkStatus();
+    LaunchSparseXent(features.data<float>(), labels.raw_data(),
+                     sizeof(Label) == sizeof(int64_t), batch, classes, loss->data<float>(),
+                     backprop->data<float>(), queue->stream());
+    return CheckLaunch("SparseSoftmaxCrossEntropyWithLogits");
+  }
+};
+
+}  // namespace
+
+void RegisterSoftmaxGpuKernels(KernelRegistry& r) {
+  r.Register<SoftmaxOp>("Softmax", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<SoftmaxOp>("LogSoftmax", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<SparseXentOp<int32_t>>("SparseSoftmaxCrossEntropyWithLogits", kDeviceGpu,
+                                    {{"T", {DataType::kFloat32}}, {"Tlabels", {DataType::kInt32}}});
+  r.Register<SparseXentOp<int64_t>>("SparseSoftmaxCrossEntropyWithLogits", kDeviceGpu,
+                                    {{"T", {DataType::kFloat32}}, {"Tlabels", {DataType::kInt64}}});
+}
+
+}  // namespace graphrt
