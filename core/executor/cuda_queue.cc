@@ -192,4 +192,29 @@ absl::Status CudaQueue::Synchronize() {
   return absl::OkStatus();
 }
 
+void* CudaQueue::RecordTimingEvent() {
+  cudaEvent_t event = nullptr;
+  if (!Activate().ok() || cudaEventCreate(&event) != cudaSuccess) return nullptr;
+  if (cudaEventRecord(event, compute_) != cudaSuccess) {
+    cudaEventDestroy(event);
+    return nullptr;
+  }
+  return event;
+}
+
+int64_t CudaQueue::ElapsedNs(void* from, void* to) {
+  float ms = 0;
+  if (from == nullptr || to == nullptr ||
+      cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(from), static_cast<cudaEvent_t>(to)) !=
+          cudaSuccess) {
+    (void)cudaGetLastError();
+    return -1;
+  }
+  return static_cast<int64_t>(static_cast<double>(ms) * 1e6);
+}
+
+void CudaQueue::ReleaseTimingEvent(void* event) {
+  if (event != nullptr) cudaEventDestroy(static_cast<cudaEvent_t>(event));
+}
+
 }  // namespace graphrt

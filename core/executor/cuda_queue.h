@@ -40,6 +40,9 @@ class CudaQueue final : public GpuQueue {
                               size_t bytes) override;
   absl::Status Synchronize() override;
   Allocator* pinned_allocator() const override { return pinned_; }
+  void* RecordTimingEvent() override;
+  int64_t ElapsedNs(void* from, void* to) override;
+  void ReleaseTimingEvent(void* event) override;
 
   // Makes this device current on the calling thread; a thread-local cache
   // skips cudaSetDevice when it already is. Kernels call it before launching.

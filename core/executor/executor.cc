@@ -21,6 +21,19 @@
 // every producer's output writes visible to the thread that runs the node.
 // A node with a single input needs no atomic at all: its producer is the
 // only one who can make it ready.
+//
+// Note [GPU op timing]
+// Rationale: a GPU node's host span is only its launch; traces must also
+// show when its work ran on the device.
+// Approach: a traced step records a CUDA event on each GPU's compute stream
+// when it begins (the origin) and one before and after each GPU node's
+// Compute; after the step's synchronisation, the device time from the
+// origin to each event, added to the origin's host time, places the node's
+// work on the step's timeline.
+// Limitations: the origin event completes when the stream reaches it; if
+// the stream was still busy with an earlier step's work, device times of
+// this step are early by that backlog (each device time is still exact
+// relative to the others). Untraced steps record nothing.
 #include <atomic>
 #include <vector>
 
@@ -52,6 +65,10 @@ class StepRunner {
     }
     if (trace_ != nullptr) {
       slots_.resize(plan.items_.size());
+      gpu_origin_.assign(plan.env_.devices.size(), nullptr);
+      for (int32_t d : plan.gpu_devices_) {
+        gpu_origin_[d] = plan.env_.devices[d].gpu->RecordTimingEvent();
+      }
       t0_ = TraceNowTicks();
       start_steady_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::steady_clock::now().time_since_epoch())
@@ -93,7 +110,6 @@ class StepRunner {
     TsanRelease(&handoff);
     plan_.env_.devices[home].arena->execute(step);
     TsanAcquire(this);
-    if (trace_ != nullptr) FillTrace();
     absl::Status status;
     {
       MutexLock lock(&mu_);
@@ -105,6 +121,7 @@ class StepRunner {
       for (int32_t e : plan_.fetch_entries_) out.push_back(entries_[e]);
     }
     if (!plan_.gpu_devices_.empty()) status = plan_.FinishOnGpus(std::move(status), &out);
+    if (trace_ != nullptr) FillTrace();  // after the GPUs finished: their timing events are done
     if (!status.ok()) return status;
     return out;
   }
@@ -224,9 +241,12 @@ class StepRunner {
     if (trace_ == nullptr) return RunNodeUntraced(item);
     Slot& slot = slots_[&item - plan_.items_.data()];
     slot.thread = CurrentThreadIndex();
+    GpuQueue* gpu = plan_.env_.devices[item.device].gpu;
+    if (gpu != nullptr) slot.gpu_start = gpu->RecordTimingEvent();
     slot.start = Now();
     absl::Status s = RunNodeUntraced(item, &slot.bytes);
     slot.end = Now();
+    if (gpu != nullptr) slot.gpu_end = gpu->RecordTimingEvent();
     slot.in_use = plan_.env_.devices[item.device].allocator->BytesInUse();
     slot.ran = true;
     return s;
@@ -329,7 +349,24 @@ class StepRunner {
     int64_t bytes = 0, in_use = -1;
     int32_t thread = 0;
     bool ran = false;
+    void* gpu_start = nullptr;  // GPU nodes: timing events (Note [GPU op timing])
+    void* gpu_end = nullptr;
   };
+  // The device span of GPU node `i` in ns from the step start; releases its events.
+  std::pair<int64_t, int64_t> DeviceSpan(size_t i) {
+    Slot& slot = slots_[i];
+    std::pair<int64_t, int64_t> span = {-1, -1};
+    if (slot.gpu_start == nullptr && slot.gpu_end == nullptr) return span;
+    const int32_t d = plan_.items_[i].device;
+    GpuQueue* gpu = plan_.env_.devices[d].gpu;
+    const int64_t a = gpu->ElapsedNs(gpu_origin_[d], slot.gpu_start);
+    const int64_t b = gpu->ElapsedNs(gpu_origin_[d], slot.gpu_end);
+    if (a >= 0 && b >= a) span = {a, b};
+    gpu->ReleaseTimingEvent(slot.gpu_start);
+    gpu->ReleaseTimingEvent(slot.gpu_end);
+    slot.gpu_start = slot.gpu_end = nullptr;
+    return span;
+  }
   int64_t Now() const { return TraceNowTicks() - t0_; }  // ticks since the step began
   void FillTrace() {
     trace_->devices.clear();
@@ -354,9 +391,13 @@ class StepRunner {
         const int32_t from = producer[plan_.input_entries_[item.input_start]];
         if (from >= 0) source = plan_.items_[from].device;
       }
+      const auto [device_start, device_end] = DeviceSpan(i);
       trace_->events.push_back({item.node->name(), item.node->op(), item.device, slot.thread,
                                 to_ns(slot.ready), to_ns(slot.start), to_ns(slot.end),
-                                slot.bytes, slot.in_use, source});
+                                slot.bytes, slot.in_use, source, device_start, device_end});
+    }
+    for (size_t d = 0; d < gpu_origin_.size(); ++d) {
+      if (gpu_origin_[d] != nullptr) plan_.env_.devices[d].gpu->ReleaseTimingEvent(gpu_origin_[d]);
     }
     trace_->step_ns = to_ns(Now());
     trace_->start_ns = start_steady_ns_;
@@ -367,6 +408,7 @@ class StepRunner {
   const int64_t step_id_;
   StepTrace* const trace_;
   std::vector<Slot> slots_;
+  std::vector<void*> gpu_origin_;  // by device: the step's first timing event
   int64_t t0_ = 0;  // TraceNowTicks() when the step began
   int64_t start_steady_ns_ = 0;
   std::unique_ptr<ExecutorPlan::StepBuffers> buffers_;

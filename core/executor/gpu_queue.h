@@ -18,6 +18,7 @@
 #define GRAPHRT_CORE_EXECUTOR_GPU_QUEUE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -57,6 +58,15 @@ class GpuQueue {
   // Page-locked host memory for staging fetched tensors; null when the
   // system gave none (fetches then land in ordinary host memory).
   virtual Allocator* pinned_allocator() const = 0;
+
+  // Device-side timing for traced steps: an event recorded on the compute
+  // stream now (after everything launched so far), or null when timing is
+  // unavailable. Once Synchronize() has returned, ElapsedNs(from, to) is the
+  // device time between two such events (-1 when unknown). Every event must
+  // be given back with ReleaseTimingEvent.
+  virtual void* RecordTimingEvent() { return nullptr; }
+  virtual int64_t ElapsedNs(void* from, void* to) { return -1; }
+  virtual void ReleaseTimingEvent(void* event) {}
 };
 
 }  // namespace graphrt

@@ -92,9 +92,13 @@ std::string ProcessName(int pid, absl::string_view name) {
                       ", \"args\": {\"name\": ", JsonQuote(name), "}}");
 }
 
+// GPU devices' compute streams get a track of their own, under this tid.
+constexpr int kStreamTid = 1 << 30;
+
 std::string ThreadName(int pid, int tid) {
+  const std::string name = tid == kStreamTid ? "compute stream" : absl::StrCat("thread ", tid);
   return absl::StrCat("  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": ", pid,
-                      ", \"tid\": ", tid, ", \"args\": {\"name\": \"thread ", tid, "\"}}");
+                      ", \"tid\": ", tid, ", \"args\": {\"name\": \"", name, "\"}}");
 }
 
 }  // namespace
@@ -117,6 +121,16 @@ std::string StepTrace::ChromeEvents(double offset_us, std::span<const int> pids)
                          "\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": {%s}}",
                          JsonQuote(e.node), JsonQuote(e.op), pid, e.thread,
                          offset_us + Us(e.start_ns), Us(e.end_ns - e.start_ns), args));
+    if (e.device_start_ns >= 0 && e.device_end_ns >= e.device_start_ns) {
+      AppendEvent(out, absl::StrFormat(
+                           "  {\"name\": %s, \"cat\": %s, \"ph\": \"X\", \"pid\": %d, "
+                           "\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": "
+                           "{\"op\": %s, \"launched_us\": %.3f}}",
+                           JsonQuote(e.node), JsonQuote(e.op), pid, kStreamTid,
+                           offset_us + Us(e.device_start_ns),
+                           Us(e.device_end_ns - e.device_start_ns), JsonQuote(e.op),
+                           Us(e.start_ns)));
+    }
     if (e.bytes_in_use >= 0) by_end.push_back(&e);
   }
   std::sort(by_end.begin(), by_end.end(), [](const NodeTraceEvent* a, const NodeTraceEvent* b) {
@@ -141,6 +155,9 @@ std::string StepTrace::ToChromeJson() const {
   std::set<std::pair<int32_t, int32_t>> tracks;
   for (const NodeTraceEvent& e : events) {
     if (tracks.emplace(e.device, e.thread).second) AppendEvent(out, ThreadName(e.device, e.thread));
+    if (e.device_start_ns >= 0 && tracks.emplace(e.device, kStreamTid).second) {
+      AppendEvent(out, ThreadName(e.device, kStreamTid));
+    }
   }
   AppendEvent(out, ChromeEvents(0, pids));
   return "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n" + out + "\n]}\n";
@@ -185,6 +202,9 @@ class ProgramTrace {
     for (const NodeTraceEvent& e : t.events) {
       if (tracks_.emplace(pids[e.device], e.thread).second) {
         AppendEvent(meta_, ThreadName(pids[e.device], e.thread));
+      }
+      if (e.device_start_ns >= 0 && tracks_.emplace(pids[e.device], kStreamTid).second) {
+        AppendEvent(meta_, ThreadName(pids[e.device], kStreamTid));
       }
     }
     if (first_start_ns_ < 0) first_start_ns_ = t.start_ns;

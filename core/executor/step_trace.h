@@ -10,8 +10,9 @@
 // A trace records, per node run: its device, the thread that ran it (a small
 // index, stable within the process), when it became ready, when it started
 // and ended (ns from the start of the step), the bytes its outputs allocated,
-// its device allocator's bytes in use when it ended, and for a copy between
-// devices (`_Copy`) the device it copied from. Tracing off costs one
+// its device allocator's bytes in use when it ended, for a copy between
+// devices (`_Copy`) the device it copied from, and for a GPU node when its
+// work ran on the device's compute stream. Tracing off costs one
 // predictable branch per node.
 //
 // Whole programs: GRAPHRT_TRACE=path (or SetProgramTracePath) traces every
@@ -48,6 +49,11 @@ struct NodeTraceEvent {
   int64_t bytes_allocated = 0;   // by allocate_output, this node's outputs
   int64_t bytes_in_use = -1;     // the device allocator's, when the node ended
   int32_t source_device = -1;    // _Copy nodes: the device of the copied tensor
+  // GPU nodes: when the work the node launched ran on the device's compute
+  // stream, in ns from the step start (CUDA events; see Note [GPU op
+  // timing] in executor.cc); -1 elsewhere or when unknown.
+  int64_t device_start_ns = -1;
+  int64_t device_end_ns = -1;
 };
 
 struct StepTrace {
@@ -56,8 +62,9 @@ struct StepTrace {
   int64_t step_ns = 0;                 // the step's wall time
   int64_t start_ns = 0;                // steady_clock ns when the step began
 
-  // Chrome trace-event JSON: one process per device, one track per thread,
-  // a complete ("X") event per node with op, ready time, queueing delay,
+  // Chrome trace-event JSON: one process per device, one track per thread
+  // (plus a "compute stream" track for GPU devices, with each node's device-
+  // side span), a complete ("X") event per node with op, ready time, queueing delay,
   // bytes allocated (and for copies the source and destination devices), and
   // a counter track per device of its allocator's bytes in use.
   std::string ToChromeJson() const;

@@ -57,7 +57,17 @@ class FakeGpuQueue final : public GpuQueue {
     return s;
   }
   Allocator* pinned_allocator() const override { return HostAllocator(); }
+  // Timing events: handle k is the k-th recorded, "completed" at 1 us steps.
+  void* RecordTimingEvent() override {
+    ++recorded;
+    return reinterpret_cast<void*>(static_cast<intptr_t>(recorded));
+  }
+  int64_t ElapsedNs(void* from, void* to) override {
+    return 1000 * (reinterpret_cast<intptr_t>(to) - reinterpret_cast<intptr_t>(from));
+  }
+  void ReleaseTimingEvent(void* event) override { released += event != nullptr; }
 
+  int recorded = 0, released = 0;
   int from_host = 0, to_host = 0, to_host_async = 0, from_device = 0, syncs = 0;
   absl::Status next_sync_error;
 
@@ -181,6 +191,29 @@ TEST_F(GpuStepTest, AnAsynchronousErrorBecomesTheStepStatusAndTheNextStepWorks) 
   auto out = plan->Run(feed_, 2);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT((*out)[0].flat<float>(), ::testing::ElementsAre(-1, -2, -3));
+}
+
+TEST_F(GpuStepTest, TracedStepsPlaceGpuWorkOnTheComputeStreamTrack) {
+  std::unique_ptr<ExecutorPlan> plan = Plan({"z"});
+  StepTrace trace;
+  ASSERT_TRUE(plan->Run(feed_, 1, &trace).ok());
+  int gpu_events = 0;
+  for (const NodeTraceEvent& e : trace.events) {
+    if (e.device == 1) {
+      ++gpu_events;
+      EXPECT_GE(e.device_start_ns, 1000) << e.node;  // after the step's origin event
+      EXPECT_EQ(e.device_end_ns - e.device_start_ns, 1000) << e.node;
+    } else {
+      EXPECT_EQ(e.device_start_ns, -1) << e.node;
+    }
+  }
+  EXPECT_EQ(gpu_events, 2);  // the copy onto the GPU and y
+  EXPECT_EQ(gpu_.recorded, 1 + 2 * gpu_events);
+  EXPECT_EQ(gpu_.released, gpu_.recorded);  // no event leaks
+  EXPECT_THAT(trace.ToChromeJson(), HasSubstr("\"compute stream\""));
+  // Untraced steps record no events.
+  ASSERT_TRUE(plan->Run(feed_, 2).ok());
+  EXPECT_EQ(gpu_.recorded, 1 + 2 * gpu_events);
 }
 
 class FailingKernel final : public OpKernel {
