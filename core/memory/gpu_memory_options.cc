@@ -64,6 +64,12 @@ absl::StatusOr<ResolvedGpuMemory> ResolveGpuMemoryOptions(const GpuMemoryOptions
           "no GPU memory left: ", free_bytes / kMiB, " MiB free, reserve ",
           out.reserve_bytes / kMiB, " MiB; set memory_limit_mb or lower reserve_mb"));
     }
+    if (limit > available) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "memory_limit_mb ", options.memory_limit_mb, " is more than the ", available / kMiB,
+          " MiB available (", free_bytes / kMiB, " MiB free minus a ", out.reserve_bytes / kMiB,
+          " MiB reserve); lower it, or leave it 0 for all that is available"));
+    }
     out.limit_bytes.push_back(limit);
     return out;
   }

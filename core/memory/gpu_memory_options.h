@@ -25,7 +25,8 @@ namespace graphrt {
 inline constexpr char kForceGpuAllowGrowthEnv[] = "GRAPHRT_FORCE_GPU_ALLOW_GROWTH";
 
 struct GpuMemoryOptions {
-  // Limit for the (single) device in MiB. 0: the default, free memory minus the
+  // Limit for the (single) device in MiB, at most what is free minus the
+  // reserve (more is INVALID_ARGUMENT). 0: the default, free memory minus the
   // reserve (DefaultGpuMemoryLimit). Ignored when logical_device_limits_mb is set.
   int64_t memory_limit_mb = 0;
   // Grow the pool on demand instead of reserving the whole limit up front.

@@ -62,6 +62,11 @@ TEST(GpuMemoryOptionsTest, DefaultReserveAndLimit) {
   o.memory_limit_mb = 2048;
   EXPECT_EQ(ResolveGpuMemoryOptions(o, 79 * kGiB, 80 * kGiB, nullptr)->limit_bytes,
             std::vector<int64_t>{2 * kGiB});
+  o.memory_limit_mb = 80 * 1024;  // more than is free once the reserve is kept
+  const auto too_big = ResolveGpuMemoryOptions(o, 79 * kGiB, 80 * kGiB, nullptr);
+  EXPECT_EQ(too_big.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(too_big.status().message().find("memory_limit_mb 81920"), std::string::npos)
+      << too_big.status();
 }
 
 TEST(GpuMemoryOptionsTest, LogicalDevicesSplitOneGpu) {

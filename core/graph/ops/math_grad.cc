@@ -140,7 +140,10 @@ absl::Status MeanGrad(const GradContext& c, std::vector<Output>& dx) {
     dx[0] = g * (n == 0 ? 0.0f : static_cast<float>(m) / static_cast<float>(n));
     return absl::OkStatus();
   }
-  Output count = ops::Cast(ops::Size(c.inputs[0]) / ops::Size(c.outputs[0]), DataType::kFloat32);
+  // Float division (the counts divide exactly): an int32 Div has no GPU
+  // kernel, and would pull the sizes back to the host every step.
+  Output count = ops::Cast(ops::Size(c.inputs[0]), DataType::kFloat32) /
+                 ops::Cast(ops::Size(c.outputs[0]), DataType::kFloat32);
   dx[0] = g / count;
   return absl::OkStatus();
 }
