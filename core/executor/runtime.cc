@@ -169,6 +169,17 @@ void Runtime::AddGpuDevicesLocked(size_t index, int* next_gpu) {
 #endif
 }
 
+int64_t Runtime::ReleaseUnusedMemory() {
+  MutexLock lock(&mu_);
+  int64_t released = 0;
+  auto release = [&](Allocator* a) {
+    if (auto* bfc = dynamic_cast<BfcAllocator*>(a)) released += static_cast<int64_t>(bfc->Release());
+  };
+  for (const auto& a : allocators_) release(a.get());
+  release(pinned_.get());
+  return released;
+}
+
 std::vector<std::string> Runtime::gpu_startup_errors() {
   MutexLock lock(&mu_);
   (void)InitializeLocked();

@@ -88,6 +88,12 @@ class Runtime {
   std::vector<DeviceAttributes> ListLogicalDevices(absl::string_view type = {});
   // All logical devices, CPU:0 first; creates them if needed.
   std::vector<Device*> devices();
+  // Gives every wholly free region of the runtime's memory pools (the BFC
+  // pools of limited CPU devices and of GPU devices, and the pinned staging
+  // pool) back to the system; returns the bytes given back. Live tensors are
+  // untouched; pools grow again on demand (a GPU pool without growth takes
+  // its whole limit again at its next allocation).
+  int64_t ReleaseUnusedMemory();
   // Why physical GPUs were left out of the logical devices, one line each.
   std::vector<std::string> gpu_startup_errors();
 

@@ -59,6 +59,22 @@ TEST(RuntimeTest, BadConfigurationsAreRejected) {
             runtime->ListPhysicalDevices("GPU").size());
 }
 
+TEST(RuntimeTest, ReleaseUnusedMemoryEmptiesIdlePools) {
+  RuntimeOptions options;
+  options.cpu_memory_limit_mb = 64;  // CPU:0 gets a BFC pool of its own
+  auto runtime = Runtime::Create(options);
+  Allocator* pool = runtime->devices()[0]->allocator();
+  void* live = pool->AllocateRaw(64, 1 << 20);
+  ASSERT_NE(live, nullptr);
+  EXPECT_EQ(runtime->ReleaseUnusedMemory(), 0);  // its region holds a live tensor
+  pool->DeallocateRaw(live);
+  EXPECT_GE(runtime->ReleaseUnusedMemory(), 1 << 20);
+  EXPECT_EQ(pool->GetStats().bytes_reserved, 0);
+  live = pool->AllocateRaw(64, 1 << 20);  // and it grows again
+  EXPECT_NE(live, nullptr);
+  pool->DeallocateRaw(live);
+}
+
 int CountOp(const Graph& g, absl::string_view op) {
   int n = 0;
   for (int i = 0; i < g.num_nodes(); ++i) n += g.node(i).op() == op;
