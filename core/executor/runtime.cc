@@ -89,7 +89,7 @@ bool Runtime::initialized() const {
 absl::Status Runtime::InitializeLocked() {
   if (initialized_) return absl::OkStatus();
   Allocator* allocator = options_.cpu_allocator != nullptr ? options_.cpu_allocator
-                                                           : HostAllocator();
+                                                           : HostPoolAllocator();
   int next_cpu = 0;
   for (size_t i = 0; i < physical_.size(); ++i) {
     if (physical_[i].type != "CPU") continue;  // GPUs: after every CPU

@@ -54,7 +54,7 @@ struct RuntimeOptions {
   // Pool sizes of logical CPU devices that do not set their own; 0 = cores.
   int inter_op_threads = 0;
   int intra_op_threads = 0;
-  // Memory of CPU devices without a limit; null: HostAllocator().
+  // Memory of CPU devices without a limit; null: HostPoolAllocator().
   Allocator* cpu_allocator = nullptr;
   // Default memory limit of logical CPU devices in MiB; 0: none (plain
   // host memory). With a limit, each device allocates from its own BFC

@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "core/executor/kernel_registry.h"
 #include "core/executor/thread_pool.h"
+#include "core/memory/bfc_allocator.h"
 
 namespace graphrt {
 namespace {
@@ -49,7 +50,7 @@ SessionOptions ResolveSessionOptions(const SessionOptions& options) {
   o.inter_op_threads = ResolveThreadCount(o.inter_op_threads);
   o.intra_op_threads = ResolveThreadCount(o.intra_op_threads);
   if (o.kernels == nullptr) o.kernels = &DefaultKernelRegistry();
-  if (o.cpu_allocator == nullptr) o.cpu_allocator = HostAllocator();
+  if (o.cpu_allocator == nullptr) o.cpu_allocator = HostPoolAllocator();
   return o;
 }
 

@@ -40,7 +40,7 @@ struct SessionOptions {
   bool allow_soft_placement = true;
   // Kernels to use; null: DefaultKernelRegistry().
   const KernelRegistry* kernels = nullptr;
-  // CPU tensor memory; null: HostAllocator().
+  // CPU tensor memory; null: HostPoolAllocator() (core/memory/bfc_allocator.h).
   Allocator* cpu_allocator = nullptr;
   // The devices to place on and run with (core/executor/runtime.h); sessions
   // may share one. null: a runtime of its own, with one CPU device whose

@@ -282,4 +282,32 @@ std::unique_ptr<BfcAllocator> CreateBfcAllocator(std::unique_ptr<SubAllocator> s
   return std::make_unique<BfcAllocator>(std::move(sub_allocator), std::move(options));
 }
 
+// Note [Host tensor pool]
+// Rationale: with plain malloc, a step whose outputs are freed together (64
+// MatMul products of 64 KiB joined by one AddN) leaves megabytes free at the
+// top of glibc's heap, which glibc trims back to the kernel; the next step
+// page-faults all of it in again. On the 2-core VM that cost 2.19 against
+// 1.71 ms per step of bench/compare's MatMul workload (bench/RESULTS.md).
+// Approach: CPU tensors come from one process-wide BFC pool (the allocator
+// GPU devices already use), which keeps its regions: a step's buffers are
+// reused by the next one, and small sizes hit the chunk cache. Regions that
+// stay wholly free for kHostPoolIdleOps calls go back to the system, and
+// Runtime::ReleaseUnusedMemory does not touch it (it is not a runtime's).
+// Limitations: growth doubles regions, so reserved memory can reach twice
+// the peak in use until the idle policy gives the excess back.
+Allocator* HostPoolAllocator() {
+#if defined(__SANITIZE_ADDRESS__)
+  return HostAllocator();
+#else
+  static BfcAllocator* const pool = [] {
+    BfcOptions options;
+    options.name = "cpu_pool";
+    options.allow_growth = true;
+    options.release_after_idle_ops = kHostPoolIdleOps;
+    return CreateBfcAllocator(CreateHostSubAllocator(), options).release();
+  }();
+  return pool;
+#endif
+}
+
 }  // namespace graphrt

@@ -129,6 +129,15 @@ class BfcAllocator final : public Allocator {
 std::unique_ptr<BfcAllocator> CreateBfcAllocator(std::unique_ptr<SubAllocator> sub_allocator,
                                                  BfcOptions options = {});
 
+// The process-wide pool CPU devices allocate tensors from by default: a
+// growing BFC over host memory with no limit, never destroyed (tensors may
+// outlive every runtime), that gives a region back to the system once it
+// has stayed wholly free for kHostPoolIdleOps allocator calls. See Note
+// [Host tensor pool] in bfc_allocator.cc. Under AddressSanitizer it is
+// HostAllocator() instead, so that use-after-free of a tensor is caught.
+inline constexpr int64_t kHostPoolIdleOps = int64_t{1} << 16;
+Allocator* HostPoolAllocator();
+
 }  // namespace graphrt
 
 #endif  // GRAPHRT_CORE_MEMORY_BFC_ALLOCATOR_H_
