@@ -16,38 +16,62 @@
 // (the destination buffer may have just been freed by a pending kernel), and
 // the compute stream(s) wait for the copy before any later kernel (the
 // consumer, and any reuse of the source buffer on the source device).
-// Host-to-device copies from pageable memory return once the source is
-// staged; from pinned memory they are truly asynchronous, so the copy stream
-// is synchronised before returning (the caller may free the source).
+// Host-to-device copies first copy the source into a buffer of the pinned
+// pool (a host memcpy), so the caller may reuse the source at once and the
+// DMA runs without a host wait; the staging buffer goes back to the pool
+// once an event says the copy is done (checked at later copies and at the
+// end of the step). Without pinned memory the copy waits on the host.
 // Limitations: one compute stream per logical device serialises independent
 // GPU ops of a step; split a GPU into logical devices for concurrency. An
 // event is created per copy (a few microseconds); fine next to a transfer.
 #include "core/executor/cuda_queue.h"
+
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
 namespace graphrt {
 namespace {
 
-// The device this thread last made current through SetDevice; -1: unknown.
-thread_local int current_device = -1;
-
 absl::Status SetDevice(int id) {
-  if (current_device == id) return absl::OkStatus();
-  cudaError_t e = cudaSetDevice(id);
-  if (e != cudaSuccess) {
-    current_device = -1;
-    return CudaStatus(e, "cudaSetDevice");
-  }
-  current_device = id;
-  return absl::OkStatus();
+  int current = -1;
+  if (cudaGetDevice(&current) == cudaSuccess && current == id) return absl::OkStatus();
+  return CudaStatus(cudaSetDevice(id), "cudaSetDevice");
 }
 
-// Some other code (allocators) sets the device and restores it; that restores
-// what this cache says, so the cache stays true.
+// Makes `id` current for the scope and restores the caller's device: queue
+// methods run on any thread (the Run caller's, CPU workers'), whose own CUDA
+// device must not change under them.
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int id) {
+    if (cudaGetDevice(&previous_) != cudaSuccess) previous_ = -1;
+    status_ = previous_ == id ? absl::OkStatus() : CudaStatus(cudaSetDevice(id), "cudaSetDevice");
+  }
+  ~DeviceGuard() {
+    int now = -1;
+    if (previous_ >= 0 && cudaGetDevice(&now) == cudaSuccess && now != previous_) {
+      cudaSetDevice(previous_);
+    }
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  int previous_ = -1;
+  absl::Status status_;
+};
+
 absl::Status RecordEvent(cudaStream_t stream, cudaEvent_t* event) {
   cudaError_t e = cudaEventCreateWithFlags(event, cudaEventDisableTiming);
-  if (e == cudaSuccess) e = cudaEventRecord(*event, stream);
+  if (e != cudaSuccess) {
+    *event = nullptr;
+    return CudaStatus(e, "creating a CUDA event");
+  }
+  e = cudaEventRecord(*event, stream);
+  if (e != cudaSuccess) {
+    cudaEventDestroy(*event);
+    *event = nullptr;
+  }
   return CudaStatus(e, "recording a CUDA event");
 }
 
@@ -69,8 +93,15 @@ absl::Status CudaStatus(cudaError_t e, const char* what) {
 absl::Status CheckLaunch(const char* kernel) {
   cudaError_t e = cudaGetLastError();
   if (e == cudaSuccess) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat("CUDA error ", cudaGetErrorName(e), " (",
-                                          cudaGetErrorString(e), ") launching ", kernel));
+  // Launch errors belong to this kernel; any other error is a fault of an
+  // earlier kernel on the device that this call happened to report.
+  const bool launch_error = e == cudaErrorInvalidConfiguration || e == cudaErrorInvalidValue ||
+                            e == cudaErrorLaunchOutOfResources ||
+                            e == cudaErrorInvalidDeviceFunction || e == cudaErrorNoKernelImageForDevice;
+  return absl::InternalError(absl::StrCat(
+      "CUDA error ", cudaGetErrorName(e), " (", cudaGetErrorString(e), ") ",
+      launch_error ? "launching " : "reported when launching ", kernel,
+      launch_error ? "" : "; it may come from an earlier kernel on this device"));
 }
 
 CudaQueue::CudaQueue(int physical_id, std::string name, Allocator* pinned)
@@ -79,7 +110,8 @@ CudaQueue::CudaQueue(int physical_id, std::string name, Allocator* pinned)
 absl::StatusOr<std::unique_ptr<CudaQueue>> CudaQueue::Create(int physical_id, std::string name,
                                                              Allocator* pinned) {
   auto q = std::unique_ptr<CudaQueue>(new CudaQueue(physical_id, std::move(name), pinned));
-  absl::Status s = SetDevice(physical_id);
+  DeviceGuard guard(physical_id);
+  absl::Status s = guard.status();
   if (!s.ok()) return s;
   for (cudaStream_t* stream : {&q->compute_, &q->h2d_, &q->d2h_}) {
     s = CudaStatus(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "creating a stream");
@@ -95,7 +127,8 @@ absl::StatusOr<std::unique_ptr<CudaQueue>> CudaQueue::Create(int physical_id, st
 }
 
 CudaQueue::~CudaQueue() {
-  if (!SetDevice(physical_id_).ok()) return;
+  DeviceGuard guard(physical_id_);
+  if (!guard.status().ok()) return;
   if (cublas_ != nullptr) cublasDestroy(cublas_);
   for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
     if (stream != nullptr) {
@@ -103,6 +136,7 @@ CudaQueue::~CudaQueue() {
       cudaStreamDestroy(stream);
     }
   }
+  ReclaimStaging(/*wait=*/true);
 }
 
 absl::Status CudaQueue::Activate() const { return SetDevice(physical_id_); }
@@ -116,27 +150,59 @@ absl::Status CudaQueue::Fence(cudaStream_t signaller, cudaStream_t waiter) {
 
 absl::Status CudaQueue::CopyFromHost(const void* host_src, void* device_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
-  absl::Status s = Activate();
+  DeviceGuard guard(physical_id_);
+  absl::Status s = guard.status();
   if (s.ok()) s = Fence(compute_, h2d_);
-  if (s.ok()) {
+  if (!s.ok()) return s;
+  ReclaimStaging(/*wait=*/false);
+  void* staging = pinned_ != nullptr ? pinned_->AllocateRaw(kTensorAlignment, bytes) : nullptr;
+  if (staging == nullptr) {
+    // No pinned memory: the driver stages pageable memory itself (waiting
+    // for the copy stream first), or a pinned source is read after we return.
     s = CudaStatus(cudaMemcpyAsync(device_dst, host_src, bytes, cudaMemcpyHostToDevice, h2d_),
                    "a host-to-device copy");
-  }
-  if (!s.ok()) return s;
-  cudaPointerAttributes attrs{};
-  if (cudaPointerGetAttributes(&attrs, host_src) == cudaSuccess &&
-      attrs.type == cudaMemoryTypeHost) {
-    // Pinned source: the DMA reads it after we return (Note [GPU stream order]).
-    s = CudaStatus(cudaStreamSynchronize(h2d_), "a host-to-device copy from pinned memory");
+    if (s.ok()) s = CudaStatus(cudaStreamSynchronize(h2d_), "a host-to-device copy");
     if (!s.ok()) return s;
+    return Fence(h2d_, compute_);
   }
-  (void)cudaGetLastError();  // pageable pointers report cudaErrorInvalidValue on old drivers
+  // Note [GPU stream order]: the source is copied into pinned staging, so
+  // the caller may reuse it at once and the DMA needs no host wait.
+  std::memcpy(staging, host_src, bytes);
+  s = CudaStatus(cudaMemcpyAsync(device_dst, staging, bytes, cudaMemcpyHostToDevice, h2d_),
+                 "a host-to-device copy");
+  cudaEvent_t done = nullptr;
+  if (s.ok()) s = RecordEvent(h2d_, &done);
+  if (!s.ok()) {
+    // The copy may still be queued: wait before giving the staging back.
+    cudaStreamSynchronize(h2d_);
+    pinned_->DeallocateRaw(staging);
+    return s;
+  }
+  {
+    MutexLock lock(&staging_mu_);
+    staging_.push_back({done, staging});
+  }
   return Fence(h2d_, compute_);
+}
+
+void CudaQueue::ReclaimStaging(bool wait) {
+  MutexLock lock(&staging_mu_);
+  while (!staging_.empty()) {
+    const Staging& front = staging_.front();
+    // Copies on the one h2d stream finish in order: stop at the first pending.
+    if (!wait && cudaEventQuery(front.done) == cudaErrorNotReady) break;
+    if (wait) cudaEventSynchronize(front.done);
+    cudaEventDestroy(front.done);
+    pinned_->DeallocateRaw(front.buffer);
+    staging_.pop_front();
+  }
+  (void)cudaGetLastError();  // cudaErrorNotReady is not an error
 }
 
 absl::Status CudaQueue::CopyToHostAsync(const void* device_src, void* host_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
-  absl::Status s = Activate();
+  DeviceGuard guard(physical_id_);
+  absl::Status s = guard.status();
   if (s.ok()) s = Fence(compute_, d2h_);
   if (!s.ok()) return s;
   return CudaStatus(cudaMemcpyAsync(host_dst, device_src, bytes, cudaMemcpyDeviceToHost, d2h_),
@@ -146,6 +212,7 @@ absl::Status CudaQueue::CopyToHostAsync(const void* device_src, void* host_dst, 
 absl::Status CudaQueue::CopyToHost(const void* device_src, void* host_dst, size_t bytes) {
   absl::Status s = CopyToHostAsync(device_src, host_dst, bytes);
   if (!s.ok() || bytes == 0) return s;
+  DeviceGuard guard(physical_id_);
   return CudaStatus(cudaStreamSynchronize(d2h_),
                     "a device-to-host copy (or an earlier kernel on the device)");
 }
@@ -154,11 +221,17 @@ absl::Status CudaQueue::CopyFromDevice(GpuQueue& source, const void* source_ptr,
                                        void* device_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
   auto& src = static_cast<CudaQueue&>(source);  // every GPU device of a CUDA build is one
+  DeviceGuard guard(src.physical_id_);
   cudaEvent_t source_done = nullptr;
-  absl::Status s = SetDevice(src.physical_id_);
+  absl::Status s = guard.status();
   if (s.ok()) s = RecordEvent(src.compute_, &source_done);
-  if (s.ok()) s = Activate();
-  if (s.ok()) s = WaitAndDestroy(h2d_, source_done);
+  if (!s.ok()) return s;
+  s = SetDevice(physical_id_);
+  if (!s.ok()) {
+    cudaEventDestroy(source_done);
+    return s;
+  }
+  s = WaitAndDestroy(h2d_, source_done);
   if (s.ok()) s = Fence(compute_, h2d_);
   if (s.ok()) {
     s = CudaStatus(cudaMemcpyPeerAsync(device_dst, physical_id_, source_ptr, src.physical_id_,
@@ -179,22 +252,26 @@ absl::Status CudaQueue::CopyFromDevice(GpuQueue& source, const void* source_ptr,
 }
 
 absl::Status CudaQueue::Synchronize() {
-  absl::Status s = Activate();
-  if (!s.ok()) return s;
+  DeviceGuard guard(physical_id_);
+  absl::Status status = guard.status();
+  if (!status.ok()) return status;
+  // Every stream, even after an error: buffers are freed once this returns.
   for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
     cudaError_t e = cudaStreamSynchronize(stream);
-    if (e != cudaSuccess) {
-      return CudaStatus(e, absl::StrCat("a kernel or copy on ", name_,
-                                        " (reported at the end of the step)")
-                               .c_str());
+    if (e != cudaSuccess && status.ok()) {
+      status = CudaStatus(e, absl::StrCat("a kernel or copy on ", name_,
+                                          " (reported at the end of the step)")
+                                 .c_str());
     }
   }
-  return absl::OkStatus();
+  ReclaimStaging(/*wait=*/false);
+  return status;
 }
 
 void* CudaQueue::RecordTimingEvent() {
+  DeviceGuard guard(physical_id_);
   cudaEvent_t event = nullptr;
-  if (!Activate().ok() || cudaEventCreate(&event) != cudaSuccess) return nullptr;
+  if (!guard.status().ok() || cudaEventCreate(&event) != cudaSuccess) return nullptr;
   if (cudaEventRecord(event, compute_) != cudaSuccess) {
     cudaEventDestroy(event);
     return nullptr;
@@ -214,7 +291,9 @@ int64_t CudaQueue::ElapsedNs(void* from, void* to) {
 }
 
 void CudaQueue::ReleaseTimingEvent(void* event) {
-  if (event != nullptr) cudaEventDestroy(static_cast<cudaEvent_t>(event));
+  if (event == nullptr) return;
+  DeviceGuard guard(physical_id_);
+  cudaEventDestroy(static_cast<cudaEvent_t>(event));
 }
 
 }  // namespace graphrt

@@ -12,14 +12,17 @@
 #ifndef GRAPHRT_CORE_EXECUTOR_CUDA_QUEUE_H_
 #define GRAPHRT_CORE_EXECUTOR_CUDA_QUEUE_H_
 
+#include <deque>
 #include <memory>
 #include <string>
 
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "core/executor/gpu_queue.h"
+#include "core/memory/sync.h"
 
 namespace graphrt {
 
@@ -44,8 +47,10 @@ class CudaQueue final : public GpuQueue {
   int64_t ElapsedNs(void* from, void* to) override;
   void ReleaseTimingEvent(void* event) override;
 
-  // Makes this device current on the calling thread; a thread-local cache
-  // skips cudaSetDevice when it already is. Kernels call it before launching.
+  // Makes this device current on the calling thread (cudaSetDevice only when
+  // it is not), without restoring: kernels call it before launching. The
+  // device's own thread runs them, and so may a Run caller whose step starts
+  // on the GPU: Session::Run can leave that thread on the GPU's device.
   absl::Status Activate() const;
   cudaStream_t stream() const { return compute_; }
   cublasHandle_t cublas() const { return cublas_; }
@@ -54,6 +59,14 @@ class CudaQueue final : public GpuQueue {
   CudaQueue(int physical_id, std::string name, Allocator* pinned);
   // `waiter` waits for everything enqueued on `signaller` so far.
   absl::Status Fence(cudaStream_t signaller, cudaStream_t waiter);
+  // Gives back staging buffers of finished host-to-device copies (all of
+  // them, waiting, when `wait`).
+  void ReclaimStaging(bool wait);
+
+  struct Staging {
+    cudaEvent_t done;  // recorded after the copy, on h2d_
+    void* buffer;      // from pinned_
+  };
 
   const int physical_id_;
   const std::string name_;
@@ -62,6 +75,8 @@ class CudaQueue final : public GpuQueue {
   cudaStream_t h2d_ = nullptr;
   cudaStream_t d2h_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
+  Mutex staging_mu_;
+  std::deque<Staging> staging_ ABSL_GUARDED_BY(staging_mu_);  // in copy order
 };
 
 // "CUDA error cudaErrorX (what it means) in `what`" when `e` is an error.

@@ -15,6 +15,7 @@
 // launch errors know their node); CUDA_LAUNCH_BLOCKING=1 pins it down.
 #include "absl/strings/str_cat.h"
 #include "core/executor/executor.h"
+#include "core/memory/bfc_allocator.h"
 
 namespace graphrt {
 
@@ -23,9 +24,12 @@ absl::Status ExecutorPlan::FinishOnGpus(absl::Status status, std::vector<Tensor>
     GpuQueue* gpu = env_.devices[fetch_devices_[i]].gpu;
     Tensor& value = (*fetched)[i];
     if (gpu == nullptr || value.dtype() == DataType::kResource) continue;
-    Allocator* host = gpu->pinned_allocator() != nullptr ? gpu->pinned_allocator()
-                                                         : HostAllocator();
-    absl::StatusOr<Tensor> copy = Tensor::Allocate(host, value.dtype(), value.shape());
+    absl::StatusOr<Tensor> copy = absl::ResourceExhaustedError("no pinned memory");
+    if (gpu->pinned_allocator() != nullptr) {
+      copy = Tensor::Allocate(gpu->pinned_allocator(), value.dtype(), value.shape());
+    }
+    // Pinned memory is an optimisation: ordinary host memory also works.
+    if (!copy.ok()) copy = Tensor::Allocate(HostPoolAllocator(), value.dtype(), value.shape());
     if (!copy.ok()) {
       status = absl::Status(copy.status().code(),
                             absl::StrCat("fetch ", i, " from ", gpu->name(), ": ",

@@ -1,5 +1,7 @@
 #include "core/executor/gpu_device_factory.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/executor/cuda_queue.h"
 #include "core/memory/bfc_allocator.h"
@@ -9,11 +11,14 @@
 namespace graphrt {
 namespace {
 
-absl::StatusOr<std::unique_ptr<SubAllocator>> DeviceMemory(int physical_id, int64_t limit,
+// `address_space`: the VMM range, the card's total memory (only addresses:
+// a range no larger than the limit could leave no gap for a region that
+// still fits under the limit).
+absl::StatusOr<std::unique_ptr<SubAllocator>> DeviceMemory(int physical_id, int64_t address_space,
                                                            bool allow_growth) {
   if (allow_growth) {
     absl::StatusOr<std::unique_ptr<SubAllocator>> vmm =
-        CreateCudaVmmSubAllocator(physical_id, static_cast<size_t>(limit));
+        CreateCudaVmmSubAllocator(physical_id, static_cast<size_t>(address_space));
     if (vmm.ok()) return vmm;
     // No VMM support (old driver, some virtualised GPUs): plain regions.
   }
@@ -50,7 +55,7 @@ absl::StatusOr<std::vector<GpuDeviceParts>> CreateGpuDevices(int physical_id,
     parts.attributes.description = description;
     parts.attributes.memory_limit = limit;
     absl::StatusOr<std::unique_ptr<SubAllocator>> sub =
-        DeviceMemory(physical_id, limit, resolved->allow_growth);
+        DeviceMemory(physical_id, std::max(limit, memory->total_bytes), resolved->allow_growth);
     if (!sub.ok()) {
       return absl::Status(sub.status().code(), absl::StrCat(where, ": ", sub.status().message()));
     }
@@ -71,13 +76,17 @@ absl::StatusOr<std::vector<GpuDeviceParts>> CreateGpuDevices(int physical_id,
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<Allocator>> CreatePinnedHostAllocator() {
-  absl::StatusOr<std::unique_ptr<SubAllocator>> sub = CreateCudaHostSubAllocator();
-  if (!sub.ok()) return sub.status();
-  BfcOptions bfc;
-  bfc.name = "cuda_host_bfc";
-  bfc.allow_growth = true;
-  return std::unique_ptr<Allocator>(CreateBfcAllocator(*std::move(sub), bfc));
+Allocator* PinnedHostPool() {
+  static Allocator* const pool = []() -> Allocator* {
+    absl::StatusOr<std::unique_ptr<SubAllocator>> sub = CreateCudaHostSubAllocator();
+    if (!sub.ok()) return nullptr;
+    BfcOptions bfc;
+    bfc.name = "cuda_host_bfc";
+    bfc.allow_growth = true;
+    bfc.release_after_idle_ops = kHostPoolIdleOps;
+    return CreateBfcAllocator(*std::move(sub), bfc).release();
+  }();
+  return pool;
 }
 
 }  // namespace graphrt

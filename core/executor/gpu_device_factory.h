@@ -42,8 +42,10 @@ absl::StatusOr<std::vector<GpuDeviceParts>> CreateGpuDevices(int physical_id,
                                                              const GpuMemoryOptions& options,
                                                              int first_id, Allocator* pinned);
 
-// A growing BFC pool of page-locked host memory, for staging fetches.
-absl::StatusOr<std::unique_ptr<Allocator>> CreatePinnedHostAllocator();
+// The process-wide growing BFC pool of page-locked host memory that stages
+// copies and holds fetched GPU tensors; never destroyed (fetched tensors may
+// outlive every runtime). Null when the system gives no pinned memory.
+Allocator* PinnedHostPool();
 
 }  // namespace graphrt
 

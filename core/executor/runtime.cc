@@ -142,13 +142,10 @@ void Runtime::AddGpuDevicesLocked(size_t index, int* next_gpu) {
       options.logical_device_limits_mb.push_back(c.memory_limit_mb);
     }
   }
-  if (pinned_ == nullptr) {
-    absl::StatusOr<std::unique_ptr<Allocator>> pinned = CreatePinnedHostAllocator();
-    // Without pinned memory fetches land in ordinary host memory.
-    if (pinned.ok()) pinned_ = *std::move(pinned);
-  }
+  // Without pinned memory fetches land in ordinary host memory.
+  if (pinned_ == nullptr) pinned_ = PinnedHostPool();
   absl::StatusOr<std::vector<GpuDeviceParts>> parts =
-      CreateGpuDevices(physical.id, physical.description, options, *next_gpu, pinned_.get());
+      CreateGpuDevices(physical.id, physical.description, options, *next_gpu, pinned_);
   if (!parts.ok()) {
     std::string why = absl::StrCat("graphrt: leaving out ", physical.name, ": ",
                                    parts.status().message());
@@ -176,7 +173,7 @@ int64_t Runtime::ReleaseUnusedMemory() {
     if (auto* bfc = dynamic_cast<BfcAllocator*>(a)) released += static_cast<int64_t>(bfc->Release());
   };
   for (const auto& a : allocators_) release(a.get());
-  release(pinned_.get());
+  release(pinned_);
   return released;
 }
 

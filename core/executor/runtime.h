@@ -109,7 +109,7 @@ class Runtime {
   // Configuration by physical device index; empty: one default logical device.
   std::vector<std::vector<LogicalDeviceConfiguration>> config_ ABSL_GUARDED_BY(mu_);
   // Destroyed in reverse: devices (their streams drain) before the pools.
-  std::unique_ptr<Allocator> pinned_ ABSL_GUARDED_BY(mu_);  // staging for fetches
+  Allocator* pinned_ ABSL_GUARDED_BY(mu_) = nullptr;  // PinnedHostPool(), when a GPU exists
   std::vector<std::unique_ptr<Allocator>> allocators_ ABSL_GUARDED_BY(mu_);  // owned pools
   std::vector<std::unique_ptr<Device>> devices_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> gpu_errors_ ABSL_GUARDED_BY(mu_);

@@ -198,6 +198,13 @@ class CudaVmmSubAllocator final : public SubAllocator {
     MutexLock lock(&mu_);
     auto it = mapped_.find(reinterpret_cast<CUdeviceptr>(ptr) - base_);
     if (it == mapped_.end()) return absl::InvalidArgumentError(Name() + ": unknown region");
+    // The pool hands buffers back while kernels that use them may still be
+    // queued (Note [GPU stream order] in core/executor/cuda_queue.cc), and
+    // unlike cudaFree, unmapping does not wait for the device: wait here, so
+    // a later mapping at the same address is never seen by an old kernel.
+    DeviceScope scope(device_);
+    cudaError_t synced = cudaDeviceSynchronize();
+    if (synced != cudaSuccess) return CudaError(synced, "cudaDeviceSynchronize before cuMemUnmap");
     const absl::Status s = Unmap(it->first, it->second);
     mapped_.erase(it);
     return s;
