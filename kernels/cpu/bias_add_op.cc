@@ -8,14 +8,27 @@
 
 namespace graphrt {
 
-absl::Status BiasAddOp::Compute(OpKernelContext& ctx) {
-  const Tensor& value = ctx.input(0);
-  const Tensor& bias = ctx.input(1);
+absl::Status CheckBiasAddShapes(const Tensor& value, const Tensor& bias) {
   if (value.rank() < 1 || bias.rank() != 1 || bias.dim(0) != value.dim(value.rank() - 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "BiasAdd needs value [..., C] and bias [C]; got value ", value.ShapeString(),
         " and bias ", bias.ShapeString()));
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBiasAddGradShape(const Tensor& out_backprop) {
+  if (out_backprop.rank() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "BiasAddGrad needs out_backprop of rank >= 1; got ", out_backprop.ShapeString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BiasAddOp::Compute(OpKernelContext& ctx) {
+  const Tensor& value = ctx.input(0);
+  const Tensor& bias = ctx.input(1);
+  RETURN_IF_ERROR(CheckBiasAddShapes(value, bias));
   // Read the input pointer first: the output may take over its buffer.
   const float* in = value.data<float>();
   const float* b = bias.data<float>();
@@ -37,10 +50,7 @@ absl::Status BiasAddOp::Compute(OpKernelContext& ctx) {
 
 absl::Status BiasAddGradOp::Compute(OpKernelContext& ctx) {
   const Tensor& g = ctx.input(0);
-  if (g.rank() < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "BiasAddGrad needs out_backprop of rank >= 1; got ", g.ShapeString()));
-  }
+  RETURN_IF_ERROR(CheckBiasAddGradShape(g));
   const int64_t channels = g.dim(g.rank() - 1);
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{channels}));
   if (channels == 0) return absl::OkStatus();

@@ -16,6 +16,12 @@
 
 namespace graphrt {
 
+// INVALID_ARGUMENT naming both shapes unless value is [..., C] and bias [C].
+absl::Status CheckBiasAddShapes(const Tensor& value, const Tensor& bias);
+
+// INVALID_ARGUMENT naming the shape unless out_backprop has rank >= 1.
+absl::Status CheckBiasAddGradShape(const Tensor& out_backprop);
+
 class BiasAddOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;

@@ -70,10 +70,7 @@ class CastOp final : public OpKernel {
 
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() != src_) {
-      return absl::InvalidArgumentError(absl::StrCat("Cast expects ", DataTypeName(src_),
-                                                     " (SrcT), got ", x.ShapeString()));
-    }
+    RETURN_IF_ERROR(CheckCastInput(x, src_));
     if (identity_) return ctx.set_output(0, x);
     ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.shape()));
     const void* in = x.raw_data();
@@ -106,6 +103,14 @@ absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst) {
         "; Cast supports [float32, int32, int64, uint8, bool] in both directions"));
   }
   return fn;
+}
+
+absl::Status CheckCastInput(const Tensor& x, DataType src) {
+  if (x.dtype() != src) {
+    return absl::InvalidArgumentError(absl::StrCat("Cast expects ", DataTypeName(src),
+                                                   " (SrcT), got ", x.ShapeString()));
+  }
+  return absl::OkStatus();
 }
 
 void RegisterCastKernels(KernelRegistry& r) {

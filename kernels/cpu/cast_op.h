@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "core/graph/tensor.h"
 #include "core/graph/types.h"
 
 namespace graphrt {
@@ -30,6 +31,9 @@ using CastFn = void (*)(const void* in, void* out, int64_t begin, int64_t end);
 // The conversion from `src` to `dst`; INVALID_ARGUMENT naming both types and
 // the supported ones when either is not float32, int32, int64, uint8 or bool.
 absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst);
+
+// INVALID_ARGUMENT naming SrcT and x's dtype and shape unless x is of type `src`.
+absl::Status CheckCastInput(const Tensor& x, DataType src);
 
 }  // namespace graphrt
 

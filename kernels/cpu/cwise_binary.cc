@@ -36,6 +36,31 @@ absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const Tens
   return MakeBroadcastPlan(x, y, out);
 }
 
+absl::StatusOr<BroadcastPlan> MakeBinaryPlan(absl::string_view op, const TensorShape& x,
+                                             const TensorShape& y) {
+  absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x, y);
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": ", plan.status().message()));
+  }
+  return plan;
+}
+
+absl::StatusOr<TensorShape> AddNShape(const OpKernelContext& ctx) {
+  const int num = ctx.num_inputs();
+  if (num == 0) return absl::InvalidArgumentError("AddN needs at least one input");
+  TensorShape shape = ctx.input(0).shape();
+  for (int k = 1; k < num; ++k) {
+    absl::StatusOr<TensorShape> s = BroadcastShapes(shape, ctx.input(k).shape());
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "AddN input ", k, " (", ctx.input(k).ShapeString(),
+          ") does not broadcast with inputs 0..", k - 1, ": ", s.status().message()));
+    }
+    shape = *std::move(s);
+  }
+  return shape;
+}
+
 namespace {
 // On two collapsed dims' "is broadcast" flags.
 bool IsBroadcastOuterOnly(const DimVector& f) { return f[0] != 0 && f[1] == 0; }
@@ -257,11 +282,8 @@ class BinaryOp final : public OpKernel {
     if constexpr (!kIntDiv) {
       if (std::optional<absl::Status> done = SmallFastPath(ctx, x, y, candidates)) return *done;
     }
-    absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), y.shape());
-    if (!plan.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(op(), ": ", plan.status().message()));
-    }
+    absl::StatusOr<BroadcastPlan> plan = MakeBinaryPlan(op(), x.shape(), y.shape());
+    if (!plan.ok()) return plan.status();
     bool minus_one = false;
     if constexpr (kIntDiv) {
       if (plan->kind != BroadcastPlan::Kind::kEmpty) {
@@ -328,17 +350,7 @@ class AddNOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const int num = ctx.num_inputs();
-    if (num == 0) return absl::InvalidArgumentError("AddN needs at least one input");
-    TensorShape shape = ctx.input(0).shape();
-    for (int k = 1; k < num; ++k) {
-      absl::StatusOr<TensorShape> s = BroadcastShapes(shape, ctx.input(k).shape());
-      if (!s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "AddN input ", k, " (", ctx.input(k).ShapeString(),
-            ") does not broadcast with inputs 0..", k - 1, ": ", s.status().message()));
-      }
-      shape = *std::move(s);
-    }
+    ASSIGN_OR_RETURN(TensorShape shape, AddNShape(ctx));
     const int64_t n = shape.num_elements();
     bool same = true;
     for (int k = 0; k < num; ++k) same = same && ctx.input(k).num_elements() == n;

@@ -34,6 +34,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/tensor_shape.h"
 
@@ -71,6 +72,13 @@ absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const Tens
 // INVALID_ARGUMENT naming the shapes when x or y does not broadcast to `out`.
 absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const TensorShape& y,
                                                 const TensorShape& out);
+
+// MakeBroadcastPlan(x, y) for kernel `op`, its error message prefixed "<op>: ".
+absl::StatusOr<BroadcastPlan> MakeBinaryPlan(absl::string_view op, const TensorShape& x,
+                                             const TensorShape& y);
+
+// AddN's output shape, all of ctx's inputs broadcast together; INVALID_ARGUMENT if they don't.
+absl::StatusOr<TensorShape> AddNShape(const OpKernelContext& ctx);
 
 // Runs out = Op(x, y) over `plan` on the intra-op pool. Op provides
 //   using Out = ...;                       the output element type

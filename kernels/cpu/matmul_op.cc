@@ -66,11 +66,29 @@ void MultiplyRows(const float* a, const float* b, float* c, const GemmDims& d, i
   }
 }
 
-std::string Describe(const Tensor& t, bool transposed) {
+}  // namespace
+
+std::string DescribeMatMulOperand(const Tensor& t, bool transposed) {
   return absl::StrCat(t.ShapeString(), transposed ? " (transposed)" : "");
 }
 
-}  // namespace
+absl::StatusOr<MatMulDims> MatMulShape(const Tensor& a, const Tensor& b, bool transpose_a,
+                                       bool transpose_b) {
+  if (a.rank() != 2 || b.rank() != 2) {
+    return absl::InvalidArgumentError(absl::StrCat("MatMul needs two matrices; got a ",
+                                                   a.ShapeString(), " and b ",
+                                                   b.ShapeString()));
+  }
+  const MatMulDims d{a.dim(transpose_a ? 1 : 0), a.dim(transpose_a ? 0 : 1),
+                     b.dim(transpose_b ? 0 : 1)};
+  const int64_t kb = b.dim(transpose_b ? 1 : 0);
+  if (d.k != kb) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MatMul inner dimensions differ: a ", DescribeMatMulOperand(a, transpose_a), " x b ",
+        DescribeMatMulOperand(b, transpose_b), " (", d.k, " vs ", kb, ")"));
+  }
+  return d;
+}
 
 absl::Status MatMulOp::Init(const OpKernelConstruction& c) {
   ASSIGN_OR_RETURN(transpose_a_, c.attr<bool>("transpose_a"));
@@ -93,19 +111,8 @@ int64_t MatMulOp::CostEstimateNs(std::span<const Tensor* const> inputs) const {
 absl::Status MatMulOp::Compute(OpKernelContext& ctx) {
   const Tensor& a = ctx.input(0);
   const Tensor& b = ctx.input(1);
-  if (a.rank() != 2 || b.rank() != 2) {
-    return absl::InvalidArgumentError(absl::StrCat("MatMul needs two matrices; got a ",
-                                                   a.ShapeString(), " and b ",
-                                                   b.ShapeString()));
-  }
-  GemmDims d{a.dim(transpose_a_ ? 1 : 0), a.dim(transpose_a_ ? 0 : 1),
-             b.dim(transpose_b_ ? 0 : 1), transpose_a_, transpose_b_};
-  const int64_t kb = b.dim(transpose_b_ ? 1 : 0);
-  if (d.k != kb) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("MatMul inner dimensions differ: a ", Describe(a, transpose_a_), " x b ",
-                     Describe(b, transpose_b_), " (", d.k, " vs ", kb, ")"));
-  }
+  ASSIGN_OR_RETURN(MatMulDims dims, MatMulShape(a, b, transpose_a_, transpose_b_));
+  const GemmDims d{dims.m, dims.k, dims.n, transpose_a_, transpose_b_};
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{d.m, d.n}));
   if (d.m == 0 || d.n == 0) return absl::OkStatus();
   float* c = out->data<float>();

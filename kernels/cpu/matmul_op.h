@@ -14,10 +14,24 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
+#include "absl/status/statusor.h"
 #include "core/executor/op_kernel.h"
 
 namespace graphrt {
+
+// The product op(a) [m, k] x op(b) [k, n].
+struct MatMulDims {
+  int64_t m, k, n;
+};
+
+// op(a) x op(b)'s dims; INVALID_ARGUMENT naming both unless they are matrices with equal k.
+absl::StatusOr<MatMulDims> MatMulShape(const Tensor& a, const Tensor& b, bool transpose_a,
+                                       bool transpose_b);
+
+// An operand as MatMul's messages name it: dtype and shape, " (transposed)" when it is.
+std::string DescribeMatMulOperand(const Tensor& t, bool transposed);
 
 class MatMulOp final : public OpKernel {
  public:

@@ -45,6 +45,59 @@ absl::StatusOr<ReductionPlan> PlanReduction(const TensorShape& input,
   return plan;
 }
 
+std::string EmptyReductionMessage(absl::string_view op, const Tensor& input,
+                                  std::span<const int64_t> axes) {
+  return absl::StrCat(op, " of an empty set of ", DataTypeName(input.dtype()),
+                      " values is undefined: input ", input.ShapeString(),
+                      " reduced over axes [", absl::StrJoin(axes, ","), "]",
+                      axes.empty() ? " (all)" : "");
+}
+
+absl::StatusOr<std::vector<int64_t>> AxesToShape(const TensorShape& input,
+                                                 const TensorShape& like) {
+  const int extra = input.rank() - like.rank();
+  std::vector<int64_t> axes;
+  for (int i = 0; i < input.rank(); ++i) {
+    const int j = i - extra;
+    if (j < 0 || (like.dim(j) == 1 && input.dim(i) != 1)) {
+      axes.push_back(i);
+    } else if (like.dim(j) != input.dim(i)) {
+      return absl::InvalidArgumentError(absl::StrCat("ReduceSumLike: ", like.DebugString(),
+                                                     " does not broadcast to ",
+                                                     input.DebugString()));
+    }
+  }
+  if (extra < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ReduceSumLike: ", like.DebugString(), " has a higher rank than ", input.DebugString()));
+  }
+  return axes;
+}
+
+absl::StatusOr<ArgMaxPlan> PlanArgMax(const Tensor& input, int64_t axis, int64_t max_n,
+                                      DataType output_type) {
+  const int rank = input.rank();
+  if (rank == 0 || axis < -rank || axis >= rank) {
+    return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis,
+                                                   " is out of range for input ",
+                                                   input.ShapeString()));
+  }
+  const int a = static_cast<int>(axis < 0 ? axis + rank : axis);
+  ArgMaxPlan plan;
+  for (int i = 0; i < rank; ++i) {
+    if (i != a) plan.output.AddDim(input.dim(i));
+    if (i < a) plan.outer *= input.dim(i);
+    if (i > a) plan.inner *= input.dim(i);
+  }
+  plan.n = input.dim(a);
+  if (plan.n > max_n) {
+    return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis, " of ",
+                                                   input.ShapeString(), " is too long for ",
+                                                   DataTypeName(output_type), " indices"));
+  }
+  return plan;
+}
+
 namespace {
 
 // Reducers: Acc is the accumulator type; Add folds in an element, Merge
@@ -305,41 +358,14 @@ class ReduceOp final : public OpKernel {
     const Tensor& input = ctx.input(0);
     ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axis_, keep_dims_));
     ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
-    return RunReduction<R, T>(ctx, input, plan, *output, [&] {
-      return absl::StrCat(op(), " of an empty set of ", DataTypeName(input.dtype()),
-                          " values is undefined: input ", input.ShapeString(),
-                          " reduced over axes [", absl::StrJoin(axis_, ","), "]",
-                          axis_.empty() ? " (all)" : "");
-    });
+    return RunReduction<R, T>(ctx, input, plan, *output,
+                              [&] { return EmptyReductionMessage(op(), input, axis_); });
   }
 
  private:
   std::vector<int64_t> axis_;
   bool keep_dims_ = false;
 };
-
-// The axes along which `input` is summed to reach `like` (which must
-// broadcast to it): input's extra leading axes, and those where like has 1.
-absl::StatusOr<std::vector<int64_t>> AxesToShape(const TensorShape& input,
-                                                 const TensorShape& like) {
-  const int extra = input.rank() - like.rank();
-  std::vector<int64_t> axes;
-  for (int i = 0; i < input.rank(); ++i) {
-    const int j = i - extra;
-    if (j < 0 || (like.dim(j) == 1 && input.dim(i) != 1)) {
-      axes.push_back(i);
-    } else if (like.dim(j) != input.dim(i)) {
-      return absl::InvalidArgumentError(absl::StrCat("ReduceSumLike: ", like.DebugString(),
-                                                     " does not broadcast to ",
-                                                     input.DebugString()));
-    }
-  }
-  if (extra < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ReduceSumLike: ", like.DebugString(), " has a higher rank than ", input.DebugString()));
-  }
-  return axes;
-}
 
 template <typename T>
 class ReduceSumLikeOp final : public OpKernel {
@@ -397,27 +423,10 @@ class ArgMaxOp final : public OpKernel {
 
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& input = ctx.input(0);
-    const int rank = input.rank();
-    if (rank == 0 || axis_ < -rank || axis_ >= rank) {
-      return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis_,
-                                                     " is out of range for input ",
-                                                     input.ShapeString()));
-    }
-    const int axis = static_cast<int>(axis_ < 0 ? axis_ + rank : axis_);
-    TensorShape out_shape;
-    int64_t outer = 1, inner = 1;
-    for (int i = 0; i < rank; ++i) {
-      if (i != axis) out_shape.AddDim(input.dim(i));
-      if (i < axis) outer *= input.dim(i);
-      if (i > axis) inner *= input.dim(i);
-    }
-    const int64_t n = input.dim(axis);
-    if (n > std::numeric_limits<Out>::max()) {
-      return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis_, " of ",
-                                                     input.ShapeString(), " is too long for ",
-                                                     DataTypeName(output_type(0)), " indices"));
-    }
-    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, out_shape));
+    ASSIGN_OR_RETURN(ArgMaxPlan plan, PlanArgMax(input, axis_, std::numeric_limits<Out>::max(),
+                                                 output_type(0)));
+    const int64_t outer = plan.outer, n = plan.n, inner = plan.inner;
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
     if (output->num_elements() == 0) return absl::OkStatus();
     if (n == 0) {
       return absl::InvalidArgumentError(absl::StrCat(

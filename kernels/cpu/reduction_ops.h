@@ -22,9 +22,12 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/graph/tensor.h"
 #include "core/graph/tensor_shape.h"
 
 namespace graphrt {
@@ -45,6 +48,28 @@ struct ReductionPlan {
 // INVALID_ARGUMENT naming the axis and the shape when an axis is out of range.
 absl::StatusOr<ReductionPlan> PlanReduction(const TensorShape& input,
                                             std::span<const int64_t> axes, bool keep_dims);
+
+// The message for `op` (Max, int Mean) reducing `input` over `axes` to an empty set.
+std::string EmptyReductionMessage(absl::string_view op, const Tensor& input,
+                                  std::span<const int64_t> axes);
+
+// The axes along which `input` is summed to reach `like` (which must
+// broadcast to it): input's extra leading axes, and those where like has 1.
+absl::StatusOr<std::vector<int64_t>> AxesToShape(const TensorShape& input,
+                                                 const TensorShape& like);
+
+// ArgMax of a tensor along one axis: the output shape (that axis dropped) and
+// the input viewed as [outer, n, inner] with n the axis's length.
+struct ArgMaxPlan {
+  TensorShape output;
+  int64_t outer = 1;
+  int64_t n = 0;
+  int64_t inner = 1;
+};
+
+// INVALID_ARGUMENT when `axis` is out of range or n exceeds `max_n` (output_type's largest).
+absl::StatusOr<ArgMaxPlan> PlanArgMax(const Tensor& input, int64_t axis, int64_t max_n,
+                                      DataType output_type);
 
 }  // namespace graphrt
 

@@ -69,30 +69,17 @@ absl::StatusOr<TensorShape> ResolveReshape(const TensorShape& in,
   return TensorShape(std::span<const int64_t>(dims));
 }
 
-namespace {
+absl::Status ReshapeOp::Init(const OpKernelConstruction& c) {
+  ASSIGN_OR_RETURN(spec_, c.attr<std::vector<int64_t>>("shape"));
+  return ValidateReshapeSpec(spec_);
+}
 
-class ReshapeOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(spec_, c.attr<std::vector<int64_t>>("shape"));
-    return ValidateReshapeSpec(spec_);
-  }
-
-  absl::Status Compute(OpKernelContext& ctx) override {
-    const Tensor& in = ctx.input(0);
-    ASSIGN_OR_RETURN(TensorShape shape, ResolveReshape(in.shape(), spec_));
-    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
-    return ctx.set_output(0, std::move(out));
-  }
-
-  bool IsAlwaysCheap() const override { return true; }
-
- private:
-  std::vector<int64_t> spec_;
-};
-
-}  // namespace
+absl::Status ReshapeOp::Compute(OpKernelContext& ctx) {
+  const Tensor& in = ctx.input(0);
+  ASSIGN_OR_RETURN(TensorShape shape, ResolveReshape(in.shape(), spec_));
+  ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
+  return ctx.set_output(0, std::move(out));
+}
 
 void RegisterReshapeKernels(KernelRegistry& r) { r.Register<ReshapeOp>("Reshape", kDeviceCpu); }
 

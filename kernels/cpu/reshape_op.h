@@ -14,9 +14,11 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/executor/op_kernel.h"
 #include "core/graph/tensor_shape.h"
 
 namespace graphrt {
@@ -28,6 +30,18 @@ absl::Status ValidateReshapeSpec(std::span<const int64_t> spec);
 // filled in.
 absl::StatusOr<TensorShape> ResolveReshape(const TensorShape& in,
                                            std::span<const int64_t> spec);
+
+// The Reshape kernel; it never touches the elements, so every device registers it.
+class ReshapeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c);
+  absl::Status Compute(OpKernelContext& ctx) override;
+  bool IsAlwaysCheap() const override { return true; }
+
+ private:
+  std::vector<int64_t> spec_;
+};
 
 }  // namespace graphrt
 

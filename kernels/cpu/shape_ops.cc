@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/status_macros.h"
-#include "kernels/cpu/cwise_binary.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -24,26 +23,36 @@ absl::StatusOr<TensorShape> ExpandedShape(const TensorShape& shape, int64_t axis
   return TensorShape(std::span<const int64_t>(dims));
 }
 
+absl::StatusOr<BroadcastPlan> BroadcastLikePlan(const Tensor& x, const TensorShape& target) {
+  absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), TensorShape{}, target);
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "BroadcastLike: ", x.ShapeString(), " does not broadcast to ", target.DebugString()));
+  }
+  return plan;
+}
+
+absl::Status CheckSizeFits(int64_t n, int64_t max, DataType out_type) {
+  if (n > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Size: ", n, " elements do not fit out_type ", DataTypeName(out_type), "; use int64"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExpandDimsOp::Init(const OpKernelConstruction& c) {
+  ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
+  return absl::OkStatus();
+}
+
+absl::Status ExpandDimsOp::Compute(OpKernelContext& ctx) {
+  const Tensor& in = ctx.input(0);
+  ASSIGN_OR_RETURN(TensorShape shape, ExpandedShape(in.shape(), axis_));
+  ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
+  return ctx.set_output(0, std::move(out));
+}
+
 namespace {
-
-class ExpandDimsOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
-    return absl::OkStatus();
-  }
-  absl::Status Compute(OpKernelContext& ctx) override {
-    const Tensor& in = ctx.input(0);
-    ASSIGN_OR_RETURN(TensorShape shape, ExpandedShape(in.shape(), axis_));
-    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
-    return ctx.set_output(0, std::move(out));
-  }
-  bool IsAlwaysCheap() const override { return true; }
-
- private:
-  int64_t axis_ = 0;
-};
 
 // Copies x's element: the "op" of a broadcast whose second operand is unused.
 template <typename T>
@@ -63,14 +72,10 @@ class BroadcastLikeOp final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const TensorShape& target = ctx.input(1).shape();
     if (x.shape() == target) return ctx.set_output(0, x);
-    absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), TensorShape{}, target);
-    if (!plan.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "BroadcastLike: ", x.ShapeString(), " does not broadcast to ", target.DebugString()));
-    }
+    ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastLikePlan(x, target));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, target));
     const Bits unused{};
-    RunBroadcast<TakeFirst<Bits>>(ctx, *plan, static_cast<const Bits*>(x.raw_data()), &unused,
+    RunBroadcast<TakeFirst<Bits>>(ctx, plan, static_cast<const Bits*>(x.raw_data()), &unused,
                                   static_cast<Bits*>(out->raw_data()));
     return absl::OkStatus();
   }
@@ -82,11 +87,7 @@ class SizeOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const int64_t n = ctx.input(0).num_elements();
-    if (n > std::numeric_limits<Out>::max()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Size: ", n, " elements do not fit out_type ", DataTypeName(DataTypeOf<Out>()),
-          "; use int64"));
-    }
+    RETURN_IF_ERROR(CheckSizeFits(n, std::numeric_limits<Out>::max(), DataTypeOf<Out>()));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{}));
     out->data<Out>()[0] = static_cast<Out>(n);
     return absl::OkStatus();

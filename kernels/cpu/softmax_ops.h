@@ -10,9 +10,13 @@
 #ifndef GRAPHRT_KERNELS_CPU_SOFTMAX_OPS_H_
 #define GRAPHRT_KERNELS_CPU_SOFTMAX_OPS_H_
 
+#include "absl/strings/string_view.h"
 #include "core/executor/op_kernel.h"
 
 namespace graphrt {
+
+// INVALID_ARGUMENT naming `op` and the logits' shape unless they have rank >= 1.
+absl::Status CheckSoftmaxLogits(absl::string_view op, const Tensor& logits);
 
 // One kernel for both ops: LogSoftmax when the node's op is "LogSoftmax".
 class SoftmaxOp final : public OpKernel {

@@ -1,17 +1,38 @@
 // Variable kernels: VarHandleOp, ReadVariable, AssignVariable,
 // AssignAddVariable and ApplyGradientDescent (see core/executor/resource_mgr.h
 // for the copy-on-write rule that keeps reads stable).
+#include "kernels/cpu/variable_ops.h"
+
 #include "absl/strings/str_cat.h"
 #include "core/executor/resource_mgr.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
-namespace {
 
-// Input 0 is a resource handle (the op defs say so), made by VarHandleOp.
 VariableResource* VariableOf(const OpKernelContext& ctx) {
   return static_cast<VariableResource*>(ctx.input(0).resource());
 }
+
+absl::StatusOr<VarHandleInit> LookupOrCreateVarHandle(const OpKernelConstruction& c) {
+  if (c.resources() == nullptr) return absl::InternalError("no resource manager");
+  auto dtype = c.attr<DataType>("dtype");
+  auto shape = c.attr<PartialShape>("shape");
+  auto init = c.attr<Tensor>("initial_value");
+  if (!dtype.ok()) return dtype.status();
+  if (!shape.ok()) return shape.status();
+  if (!init.ok()) return init.status();
+  auto var = c.resources()->LookupOrCreateVariable(c.node().name(), *dtype, *shape);
+  if (!var.ok()) return var.status();
+  return VarHandleInit{*std::move(var), *std::move(init)};
+}
+
+absl::Status ReadVariableOp::Compute(OpKernelContext& ctx) {
+  absl::StatusOr<Tensor> value = VariableOf(ctx)->Read();
+  if (!value.ok()) return value.status();
+  return ctx.set_output(0, *std::move(value));
+}
+
+namespace {
 
 // Creates the variable (named like the node) when the session is created,
 // initialised from the node's initial value, and outputs its handle.
@@ -19,22 +40,16 @@ class VarHandleOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Init(const OpKernelConstruction& c) {
-    if (c.resources() == nullptr) return absl::InternalError("no resource manager");
-    auto dtype = c.attr<DataType>("dtype");
-    auto shape = c.attr<PartialShape>("shape");
-    auto init = c.attr<Tensor>("initial_value");
-    if (!dtype.ok()) return dtype.status();
-    if (!shape.ok()) return shape.status();
-    if (!init.ok()) return init.status();
-    auto var = c.resources()->LookupOrCreateVariable(c.node().name(), *dtype, *shape);
-    if (!var.ok()) return var.status();
-    if (init->IsInitialized() && !(*var)->Read().ok()) {
-      auto copy = init->Clone(c.allocator());
+    auto v = LookupOrCreateVarHandle(c);
+    if (!v.ok()) return v.status();
+    const Tensor& init = v->initial_value;
+    if (init.IsInitialized() && !v->var->Read().ok()) {
+      auto copy = init.Clone(c.allocator());
       if (!copy.ok()) return copy.status();
-      absl::Status s = (*var)->Assign(*copy);
+      absl::Status s = v->var->Assign(*copy);
       if (!s.ok()) return s;
     }
-    handle_ = Tensor::FromResource(*var);
+    handle_ = Tensor::FromResource(v->var);
     return absl::OkStatus();
   }
   absl::Status Compute(OpKernelContext& ctx) override { return ctx.set_output(0, handle_); }
@@ -42,17 +57,6 @@ class VarHandleOp final : public OpKernel {
 
  private:
   Tensor handle_;
-};
-
-class ReadVariableOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Compute(OpKernelContext& ctx) override {
-    absl::StatusOr<Tensor> value = VariableOf(ctx)->Read();
-    if (!value.ok()) return value.status();
-    return ctx.set_output(0, *std::move(value));
-  }
-  bool IsAlwaysCheap() const override { return true; }
 };
 
 class AssignVariableOp final : public OpKernel {

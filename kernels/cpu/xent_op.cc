@@ -10,16 +10,21 @@
 
 namespace graphrt {
 
-template <typename Label>
-absl::Status SparseXentOp<Label>::Compute(OpKernelContext& ctx) {
-  const Tensor& features = ctx.input(0);
-  const Tensor& labels = ctx.input(1);
+absl::Status CheckXentShapes(const Tensor& features, const Tensor& labels) {
   if (features.rank() != 2 || labels.rank() != 1 || labels.dim(0) != features.dim(0)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "SparseSoftmaxCrossEntropyWithLogits needs features [batch, classes] and labels "
         "[batch]; got features ",
         features.ShapeString(), " and labels ", labels.ShapeString()));
   }
+  return absl::OkStatus();
+}
+
+template <typename Label>
+absl::Status SparseXentOp<Label>::Compute(OpKernelContext& ctx) {
+  const Tensor& features = ctx.input(0);
+  const Tensor& labels = ctx.input(1);
+  RETURN_IF_ERROR(CheckXentShapes(features, labels));
   const int64_t batch = features.dim(0), classes = features.dim(1);
   const Label* label = labels.data<Label>();
   for (int64_t b = 0; b < batch; ++b) {

@@ -19,6 +19,9 @@
 
 namespace graphrt {
 
+// INVALID_ARGUMENT naming both shapes unless features is [batch, classes] and labels [batch].
+absl::Status CheckXentShapes(const Tensor& features, const Tensor& labels);
+
 // Label is int32_t or int64_t.
 template <typename Label>
 class SparseXentOp final : public OpKernel {

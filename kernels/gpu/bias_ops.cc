@@ -2,8 +2,8 @@
 // kernels/cpu/bias_add_op.h: value [..., C] + bias [C] (the output may take
 // over value's buffer), and the sum of out_backprop over all but its last dim
 // (accumulated in double on the GPU, in float on the CPU).
-#include "absl/strings/str_cat.h"
 #include "core/graph/status_macros.h"
+#include "kernels/cpu/bias_add_op.h"
 #include "kernels/gpu/bias_kernels.h"
 #include "kernels/gpu/fill.h"
 #include "kernels/gpu/gpu_op_util.h"
@@ -13,17 +13,13 @@
 namespace graphrt {
 namespace {
 
-class BiasAddOp final : public OpKernel {
+class BiasAddGpuOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& value = ctx.input(0);
     const Tensor& bias = ctx.input(1);
-    if (value.rank() < 1 || bias.rank() != 1 || bias.dim(0) != value.dim(value.rank() - 1)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "BiasAdd needs value [..., C] and bias [C]; got value ", value.ShapeString(),
-          " and bias ", bias.ShapeString()));
-    }
+    RETURN_IF_ERROR(CheckBiasAddShapes(value, bias));
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
     const float* in = value.data<float>();
     const float* b = bias.data<float>();
@@ -35,15 +31,12 @@ class BiasAddOp final : public OpKernel {
   }
 };
 
-class BiasAddGradOp final : public OpKernel {
+class BiasAddGradGpuOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& g = ctx.input(0);
-    if (g.rank() < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "BiasAddGrad needs out_backprop of rank >= 1; got ", g.ShapeString()));
-    }
+    RETURN_IF_ERROR(CheckBiasAddGradShape(g));
     const int64_t channels = g.dim(g.rank() - 1);
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{channels}));
@@ -62,8 +55,8 @@ class BiasAddGradOp final : public OpKernel {
 }  // namespace
 
 void RegisterBiasAddGpuKernels(KernelRegistry& r) {
-  r.Register<BiasAddOp>("BiasAdd", kDeviceGpu, {{"T", {DataType::kFloat32}}});
-  r.Register<BiasAddGradOp>("BiasAddGrad", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<BiasAddGpuOp>("BiasAdd", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<BiasAddGradGpuOp>("BiasAddGrad", kDeviceGpu, {{"T", {DataType::kFloat32}}});
 }
 
 }  // namespace graphrt

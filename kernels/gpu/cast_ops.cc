@@ -3,8 +3,8 @@
 // DstT outputs the input itself.
 #include <optional>
 
-#include "absl/strings/str_cat.h"
 #include "core/graph/status_macros.h"
+#include "kernels/cpu/cast_op.h"
 #include "kernels/gpu/cast_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
@@ -29,24 +29,17 @@ class CastOp final : public OpKernel {
   absl::Status Init(const OpKernelConstruction& c) {
     ASSIGN_OR_RETURN(src_, c.attr<DataType>("SrcT"));
     ASSIGN_OR_RETURN(DataType dst, c.attr<DataType>("DstT"));
-    std::optional<GpuCastType> s = ToCastType(src_), d = ToCastType(dst);
-    if (!s || !d) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "no cast from ", DataTypeName(src_), " to ", DataTypeName(dst),
-          "; Cast supports [float32, int32, int64, uint8, bool] in both directions"));
-    }
-    gpu_src_ = *s;
-    gpu_dst_ = *d;
+    // The CPU's check: the same five types, the same message.
+    RETURN_IF_ERROR(GetCastFn(src_, dst).status());
+    gpu_src_ = *ToCastType(src_);
+    gpu_dst_ = *ToCastType(dst);
     identity_ = src_ == dst;
     return absl::OkStatus();
   }
 
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() != src_) {
-      return absl::InvalidArgumentError(absl::StrCat("Cast expects ", DataTypeName(src_),
-                                                     " (SrcT), got ", x.ShapeString()));
-    }
+    RETURN_IF_ERROR(CheckCastInput(x, src_));
     if (identity_) return ctx.set_output(0, x);
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
     ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.shape()));

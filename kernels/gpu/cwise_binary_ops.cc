@@ -7,9 +7,8 @@
 // takes over input 0's or 1's buffer when the executor allows it (AddN: 0's).
 #include <initializer_list>
 
-#include "absl/strings/str_cat.h"
-#include "core/graph/shape_inference.h"
 #include "core/graph/status_macros.h"
+#include "kernels/cpu/cwise_binary.h"
 #include "kernels/gpu/cwise_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
@@ -17,13 +16,20 @@
 namespace graphrt {
 namespace {
 
-// The plan of x op y as a BroadcastIndex; errors name the op as the CPU's do.
-absl::StatusOr<BroadcastPlan> PlanFor(const OpKernel& k, const Tensor& x, const Tensor& y) {
-  absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), y.shape());
-  if (!plan.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(k.op(), ": ", plan.status().message()));
-  }
-  return plan;
+// What x op y needs before its output is allocated: the plan (errors name the
+// op, as the CPU's do), the plan as a BroadcastIndex, and the queue.
+struct BinaryLaunch {
+  BroadcastPlan plan;
+  BroadcastIndex index;
+  CudaQueue* queue;
+};
+
+absl::StatusOr<BinaryLaunch> PrepareBinary(const OpKernel& k, const OpKernelContext& ctx) {
+  ASSIGN_OR_RETURN(BroadcastPlan plan,
+                   MakeBinaryPlan(k.op(), ctx.input(0).shape(), ctx.input(1).shape()));
+  ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
+  ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+  return BinaryLaunch{std::move(plan), index, queue};
 }
 
 template <GpuBinaryOp kOp>
@@ -31,17 +37,13 @@ class BinaryOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Tensor& y = ctx.input(1);
-    ASSIGN_OR_RETURN(BroadcastPlan plan, PlanFor(*this, x, y));
-    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    const float* a = x.data<float>();
-    const float* b = y.data<float>();
-    ASSIGN_OR_RETURN(Tensor * out, ForwardInputOrAllocate(ctx, {0, 1}, plan.out_shape));
-    const int64_t n = plan.out_shape.num_elements();
+    ASSIGN_OR_RETURN(BinaryLaunch l, PrepareBinary(*this, ctx));
+    const float* a = ctx.input(0).data<float>();
+    const float* b = ctx.input(1).data<float>();
+    ASSIGN_OR_RETURN(Tensor * out, ForwardInputOrAllocate(ctx, {0, 1}, l.plan.out_shape));
+    const int64_t n = l.plan.out_shape.num_elements();
     if (n == 0) return absl::OkStatus();
-    LaunchBinary(kOp, a, b, out->data<float>(), n, index, queue->stream());
+    LaunchBinary(kOp, a, b, out->data<float>(), n, l.index, l.queue->stream());
     return CheckLaunch(op().c_str());
   }
 };
@@ -51,16 +53,12 @@ class EqualOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Tensor& y = ctx.input(1);
-    ASSIGN_OR_RETURN(BroadcastPlan plan, PlanFor(*this, x, y));
-    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, plan.out_shape));
-    const int64_t n = plan.out_shape.num_elements();
+    ASSIGN_OR_RETURN(BinaryLaunch l, PrepareBinary(*this, ctx));
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, l.plan.out_shape));
+    const int64_t n = l.plan.out_shape.num_elements();
     if (n == 0) return absl::OkStatus();
-    LaunchEqual(kType, x.raw_data(), y.raw_data(), out->data<bool>(), n, index,
-                queue->stream());
+    LaunchEqual(kType, ctx.input(0).raw_data(), ctx.input(1).raw_data(), out->data<bool>(), n,
+                l.index, l.queue->stream());
     return CheckLaunch("Equal");
   }
 };
@@ -72,17 +70,7 @@ class AddNOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const int num = ctx.num_inputs();
-    if (num == 0) return absl::InvalidArgumentError("AddN needs at least one input");
-    TensorShape shape = ctx.input(0).shape();
-    for (int k = 1; k < num; ++k) {
-      absl::StatusOr<TensorShape> s = BroadcastShapes(shape, ctx.input(k).shape());
-      if (!s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "AddN input ", k, " (", ctx.input(k).ShapeString(),
-            ") does not broadcast with inputs 0..", k - 1, ": ", s.status().message()));
-      }
-      shape = *std::move(s);
-    }
+    ASSIGN_OR_RETURN(TensorShape shape, AddNShape(ctx));
     if (num == 1) return ctx.set_output(0, ctx.input(0));  // tensors are immutable
     // Plans first: no launch happens unless every one is valid.
     std::vector<BroadcastIndex> steps;

@@ -15,17 +15,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/graph/status_macros.h"
+#include "kernels/cpu/matmul_op.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 
 namespace graphrt {
 namespace {
 
-std::string Describe(const Tensor& t, bool transposed) {
-  return absl::StrCat(t.ShapeString(), transposed ? " (transposed)" : "");
-}
-
-class MatMulOp final : public OpKernel {
+class MatMulGpuOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Init(const OpKernelConstruction& c) {
@@ -37,18 +34,8 @@ class MatMulOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.rank() != 2 || b.rank() != 2) {
-      return absl::InvalidArgumentError(absl::StrCat("MatMul needs two matrices; got a ",
-                                                     a.ShapeString(), " and b ",
-                                                     b.ShapeString()));
-    }
-    const int64_t m = a.dim(transpose_a_ ? 1 : 0), k = a.dim(transpose_a_ ? 0 : 1);
-    const int64_t n = b.dim(transpose_b_ ? 0 : 1), kb = b.dim(transpose_b_ ? 1 : 0);
-    if (k != kb) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("MatMul inner dimensions differ: a ", Describe(a, transpose_a_), " x b ",
-                       Describe(b, transpose_b_), " (", k, " vs ", kb, ")"));
-    }
+    ASSIGN_OR_RETURN(MatMulDims d, MatMulShape(a, b, transpose_a_, transpose_b_));
+    const int64_t m = d.m, k = d.k, n = d.n;
     constexpr int64_t kMaxDim = std::numeric_limits<int>::max();
     if (m > kMaxDim || n > kMaxDim || k > kMaxDim) {
       return absl::UnimplementedError(absl::StrCat(
@@ -73,8 +60,9 @@ class MatMulOp final : public OpKernel {
     if (status != CUBLAS_STATUS_SUCCESS) {
       return absl::InternalError(absl::StrCat("cuBLAS error ", cublasGetStatusName(status),
                                               " in cublasSgemm for MatMul of a ",
-                                              Describe(a, transpose_a_), " and b ",
-                                              Describe(b, transpose_b_), " on ", queue->name()));
+                                              DescribeMatMulOperand(a, transpose_a_), " and b ",
+                                              DescribeMatMulOperand(b, transpose_b_), " on ",
+                                              queue->name()));
     }
     return absl::OkStatus();
   }
@@ -87,7 +75,7 @@ class MatMulOp final : public OpKernel {
 }  // namespace
 
 void RegisterMatMulGpuKernels(KernelRegistry& r) {
-  r.Register<MatMulOp>("MatMul", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<MatMulGpuOp>("MatMul", kDeviceGpu, {{"T", {DataType::kFloat32}}});
 }
 
 }  // namespace graphrt

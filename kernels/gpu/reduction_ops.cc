@@ -1,5 +1,6 @@
 // Reductions on the GPU, float32, mirroring kernels/cpu/reduction_ops.h
-// (whose PlanReduction gives the same output shapes and axis errors):
+// (whose PlanReduction, AxesToShape and PlanArgMax give the same output
+// shapes and axis errors):
 //   Sum Mean Max   attrs axis (list; empty = all), keep_dims
 //   ReduceSumLike  sums x down to like's shape (like's elements unread)
 //   ArgMax         attr axis; output_type int32 or int64
@@ -12,7 +13,6 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "core/graph/status_macros.h"
 #include "kernels/cpu/reduction_ops.h"
 #include "kernels/gpu/fill.h"
@@ -95,41 +95,14 @@ class ReduceOp final : public OpKernel {
     ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axis_, keep_dims_));
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
     ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
-    return RunReduction(*queue, kOp, input, plan, *output, op().c_str(), [&] {
-      return absl::StrCat(op(), " of an empty set of ", DataTypeName(input.dtype()),
-                          " values is undefined: input ", input.ShapeString(),
-                          " reduced over axes [", absl::StrJoin(axis_, ","), "]",
-                          axis_.empty() ? " (all)" : "");
-    });
+    return RunReduction(*queue, kOp, input, plan, *output, op().c_str(),
+                        [&] { return EmptyReductionMessage(op(), input, axis_); });
   }
 
  private:
   std::vector<int64_t> axis_;
   bool keep_dims_ = false;
 };
-
-// The axes along which `input` is summed to reach `like` (which must
-// broadcast to it), as kernels/cpu/reduction_ops.cc finds them.
-absl::StatusOr<std::vector<int64_t>> AxesToShape(const TensorShape& input,
-                                                 const TensorShape& like) {
-  const int extra = input.rank() - like.rank();
-  std::vector<int64_t> axes;
-  for (int i = 0; i < input.rank(); ++i) {
-    const int j = i - extra;
-    if (j < 0 || (like.dim(j) == 1 && input.dim(i) != 1)) {
-      axes.push_back(i);
-    } else if (like.dim(j) != input.dim(i)) {
-      return absl::InvalidArgumentError(absl::StrCat("ReduceSumLike: ", like.DebugString(),
-                                                     " does not broadcast to ",
-                                                     input.DebugString()));
-    }
-  }
-  if (extra < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ReduceSumLike: ", like.DebugString(), " has a higher rank than ", input.DebugString()));
-  }
-  return axes;
-}
 
 class ReduceSumLikeOp final : public OpKernel {
  public:
@@ -158,34 +131,16 @@ class ArgMaxOp final : public OpKernel {
 
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& input = ctx.input(0);
-    const int rank = input.rank();
-    if (rank == 0 || axis_ < -rank || axis_ >= rank) {
-      return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis_,
-                                                     " is out of range for input ",
-                                                     input.ShapeString()));
-    }
-    const int axis = static_cast<int>(axis_ < 0 ? axis_ + rank : axis_);
-    TensorShape out_shape;
-    int64_t outer = 1, inner = 1;
-    for (int i = 0; i < rank; ++i) {
-      if (i != axis) out_shape.AddDim(input.dim(i));
-      if (i < axis) outer *= input.dim(i);
-      if (i > axis) inner *= input.dim(i);
-    }
-    const int64_t n = input.dim(axis);
-    if (n > std::numeric_limits<Out>::max()) {
-      return absl::InvalidArgumentError(absl::StrCat("ArgMax axis ", axis_, " of ",
-                                                     input.ShapeString(), " is too long for ",
-                                                     DataTypeName(output_type(0)), " indices"));
-    }
+    ASSIGN_OR_RETURN(ArgMaxPlan plan, PlanArgMax(input, axis_, std::numeric_limits<Out>::max(),
+                                                 output_type(0)));
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, out_shape));
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
     if (output->num_elements() == 0) return absl::OkStatus();
-    if (n == 0) {
+    if (plan.n == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "ArgMax along axis ", axis_, " of ", input.ShapeString(), ": the axis is empty"));
     }
-    LaunchArgMax(input.data<float>(), outer, n, inner, output->raw_data(),
+    LaunchArgMax(input.data<float>(), plan.outer, plan.n, plan.inner, output->raw_data(),
                  sizeof(Out) == sizeof(int64_t), queue->stream());
     return CheckLaunch("ArgMax");
   }

@@ -1,7 +1,8 @@
 // Shape GPU kernels for float32, int32, int64, uint8 and bool, mirroring
 // kernels/cpu/reshape_op.h and shape_ops.h (their shape rules and messages
 // are reused):
-//   Reshape, ExpandDims  the input's buffer under a new shape (no launch).
+//   Reshape, ExpandDims  the input's buffer under a new shape (no launch):
+//                        the CPU's ReshapeOp and ExpandDimsOp, registered here.
 //   BroadcastLike(x, like)  x broadcast to like's shape (like's elements, in
 //                           device memory, are never read): a strided copy.
 //   Size(x)  x's element count as an int32 / int64 scalar in device memory
@@ -20,44 +21,6 @@
 namespace graphrt {
 namespace {
 
-class ReshapeOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(spec_, c.attr<std::vector<int64_t>>("shape"));
-    return ValidateReshapeSpec(spec_);
-  }
-  absl::Status Compute(OpKernelContext& ctx) override {
-    const Tensor& in = ctx.input(0);
-    ASSIGN_OR_RETURN(TensorShape shape, ResolveReshape(in.shape(), spec_));
-    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
-    return ctx.set_output(0, std::move(out));
-  }
-  bool IsAlwaysCheap() const override { return true; }
-
- private:
-  std::vector<int64_t> spec_;
-};
-
-class ExpandDimsOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
-    return absl::OkStatus();
-  }
-  absl::Status Compute(OpKernelContext& ctx) override {
-    const Tensor& in = ctx.input(0);
-    ASSIGN_OR_RETURN(TensorShape shape, ExpandedShape(in.shape(), axis_));
-    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
-    return ctx.set_output(0, std::move(out));
-  }
-  bool IsAlwaysCheap() const override { return true; }
-
- private:
-  int64_t axis_ = 0;
-};
-
 class BroadcastLikeOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
@@ -65,12 +28,8 @@ class BroadcastLikeOp final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const TensorShape& target = ctx.input(1).shape();
     if (x.shape() == target) return ctx.set_output(0, x);
-    absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), TensorShape{}, target);
-    if (!plan.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "BroadcastLike: ", x.ShapeString(), " does not broadcast to ", target.DebugString()));
-    }
-    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(*plan));
+    ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastLikePlan(x, target));
+    ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, target));
     const int64_t n = target.num_elements();
@@ -90,11 +49,7 @@ class SizeOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const int64_t n = ctx.input(0).num_elements();
-    if (n > std::numeric_limits<Out>::max()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Size: ", n, " elements do not fit out_type ", DataTypeName(DataTypeOf<Out>()),
-          "; use int64"));
-    }
+    RETURN_IF_ERROR(CheckSizeFits(n, std::numeric_limits<Out>::max(), DataTypeOf<Out>()));
     if (ctx.gpu() == nullptr) return absl::InternalError("GPU Size without a GPU device");
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{}));
     const Out value = static_cast<Out>(n);

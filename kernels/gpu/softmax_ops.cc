@@ -9,6 +9,8 @@
 // of range, is reported as INVALID_ARGUMENT.
 #include "absl/strings/str_cat.h"
 #include "core/graph/status_macros.h"
+#include "kernels/cpu/softmax_ops.h"
+#include "kernels/cpu/xent_op.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 #include "kernels/gpu/softmax_kernels.h"
@@ -17,18 +19,14 @@ namespace graphrt {
 namespace {
 
 // One kernel for both ops: LogSoftmax when the node's op is "LogSoftmax".
-class SoftmaxOp final : public OpKernel {
+class SoftmaxGpuOp final : public OpKernel {
  public:
-  explicit SoftmaxOp(const OpKernelConstruction& c)
+  explicit SoftmaxGpuOp(const OpKernelConstruction& c)
       : OpKernel(c), log_(c.node().op() == "LogSoftmax") {}
 
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& logits = ctx.input(0);
-    if (logits.rank() < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          op(), " needs logits of rank >= 1 (softmax runs along the last axis); got ",
-          logits.ShapeString()));
-    }
+    RETURN_IF_ERROR(CheckSoftmaxLogits(op(), logits));
     ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
     const float* in = logits.data<float>();
     const int64_t total = logits.num_elements();
@@ -44,18 +42,13 @@ class SoftmaxOp final : public OpKernel {
 };
 
 template <typename Label>
-class SparseXentOp final : public OpKernel {
+class SparseXentGpuOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& features = ctx.input(0);
     const Tensor& labels = ctx.input(1);
-    if (features.rank() != 2 || labels.rank() != 1 || labels.dim(0) != features.dim(0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "SparseSoftmaxCrossEntropyWithLogits needs features [batch, classes] and labels "
-          "[batch]; got features ",
-          features.ShapeString(), " and labels ", labels.ShapeString()));
-    }
+    RETURN_IF_ERROR(CheckXentShapes(features, labels));
     const int64_t batch = features.dim(0), classes = features.dim(1);
     if (batch > 0 && classes == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -76,12 +69,14 @@ class SparseXentOp final : public OpKernel {
 }  // namespace
 
 void RegisterSoftmaxGpuKernels(KernelRegistry& r) {
-  r.Register<SoftmaxOp>("Softmax", kDeviceGpu, {{"T", {DataType::kFloat32}}});
-  r.Register<SoftmaxOp>("LogSoftmax", kDeviceGpu, {{"T", {DataType::kFloat32}}});
-  r.Register<SparseXentOp<int32_t>>("SparseSoftmaxCrossEntropyWithLogits", kDeviceGpu,
-                                    {{"T", {DataType::kFloat32}}, {"Tlabels", {DataType::kInt32}}});
-  r.Register<SparseXentOp<int64_t>>("SparseSoftmaxCrossEntropyWithLogits", kDeviceGpu,
-                                    {{"T", {DataType::kFloat32}}, {"Tlabels", {DataType::kInt64}}});
+  r.Register<SoftmaxGpuOp>("Softmax", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<SoftmaxGpuOp>("LogSoftmax", kDeviceGpu, {{"T", {DataType::kFloat32}}});
+  r.Register<SparseXentGpuOp<int32_t>>(
+      "SparseSoftmaxCrossEntropyWithLogits", kDeviceGpu,
+      {{"T", {DataType::kFloat32}}, {"Tlabels", {DataType::kInt32}}});
+  r.Register<SparseXentGpuOp<int64_t>>(
+      "SparseSoftmaxCrossEntropyWithLogits", kDeviceGpu,
+      {{"T", {DataType::kFloat32}}, {"Tlabels", {DataType::kInt64}}});
 }
 
 }  // namespace graphrt

@@ -1,8 +1,10 @@
 // Variable kernels on the GPU for float32 variables (int32 / int64 ones stay
 // on the CPU, as in TensorFlow): VarHandleOp, ReadVariable, AssignVariable,
 // AssignAddVariable and ApplyGradientDescent, with the CPU kernels' semantics
-// (kernels/cpu/variable_ops.cc) and messages. A GPU variable's value is a
-// tensor in the device's memory.
+// (kernels/cpu/variable_ops.cc) and messages; ReadVariable is the CPU's
+// ReadVariableOp, and VarHandleOp reads its node through the CPU's
+// LookupOrCreateVarHandle. A GPU variable's value is a tensor in the
+// device's memory.
 //
 // Note [GPU variable updates]
 // Rationale: VariableResource::Update copies a value a reader still holds
@@ -24,6 +26,7 @@
 #include "core/executor/resource_mgr.h"
 #include "core/graph/status_macros.h"
 #include "core/memory/sync.h"
+#include "kernels/cpu/variable_ops.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 #include "kernels/gpu/variable_kernels.h"
@@ -37,32 +40,23 @@ Mutex& VariableUpdateMutex() {
   return *mu;
 }
 
-// Input 0 is a resource handle (the op defs say so), made by VarHandleOp.
-VariableResource* VariableOf(const OpKernelContext& ctx) {
-  return static_cast<VariableResource*>(ctx.input(0).resource());
-}
-
 // Creates the variable (named like the node) when the session is created,
 // its initial value copied to the device, and outputs its handle.
 class VarHandleOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Init(const OpKernelConstruction& c) {
-    if (c.resources() == nullptr) return absl::InternalError("no resource manager");
-    ASSIGN_OR_RETURN(DataType dtype, c.attr<DataType>("dtype"));
-    ASSIGN_OR_RETURN(PartialShape shape, c.attr<PartialShape>("shape"));
-    ASSIGN_OR_RETURN(Tensor init, c.attr<Tensor>("initial_value"));
-    ASSIGN_OR_RETURN(std::shared_ptr<VariableResource> var,
-                     c.resources()->LookupOrCreateVariable(c.node().name(), dtype, shape));
-    if (init.IsInitialized() && !var->Read().ok()) {
+    ASSIGN_OR_RETURN(VarHandleInit v, LookupOrCreateVarHandle(c));
+    const Tensor& init = v.initial_value;
+    if (init.IsInitialized() && !v.var->Read().ok()) {
       ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(c));
       if (c.allocator() == nullptr) return absl::InternalError("GPU variable without an allocator");
       ASSIGN_OR_RETURN(Tensor value, Tensor::Allocate(c.allocator(), init.dtype(), init.shape()));
       RETURN_IF_ERROR(queue->CopyFromHost(init.raw_data(), value.raw_data(), init.TotalBytes()));
       MutexLock lock(&VariableUpdateMutex());
-      RETURN_IF_ERROR(var->Assign(value));
+      RETURN_IF_ERROR(v.var->Assign(value));
     }
-    handle_ = Tensor::FromResource(std::move(var));
+    handle_ = Tensor::FromResource(std::move(v.var));
     return absl::OkStatus();
   }
   absl::Status Compute(OpKernelContext& ctx) override { return ctx.set_output(0, handle_); }
@@ -70,16 +64,6 @@ class VarHandleOp final : public OpKernel {
 
  private:
   Tensor handle_;
-};
-
-class ReadVariableOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Compute(OpKernelContext& ctx) override {
-    ASSIGN_OR_RETURN(Tensor value, VariableOf(ctx)->Read());
-    return ctx.set_output(0, std::move(value));
-  }
-  bool IsAlwaysCheap() const override { return true; }
 };
 
 class AssignVariableOp final : public OpKernel {
