@@ -70,6 +70,8 @@ TEST(RuntimeConfigTest, BadValuesNameTheField) {
               HasSubstr("no logical_device"));
   EXPECT_THAT(ParseRuntimeConfig(R"(gpu { logical_device_limit_mb: 0 })").status().message(),
               HasSubstr("must be > 0"));
+  EXPECT_THAT(ParseRuntimeConfig(R"(gpu { id: 2000000000 })").status().message(),
+              HasSubstr("id must be below 1024"));
   EXPECT_THAT(
       ParseRuntimeConfig(R"(device { logical_device { intra_op_threads: 9999 } } )").status().message(),
       HasSubstr("device[0] (:0): type"));
