@@ -37,6 +37,7 @@
 #include <atomic>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "core/memory/allocation_owner.h"
@@ -239,6 +240,11 @@ class StepRunner {
 
   absl::Status RunNode(const Item& item) {
     if (trace_ == nullptr) return RunNodeUntraced(item);
+    return RunNodeTraced(item);
+  }
+
+  // Out of line: keeps the untraced path of RunNode small enough to inline.
+  ABSL_ATTRIBUTE_NOINLINE absl::Status RunNodeTraced(const Item& item) {
     Slot& slot = slots_[&item - plan_.items_.data()];
     slot.thread = CurrentThreadIndex();
     GpuQueue* gpu = plan_.env_.devices[item.device].gpu;
