@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/memory/cuda_device_scope.h"
 
 namespace graphrt {
 namespace {
@@ -39,27 +40,11 @@ absl::Status SetDevice(int id) {
   return CudaStatus(cudaSetDevice(id), "cudaSetDevice");
 }
 
-// Makes `id` current for the scope and restores the caller's device: queue
-// methods run on any thread (the Run caller's, CPU workers'), whose own CUDA
-// device must not change under them.
-class DeviceGuard {
- public:
-  explicit DeviceGuard(int id) {
-    if (cudaGetDevice(&previous_) != cudaSuccess) previous_ = -1;
-    status_ = previous_ == id ? absl::OkStatus() : CudaStatus(cudaSetDevice(id), "cudaSetDevice");
-  }
-  ~DeviceGuard() {
-    int now = -1;
-    if (previous_ >= 0 && cudaGetDevice(&now) == cudaSuccess && now != previous_) {
-      cudaSetDevice(previous_);
-    }
-  }
-  const absl::Status& status() const { return status_; }
-
- private:
-  int previous_ = -1;
-  absl::Status status_;
-};
+// Queue methods run on any thread (the Run caller's, CPU workers'), whose
+// own CUDA device must not change under them: each enters a DeviceScope.
+absl::Status Entered(const DeviceScope& scope) {
+  return CudaStatus(scope.status(), "cudaSetDevice");
+}
 
 absl::Status RecordEvent(cudaStream_t stream, cudaEvent_t* event) {
   cudaError_t e = cudaEventCreateWithFlags(event, cudaEventDisableTiming);
@@ -110,8 +95,8 @@ CudaQueue::CudaQueue(int physical_id, std::string name, Allocator* pinned)
 absl::StatusOr<std::unique_ptr<CudaQueue>> CudaQueue::Create(int physical_id, std::string name,
                                                              Allocator* pinned) {
   auto q = std::unique_ptr<CudaQueue>(new CudaQueue(physical_id, std::move(name), pinned));
-  DeviceGuard guard(physical_id);
-  absl::Status s = guard.status();
+  DeviceScope guard(physical_id);
+  absl::Status s = Entered(guard);
   if (!s.ok()) return s;
   for (cudaStream_t* stream : {&q->compute_, &q->h2d_, &q->d2h_}) {
     s = CudaStatus(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "creating a stream");
@@ -127,8 +112,8 @@ absl::StatusOr<std::unique_ptr<CudaQueue>> CudaQueue::Create(int physical_id, st
 }
 
 CudaQueue::~CudaQueue() {
-  DeviceGuard guard(physical_id_);
-  if (!guard.status().ok()) return;
+  DeviceScope guard(physical_id_);
+  if (guard.status() != cudaSuccess) return;
   if (cublas_ != nullptr) cublasDestroy(cublas_);
   for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
     if (stream != nullptr) {
@@ -150,8 +135,8 @@ absl::Status CudaQueue::Fence(cudaStream_t signaller, cudaStream_t waiter) {
 
 absl::Status CudaQueue::CopyFromHost(const void* host_src, void* device_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
-  DeviceGuard guard(physical_id_);
-  absl::Status s = guard.status();
+  DeviceScope guard(physical_id_);
+  absl::Status s = Entered(guard);
   if (s.ok()) s = Fence(compute_, h2d_);
   if (!s.ok()) return s;
   ReclaimStaging(/*wait=*/false);
@@ -201,8 +186,8 @@ void CudaQueue::ReclaimStaging(bool wait) {
 
 absl::Status CudaQueue::CopyToHostAsync(const void* device_src, void* host_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
-  DeviceGuard guard(physical_id_);
-  absl::Status s = guard.status();
+  DeviceScope guard(physical_id_);
+  absl::Status s = Entered(guard);
   if (s.ok()) s = Fence(compute_, d2h_);
   if (!s.ok()) return s;
   return CudaStatus(cudaMemcpyAsync(host_dst, device_src, bytes, cudaMemcpyDeviceToHost, d2h_),
@@ -212,7 +197,7 @@ absl::Status CudaQueue::CopyToHostAsync(const void* device_src, void* host_dst, 
 absl::Status CudaQueue::CopyToHost(const void* device_src, void* host_dst, size_t bytes) {
   absl::Status s = CopyToHostAsync(device_src, host_dst, bytes);
   if (!s.ok() || bytes == 0) return s;
-  DeviceGuard guard(physical_id_);
+  DeviceScope guard(physical_id_);
   return CudaStatus(cudaStreamSynchronize(d2h_),
                     "a device-to-host copy (or an earlier kernel on the device)");
 }
@@ -221,9 +206,9 @@ absl::Status CudaQueue::CopyFromDevice(GpuQueue& source, const void* source_ptr,
                                        void* device_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
   auto& src = static_cast<CudaQueue&>(source);  // every GPU device of a CUDA build is one
-  DeviceGuard guard(src.physical_id_);
+  DeviceScope guard(src.physical_id_);
   cudaEvent_t source_done = nullptr;
-  absl::Status s = guard.status();
+  absl::Status s = Entered(guard);
   if (s.ok()) s = RecordEvent(src.compute_, &source_done);
   if (!s.ok()) return s;
   s = SetDevice(physical_id_);
@@ -252,8 +237,8 @@ absl::Status CudaQueue::CopyFromDevice(GpuQueue& source, const void* source_ptr,
 }
 
 absl::Status CudaQueue::Synchronize() {
-  DeviceGuard guard(physical_id_);
-  absl::Status status = guard.status();
+  DeviceScope guard(physical_id_);
+  absl::Status status = Entered(guard);
   if (!status.ok()) return status;
   // Every stream, even after an error: buffers are freed once this returns.
   for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
@@ -269,9 +254,9 @@ absl::Status CudaQueue::Synchronize() {
 }
 
 void* CudaQueue::RecordTimingEvent() {
-  DeviceGuard guard(physical_id_);
+  DeviceScope guard(physical_id_);
   cudaEvent_t event = nullptr;
-  if (!guard.status().ok() || cudaEventCreate(&event) != cudaSuccess) return nullptr;
+  if (guard.status() != cudaSuccess || cudaEventCreate(&event) != cudaSuccess) return nullptr;
   if (cudaEventRecord(event, compute_) != cudaSuccess) {
     cudaEventDestroy(event);
     return nullptr;
@@ -292,7 +277,7 @@ int64_t CudaQueue::ElapsedNs(void* from, void* to) {
 
 void CudaQueue::ReleaseTimingEvent(void* event) {
   if (event == nullptr) return;
-  DeviceGuard guard(physical_id_);
+  DeviceScope guard(physical_id_);
   cudaEventDestroy(static_cast<cudaEvent_t>(event));
 }
 

@@ -4,6 +4,16 @@
 
 namespace graphrt {
 
+absl::StatusOr<Tensor> OpKernelConstruction::CopyToDevice(const Tensor& host) const {
+  if (gpu_ == nullptr) return host.Clone(allocator_);
+  absl::StatusOr<Tensor> copy = Tensor::Allocate(allocator_, host.dtype(), host.shape());
+  if (!copy.ok()) return copy.status();
+  // Ordered before every kernel launched later on the device.
+  absl::Status s = gpu_->CopyFromHost(host.raw_data(), copy->raw_data(), host.TotalBytes());
+  if (!s.ok()) return s;
+  return copy;
+}
+
 int64_t OpKernel::CostEstimateNs(std::span<const Tensor* const> inputs) const {
   int64_t elements = 0;
   for (const Tensor* t : inputs) elements += t->num_elements();

@@ -48,9 +48,12 @@ class OpKernelConstruction {
   absl::StatusOr<T> attr(absl::string_view name) const { return node_.attr<T>(name); }
   ResourceMgr* resources() const { return resources_; }
   Allocator* allocator() const { return allocator_; }
-  // The node's GPU device (null on other devices): kernels that copy
-  // constants to device memory when made use it.
+  // The node's GPU device (null on other devices).
   GpuQueue* gpu() const { return gpu_; }
+  // A copy of host tensor `host` in the node's device memory (allocator()),
+  // through the GPU's queue on a GPU device: what kernels that hold a value
+  // (Const, variables' initial values) keep.
+  absl::StatusOr<Tensor> CopyToDevice(const Tensor& host) const;
 
  private:
   const Node& node_;

@@ -10,6 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/memory/cuda_device_scope.h"
 #include "core/memory/sync.h"
 
 namespace graphrt {
@@ -35,23 +36,6 @@ absl::Status CudaError(cudaError_t e, absl::string_view what) {
   return absl::ResourceExhaustedError(absl::StrCat(what, ": ", cudaGetErrorName(e), " (",
                                                    cudaGetErrorString(e), ")"));
 }
-
-// Makes `device` current for the scope; restores the previous one.
-class DeviceScope {
- public:
-  explicit DeviceScope(int device) {
-    if (cudaGetDevice(&previous_) != cudaSuccess) previous_ = -1;
-    status_ = cudaSetDevice(device);
-  }
-  ~DeviceScope() {
-    if (previous_ >= 0) cudaSetDevice(previous_);
-  }
-  cudaError_t status() const { return status_; }
-
- private:
-  int previous_ = -1;
-  cudaError_t status_;
-};
 
 size_t RoundUp(size_t n, size_t m) { return (n + m - 1) / m * m; }
 

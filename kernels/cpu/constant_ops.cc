@@ -9,7 +9,7 @@ absl::Status ConstOp::Init(const OpKernelConstruction& c) {
   absl::StatusOr<Tensor> value = c.attr<Tensor>("value");
   if (!value.ok()) return value.status();
   // Keep the value in the device's memory.
-  absl::StatusOr<Tensor> copy = value->Clone(c.allocator());
+  absl::StatusOr<Tensor> copy = c.CopyToDevice(*value);
   if (!copy.ok()) return copy.status();
   value_ = *std::move(copy);
   return absl::OkStatus();
@@ -25,15 +25,6 @@ class PlaceholderOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     return absl::InvalidArgumentError(
         absl::StrCat("placeholder '", name(), "' must be fed a value"));
-  }
-  bool IsAlwaysCheap() const override { return true; }
-};
-
-class IdentityOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Compute(OpKernelContext& ctx) override {
-    return ctx.set_output(0, ctx.input(0));
   }
   bool IsAlwaysCheap() const override { return true; }
 };

@@ -1,4 +1,6 @@
-// Const, Placeholder, Identity and NoOp kernels.
+// Const, Placeholder, Identity and NoOp kernels. Const, Identity and NoOp
+// are device-independent (Const keeps its value through
+// OpKernelConstruction::CopyToDevice): the GPU registers them too.
 //
 // Placeholder's kernel only reports that no value was fed: the executor fills
 // fed placeholders itself and never runs their kernel.
@@ -18,6 +20,14 @@ class ConstOp final : public OpKernel {
 
  private:
   Tensor value_;
+};
+
+// The input, shared: nothing to run, on any device.
+class IdentityOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override { return ctx.set_output(0, ctx.input(0)); }
+  bool IsAlwaysCheap() const override { return true; }
 };
 
 class NoOpKernel final : public OpKernel {

@@ -13,7 +13,7 @@ VariableResource* VariableOf(const OpKernelContext& ctx) {
   return static_cast<VariableResource*>(ctx.input(0).resource());
 }
 
-absl::StatusOr<VarHandleInit> LookupOrCreateVarHandle(const OpKernelConstruction& c) {
+absl::Status VarHandleOp::Init(const OpKernelConstruction& c) {
   if (c.resources() == nullptr) return absl::InternalError("no resource manager");
   auto dtype = c.attr<DataType>("dtype");
   auto shape = c.attr<PartialShape>("shape");
@@ -23,7 +23,14 @@ absl::StatusOr<VarHandleInit> LookupOrCreateVarHandle(const OpKernelConstruction
   if (!init.ok()) return init.status();
   auto var = c.resources()->LookupOrCreateVariable(c.node().name(), *dtype, *shape);
   if (!var.ok()) return var.status();
-  return VarHandleInit{*std::move(var), *std::move(init)};
+  if (init->IsInitialized() && !(*var)->Read().ok()) {
+    auto copy = c.CopyToDevice(*init);  // the variable's value lives on its device
+    if (!copy.ok()) return copy.status();
+    absl::Status s = (*var)->Assign(*copy);
+    if (!s.ok()) return s;
+  }
+  handle_ = Tensor::FromResource(*std::move(var));
+  return absl::OkStatus();
 }
 
 absl::Status ReadVariableOp::Compute(OpKernelContext& ctx) {
@@ -33,31 +40,6 @@ absl::Status ReadVariableOp::Compute(OpKernelContext& ctx) {
 }
 
 namespace {
-
-// Creates the variable (named like the node) when the session is created,
-// initialised from the node's initial value, and outputs its handle.
-class VarHandleOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Init(const OpKernelConstruction& c) {
-    auto v = LookupOrCreateVarHandle(c);
-    if (!v.ok()) return v.status();
-    const Tensor& init = v->initial_value;
-    if (init.IsInitialized() && !v->var->Read().ok()) {
-      auto copy = init.Clone(c.allocator());
-      if (!copy.ok()) return copy.status();
-      absl::Status s = v->var->Assign(*copy);
-      if (!s.ok()) return s;
-    }
-    handle_ = Tensor::FromResource(v->var);
-    return absl::OkStatus();
-  }
-  absl::Status Compute(OpKernelContext& ctx) override { return ctx.set_output(0, handle_); }
-  bool IsAlwaysCheap() const override { return true; }
-
- private:
-  Tensor handle_;
-};
 
 class AssignVariableOp final : public OpKernel {
  public:

@@ -1,6 +1,6 @@
 // Variable kernels on the CPU (kernels/cpu/variable_ops.cc), and the pieces
 // the GPU's variable kernels share with them: the variable behind a handle,
-// what VarHandleOp's Init reads from its node, and ReadVariableOp.
+// VarHandleOp and ReadVariableOp.
 // Thread-safety: all are safe to call concurrently (the resource manager and
 // the variable lock themselves).
 #ifndef GRAPHRT_KERNELS_CPU_VARIABLE_OPS_H_
@@ -18,14 +18,19 @@ namespace graphrt {
 // The variable behind input 0, a resource handle (the op defs say so) made by VarHandleOp.
 VariableResource* VariableOf(const OpKernelContext& ctx);
 
-// A VarHandleOp node's variable and its attr initial_value (uninitialised when there is none).
-struct VarHandleInit {
-  std::shared_ptr<VariableResource> var;
-  Tensor initial_value;
-};
+// Creates the variable (named like the node) when the session is created,
+// initialised from attr initial_value copied to the node's device, and
+// outputs its handle. Device-independent: every device registers it.
+class VarHandleOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c);
+  absl::Status Compute(OpKernelContext& ctx) override { return ctx.set_output(0, handle_); }
+  bool IsAlwaysCheap() const override { return true; }
 
-// Reads attrs dtype, shape and initial_value; looks up or creates the variable named like the node.
-absl::StatusOr<VarHandleInit> LookupOrCreateVarHandle(const OpKernelConstruction& c);
+ private:
+  Tensor handle_;
+};
 
 // The ReadVariable kernel; it outputs the variable's value tensor, so every device registers it.
 class ReadVariableOp final : public OpKernel {

@@ -23,10 +23,6 @@ absl::StatusOr<CudaQueue*> ActiveQueue(const OpKernelContext& ctx) {
   return Activated(ctx.gpu(), ctx.node_name());
 }
 
-absl::StatusOr<CudaQueue*> ActiveQueue(const OpKernelConstruction& c) {
-  return Activated(c.gpu(), c.node().name());
-}
-
 absl::Status CopyOnStream(const CudaQueue& queue, void* dst, const void* src, size_t bytes,
                           const char* what) {
   if (bytes == 0 || dst == src) return absl::OkStatus();

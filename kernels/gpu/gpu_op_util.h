@@ -34,10 +34,6 @@ inline std::vector<DataType> GpuDataTypes() {
 // INTERNAL when the kernel runs on a node without a GPU device.
 absl::StatusOr<CudaQueue*> ActiveQueue(const OpKernelContext& ctx);
 
-// The same for kernel construction (Init), for GPU kernels that copy
-// constants to the device when made.
-absl::StatusOr<CudaQueue*> ActiveQueue(const OpKernelConstruction& c);
-
 // Enqueues a copy of `bytes` from device memory `src` to `dst` (same device)
 // on the compute stream; nothing for 0 bytes. `what` names it in errors.
 absl::Status CopyOnStream(const CudaQueue& queue, void* dst, const void* src, size_t bytes,

@@ -1,10 +1,10 @@
 // Variable kernels on the GPU for float32 variables (int32 / int64 ones stay
 // on the CPU, as in TensorFlow): VarHandleOp, ReadVariable, AssignVariable,
 // AssignAddVariable and ApplyGradientDescent, with the CPU kernels' semantics
-// (kernels/cpu/variable_ops.cc) and messages; ReadVariable is the CPU's
-// ReadVariableOp, and VarHandleOp reads its node through the CPU's
-// LookupOrCreateVarHandle. A GPU variable's value is a tensor in the
-// device's memory.
+// (kernels/cpu/variable_ops.cc) and messages; VarHandleOp and ReadVariable
+// are the CPU's kernels (the initial value reaches device memory through
+// OpKernelConstruction::CopyToDevice). A GPU variable's value is a tensor in
+// the device's memory.
 //
 // Note [GPU variable updates]
 // Rationale: VariableResource::Update copies a value a reader still holds
@@ -39,32 +39,6 @@ Mutex& VariableUpdateMutex() {
   static Mutex* const mu = new Mutex();
   return *mu;
 }
-
-// Creates the variable (named like the node) when the session is created,
-// its initial value copied to the device, and outputs its handle.
-class VarHandleOp final : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(VarHandleInit v, LookupOrCreateVarHandle(c));
-    const Tensor& init = v.initial_value;
-    if (init.IsInitialized() && !v.var->Read().ok()) {
-      ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(c));
-      if (c.allocator() == nullptr) return absl::InternalError("GPU variable without an allocator");
-      ASSIGN_OR_RETURN(Tensor value, Tensor::Allocate(c.allocator(), init.dtype(), init.shape()));
-      RETURN_IF_ERROR(queue->CopyFromHost(init.raw_data(), value.raw_data(), init.TotalBytes()));
-      MutexLock lock(&VariableUpdateMutex());
-      RETURN_IF_ERROR(v.var->Assign(value));
-    }
-    handle_ = Tensor::FromResource(std::move(v.var));
-    return absl::OkStatus();
-  }
-  absl::Status Compute(OpKernelContext& ctx) override { return ctx.set_output(0, handle_); }
-  bool IsAlwaysCheap() const override { return true; }
-
- private:
-  Tensor handle_;
-};
 
 class AssignVariableOp final : public OpKernel {
  public:

@@ -62,7 +62,6 @@ absl::StatusOr<std::vector<Tensor>> RunKernel(const std::string& op,
   return outputs;
 }
 
-namespace {
 double ValueAt(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
     case DataType::kFloat32: return t.data<float>()[i];
@@ -73,7 +72,6 @@ double ValueAt(const Tensor& t, int64_t i) {
     default: return NAN;
   }
 }
-}  // namespace
 
 void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol, double rtol) {
   ASSERT_EQ(actual.dtype(), expected.dtype()) << actual.DebugString();

@@ -45,6 +45,9 @@ void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol 
 // Expects same dtype, shape and exactly equal elements.
 void ExpectTensorEq(const Tensor& actual, const Tensor& expected);
 
+// Element `i` of a numeric or bool tensor as a double (NaN for other dtypes).
+double ValueAt(const Tensor& t, int64_t i);
+
 // A float32 tensor of `shape`, uniform in [lo, hi), from `seed`.
 Tensor RandomFloats(const TensorShape& shape, float lo, float hi, uint32_t seed);
 

@@ -244,11 +244,7 @@ void DeviceConformanceTest::RunCase(const Case& c) {
 // ---- Inputs ----------------------------------------------------------------
 
 Tensor RandomTensor(const TensorShape& shape, uint32_t seed, float lo, float hi) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  Tensor t(DataType::kFloat32, shape);
-  for (float& v : t.flat<float>()) v = dist(gen);
-  return t;
+  return testing::RandomFloats(shape, lo, hi, seed);
 }
 
 Tensor RandomInts(DataType dtype, const TensorShape& shape, uint32_t seed, int64_t lo,
@@ -259,17 +255,6 @@ Tensor RandomInts(DataType dtype, const TensorShape& shape, uint32_t seed, int64
 }
 
 // ---- References --------------------------------------------------------------
-
-double ValueAt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kUint8: return t.data<uint8_t>()[i];
-    case DataType::kBool: return t.data<bool>()[i] ? 1.0 : 0.0;
-    default: return std::numeric_limits<double>::quiet_NaN();
-  }
-}
 
 Tensor MakeTensor(DataType dtype, const TensorShape& shape,
                   const std::function<double(int64_t)>& fn) {

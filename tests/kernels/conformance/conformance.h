@@ -42,6 +42,7 @@
 #include "core/graph/builder.h"
 #include "core/graph/tensor.h"
 #include "gtest/gtest.h"
+#include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt::conformance {
 
@@ -114,7 +115,7 @@ Tensor RandomInts(DataType dtype, const TensorShape& shape, uint32_t seed, int64
 // ---- Naive references (double arithmetic, plain loops) ----------------------
 
 // Element `i` of any numeric or bool tensor, as a double.
-double ValueAt(const Tensor& t, int64_t i);
+using ::graphrt::testing::ValueAt;
 // A tensor of `dtype` and `shape` with element i = fn(i), converted from double.
 Tensor MakeTensor(DataType dtype, const TensorShape& shape,
                   const std::function<double(int64_t)>& fn);
