@@ -31,7 +31,7 @@
 #include "benchmark/benchmark.h"
 #include "core/memory/allocation_owner.h"
 #include "core/memory/bfc_allocator.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 #if defined(GRAPHRT_MEMORY_HAVE_CUDA)
 #include <cuda_runtime_api.h>

@@ -22,7 +22,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "core/executor/gpu_queue.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 

@@ -42,7 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/memory/allocation_owner.h"
 #include "core/memory/bfc_allocator.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include <tbb/task_group.h>
 #include "core/executor/executor.h"
 

@@ -31,7 +31,7 @@
 #include "core/executor/step_trace.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/executor/executor.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "core/memory/allocation_owner.h"
 
 namespace graphrt {

@@ -19,7 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include "core/executor/op_kernel.h"
 
 namespace graphrt {

@@ -17,7 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include "core/graph/tensor.h"
 
 namespace graphrt {

@@ -26,7 +26,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include "core/executor/device.h"
 #include "core/memory/gpu_memory_options.h"
 

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/io/proto_util.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "google/protobuf/text_format.h"
 
 namespace graphrt {

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/executor/kernel_registry.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "core/memory/allocation_owner.h"
 #include "core/placer/partition.h"
 

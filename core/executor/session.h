@@ -29,7 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include "core/executor/executor.h"
 #include "core/executor/runtime.h"
 #include "core/executor/session_options.h"

@@ -13,8 +13,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/memory/json.h"
-#include "core/memory/sync.h"
+#include "core/base/json.h"
+#include "core/base/sync.h"
 
 #if defined(__x86_64__)
 #include <x86intrin.h>

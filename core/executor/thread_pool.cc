@@ -8,7 +8,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 
@@ -70,7 +70,7 @@ class TbbIntraOpPool final : public IntraOpPool {
     // slow thread does not hold up the step.
     const int64_t max_pieces = std::min<int64_t>(4 * n_, work / kMinParallelWorkNs);
     const int64_t grain = std::max<int64_t>(1, (total + max_pieces - 1) / max_pieces);
-    // TSan hand-offs (core/memory/sync.h): the caller's writes before the
+    // TSan hand-offs (core/base/sync.h): the caller's writes before the
     // call reach every piece; every piece's writes reach the caller after.
     int started = 0, finished = 0;
     TsanRelease(&started);

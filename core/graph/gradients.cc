@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/math_ops.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 

@@ -34,7 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/graph/builder.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 

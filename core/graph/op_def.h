@@ -17,7 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include "core/graph/attr_value.h"
 #include "core/graph/tensor_shape.h"
 #include "core/graph/types.h"

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/graph/gradients.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 

@@ -4,7 +4,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/node_hash_set.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 

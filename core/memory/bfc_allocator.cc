@@ -42,7 +42,7 @@ namespace graphrt {
 // Rationale: one lock around the pool is the simplest thing that is correct;
 // per-thread caches or lock-free bins are only worth their complexity if the
 // lock dominates. BM_Mutex_LockUnlock and BM_Bfc_AllocFree measure it.
-// Approach: graphrt::Mutex (core/memory/sync.h, a std::mutex) rather than
+// Approach: graphrt::Mutex (core/base/sync.h, a std::mutex) rather than
 // absl::Mutex: Debian's Abseil is built without NDEBUG and without TSan, so
 // its Mutex runs deadlock detection (a GraphCycles lookup) inside every Lock()
 // and is invisible to ThreadSanitizer. The thread-safety annotations are the

@@ -28,7 +28,7 @@
 #include "core/memory/allocator.h"
 #include "core/memory/oom_report.h"
 #include "core/memory/sub_allocator.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 

@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/memory/cuda_device_scope.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 
 namespace graphrt {
 

@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "core/memory/json.h"
+#include "core/base/json.h"
 
 namespace graphrt {
 

@@ -3,7 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 

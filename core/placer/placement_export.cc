@@ -1,7 +1,7 @@
 // Placement exports: JSON, Graphviz DOT and the log_device_placement lines.
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "core/memory/json.h"
+#include "core/base/json.h"
 #include "core/placer/placement.h"
 
 namespace graphrt {

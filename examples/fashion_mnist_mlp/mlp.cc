@@ -9,7 +9,7 @@
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/optimizers.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt::mnist {
 

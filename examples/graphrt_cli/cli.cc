@@ -15,7 +15,7 @@
 #include "core/graph/io/graph_def.h"
 #include "core/graph/io/npy.h"
 #include "core/graph/io/proto_util.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "core/graph/tf/tf_import.h"
 
 namespace graphrt::cli {

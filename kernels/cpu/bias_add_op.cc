@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {

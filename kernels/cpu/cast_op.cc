@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/executor/op_kernel.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {

@@ -4,7 +4,7 @@
 
 #include "Eigen/Core"
 #include "core/executor/op_kernel.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {

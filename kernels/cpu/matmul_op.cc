@@ -5,7 +5,7 @@
 #include <Eigen/Core>
 
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/gemm_avx2.h"
 #include "kernels/cpu/register.h"
 

@@ -2,7 +2,7 @@
 // kernels/cpu/bias_add_op.h: value [..., C] + bias [C] (the output may take
 // over value's buffer), and the sum of out_backprop over all but its last dim
 // (accumulated in double on the GPU, in float on the CPU).
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/bias_add_op.h"
 #include "kernels/gpu/bias_kernels.h"
 #include "kernels/gpu/fill.h"

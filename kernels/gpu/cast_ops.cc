@@ -3,7 +3,7 @@
 // DstT outputs the input itself.
 #include <optional>
 
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/cast_op.h"
 #include "kernels/gpu/cast_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"

@@ -11,7 +11,7 @@
 //             zero-byte tensors copy nothing. A resource handle is
 //             INVALID_ARGUMENT (as on the CPU: its users go with it).
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/constant_ops.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"

@@ -7,7 +7,7 @@
 // takes over input 0's or 1's buffer when the executor allows it (AddN: 0's).
 #include <initializer_list>
 
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/cwise_binary.h"
 #include "kernels/gpu/cwise_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"

@@ -2,7 +2,7 @@
 // Neg Relu Exp Log Tanh Sigmoid. The output takes over the input's buffer
 // when the executor allows it. Sigmoid is 1 / (1 + exp(-x)) (0 for very
 // negative x), as on the CPU; accuracy is CUDA's expf/logf/tanhf (a few ulp).
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/gpu/cwise_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"

@@ -1,7 +1,7 @@
 #include "kernels/gpu/gpu_op_util.h"
 
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 namespace {

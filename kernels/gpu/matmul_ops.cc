@@ -14,7 +14,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/matmul_op.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"

@@ -13,7 +13,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/reduction_ops.h"
 #include "kernels/gpu/fill.h"
 #include "kernels/gpu/gpu_op_util.h"

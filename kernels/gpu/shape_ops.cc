@@ -11,7 +11,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/reshape_op.h"
 #include "kernels/cpu/shape_ops.h"
 #include "kernels/gpu/cwise_kernels.h"

@@ -8,7 +8,7 @@
 // kernel). Only classes == 0 with a non-empty batch, where every label is out
 // of range, is reported as INVALID_ARGUMENT.
 #include "absl/strings/str_cat.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "kernels/cpu/softmax_ops.h"
 #include "kernels/cpu/xent_op.h"
 #include "kernels/gpu/gpu_op_util.h"

@@ -24,8 +24,8 @@
 // the device's pool; the old one is freed), instead of writing in place.
 #include "absl/strings/str_cat.h"
 #include "core/executor/resource_mgr.h"
-#include "core/graph/status_macros.h"
-#include "core/memory/sync.h"
+#include "core/base/status_macros.h"
+#include "core/base/sync.h"
 #include "kernels/cpu/variable_ops.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"

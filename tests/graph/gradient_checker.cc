@@ -8,7 +8,7 @@
 #include "core/executor/session.h"
 #include "core/graph/gradients.h"
 #include "core/graph/ops/math_ops.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt::testing {

@@ -8,7 +8,7 @@
 #include "core/executor/resource_mgr.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt::testing {
 

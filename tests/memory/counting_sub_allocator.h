@@ -11,7 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "core/memory/sync.h"
+#include "core/base/sync.h"
 #include "core/memory/sub_allocator.h"
 
 namespace graphrt::memtest {

@@ -5,7 +5,7 @@
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/shape_inference.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/graph/shape_inference.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 namespace {

@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "core/graph/io/graph_def.h"
 #include "core/graph/io/proto_util.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "core/graph/tf/tf_ops.h"
 
 namespace graphrt {

@@ -6,7 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_join.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt::tf_import {
 

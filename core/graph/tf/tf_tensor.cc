@@ -1,6 +1,6 @@
 // TF dtypes, shapes and tensors as graphrt values (declared in tf_ops.h).
 #include "absl/status/status.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "core/graph/tf/tf_ops.h"
 
 namespace graphrt::tf_import {

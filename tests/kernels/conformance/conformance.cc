@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "core/executor/kernel_registry.h"
 #include "core/executor/session.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "core/placer/device_name.h"
 
 namespace graphrt::conformance {

@@ -12,7 +12,7 @@
 #include "core/executor/kernel_registry.h"
 #include "core/executor/resource_mgr.h"
 #include "core/graph/graph.h"
-#include "core/graph/status_macros.h"
+#include "core/base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/kernels/kernel_test_util.h"

@@ -12,8 +12,8 @@
 // joins it). They compile to nothing outside TSan builds.
 //
 // Thread-safety: Mutex is what makes other things thread-safe.
-#ifndef GRAPHRT_CORE_MEMORY_SYNC_H_
-#define GRAPHRT_CORE_MEMORY_SYNC_H_
+#ifndef GRAPHRT_CORE_BASE_SYNC_H_
+#define GRAPHRT_CORE_BASE_SYNC_H_
 
 #include <mutex>
 
@@ -68,4 +68,4 @@ inline void TsanAcquire(const void* addr) {
 
 }  // namespace graphrt
 
-#endif  // GRAPHRT_CORE_MEMORY_SYNC_H_
+#endif  // GRAPHRT_CORE_BASE_SYNC_H_

@@ -1,4 +1,4 @@
-#include "core/memory/json.h"
+#include "core/base/json.h"
 
 #include "absl/strings/str_format.h"
 

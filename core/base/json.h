@@ -3,8 +3,8 @@
 // same escapes in its quoted strings ("\n" is a line break there).
 //
 // Thread-safety: a pure function.
-#ifndef GRAPHRT_CORE_MEMORY_JSON_H_
-#define GRAPHRT_CORE_MEMORY_JSON_H_
+#ifndef GRAPHRT_CORE_BASE_JSON_H_
+#define GRAPHRT_CORE_BASE_JSON_H_
 
 #include <string>
 
@@ -18,4 +18,4 @@ std::string JsonQuote(absl::string_view s);
 
 }  // namespace graphrt
 
-#endif  // GRAPHRT_CORE_MEMORY_JSON_H_
+#endif  // GRAPHRT_CORE_BASE_JSON_H_

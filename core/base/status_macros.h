@@ -1,8 +1,8 @@
 // Status helpers used across graphrt: RETURN_IF_ERROR and ASSIGN_OR_RETURN.
 //
 // Errors are absl::Status everywhere; these keep call sites to one line.
-#ifndef GRAPHRT_CORE_GRAPH_STATUS_MACROS_H_
-#define GRAPHRT_CORE_GRAPH_STATUS_MACROS_H_
+#ifndef GRAPHRT_CORE_BASE_STATUS_MACROS_H_
+#define GRAPHRT_CORE_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,4 +24,4 @@
   if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()
 
-#endif  // GRAPHRT_CORE_GRAPH_STATUS_MACROS_H_
+#endif  // GRAPHRT_CORE_BASE_STATUS_MACROS_H_
