@@ -45,7 +45,7 @@ std::vector<DeviceAttributes> CpuAndGpu() {
 
 void BM_PlaceGraph(benchmark::State& state) {
   Graph g = BigGraph(state.range(0));
-  KernelRegistry& registry = DefaultKernelRegistry();
+  KernelRegistry& registry = KernelRegistry::Global();
   registry.Register(KernelDef{"Add", "GPU", {}, nullptr});  // a descriptor: placement only
   const std::vector<DeviceAttributes> devices = CpuAndGpu();
   SupportedTypesFn supported = [&](const Node& n) { return registry.SupportedDeviceTypes(n); };

@@ -22,14 +22,15 @@
 // A node with a single input needs no atomic at all: its producer is the
 // only one who can make it ready.
 //
-// Note [GPU op timing]
-// Rationale: a GPU node's host span is only its launch; traces must also
-// show when its work ran on the device.
-// Approach: a traced step records a CUDA event on each GPU's compute stream
-// when it begins (the origin) and one before and after each GPU node's
-// Compute; after the step's synchronisation, the device time from the
-// origin to each event, added to the origin's host time, places the node's
-// work on the step's timeline.
+// Note [Device op timing]
+// Rationale: on an asynchronous device (a GPU) a node's host span is only
+// its launch; traces must also show when its work ran on the device.
+// Approach: a traced step records a timing event in each asynchronous
+// device's queue when it begins (the origin; a CUDA event on the compute
+// stream) and one before and after each of its nodes' Compute; after the
+// step's synchronisation, the device time from the origin to each event,
+// added to the origin's host time, places the node's work on the step's
+// timeline.
 // Limitations: the origin event completes when the stream reaches it; if
 // the stream was still busy with an earlier step's work, device times of
 // this step are early by that backlog (each device time is still exact
@@ -40,11 +41,9 @@
 #include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
-#include "core/memory/allocation_owner.h"
-#include "core/memory/bfc_allocator.h"
 #include "core/base/sync.h"
-#include <tbb/task_group.h>
 #include "core/executor/executor.h"
+#include "core/memory/allocation_owner.h"
 
 #include <chrono>
 
@@ -66,9 +65,9 @@ class StepRunner {
     }
     if (trace_ != nullptr) {
       slots_.resize(plan.items_.size());
-      gpu_origin_.assign(plan.env_.devices.size(), nullptr);
-      for (int32_t d : plan.gpu_devices_) {
-        gpu_origin_[d] = plan.env_.devices[d].gpu->RecordTimingEvent();
+      device_origin_.assign(plan.env_.devices.size(), nullptr);
+      for (int32_t d : plan.async_devices_) {
+        device_origin_[d] = plan.env_.devices[d]->RecordTimingEvent();
       }
       t0_ = TraceNowTicks();
       start_steady_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -109,7 +108,7 @@ class StepRunner {
       TsanRelease(this);
     };
     TsanRelease(&handoff);
-    plan_.env_.devices[home].arena->execute(step);
+    plan_.env_.devices[home]->Execute(step);
     TsanAcquire(this);
     absl::Status status;
     {
@@ -121,8 +120,8 @@ class StepRunner {
       out.reserve(plan_.fetch_entries_.size());
       for (int32_t e : plan_.fetch_entries_) out.push_back(entries_[e]);
     }
-    if (!plan_.gpu_devices_.empty()) status = plan_.FinishOnGpus(std::move(status), &out);
-    if (trace_ != nullptr) FillTrace();  // after the GPUs finished: their timing events are done
+    if (!plan_.async_devices_.empty()) status = plan_.FinishStep(std::move(status), &out);
+    if (trace_ != nullptr) FillTrace();  // after the devices finished: their timing events are done
     if (!status.ok()) return status;
     return out;
   }
@@ -206,7 +205,7 @@ class StepRunner {
   // group_.wait() in the home arena waits for it too.
   void SpawnOn(int32_t id) {
     TsanRelease(this);
-    plan_.env_.devices[plan_.items_[id].device].arena->enqueue(
+    plan_.env_.devices[plan_.items_[id].device]->Enqueue(
         group_.defer([this, id] { RunTask(id); }));
   }
 
@@ -220,7 +219,7 @@ class StepRunner {
   }
 
   bool IsCheap(const Item& item) const {
-    if (item.always_cheap || plan_.env_.devices[item.device].inter_op_threads <= 1) return true;
+    if (item.always_cheap || plan_.env_.devices[item.device]->inter_op_threads() <= 1) return true;
     if (!item.static_cost) return EstimateCheap(item);
     std::atomic<int8_t>& memo = plan_.inline_memo_[&item - plan_.items_.data()];
     const int8_t known = memo.load(std::memory_order_relaxed);
@@ -247,13 +246,13 @@ class StepRunner {
   ABSL_ATTRIBUTE_NOINLINE absl::Status RunNodeTraced(const Item& item) {
     Slot& slot = slots_[&item - plan_.items_.data()];
     slot.thread = CurrentThreadIndex();
-    GpuQueue* gpu = plan_.env_.devices[item.device].gpu;
-    if (gpu != nullptr) slot.gpu_start = gpu->RecordTimingEvent();
+    Device* device = plan_.env_.devices[item.device];
+    if (device->asynchronous()) slot.device_start = device->RecordTimingEvent();
     slot.start = Now();
     absl::Status s = RunNodeUntraced(item, &slot.bytes);
     slot.end = Now();
-    if (gpu != nullptr) slot.gpu_end = gpu->RecordTimingEvent();
-    slot.in_use = plan_.env_.devices[item.device].allocator->BytesInUse();
+    if (device->asynchronous()) slot.device_end = device->RecordTimingEvent();
+    slot.in_use = device->allocator()->BytesInUse();
     slot.ran = true;
     return s;
   }
@@ -280,14 +279,14 @@ class StepRunner {
       p.inputs = std::span<Tensor* const>(inputs, item.num_inputs);
       p.forwardable = item.forwardable;
       p.outputs = std::span<Tensor>(outputs, item.num_outputs);
-      const DeviceContext& device = plan_.env_.devices[item.device];
-      p.allocator = device.allocator;
-      p.intra_op = device.intra_op;
+      Device* device = plan_.env_.devices[item.device];
+      p.allocator = device->allocator();
+      p.intra_op = device->intra_op();
       p.resources = plan_.env_.resources;
       p.step_id = step_id_;
       p.bytes_allocated = bytes_allocated;
-      p.gpu = device.gpu;
-      if (item.source_device >= 0) p.source_gpu = plan_.env_.devices[item.source_device].gpu;
+      p.device = device;
+      p.source_device = item.source_device >= 0 ? plan_.env_.devices[item.source_device] : device;
       OpKernelContext ctx(p);
       absl::Status s;
       {
@@ -326,17 +325,15 @@ class StepRunner {
   // An allocation failed: the allocator's report (limit, in use, verdict,
   // largest live allocations and their nodes) when it keeps one.
   absl::Status OutOfMemory(const Item& item, const absl::Status& s) const {
-    const DeviceContext& device = plan_.env_.devices[item.device];
-    if (auto* bfc = dynamic_cast<BfcAllocator*>(device.allocator)) {
-      if (std::optional<OomReport> report = bfc->LastOomReport()) {
-        return OomStatus(item.node->name(), device.name, *report);
-      }
+    const Device& device = *plan_.env_.devices[item.device];
+    if (std::optional<OomReport> report = device.allocator()->LastOomReport()) {
+      return OomStatus(item.node->name(), device.name(), *report);
     }
     return Annotate(item, s);
   }
 
   absl::Status Annotate(const Item& item, const absl::Status& s) const {
-    const std::string& device = plan_.env_.devices[item.device].name;
+    const std::string& device = plan_.env_.devices[item.device]->name();
     return absl::Status(s.code(), absl::StrCat("node ", item.node->DebugName(), " on ",
                                                device, ": ", s.message()));
   }
@@ -355,55 +352,45 @@ class StepRunner {
     int64_t bytes = 0, in_use = -1;
     int32_t thread = 0;
     bool ran = false;
-    void* gpu_start = nullptr;  // GPU nodes: timing events (Note [GPU op timing])
-    void* gpu_end = nullptr;
+    // Nodes of asynchronous devices: timing events (Note [Device op timing]).
+    void* device_start = nullptr;
+    void* device_end = nullptr;
   };
-  // The device span of GPU node `i` in ns from the step start; releases its events.
+  // The device span of node `i` in ns from the step start (-1, -1 when its
+  // device keeps no timeline); releases its events.
   std::pair<int64_t, int64_t> DeviceSpan(size_t i) {
     Slot& slot = slots_[i];
     std::pair<int64_t, int64_t> span = {-1, -1};
-    if (slot.gpu_start == nullptr && slot.gpu_end == nullptr) return span;
+    if (slot.device_start == nullptr && slot.device_end == nullptr) return span;
     const int32_t d = plan_.items_[i].device;
-    GpuQueue* gpu = plan_.env_.devices[d].gpu;
-    const int64_t a = gpu->ElapsedNs(gpu_origin_[d], slot.gpu_start);
-    const int64_t b = gpu->ElapsedNs(gpu_origin_[d], slot.gpu_end);
+    Device* device = plan_.env_.devices[d];
+    const int64_t a = device->ElapsedNs(device_origin_[d], slot.device_start);
+    const int64_t b = device->ElapsedNs(device_origin_[d], slot.device_end);
     if (a >= 0 && b >= a) span = {a, b};
-    gpu->ReleaseTimingEvent(slot.gpu_start);
-    gpu->ReleaseTimingEvent(slot.gpu_end);
-    slot.gpu_start = slot.gpu_end = nullptr;
+    device->ReleaseTimingEvent(slot.device_start);
+    device->ReleaseTimingEvent(slot.device_end);
+    slot.device_start = slot.device_end = nullptr;
     return span;
   }
   int64_t Now() const { return TraceNowTicks() - t0_; }  // ticks since the step began
   void FillTrace() {
     trace_->devices.clear();
-    for (const DeviceContext& d : plan_.env_.devices) trace_->devices.push_back(d.name);
+    for (const Device* d : plan_.env_.devices) trace_->devices.push_back(d->name());
     trace_->events.clear();
     const double ns = TraceNsPerTick();
     auto to_ns = [ns](int64_t ticks) { return static_cast<int64_t>(static_cast<double>(ticks) * ns); };
-    std::vector<int32_t> producer;  // entry -> the item that outputs it, for copies
     for (size_t i = 0; i < slots_.size(); ++i) {
       const Slot& slot = slots_[i];
       if (!slot.ran) continue;
       const Item& item = plan_.items_[i];
-      int32_t source = -1;
-      if (item.num_inputs == 1 && item.node->op() == "_Copy") {
-        if (producer.empty()) {
-          producer.assign(plan_.num_entries_, -1);
-          for (size_t j = 0; j < plan_.items_.size(); ++j) {
-            const Item& p = plan_.items_[j];
-            for (int32_t k = 0; k < p.num_outputs; ++k) producer[p.output_start + k] = j;
-          }
-        }
-        const int32_t from = producer[plan_.input_entries_[item.input_start]];
-        if (from >= 0) source = plan_.items_[from].device;
-      }
       const auto [device_start, device_end] = DeviceSpan(i);
       trace_->events.push_back({item.node->name(), item.node->op(), item.device, slot.thread,
                                 to_ns(slot.ready), to_ns(slot.start), to_ns(slot.end),
-                                slot.bytes, slot.in_use, source, device_start, device_end});
+                                slot.bytes, slot.in_use, item.source_device, device_start,
+                                device_end});
     }
-    for (size_t d = 0; d < gpu_origin_.size(); ++d) {
-      if (gpu_origin_[d] != nullptr) plan_.env_.devices[d].gpu->ReleaseTimingEvent(gpu_origin_[d]);
+    for (size_t d = 0; d < device_origin_.size(); ++d) {
+      if (device_origin_[d] != nullptr) plan_.env_.devices[d]->ReleaseTimingEvent(device_origin_[d]);
     }
     trace_->step_ns = to_ns(Now());
     trace_->start_ns = start_steady_ns_;
@@ -414,7 +401,7 @@ class StepRunner {
   const int64_t step_id_;
   StepTrace* const trace_;
   std::vector<Slot> slots_;
-  std::vector<void*> gpu_origin_;  // by device: the step's first timing event
+  std::vector<void*> device_origin_;  // by device: the step's first timing event
   int64_t t0_ = 0;  // TraceNowTicks() when the step began
   int64_t start_steady_ns_ = 0;
   std::unique_ptr<ExecutorPlan::StepBuffers> buffers_;

@@ -8,9 +8,11 @@
 // step (see Note [Dependency counting]): source nodes start, each finished
 // node decrements its successors' counts, and a node whose count reaches
 // zero runs, inline when cheap or in the inter-op pool when expensive. Each
-// node runs in its own device's queue: a node made ready on another device
-// is handed to that device's arena. The first error wins; nodes not yet
-// started are skipped.
+// node runs in its own device's queue (core/executor/device.h): a node made
+// ready on another device is handed to that device. The first error wins;
+// nodes not yet started are skipped. At the end, asynchronous devices bring
+// fetched tensors to the host and are synchronised once
+// (executor_step_end.cc).
 //
 // Thread-safety: a plan is immutable and may run many steps at once; all
 // per-step state lives in the step.
@@ -25,32 +27,22 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include <tbb/task_arena.h>
+#include "core/base/sync.h"
+#include "core/executor/device.h"
 #include "core/executor/op_kernel.h"
 #include "core/executor/resource_mgr.h"
 #include "core/executor/step_trace.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
-#include "core/base/sync.h"
 
 namespace graphrt {
-
-// One device as a step sees it: where its nodes run and allocate.
-struct DeviceContext {
-  std::string name;                   // full device name, for messages
-  tbb::task_arena* arena = nullptr;   // its inter-op queue
-  int inter_op_threads = 1;
-  IntraOpPool* intra_op = nullptr;
-  Allocator* allocator = nullptr;
-  GpuQueue* gpu = nullptr;            // a GPU device's streams; null on CPUs
-};
 
 // What one step needs from its session.
 struct ExecutorEnv {
   const Graph* graph = nullptr;
   std::span<OpKernel* const> kernels;      // by node id
   std::span<const int32_t> node_device;    // index into `devices`, by node id
-  std::span<const DeviceContext> devices;
+  std::span<Device* const> devices;
   ResourceMgr* resources = nullptr;
   int64_t inline_cost_ns = 0;
 };
@@ -89,14 +81,15 @@ class ExecutorPlan {
     // from inline_memo_.
     bool static_cost = false;
     uint64_t forwardable = 0;  // bit i: input i is this entry's only use
-    int32_t source_device = -1;  // _Copy: the device its input comes from
+    int32_t source_device = -1;  // copy ops: the device their input comes from
   };
 
   absl::Status CheckFeed(int index, const Tensor& value) const;
-  // Brings fetched device tensors to the host and waits once for every GPU
-  // the step used (Note [Step end on GPUs] in executor_gpu.cc); `status` is
-  // the step's so far. Returns the step's final status.
-  absl::Status FinishOnGpus(absl::Status status, std::vector<Tensor>* fetched) const;
+  // Brings fetched tensors to the host and waits once for every
+  // asynchronous device the step used (Note [Step end on asynchronous
+  // devices] in executor_step_end.cc); `status` is the step's so far.
+  // Returns the step's final status.
+  absl::Status FinishStep(absl::Status status, std::vector<Tensor>* fetched) const;
 
   // One step's state, reused by later steps (allocating and touching it
   // anew costs more than a 100,000-node step's dispatch). Entries are all
@@ -126,7 +119,7 @@ class ExecutorPlan {
   bool serial_ = false;
   std::vector<int32_t> fetch_entries_;
   std::vector<int32_t> fetch_devices_;  // the device each fetch is produced on
-  std::vector<int32_t> gpu_devices_;    // GPU devices the plan runs nodes on
+  std::vector<int32_t> async_devices_;  // asynchronous devices the plan runs nodes on
   std::vector<const Node*> feed_nodes_;
   int32_t num_entries_ = 0;
 };

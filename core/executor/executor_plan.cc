@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
   for (int i = 0; i < static_cast<int>(feeds.size()); ++i) {
     ASSIGN_OR_RETURN(Endpoint e, g.ParseEndpoint(feeds[i]));
     const Node& n = g.node(e.node);
-    if (n.op() != "Placeholder") {
+    if (!n.def().is_feed) {
       return absl::InvalidArgumentError(absl::StrCat(
           "feed '", feeds[i], "': node ", n.DebugName(),
           " is not a Placeholder; only placeholders can be fed"));
@@ -67,7 +67,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
   for (int id = 0; id < g.num_nodes(); ++id) {
     if (!needed[id]) continue;
     const Node& n = g.node(id);
-    if (n.op() == "Placeholder" && !feed_of_node.contains(id)) {
+    if (n.def().is_feed && !feed_of_node.contains(id)) {
       unfed.push_back(absl::StrCat("'", n.name(), "' (", DataTypeName(n.output_type(0)),
                                    n.output_shape(0).DebugString(), ")"));
     }
@@ -82,17 +82,20 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     item.pending = n.num_inputs() + static_cast<int32_t>(n.control_inputs().size());
     auto feed = feed_of_node.find(id);
     item.feed_index = feed == feed_of_node.end() ? -1 : feed->second;
-    item.always_cheap = item.feed_index >= 0 || item.kernel->IsAlwaysCheap();
+    item.always_cheap =
+        item.feed_index >= 0 || n.def().is_cheap || item.kernel->IsAlwaysCheap();
     item.static_cost = true;
     for (const Endpoint& e : n.inputs()) {
       item.static_cost &= env.graph->node(e.node).output_shape(e.index).fully_defined();
     }
     item.device = env.node_device[id];
-    if (n.op() == "_Copy" && n.num_inputs() == 1) item.source_device = env.node_device[n.input(0).node];
-    if (env.devices[item.device].gpu != nullptr &&
-        std::find(plan->gpu_devices_.begin(), plan->gpu_devices_.end(), item.device) ==
-            plan->gpu_devices_.end()) {
-      plan->gpu_devices_.push_back(item.device);
+    if (n.def().is_copy && n.num_inputs() == 1) {
+      item.source_device = env.node_device[n.input(0).node];
+    }
+    if (env.devices[item.device]->asynchronous() &&
+        std::find(plan->async_devices_.begin(), plan->async_devices_.end(), item.device) ==
+            plan->async_devices_.end()) {
+      plan->async_devices_.push_back(item.device);
     }
     item.owner = InternAllocationOwner(n.name());
     plan->items_.push_back(item);
@@ -123,7 +126,7 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
     if (item.pending == 0) plan->roots_.push_back(self);
   }
   if (!plan->roots_.empty()) plan->home_device_ = plan->items_[plan->roots_[0]].device;
-  plan->serial_ = env.devices[plan->home_device_].inter_op_threads == 1 &&
+  plan->serial_ = env.devices[plan->home_device_]->inter_op_threads() == 1 &&
                   std::all_of(plan->items_.begin(), plan->items_.end(), [&](const Item& item) {
                     return item.device == plan->home_device_;
                   });

@@ -21,26 +21,46 @@ bool KernelRegistry::Matches(const KernelDef& def, const Node& node) {
   return true;
 }
 
-absl::StatusOr<const KernelDef*> KernelRegistry::Find(const Node& node,
-                                                      absl::string_view device_type) const {
+KernelRegistry& KernelRegistry::Global() {
+  static KernelRegistry* registry = new KernelRegistry();  // never destroyed
+  return *registry;
+}
+
+const KernelDef* KernelRegistry::FindOwn(const Node& node, absl::string_view device_type,
+                                         std::vector<std::string>* available) const {
   MutexLock lock(&mu_);
   auto it = by_op_.find(node.op());
-  std::vector<std::string> available;
-  if (it != by_op_.end()) {
-    for (const auto& d : it->second) {
-      const KernelDef& def = *d;
-      if (def.device_type == device_type && Matches(def, node)) return &def;
-      std::string desc = def.device_type;
-      for (const TypeConstraint& c : def.constraints) {
-        absl::StrAppend(&desc, " ", c.attr, " in {",
-                        absl::StrJoin(c.allowed, ",",
-                                      [](std::string* o, DataType d) {
-                                        absl::StrAppend(o, DataTypeName(d));
-                                      }),
-                        "}");
-      }
-      available.push_back(desc);
+  if (it == by_op_.end()) return nullptr;
+  for (const auto& d : it->second) {
+    const KernelDef& def = *d;
+    if (def.device_type == device_type && Matches(def, node)) return &def;
+    std::string desc = def.device_type;
+    for (const TypeConstraint& c : def.constraints) {
+      absl::StrAppend(&desc, " ", c.attr, " in {",
+                      absl::StrJoin(c.allowed, ",",
+                                    [](std::string* o, DataType d) {
+                                      absl::StrAppend(o, DataTypeName(d));
+                                    }),
+                      "}");
     }
+    available->push_back(std::move(desc));
+  }
+  return nullptr;
+}
+
+bool KernelRegistry::TakesFromBase(absl::string_view device_type) const {
+  return base_ != nullptr &&
+         (base_device_types_.empty() || std::find(base_device_types_.begin(),
+                                                  base_device_types_.end(),
+                                                  device_type) != base_device_types_.end());
+}
+
+absl::StatusOr<const KernelDef*> KernelRegistry::Find(const Node& node,
+                                                      absl::string_view device_type) const {
+  std::vector<std::string> available;
+  for (const KernelRegistry* r = this; r != nullptr;
+       r = r->TakesFromBase(device_type) ? r->base_ : nullptr) {
+    if (const KernelDef* def = r->FindOwn(node, device_type, &available)) return def;
   }
   std::string types;
   for (const auto& [name, value] : node.attrs()) {
@@ -54,18 +74,23 @@ absl::StatusOr<const KernelDef*> KernelRegistry::Find(const Node& node,
 }
 
 std::vector<std::string> KernelRegistry::SupportedDeviceTypes(const Node& node) const {
-  MutexLock lock(&mu_);
   std::vector<std::string> out;
-  auto it = by_op_.find(node.op());
-  if (it == by_op_.end()) return out;
-  for (const auto& d : it->second) {
-    const KernelDef& def = *d;
-    if (Matches(def, node) &&
-        std::find(out.begin(), out.end(), def.device_type) == out.end()) {
-      out.push_back(def.device_type);
+  {
+    MutexLock lock(&mu_);
+    auto it = by_op_.find(node.op());
+    if (it != by_op_.end()) {
+      for (const auto& d : it->second) {
+        if (Matches(*d, node)) out.push_back(d->device_type);
+      }
+    }
+  }
+  if (base_ != nullptr) {
+    for (std::string& type : base_->SupportedDeviceTypes(node)) {
+      if (TakesFromBase(type)) out.push_back(std::move(type));
     }
   }
   std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

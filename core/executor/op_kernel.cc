@@ -1,15 +1,21 @@
 #include "core/executor/op_kernel.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/executor/device.h"
 
 namespace graphrt {
 
+OpKernelConstruction::OpKernelConstruction(const Node& node, Device* device,
+                                           ResourceMgr* resources)
+    : node_(node), device_type_(device->type()), resources_(resources),
+      allocator_(device->allocator()), device_(device) {}
+
 absl::StatusOr<Tensor> OpKernelConstruction::CopyToDevice(const Tensor& host) const {
-  if (gpu_ == nullptr) return host.Clone(allocator_);
+  if (device_ == nullptr || device_->host_memory()) return host.Clone(allocator_);
   absl::StatusOr<Tensor> copy = Tensor::Allocate(allocator_, host.dtype(), host.shape());
   if (!copy.ok()) return copy.status();
   // Ordered before every kernel launched later on the device.
-  absl::Status s = gpu_->CopyFromHost(host.raw_data(), copy->raw_data(), host.TotalBytes());
+  absl::Status s = device_->CopyFromHost(host.raw_data(), copy->raw_data(), host.TotalBytes());
   if (!s.ok()) return s;
   return copy;
 }

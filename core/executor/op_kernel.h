@@ -8,8 +8,11 @@
 // The context gives inputs, allocates outputs from the device's allocator,
 // may hand an input's buffer over to an output (when no one else can see
 // it), splits work over the intra-op pool (ParallelFor), and reaches the
-// session's resources (variables). Errors are returned as absl::Status; the
-// executor adds the node's name and device.
+// session's resources (variables) and the node's Device
+// (core/executor/device.h: copies, and services such as library handles;
+// CUDA kernels get their streams through CudaDevice::Of(ctx.device())).
+// Errors are returned as absl::Status; the executor adds the node's name and
+// device.
 #ifndef GRAPHRT_CORE_EXECUTOR_OP_KERNEL_H_
 #define GRAPHRT_CORE_EXECUTOR_OP_KERNEL_H_
 
@@ -22,7 +25,6 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "core/executor/gpu_queue.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
 #include "core/graph/tensor.h"
@@ -30,6 +32,7 @@
 
 namespace graphrt {
 
+class Device;
 class ResourceMgr;
 
 inline constexpr char kDeviceCpu[] = "CPU";
@@ -37,10 +40,14 @@ inline constexpr char kDeviceGpu[] = "GPU";
 
 class OpKernelConstruction {
  public:
+  // A kernel for `node` on `device` (its type, allocator and copies).
+  OpKernelConstruction(const Node& node, Device* device, ResourceMgr* resources);
+  // Without a device (kernel tests, descriptors): the kernel's held values
+  // are plain clones on `allocator`, which must be host memory.
   OpKernelConstruction(const Node& node, std::string device_type, ResourceMgr* resources,
-                       Allocator* allocator, GpuQueue* gpu = nullptr)
+                       Allocator* allocator)
       : node_(node), device_type_(std::move(device_type)), resources_(resources),
-        allocator_(allocator), gpu_(gpu) {}
+        allocator_(allocator) {}
 
   const Node& node() const { return node_; }
   const std::string& device_type() const { return device_type_; }
@@ -48,10 +55,10 @@ class OpKernelConstruction {
   absl::StatusOr<T> attr(absl::string_view name) const { return node_.attr<T>(name); }
   ResourceMgr* resources() const { return resources_; }
   Allocator* allocator() const { return allocator_; }
-  // The node's GPU device (null on other devices).
-  GpuQueue* gpu() const { return gpu_; }
+  // The node's device; null when made without one.
+  Device* device() const { return device_; }
   // A copy of host tensor `host` in the node's device memory (allocator()),
-  // through the GPU's queue on a GPU device: what kernels that hold a value
+  // through the device's CopyFromHost: what kernels that hold a value
   // (Const, variables' initial values) keep.
   absl::StatusOr<Tensor> CopyToDevice(const Tensor& host) const;
 
@@ -60,7 +67,7 @@ class OpKernelConstruction {
   std::string device_type_;
   ResourceMgr* resources_;
   Allocator* allocator_;
-  GpuQueue* gpu_;
+  Device* device_ = nullptr;
 };
 
 class OpKernelContext;
@@ -109,8 +116,8 @@ class OpKernelContext {
     ResourceMgr* resources = nullptr;
     int64_t step_id = 0;
     int64_t* bytes_allocated = nullptr;  // when set (traced steps): output bytes allocated
-    GpuQueue* gpu = nullptr;         // the node's GPU device; null elsewhere
-    GpuQueue* source_gpu = nullptr;  // _Copy only: the GPU input 0 lives on; null: host
+    Device* device = nullptr;         // the node's device; null in bare kernel tests
+    Device* source_device = nullptr;  // copy ops: the device input 0 lives on
   };
   explicit OpKernelContext(const Params& p) : p_(p) {}
 
@@ -142,12 +149,11 @@ class OpKernelContext {
                    absl::FunctionRef<void(int64_t, int64_t)> fn) const;
 
   Allocator* allocator() const { return p_.allocator; }
-  // The GPU device this node runs on (null on CPU devices); GPU kernels
-  // launch on its compute stream (CudaQueue).
-  GpuQueue* gpu() const { return p_.gpu; }
-  // For _Copy nodes: the GPU device whose memory input 0 is in, or null when
-  // it is host memory.
-  GpuQueue* source_gpu() const { return p_.source_gpu; }
+  // The device this node runs on; null only in bare kernel tests.
+  Device* device() const { return p_.device; }
+  // For copy ops (OpDef::is_copy): the device whose memory input 0 is in;
+  // for other ops the node's own device.
+  Device* source_device() const { return p_.source_device; }
   ResourceMgr* resources() const { return p_.resources; }
   const std::string& node_name() const { return p_.kernel->name(); }
   int64_t step_id() const { return p_.step_id; }

@@ -6,15 +6,16 @@
 //   SessionOptions options;
 //   options.runtime = runtime;   // sessions share its devices
 //
-// Physical devices are discovered when the runtime is made (the host CPU;
-// GPUs through the CUDA runtime when built with CUDA, where "no driver" or
-// "no device" counts as zero GPUs). Logical devices are created from the
-// configuration on first use (ListLogicalDevices, Initialize, or a session
-// using the runtime); after that a configuration change is
-// FAILED_PRECONDITION, as in TF. Each logical GPU device has its own streams
-// and BFC pool (core/executor/gpu_device_factory.h); a GPU that fails to
-// start (no memory left, a broken driver) is left out of the logical devices
-// with the reason on stderr and in gpu_startup_errors().
+// Physical devices are discovered when the runtime is made, by every
+// registered device factory (core/executor/device_factory.h): the host CPU
+// always; GPUs through the CUDA runtime when graphrt::cuda_device is linked,
+// where "no driver" or "no device" counts as zero GPUs. Logical devices are
+// created from the configuration on first use (ListLogicalDevices,
+// Initialize, or a session using the runtime); after that a configuration
+// change is FAILED_PRECONDITION, as in TF. Each logical device has its own
+// queue and memory pool (core/executor/device.h); a physical device that
+// fails to start (no memory left, a broken driver) is left out of the
+// logical devices with the reason on stderr and in device_startup_errors().
 //
 // Thread-safety: all methods are thread-safe.
 #ifndef GRAPHRT_CORE_EXECUTOR_RUNTIME_H_
@@ -27,10 +28,14 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "core/base/sync.h"
-#include "core/executor/device.h"
+#include "core/memory/allocator.h"
 #include "core/memory/gpu_memory_options.h"
+#include "core/placer/device_attributes.h"
 
 namespace graphrt {
+
+class Device;
+class DeviceFactory;
 
 struct PhysicalDevice {
   std::string name;         // "/physical_device:CPU:0"
@@ -70,13 +75,15 @@ struct RuntimeOptions {
 class Runtime {
  public:
   static std::shared_ptr<Runtime> Create(const RuntimeOptions& options = {});
+  ~Runtime();
 
   // Physical devices of `type` ("" for all), CPU first.
   std::vector<PhysicalDevice> ListPhysicalDevices(absl::string_view type = {}) const;
 
   // Splits `device` into logical devices, one per entry. Before the logical
   // devices exist only; FAILED_PRECONDITION after, INVALID_ARGUMENT for an
-  // unknown device or an empty list.
+  // unknown device, an empty list, or a configuration its device type
+  // refuses (a GPU split without a memory limit per logical device).
   absl::Status SetLogicalDeviceConfiguration(const PhysicalDevice& device,
                                              std::vector<LogicalDeviceConfiguration> logical);
 
@@ -86,33 +93,41 @@ class Runtime {
 
   // Logical devices of `type` ("" for all), creating them if needed.
   std::vector<DeviceAttributes> ListLogicalDevices(absl::string_view type = {});
-  // All logical devices, CPU:0 first; creates them if needed.
+  // All logical devices, CPU:0 first; creates them if needed. The runtime
+  // owns them (core/executor/device.h).
   std::vector<Device*> devices();
-  // Gives every wholly free region of the runtime's memory pools (the BFC
-  // pools of limited CPU devices and of GPU devices, and the pinned staging
-  // pool) back to the system; returns the bytes given back. Live tensors are
+  // Gives every wholly free region of the runtime's memory pools (the pools
+  // of limited CPU devices and of GPU devices, and the pinned staging pool)
+  // back to the system; returns the bytes given back. Live tensors are
   // untouched; pools grow again on demand (a GPU pool without growth takes
   // its whole limit again at its next allocation).
   int64_t ReleaseUnusedMemory();
-  // Why physical GPUs were left out of the logical devices, one line each.
+  // Why physical devices were left out of the logical devices, one line each.
+  std::vector<std::string> device_startup_errors();
+  // The same lines, for GPUs only.
   std::vector<std::string> gpu_startup_errors();
 
  private:
+  struct Physical {
+    PhysicalDevice device;
+    DeviceFactory* factory = nullptr;
+  };
+  struct StartupError {
+    std::string type;
+    std::string why;
+  };
+
   explicit Runtime(const RuntimeOptions& options);
   absl::Status InitializeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Adds the logical devices of physical GPU `index`, or records why not.
-  void AddGpuDevicesLocked(size_t index, int* next_gpu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const RuntimeOptions options_;
-  std::vector<PhysicalDevice> physical_;
+  std::vector<Physical> physical_;  // CPU first, then by factory
   mutable Mutex mu_;
   // Configuration by physical device index; empty: one default logical device.
   std::vector<std::vector<LogicalDeviceConfiguration>> config_ ABSL_GUARDED_BY(mu_);
-  // Destroyed in reverse: devices (their streams drain) before the pools.
-  Allocator* pinned_ ABSL_GUARDED_BY(mu_) = nullptr;  // PinnedHostPool(), when a GPU exists
-  std::vector<std::unique_ptr<Allocator>> allocators_ ABSL_GUARDED_BY(mu_);  // owned pools
   std::vector<std::unique_ptr<Device>> devices_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> gpu_errors_ ABSL_GUARDED_BY(mu_);
+  std::vector<DeviceFactory*> used_factories_ ABSL_GUARDED_BY(mu_);  // made a device
+  std::vector<StartupError> startup_errors_ ABSL_GUARDED_BY(mu_);
   bool initialized_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/executor/device.h"
+#include "core/executor/executor.h"
 #include "core/executor/kernel_registry.h"
 #include "core/base/status_macros.h"
 #include "core/memory/allocation_owner.h"
@@ -35,11 +37,7 @@ absl::Status Session::Init() {
   }
   devices_ = runtime_->devices();
   std::vector<DeviceAttributes> attrs;
-  for (const Device* d : devices_) {
-    attrs.push_back(d->attributes());
-    device_ctx_.push_back({d->name(), d->arena(), d->inter_op_threads(), d->intra_op(),
-                           d->allocator(), d->gpu()});
-  }
+  for (const Device* d : devices_) attrs.push_back(d->attributes());
   const KernelRegistry* registry = options_.kernels;
   ASSIGN_OR_RETURN(std::vector<NodePlacement> placement,
                    PlaceGraph(graph_, attrs,
@@ -54,10 +52,9 @@ absl::Status Session::Init() {
   }
   kernels_.resize(graph_.num_nodes());
   for (int i = 0; i < graph_.num_nodes(); ++i) {
-    const Device* device = devices_[placement_[i].device_index];
+    Device* device = devices_[placement_[i].device_index];
     node_device_.push_back(placement_[i].device_index);
-    OpKernelConstruction c(graph_.node(i), device->type(), &resources_, device->allocator(),
-                           device->gpu());
+    OpKernelConstruction c(graph_.node(i), device, &resources_);
     ScopedAllocationOwner owner(graph_.node(i).name());  // constants, variables
     ASSIGN_OR_RETURN(kernels_[i], registry->CreateKernel(c));
     kernel_ptrs_.push_back(kernels_[i].get());
@@ -82,20 +79,38 @@ absl::StatusOr<std::shared_ptr<const ExecutorPlan>> Session::GetPlan(
   {
     MutexLock lock(&mu_);
     auto it = plans_.find(key);
-    if (it != plans_.end()) return it->second;
+    if (it != plans_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);  // most recently used
+      return it->second->second;
+    }
   }
   ExecutorEnv env;
   env.graph = &graph_;
   env.kernels = kernel_ptrs_;
   env.node_device = node_device_;
-  env.devices = device_ctx_;
+  env.devices = devices_;
   env.resources = &resources_;
   env.inline_cost_ns = options_.inline_cost_ns;
   ASSIGN_OR_RETURN(std::unique_ptr<ExecutorPlan> plan,
                    ExecutorPlan::Build(env, feeds, fetches, targets));
   std::shared_ptr<const ExecutorPlan> shared(std::move(plan));
+  std::shared_ptr<const ExecutorPlan> evicted;  // destroyed after the lock is released
   MutexLock lock(&mu_);
-  return plans_.emplace(std::move(key), std::move(shared)).first->second;
+  if (auto it = plans_.find(key); it != plans_.end()) return it->second->second;  // a racing Run
+  lru_.emplace_front(key, shared);
+  plans_.emplace(std::move(key), lru_.begin());
+  if (options_.max_cached_plans > 0 &&
+      lru_.size() > static_cast<size_t>(options_.max_cached_plans)) {
+    evicted = std::move(lru_.back().second);
+    plans_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+  return shared;
+}
+
+int Session::num_cached_plans() const {
+  MutexLock lock(&mu_);
+  return static_cast<int>(lru_.size());
 }
 
 absl::StatusOr<std::vector<Tensor>> Session::Run(const FeedList& feeds,
@@ -141,8 +156,9 @@ absl::StatusOr<Session::CallableHandle> Session::MakeCallable(
   ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
                    GetPlan(Names(feeds), Names(fetches), Names(targets)));
   MutexLock lock(&mu_);
-  callables_.push_back(std::move(plan));
-  return static_cast<CallableHandle>(callables_.size() - 1);
+  const CallableHandle handle = next_callable_++;
+  callables_.emplace(handle, std::move(plan));
+  return handle;
 }
 
 absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
@@ -150,12 +166,28 @@ absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
   std::shared_ptr<const ExecutorPlan> plan;
   {
     MutexLock lock(&mu_);
-    if (handle < 0 || handle >= static_cast<CallableHandle>(callables_.size())) {
-      return absl::InvalidArgumentError(absl::StrCat("no callable with handle ", handle));
-    }
-    plan = callables_[handle];
+    auto it = callables_.find(handle);
+    if (it == callables_.end()) return UnknownCallable(handle);
+    plan = it->second;
   }
   return RunPlan(*plan, feeds, nullptr);
+}
+
+absl::Status Session::ReleaseCallable(CallableHandle handle) {
+  std::shared_ptr<const ExecutorPlan> plan;  // destroyed after the lock is released
+  MutexLock lock(&mu_);
+  auto it = callables_.find(handle);
+  if (it == callables_.end()) return UnknownCallable(handle);
+  plan = std::move(it->second);
+  callables_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::Status Session::UnknownCallable(CallableHandle handle) const {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "no callable with handle ", handle,
+      handle >= 0 && handle < next_callable_ ? " (it was released)" : "",
+      ": make one with MakeCallable"));
 }
 
 }  // namespace graphrt

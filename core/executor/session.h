@@ -11,8 +11,10 @@
 // (so a missing kernel or a bad attr is reported here, naming the node), and
 // creates the variables with their initial values.
 // Run prunes the graph to what the fetches and targets need; the plan for a
-// (feeds, fetches, targets) signature is built on first use and cached.
-// MakeCallable/RunCallable skip the cache lookup for hot loops.
+// (feeds, fetches, targets) signature is built on first use and cached (at
+// most SessionOptions::max_cached_plans, least recently used evicted first).
+// MakeCallable/RunCallable skip the cache lookup for hot loops and keep their
+// plan until ReleaseCallable.
 //
 // Thread-safety: Run and RunCallable may be called from many threads at
 // once; each call has its own step state and shares only the variables
@@ -21,7 +23,9 @@
 #define GRAPHRT_CORE_EXECUTOR_SESSION_H_
 
 #include <atomic>
+#include <list>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,9 +34,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "core/base/sync.h"
-#include "core/executor/executor.h"
+#include "core/executor/resource_mgr.h"
 #include "core/executor/runtime.h"
 #include "core/executor/session_options.h"
+#include "core/executor/step_trace.h"
 #include "core/graph/builder.h"
 #include "core/placer/placement.h"
 
@@ -51,6 +56,10 @@ class TensorName {
 };
 
 using FeedList = std::vector<std::pair<TensorName, Tensor>>;
+
+class Device;
+class ExecutorPlan;
+class OpKernel;
 
 class Session {
  public:
@@ -77,6 +86,11 @@ class Session {
                                               const std::vector<TensorName>& targets = {});
   absl::StatusOr<std::vector<Tensor>> RunCallable(CallableHandle handle,
                                                   std::span<const Tensor> feeds);
+  // Frees the callable's plan (unless the cache still holds it); its handle
+  // is never valid again. INVALID_ARGUMENT for an unknown or released handle.
+  absl::Status ReleaseCallable(CallableHandle handle);
+  // Plans in the signature cache now (at most options().max_cached_plans).
+  int num_cached_plans() const;
 
   const Graph& graph() const { return graph_; }
   const SessionOptions& options() const { return options_; }  // resolved
@@ -93,6 +107,7 @@ class Session {
   // program trace when GRAPHRT_TRACE is on (core/executor/step_trace.h).
   absl::StatusOr<std::vector<Tensor>> RunPlan(const ExecutorPlan& plan,
                                               std::span<const Tensor> feeds, StepTrace* trace);
+  absl::Status UnknownCallable(CallableHandle handle) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::shared_ptr<const ExecutorPlan>> GetPlan(
       const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
       const std::vector<std::string>& targets);
@@ -101,7 +116,6 @@ class Session {
   SessionOptions options_;
   std::shared_ptr<Runtime> runtime_;
   std::vector<Device*> devices_;          // the runtime's, by device index
-  std::vector<DeviceContext> device_ctx_; // by device index
   std::vector<NodePlacement> placement_;  // by node id
   std::vector<int32_t> node_device_;      // by node id
   ResourceMgr resources_;
@@ -109,10 +123,14 @@ class Session {
   std::vector<OpKernel*> kernel_ptrs_;
   std::atomic<int64_t> next_step_id_{1};
 
-  Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const ExecutorPlan>> plans_
+  // The plan cache: most recently used first, with an index by signature.
+  using PlanList = std::list<std::pair<std::string, std::shared_ptr<const ExecutorPlan>>>;
+  mutable Mutex mu_;
+  PlanList lru_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, PlanList::iterator> plans_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<CallableHandle, std::shared_ptr<const ExecutorPlan>> callables_
       ABSL_GUARDED_BY(mu_);
-  std::vector<std::shared_ptr<const ExecutorPlan>> callables_ ABSL_GUARDED_BY(mu_);
+  CallableHandle next_callable_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace graphrt

@@ -49,7 +49,7 @@ SessionOptions ResolveSessionOptions(const SessionOptions& options) {
   ReadBoolEnv("GRAPHRT_LOG_DEVICE_PLACEMENT", &o.log_device_placement);
   o.inter_op_threads = ResolveThreadCount(o.inter_op_threads);
   o.intra_op_threads = ResolveThreadCount(o.intra_op_threads);
-  if (o.kernels == nullptr) o.kernels = &DefaultKernelRegistry();
+  if (o.kernels == nullptr) o.kernels = &KernelRegistry::Global();
   if (o.cpu_allocator == nullptr) o.cpu_allocator = HostPoolAllocator();
   return o;
 }

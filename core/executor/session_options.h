@@ -38,7 +38,12 @@ struct SessionOptions {
   // Fall back to a device that can run the node when the requested one does
   // not exist or has no kernel (TF: allow_soft_placement).
   bool allow_soft_placement = true;
-  // Kernels to use; null: DefaultKernelRegistry().
+  // Plans kept for reuse, one per (feeds, fetches, targets) signature that
+  // Run has seen; the least recently used is dropped first (it is rebuilt
+  // if asked for again). 0: no limit. A training loop uses a handful of
+  // signatures; a server answering arbitrary fetch lists needs the bound.
+  int max_cached_plans = 64;
+  // Kernels to use; null: KernelRegistry::Global().
   const KernelRegistry* kernels = nullptr;
   // CPU tensor memory; null: HostPoolAllocator() (core/memory/bfc_allocator.h).
   Allocator* cpu_allocator = nullptr;

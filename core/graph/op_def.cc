@@ -68,6 +68,21 @@ OpDefBuilder& OpDefBuilder::Stateful() {
   return *this;
 }
 
+OpDefBuilder& OpDefBuilder::Feed() {
+  def_.is_feed = true;
+  return *this;
+}
+
+OpDefBuilder& OpDefBuilder::Copy() {
+  def_.is_copy = true;
+  return *this;
+}
+
+OpDefBuilder& OpDefBuilder::Cheap() {
+  def_.is_cheap = true;
+  return *this;
+}
+
 OpDefBuilder& OpDefBuilder::Shape(ShapeFn fn) {
   def_.shape_fn = std::move(fn);
   return *this;

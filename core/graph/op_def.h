@@ -49,6 +49,12 @@ struct OpDef {
   std::vector<ArgDef> outputs;
   std::vector<AttrDef> attrs;
   bool is_stateful = false;  // never pruned by CSE, ordered per resource
+  // Properties the executor reads instead of comparing op names:
+  bool is_feed = false;  // a feed point: Session::Run's feeds fill it (Placeholder)
+  bool is_copy = false;  // moves its input 0 to the node's device (_Copy)
+  // Always cheaper than a dispatch on every device (it aliases or forwards
+  // buffers: Const, Identity, Reshape, ...): the executor runs it inline.
+  bool is_cheap = false;
   ShapeFn shape_fn;          // null: outputs have unknown shapes
   std::string summary;
 
@@ -67,6 +73,9 @@ class OpDefBuilder {
   OpDefBuilder& Attr(std::string name, AttrType type,
                      std::optional<AttrValue> default_value = std::nullopt);
   OpDefBuilder& Stateful();
+  OpDefBuilder& Feed();   // is_feed
+  OpDefBuilder& Copy();   // is_copy
+  OpDefBuilder& Cheap();  // is_cheap
   OpDefBuilder& Shape(ShapeFn fn);
   OpDefBuilder& Doc(std::string summary);
   // Checks the spec (every referenced attr is declared) and returns the def.

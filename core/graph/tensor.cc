@@ -1,5 +1,7 @@
 #include "core/graph/tensor.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -118,9 +120,51 @@ absl::StatusOr<Tensor> Tensor::Reshaped(const TensorShape& shape) const {
   return Tensor(dtype_, shape, buf_);
 }
 
+MemorySpace Tensor::memory_space() const {
+  if (buf_ == nullptr || buf_->allocator() == nullptr) return MemorySpace::Host();
+  return buf_->allocator()->memory_space();
+}
+
+// Note [Host access check]
+// Rationale: a tensor in GPU memory holds a device pointer; a CPU kernel, a
+// test or a debug print that reads it through data<T>() segfaults at best and
+// reads garbage at worst (with unified addressing a pinned mapping can make it
+// "work"), far from the mistake.
+// Approach: data<T>() (and flat/scalar through it) asks the allocator's
+// memory_space() and aborts with the tensor, its space and the fix, but only
+// in debug builds (!NDEBUG, like the dtype assert beside it): data<T>() is on
+// the hot path of every CPU kernel, and the check is a virtual call. Code that
+// wants the device pointer uses raw_data() or device_data<T>(), never checked.
+// DebugString and Clone check in every build: they are not hot, and reading
+// device memory there would be a crash, not a slowdown.
+// Limitations: release builds catch nothing; aborting is deliberate here (an
+// assert, a programming error), unlike the absl::Status errors elsewhere.
+void Tensor::CheckHostAccess() const {
+  if (buf_ == nullptr) return;
+  const MemorySpace space = memory_space();
+  if (space.host_accessible()) return;
+  const std::string message = absl::StrCat(
+      "Tensor::data<T>(): host access to a tensor in ", space.ToString(),
+      ": copy it to the host first (", ShapeString(), " from allocator '",
+      buf_->allocator()->Name(), "'; raw_data() or device_data<T>() give the device pointer)");
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
 absl::StatusOr<Tensor> Tensor::Clone(Allocator* allocator) const {
   if (dtype_ == DataType::kResource) return *this;
-  auto copy = Allocate(allocator != nullptr ? allocator : HostAllocator(), dtype_, shape_);
+  if (allocator == nullptr) allocator = HostAllocator();
+  const MemorySpace from = memory_space();
+  const MemorySpace to = allocator->memory_space();
+  if (!from.host_accessible() || !to.host_accessible()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot clone ", ShapeString(), " from ", from.ToString(), " to ", to.ToString(),
+        " (allocator '", allocator->Name(), "') with a host copy: ",
+        !from.host_accessible() ? from.ToString() : to.ToString(),
+        " is not host accessible; copy it through the device instead"));
+  }
+  auto copy = Allocate(allocator, dtype_, shape_);
   if (!copy.ok()) return copy.status();
   if (TotalBytes() > 0) std::memcpy(copy->raw_data(), raw_data(), TotalBytes());
   return copy;
@@ -150,6 +194,8 @@ void AppendValues(const Tensor& t, int max_values, std::string* out) {
 std::string Tensor::DebugString(int max_values) const {
   std::string out = ShapeString();
   if (buf_ == nullptr) return out + " <uninitialised>";
+  const MemorySpace space = memory_space();
+  if (!space.host_accessible()) return absl::StrCat(out, " (in ", space.ToString(), ")");
   out += " {";
   switch (dtype_) {
     case DataType::kFloat32: AppendValues<float>(*this, max_values, &out); break;

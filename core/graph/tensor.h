@@ -1,10 +1,20 @@
 // Tensor: a typed, shaped view of a reference-counted buffer.
 //
-// The buffer comes from an Allocator (host memory for now; a device's BFC
-// allocator once the memory work lands) and goes back to it when the last
-// Tensor sharing it is destroyed. Copying a Tensor shares the buffer (one
+// The buffer comes from any Allocator (the host allocator, the host pool, a
+// GPU device's BFC allocator over device memory) and goes back to it when the
+// last Tensor sharing it is destroyed. Copying a Tensor shares the buffer (one
 // atomic increment); `RefCountIsOne()` lets kernels update a buffer in place
 // when nobody else can see it.
+//
+// Host access: the allocator's memory_space() says where the bytes live, and
+// the host may read or write them only when host_accessible() (host or pinned
+// host memory). data<T>(), flat<T>() and scalar<T>() are host access; so are
+// DebugString's values and Clone's copy, which refuse a tensor in device
+// memory. raw_data() and device_data<T>() are not: they give the buffer's
+// address, a device pointer for device memory, to hand to device code; copy
+// such a tensor to the host (the device's copy functions) before the host
+// reads it. data<T>() checks this in debug builds only (Note [Host access
+// check] in tensor.cc): release builds pay nothing.
 //
 // Thread-safety: distinct Tensor objects may be used from different threads
 // even when they share a buffer; writes to shared element data must be
@@ -25,6 +35,7 @@
 #include "core/graph/tensor_shape.h"
 #include "core/graph/types.h"
 #include "core/memory/allocator.h"
+#include "core/memory/memory_space.h"
 
 namespace graphrt {
 
@@ -109,10 +120,33 @@ class Tensor {
   int64_t num_elements() const { return shape_.num_elements(); }
   size_t TotalBytes() const { return num_elements() * DataTypeSize(dtype_); }
 
+  // Where the buffer lives: its allocator's memory_space(); host for a tensor
+  // without a buffer or with a resource. A virtual call: not for inner loops.
+  MemorySpace memory_space() const;
+  // memory_space().host_accessible(): the host may dereference data<T>().
+  bool host_accessible() const { return memory_space().host_accessible(); }
+
+  // The buffer's address wherever it lives, unchecked: a device pointer for a
+  // tensor in device memory (for kernel launches and copies). The host must
+  // not dereference it unless host_accessible().
   void* raw_data() const { return buf_ == nullptr ? nullptr : buf_->data(); }
+  // raw_data() typed, with the dtype asserted but no memory-space check: the
+  // pointer device kernels hand to device code.
+  template <typename T>
+  T* device_data() const {
+    assert(DataTypeOf<T>() == dtype_);
+    return static_cast<T*>(raw_data());
+  }
+  // Host access to the elements: valid only when host_accessible(). Debug
+  // builds abort on a tensor in device memory ("host access to a tensor in
+  // GPU:0 device memory: copy it to the host first"); release builds do not
+  // check (Note [Host access check] in tensor.cc).
   template <typename T>
   T* data() const {
     assert(DataTypeOf<T>() == dtype_);
+#ifndef NDEBUG
+    CheckHostAccess();
+#endif
     return static_cast<T*>(raw_data());
   }
   template <typename T>
@@ -124,7 +158,10 @@ class Tensor {
   // A tensor sharing this buffer with another shape of the same element
   // count; INVALID_ARGUMENT otherwise.
   absl::StatusOr<Tensor> Reshaped(const TensorShape& shape) const;
-  // A deep copy on `allocator` (host when null).
+  // A deep copy on `allocator` (host when null), made by the host (memcpy).
+  // FAILED_PRECONDITION, naming both memory spaces, when this tensor or
+  // `allocator`'s memory is not host accessible: copy through the device
+  // instead. A kResource tensor is returned as is (it shares the resource).
   absl::StatusOr<Tensor> Clone(Allocator* allocator = nullptr) const;
 
   bool SharesBufferWith(const Tensor& other) const { return buf_ != nullptr && buf_ == other.buf_; }
@@ -132,13 +169,17 @@ class Tensor {
   bool RefCountIsOne() const { return buf_ != nullptr && buf_->RefCountIsOne(); }
   Allocator* allocator() const { return buf_ == nullptr ? nullptr : buf_->allocator(); }
 
-  // "float32[2,3] {1, 2, 3, 4, 5, 6}", at most `max_values` values.
+  // "float32[2,3] {1, 2, 3, 4, 5, 6}", at most `max_values` values; a tensor
+  // not host accessible gives no values: "float32[2,3] (in GPU:0 device memory)".
   std::string DebugString(int max_values = 16) const;
   std::string ShapeString() const;  // "float32[2,3]"
 
  private:
   Tensor(DataType dtype, const TensorShape& shape, TensorBuffer* buf)
       : dtype_(dtype), shape_(shape), buf_(buf) {}
+  // Debug builds' check behind data<T>(): prints what was accessed and where
+  // it lives, then aborts, when !host_accessible(). Defined in every build.
+  void CheckHostAccess() const;
 
   DataType dtype_ = DataType::kInvalid;
   TensorShape shape_;

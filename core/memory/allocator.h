@@ -1,8 +1,11 @@
 // Allocator: the interface every byte of tensor memory comes through.
 //
-// Declares `Allocator` (raw aligned allocation plus statistics) and the plain
-// host allocator. The pooling allocator is BfcAllocator (bfc_allocator.h).
-// Tensors hold the allocator that made their buffer and return the buffer to it.
+// Declares `Allocator` (raw aligned allocation plus statistics, the memory
+// space its buffers live in, the last OOM report, giving free memory back) and
+// the plain host allocator. The pooling allocator is BfcAllocator
+// (bfc_allocator.h). Tensors hold the allocator that made their buffer and
+// return the buffer to it; callers (the executor, Runtime::ReleaseUnusedMemory)
+// use only this interface, never a cast to a concrete allocator.
 //
 // Thread-safety: every method of every Allocator is thread-safe.
 // Ownership: an Allocator outlives every buffer it hands out.
@@ -12,7 +15,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "core/memory/memory_space.h"
+#include "core/memory/oom_report.h"
 
 namespace graphrt {
 
@@ -61,10 +68,28 @@ class Allocator {
   // it after every node): allocators whose full stats cost more override it.
   // Thread-safe.
   virtual int64_t BytesInUse() const { return GetStats().bytes_in_use; }
+
+  // Where the buffers from AllocateRaw live: whether the host may dereference
+  // them. Default: host memory. Allocators of device or pinned memory must
+  // override it (BfcAllocator reports its sub-allocator's space). Thread-safe.
+  virtual MemorySpace memory_space() const { return MemorySpace::Host(); }
+
+  // The report of the most recent AllocateRaw that returned nullptr, for
+  // allocators that keep one (BfcAllocator does). Default: nullopt, meaning
+  // "no report kept" (not "never failed"). Thread-safe.
+  virtual std::optional<OomReport> LastOomReport() const { return std::nullopt; }
+
+  // Gives memory held but not in use (wholly free regions, caches) back to the
+  // system; returns the bytes given back. Live allocations are untouched.
+  // Default: 0, for allocators that hold nothing beyond what is in use.
+  // Thread-safe.
+  virtual size_t Release() { return 0; }
 };
 
 // The process-wide host allocator: aligned operator new with atomic counters.
 // Never fails for want of a limit; returns nullptr only when the system does.
+// Host memory space; keeps no OOM report; Release() gives back nothing (every
+// byte it holds is in use).
 Allocator* HostAllocator();
 
 }  // namespace graphrt

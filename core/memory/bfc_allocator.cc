@@ -66,6 +66,7 @@ BfcAllocator::BfcAllocator(std::unique_ptr<SubAllocator> sub_allocator, BfcOptio
     : options_(std::move(options)),
       sub_(std::move(sub_allocator)),
       granularity_(std::max(sub_->Granularity(), kMinChunk)),
+      space_(sub_->memory_space()),
       pool_(std::make_unique<BfcPool>(options_.chunk_cache_bytes)) {
   next_region_bytes_ = RoundUp(std::max(options_.initial_region_bytes, granularity_),
                                granularity_);

@@ -84,14 +84,16 @@ class BfcAllocator final : public Allocator {
   AllocatorStats GetStats() const override;
   // Without GetStats()'s cache flush: bytes_in_use is exact either way.
   int64_t BytesInUse() const override;
+  // The sub-allocator's space, read once at construction (no lock).
+  MemorySpace memory_space() const override { return space_; }
 
   // Flushes the chunk cache, then gives every wholly free region back to the
   // sub-allocator; returns the bytes given back. Live allocations are untouched.
-  size_t Release();
+  size_t Release() override;
 
   // The report captured at the most recent failed AllocateRaw (any thread);
   // its request_bytes says which request it was. nullopt: no failure yet.
-  std::optional<OomReport> LastOomReport() const;
+  std::optional<OomReport> LastOomReport() const override;
   // A report on the current state for a request of `bytes` (verdict kNone
   // when it would fit now).
   OomReport BuildOomReport(size_t bytes, size_t alignment = kTensorAlignment) const;
@@ -114,6 +116,7 @@ class BfcAllocator final : public Allocator {
   const BfcOptions options_;
   const std::unique_ptr<SubAllocator> sub_;
   const size_t granularity_;
+  const MemorySpace space_;  // sub_->memory_space()
 
   mutable Mutex mu_;
   std::unique_ptr<BfcPool> pool_ ABSL_GUARDED_BY(mu_);
@@ -135,6 +138,7 @@ std::unique_ptr<BfcAllocator> CreateBfcAllocator(std::unique_ptr<SubAllocator> s
 // has stayed wholly free for kHostPoolIdleOps allocator calls. See Note
 // [Host tensor pool] in bfc_allocator.cc. Under AddressSanitizer it is
 // HostAllocator() instead, so that use-after-free of a tensor is caught.
+// Either way its memory_space() is MemorySpace::Host().
 inline constexpr int64_t kHostPoolIdleOps = int64_t{1} << 16;
 Allocator* HostPoolAllocator();
 

@@ -61,6 +61,7 @@ class CudaMallocSubAllocator final : public SubAllocator {
   }
   std::string Name() const override { return absl::StrCat("cuda_malloc:", device_); }
   size_t Granularity() const override { return kCudaGranule; }
+  MemorySpace memory_space() const override { return MemorySpace::Device("GPU", device_); }
 
  private:
   const int device_;
@@ -84,6 +85,7 @@ class CudaHostSubAllocator final : public SubAllocator {
   }
   std::string Name() const override { return "cuda_host"; }
   size_t Granularity() const override { return kCudaGranule; }
+  MemorySpace memory_space() const override { return MemorySpace::PinnedHost(); }
 };
 
 // Driver entry points, fetched through the runtime (no link against libcuda).
@@ -196,6 +198,7 @@ class CudaVmmSubAllocator final : public SubAllocator {
 
   std::string Name() const override { return absl::StrCat("cuda_vmm:", device_); }
   size_t Granularity() const override { return granule_; }
+  MemorySpace memory_space() const override { return MemorySpace::Device("GPU", device_); }
 
  private:
   struct Mapping {

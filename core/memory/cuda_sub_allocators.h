@@ -35,6 +35,7 @@ absl::StatusOr<int> CudaMemoryDeviceCount();
 absl::StatusOr<CudaMemoryInfo> QueryCudaMemory(int device);
 
 // cudaMalloc/cudaFree on `device`; granularity 2 MiB (the driver's page).
+// memory_space(): MemorySpace::Device("GPU", device).
 absl::StatusOr<std::unique_ptr<SubAllocator>> CreateCudaMallocSubAllocator(int device);
 
 // Reserves `address_space_bytes` of virtual addresses on `device` once, then
@@ -42,10 +43,12 @@ absl::StatusOr<std::unique_ptr<SubAllocator>> CreateCudaMallocSubAllocator(int d
 // offset of that range, in multiples of the allocation granularity (2 MiB on
 // current GPUs). Free unmaps and releases the physical memory, so the driver
 // (and cudaMemGetInfo) sees it at once. See Note [VMM regions].
+// memory_space(): MemorySpace::Device("GPU", device).
 absl::StatusOr<std::unique_ptr<SubAllocator>> CreateCudaVmmSubAllocator(
     int device, size_t address_space_bytes);
 
 // Page-locked host memory (cudaHostAlloc, portable); granularity 2 MiB.
+// memory_space(): MemorySpace::PinnedHost().
 absl::StatusOr<std::unique_ptr<SubAllocator>> CreateCudaHostSubAllocator();
 
 }  // namespace graphrt

@@ -1,10 +1,12 @@
 // OomReport: why an allocation failed, in words a user can act on.
 //
-// BfcAllocator fills one in when it cannot serve a request (LastOomReport) or
-// on demand (BuildOomReport). The executor turns it into the RESOURCE_EXHAUSTED
+// BfcAllocator fills one in when it cannot serve a request
+// (Allocator::LastOomReport) or on demand (BuildOomReport). The executor turns it into the RESOURCE_EXHAUSTED
 // status users see with OomStatus(node, device, report).
 //
 // Thread-safety: plain values; the functions are pure and thread-safe.
+// Dependencies: allocator.h includes this header (Allocator::LastOomReport),
+// so it must never include allocator.h or anything that does.
 #ifndef GRAPHRT_CORE_MEMORY_OOM_REPORT_H_
 #define GRAPHRT_CORE_MEMORY_OOM_REPORT_H_
 

@@ -31,6 +31,7 @@ class HostSubAllocator final : public SubAllocator {
 
   std::string Name() const override { return "host"; }
   size_t Granularity() const override { return alignment_; }
+  MemorySpace memory_space() const override { return MemorySpace::Host(); }
 
  private:
   const size_t alignment_;

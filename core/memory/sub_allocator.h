@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/memory/memory_space.h"
 
 namespace graphrt {
 
@@ -44,11 +45,17 @@ class SubAllocator {
 
   // Region sizes are multiples of this (a power of two, >= 256).
   virtual size_t Granularity() const = 0;
+
+  // Where the regions live. Pure virtual on purpose: a device sub-allocator
+  // that forgot to say so would otherwise claim host memory, and the host
+  // would dereference device pointers. Constant for the object's lifetime.
+  virtual MemorySpace memory_space() const = 0;
 };
 
 // Host memory from aligned operator new; regions are `alignment`-aligned and
 // sized in multiples of it. glibc serves large blocks with mmap, so Free really
 // returns them to the OS. `alignment` must be a power of two >= 256.
+// memory_space(): MemorySpace::Host().
 std::unique_ptr<SubAllocator> CreateHostSubAllocator(size_t alignment = 4096);
 
 }  // namespace graphrt

@@ -1,10 +1,12 @@
 // _Copy on the CPU: a copy of the input in a buffer of this device's
-// allocator. The partitioner puts one on each edge between devices, so
-// logical CPU devices never share a buffer (as GPUs could not). An input in
-// a GPU's memory comes over with that device's CopyToHost, which waits for
-// the kernels that made it.
+// allocator, through Device::CopyFrom (core/executor/device.h): a memcpy from
+// host memory, the source device's CopyToHost from device memory (which
+// waits for the work that made it). The partitioner puts one on each edge
+// between devices, so logical CPU devices never share a buffer (as GPUs
+// could not).
 #include <cstring>
 
+#include "core/executor/device.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -22,11 +24,12 @@ class CopyOp final : public OpKernel {
     absl::StatusOr<Tensor*> out = ctx.allocate_output(0, in.shape());
     if (!out.ok()) return out.status();
     if (in.TotalBytes() == 0) return absl::OkStatus();
-    if (ctx.source_gpu() != nullptr) {
-      return ctx.source_gpu()->CopyToHost(in.raw_data(), (*out)->raw_data(), in.TotalBytes());
+    if (ctx.device() == nullptr) {  // a bare kernel test: host memory on both sides
+      std::memcpy((*out)->raw_data(), in.raw_data(), in.TotalBytes());
+      return absl::OkStatus();
     }
-    std::memcpy((*out)->raw_data(), in.raw_data(), in.TotalBytes());
-    return absl::OkStatus();
+    return ctx.device()->CopyFrom(*ctx.source_device(), in.raw_data(), (*out)->raw_data(),
+                                  in.TotalBytes());
   }
 };
 

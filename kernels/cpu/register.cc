@@ -1,3 +1,5 @@
+// RegisterCpuKernels, run into KernelRegistry::Global() when the program
+// starts (kernels register themselves: the core names none of them).
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -17,5 +19,11 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterXentKernels(r);
   RegisterVariableKernels(r);
 }
+
+GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);
+
+// Referenced by the linker flag graphrt::kernels_cpu exports (-u), so that
+// static links keep this file and its registration.
+extern "C" void graphrt_link_kernels_cpu() {}
 
 }  // namespace graphrt

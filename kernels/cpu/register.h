@@ -1,5 +1,7 @@
 // RegisterCpuKernels: every CPU kernel, registered in one place. Each op
 // family (one file pair in this folder) exposes one Register* function.
+// register.cc runs RegisterCpuKernels into KernelRegistry::Global() when the
+// program starts; call it yourself only to fill a registry of your own.
 #ifndef GRAPHRT_KERNELS_CPU_REGISTER_H_
 #define GRAPHRT_KERNELS_CPU_REGISTER_H_
 

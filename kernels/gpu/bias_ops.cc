@@ -20,13 +20,13 @@ class BiasAddGpuOp final : public OpKernel {
     const Tensor& value = ctx.input(0);
     const Tensor& bias = ctx.input(1);
     RETURN_IF_ERROR(CheckBiasAddShapes(value, bias));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    const float* in = value.data<float>();
-    const float* b = bias.data<float>();
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
+    const float* in = value.device_data<float>();
+    const float* b = bias.device_data<float>();
     const int64_t total = value.num_elements();
     ASSIGN_OR_RETURN(Tensor * out, ctx.forward_input_or_allocate_output(0, 0, value.shape()));
     if (total == 0) return absl::OkStatus();
-    LaunchBiasAdd(in, b, out->data<float>(), total, bias.dim(0), queue->stream());
+    LaunchBiasAdd(in, b, out->device_data<float>(), total, bias.dim(0), device->stream());
     return CheckLaunch("BiasAdd");
   }
 };
@@ -38,15 +38,15 @@ class BiasAddGradGpuOp final : public OpKernel {
     const Tensor& g = ctx.input(0);
     RETURN_IF_ERROR(CheckBiasAddGradShape(g));
     const int64_t channels = g.dim(g.rank() - 1);
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{channels}));
     if (channels == 0) return absl::OkStatus();
     const int64_t rows = g.num_elements() / channels;
     if (rows == 0) {
-      LaunchFill(out->data<float>(), channels, 0.0f, queue->stream());
+      LaunchFill(out->device_data<float>(), channels, 0.0f, device->stream());
     } else {
-      LaunchReduceMiddle(GpuReduceOp::kSum, g.data<float>(), 1, rows, channels,
-                         out->data<float>(), queue->stream());
+      LaunchReduceMiddle(GpuReduceOp::kSum, g.device_data<float>(), 1, rows, channels,
+                         out->device_data<float>(), device->stream());
     }
     return CheckLaunch("BiasAddGrad");
   }

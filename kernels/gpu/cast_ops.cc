@@ -41,11 +41,11 @@ class CastOp final : public OpKernel {
     const Tensor& x = ctx.input(0);
     RETURN_IF_ERROR(CheckCastInput(x, src_));
     if (identity_) return ctx.set_output(0, x);
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.shape()));
     const int64_t n = x.num_elements();
     if (n == 0) return absl::OkStatus();
-    LaunchCast(gpu_src_, gpu_dst_, x.raw_data(), y->raw_data(), n, queue->stream());
+    LaunchCast(gpu_src_, gpu_dst_, x.raw_data(), y->raw_data(), n, device->stream());
     return CheckLaunch("Cast");
   }
 

@@ -5,11 +5,11 @@
 //             step outputs that tensor (shared, so no one writes to it).
 //   Identity  float32, int32, int64, uint8, bool: the input, shared.
 //   NoOp      nothing.
-//   _Copy     any dtype: input 0 from host memory (source_gpu() null) or from
-//             another GPU device into a buffer of this device, through the
-//             device's copy streams (fenced against its compute stream);
-//             zero-byte tensors copy nothing. A resource handle is
-//             INVALID_ARGUMENT (as on the CPU: its users go with it).
+//   _Copy     any dtype: input 0 from its source device (host memory or
+//             another GPU device) into a buffer of this device, through
+//             Device::CopyFrom (the device's copy streams, fenced against its
+//             compute stream); zero-byte tensors copy nothing. A resource
+//             handle is INVALID_ARGUMENT (as on the CPU: its users go with it).
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "kernels/cpu/constant_ops.h"
@@ -28,16 +28,11 @@ class CopyOp final : public OpKernel {
       return absl::InvalidArgumentError(
           "a resource handle cannot be copied between devices; place its users with it");
     }
-    GpuQueue* gpu = ctx.gpu();
-    if (gpu == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("GPU _Copy '", ctx.node_name(), "' runs without a GPU device"));
-    }
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, in.shape()));
     const size_t bytes = in.TotalBytes();
     if (bytes == 0) return absl::OkStatus();
-    if (ctx.source_gpu() == nullptr) return gpu->CopyFromHost(in.raw_data(), out->raw_data(), bytes);
-    return gpu->CopyFromDevice(*ctx.source_gpu(), in.raw_data(), out->raw_data(), bytes);
+    return device->CopyFrom(*ctx.source_device(), in.raw_data(), out->raw_data(), bytes);
   }
 };
 

@@ -17,19 +17,19 @@ namespace graphrt {
 namespace {
 
 // What x op y needs before its output is allocated: the plan (errors name the
-// op, as the CPU's do), the plan as a BroadcastIndex, and the queue.
+// op, as the CPU's do), the plan as a BroadcastIndex, and the device.
 struct BinaryLaunch {
   BroadcastPlan plan;
   BroadcastIndex index;
-  CudaQueue* queue;
+  CudaDevice* device;
 };
 
 absl::StatusOr<BinaryLaunch> PrepareBinary(const OpKernel& k, const OpKernelContext& ctx) {
   ASSIGN_OR_RETURN(BroadcastPlan plan,
                    MakeBinaryPlan(k.op(), ctx.input(0).shape(), ctx.input(1).shape()));
   ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
-  ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-  return BinaryLaunch{std::move(plan), index, queue};
+  ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
+  return BinaryLaunch{std::move(plan), index, device};
 }
 
 template <GpuBinaryOp kOp>
@@ -38,12 +38,12 @@ class BinaryOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     ASSIGN_OR_RETURN(BinaryLaunch l, PrepareBinary(*this, ctx));
-    const float* a = ctx.input(0).data<float>();
-    const float* b = ctx.input(1).data<float>();
+    const float* a = ctx.input(0).device_data<float>();
+    const float* b = ctx.input(1).device_data<float>();
     ASSIGN_OR_RETURN(Tensor * out, ForwardInputOrAllocate(ctx, {0, 1}, l.plan.out_shape));
     const int64_t n = l.plan.out_shape.num_elements();
     if (n == 0) return absl::OkStatus();
-    LaunchBinary(kOp, a, b, out->data<float>(), n, l.index, l.queue->stream());
+    LaunchBinary(kOp, a, b, out->device_data<float>(), n, l.index, l.device->stream());
     return CheckLaunch(op().c_str());
   }
 };
@@ -57,8 +57,8 @@ class EqualOp final : public OpKernel {
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, l.plan.out_shape));
     const int64_t n = l.plan.out_shape.num_elements();
     if (n == 0) return absl::OkStatus();
-    LaunchEqual(kType, ctx.input(0).raw_data(), ctx.input(1).raw_data(), out->data<bool>(), n,
-                l.index, l.queue->stream());
+    LaunchEqual(kType, ctx.input(0).raw_data(), ctx.input(1).raw_data(), out->device_data<bool>(), n,
+                l.index, l.device->stream());
     return CheckLaunch("Equal");
   }
 };
@@ -81,18 +81,18 @@ class AddNOp final : public OpKernel {
       ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
       steps.push_back(index);
     }
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    const float* first = ctx.input(0).data<float>();
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
+    const float* first = ctx.input(0).device_data<float>();
     // Only input 0 may be forwarded: the first step reads it at each index
     // before writing there; later inputs are read after.
     ASSIGN_OR_RETURN(Tensor * out, ForwardInputOrAllocate(ctx, {0}, shape));
     const int64_t n = shape.num_elements();
     if (n == 0) return absl::OkStatus();
-    float* o = out->data<float>();
+    float* o = out->device_data<float>();
     for (int k = 1; k < num; ++k) {
       const float* left = k == 1 ? first : o;
-      LaunchBinary(GpuBinaryOp::kAdd, left, ctx.input(k).data<float>(), o, n, steps[k - 1],
-                   queue->stream());
+      LaunchBinary(GpuBinaryOp::kAdd, left, ctx.input(k).device_data<float>(), o, n, steps[k - 1],
+                   device->stream());
     }
     return CheckLaunch("AddN");
   }

@@ -16,12 +16,12 @@ class UnaryOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    const float* in = x.data<float>();
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
+    const float* in = x.device_data<float>();
     const int64_t n = x.num_elements();
     ASSIGN_OR_RETURN(Tensor * y, ctx.forward_input_or_allocate_output(0, 0, x.shape()));
     if (n == 0) return absl::OkStatus();
-    LaunchUnary(kOp, in, y->data<float>(), n, queue->stream());
+    LaunchUnary(kOp, in, y->device_data<float>(), n, device->stream());
     return CheckLaunch(op().c_str());
   }
 };

@@ -4,30 +4,18 @@
 #include "core/base/status_macros.h"
 
 namespace graphrt {
-namespace {
 
-absl::StatusOr<CudaQueue*> Activated(GpuQueue* gpu, const std::string& node) {
-  if (gpu == nullptr) {
-    return absl::InternalError(
-        absl::StrCat("GPU kernel of node '", node, "' runs without a GPU device"));
-  }
-  // Every GPU device of a CUDA build is a CudaQueue (core/executor/cuda_queue.h).
-  auto* queue = static_cast<CudaQueue*>(gpu);
-  RETURN_IF_ERROR(queue->Activate());
-  return queue;
+absl::StatusOr<CudaDevice*> ActiveDevice(const OpKernelContext& ctx) {
+  ASSIGN_OR_RETURN(CudaDevice * device, CudaDevice::Of(ctx.device(), ctx.node_name()));
+  RETURN_IF_ERROR(device->Activate());
+  return device;
 }
 
-}  // namespace
-
-absl::StatusOr<CudaQueue*> ActiveQueue(const OpKernelContext& ctx) {
-  return Activated(ctx.gpu(), ctx.node_name());
-}
-
-absl::Status CopyOnStream(const CudaQueue& queue, void* dst, const void* src, size_t bytes,
+absl::Status CopyOnStream(const CudaDevice& device, void* dst, const void* src, size_t bytes,
                           const char* what) {
   if (bytes == 0 || dst == src) return absl::OkStatus();
   return CudaStatus(
-      cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, queue.stream()), what);
+      cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, device.stream()), what);
 }
 
 absl::StatusOr<Tensor*> ForwardInputOrAllocate(OpKernelContext& ctx,

@@ -1,10 +1,10 @@
 // Host-side helpers for the GPU op kernels (the *_ops.cc files of
-// kernels/gpu): the node's CudaQueue made current on the calling thread,
+// kernels/gpu): the node's CudaDevice made current on the calling thread,
 // stream-ordered device copies, output forwarding, and the translation of the
 // CPU kernels' broadcast plans into the GPU kernels' BroadcastIndex.
 //
-// GPU kernels launch on CudaQueue::stream() only and never wait on the host
-// (Note [GPU stream order] in core/executor/cuda_queue.cc); every launch is
+// GPU kernels launch on CudaDevice::stream() only and never wait on the host
+// (Note [GPU stream order] in core/executor/cuda/cuda_device.cc); every launch is
 // followed by CheckLaunch.
 //
 // Thread-safety: every function is thread-safe.
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/executor/cuda_queue.h"
+#include "core/executor/cuda/cuda_device.h"
 #include "core/executor/op_kernel.h"
 #include "kernels/cpu/cwise_binary.h"
 #include "kernels/gpu/cwise_kernels.h"
@@ -30,13 +30,13 @@ inline std::vector<DataType> GpuDataTypes() {
           DataType::kBool};
 }
 
-// The node's GPU device as a CudaQueue, made current on this thread.
+// The node's GPU device as a CudaDevice, made current on this thread.
 // INTERNAL when the kernel runs on a node without a GPU device.
-absl::StatusOr<CudaQueue*> ActiveQueue(const OpKernelContext& ctx);
+absl::StatusOr<CudaDevice*> ActiveDevice(const OpKernelContext& ctx);
 
 // Enqueues a copy of `bytes` from device memory `src` to `dst` (same device)
 // on the compute stream; nothing for 0 bytes. `what` names it in errors.
-absl::Status CopyOnStream(const CudaQueue& queue, void* dst, const void* src, size_t bytes,
+absl::Status CopyOnStream(const CudaDevice& device, void* dst, const void* src, size_t bytes,
                           const char* what);
 
 // Output 0 on the buffer of one of `candidates` (input indices) that has the

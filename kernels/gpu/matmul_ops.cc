@@ -42,27 +42,27 @@ class MatMulGpuOp final : public OpKernel {
           "MatMul on the GPU takes dims below 2^31; got a ", a.ShapeString(), " and b ",
           b.ShapeString()));
     }
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{m, n}));
     if (m == 0 || n == 0) return absl::OkStatus();
     if (k == 0) {
-      return CudaStatus(cudaMemsetAsync(out->raw_data(), 0, out->TotalBytes(), queue->stream()),
+      return CudaStatus(cudaMemsetAsync(out->raw_data(), 0, out->TotalBytes(), device->stream()),
                         "MatMul (zeroing a product with k = 0)");
     }
     // Note [Row-major GEMM through cuBLAS].
     const float alpha = 1.0f, beta = 0.0f;
     const cublasStatus_t status = cublasSgemm(
-        queue->cublas(), transpose_b_ ? CUBLAS_OP_T : CUBLAS_OP_N,
+        device->cublas(), transpose_b_ ? CUBLAS_OP_T : CUBLAS_OP_N,
         transpose_a_ ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m),
-        static_cast<int>(k), &alpha, b.data<float>(), static_cast<int>(b.dim(1)),
-        a.data<float>(), static_cast<int>(a.dim(1)), &beta, out->data<float>(),
+        static_cast<int>(k), &alpha, b.device_data<float>(), static_cast<int>(b.dim(1)),
+        a.device_data<float>(), static_cast<int>(a.dim(1)), &beta, out->device_data<float>(),
         static_cast<int>(n));
     if (status != CUBLAS_STATUS_SUCCESS) {
       return absl::InternalError(absl::StrCat("cuBLAS error ", cublasGetStatusName(status),
                                               " in cublasSgemm for MatMul of a ",
                                               DescribeMatMulOperand(a, transpose_a_), " and b ",
                                               DescribeMatMulOperand(b, transpose_b_), " on ",
-                                              queue->name()));
+                                              device->name()));
     }
     return absl::OkStatus();
   }

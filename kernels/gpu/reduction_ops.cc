@@ -24,18 +24,18 @@ namespace graphrt {
 namespace {
 
 // Reduces `input` by `plan` into `output` (allocated with the plan's shape).
-absl::Status RunReduction(const CudaQueue& queue, GpuReduceOp op, const Tensor& input,
+absl::Status RunReduction(const CudaDevice& device, GpuReduceOp op, const Tensor& input,
                           const ReductionPlan& plan, Tensor& output, const char* name,
                           absl::FunctionRef<std::string()> describe_empty) {
   const int64_t outputs = output.num_elements();
   if (outputs == 0) return absl::OkStatus();
-  float* out = output.data<float>();
+  float* out = output.device_data<float>();
   if (plan.reduced_count == 0) {
     if (op == GpuReduceOp::kMax) return absl::InvalidArgumentError(describe_empty());
-    LaunchFill(out, outputs, op == GpuReduceOp::kSum ? 0.0f : NAN, queue.stream());
+    LaunchFill(out, outputs, op == GpuReduceOp::kSum ? 0.0f : NAN, device.stream());
     return CheckLaunch(name);
   }
-  const float* in = input.data<float>();
+  const float* in = input.device_data<float>();
   // Groups (size-1 dims dropped) alternate kept and reduced; none reduced
   // means each output folds one element: a copy.
   const std::vector<ReductionPlan::Group>& g = plan.groups;
@@ -46,12 +46,12 @@ absl::Status RunReduction(const CudaQueue& queue, GpuReduceOp op, const Tensor& 
       reduced_at = i;
     }
   }
-  if (reduced_groups == 0) return CopyOnStream(queue, out, in, output.TotalBytes(), name);
+  if (reduced_groups == 0) return CopyOnStream(device, out, in, output.TotalBytes(), name);
   if (reduced_groups == 1) {  // [outer, n, inner]
     int64_t outer = 1, inner = 1;
     for (int i = 0; i < reduced_at; ++i) outer *= g[i].size;
     for (int i = reduced_at + 1; i < static_cast<int>(g.size()); ++i) inner *= g[i].size;
-    LaunchReduceMiddle(op, in, outer, g[reduced_at].size, inner, out, queue.stream());
+    LaunchReduceMiddle(op, in, outer, g[reduced_at].size, inner, out, device.stream());
     return CheckLaunch(name);
   }
   if (g.size() > kMaxReduceGroups) {
@@ -76,7 +76,7 @@ absl::Status RunReduction(const CudaQueue& queue, GpuReduceOp op, const Tensor& 
   std::reverse(layout.reduced_strides, layout.reduced_strides + layout.num_reduced);
   std::reverse(layout.kept_sizes, layout.kept_sizes + layout.num_kept);
   std::reverse(layout.kept_strides, layout.kept_strides + layout.num_kept);
-  LaunchReduceGeneral(op, in, layout, outputs, plan.reduced_count, out, queue.stream());
+  LaunchReduceGeneral(op, in, layout, outputs, plan.reduced_count, out, device.stream());
   return CheckLaunch(name);
 }
 
@@ -93,9 +93,9 @@ class ReduceOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& input = ctx.input(0);
     ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axis_, keep_dims_));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
-    return RunReduction(*queue, kOp, input, plan, *output, op().c_str(),
+    return RunReduction(*device, kOp, input, plan, *output, op().c_str(),
                         [&] { return EmptyReductionMessage(op(), input, axis_); });
   }
 
@@ -113,9 +113,9 @@ class ReduceSumLikeOp final : public OpKernel {
     if (input.shape() == like) return ctx.set_output(0, input);
     ASSIGN_OR_RETURN(std::vector<int64_t> axes, AxesToShape(input.shape(), like));
     ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axes, true));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, like));
-    return RunReduction(*queue, GpuReduceOp::kSum, input, plan, *output, "ReduceSumLike",
+    return RunReduction(*device, GpuReduceOp::kSum, input, plan, *output, "ReduceSumLike",
                         [] { return std::string(); });
   }
 };
@@ -133,15 +133,15 @@ class ArgMaxOp final : public OpKernel {
     const Tensor& input = ctx.input(0);
     ASSIGN_OR_RETURN(ArgMaxPlan plan, PlanArgMax(input, axis_, std::numeric_limits<Out>::max(),
                                                  output_type(0)));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
     if (output->num_elements() == 0) return absl::OkStatus();
     if (plan.n == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "ArgMax along axis ", axis_, " of ", input.ShapeString(), ": the axis is empty"));
     }
-    LaunchArgMax(input.data<float>(), plan.outer, plan.n, plan.inner, output->raw_data(),
-                 sizeof(Out) == sizeof(int64_t), queue->stream());
+    LaunchArgMax(input.device_data<float>(), plan.outer, plan.n, plan.inner, output->raw_data(),
+                 sizeof(Out) == sizeof(int64_t), device->stream());
     return CheckLaunch("ArgMax");
   }
 

@@ -1,17 +1,15 @@
-// RegisterGpuKernels: every GPU kernel, registered in one place, and the CUDA
-// device queries the runtime's discovery uses. Built only when CUDA is on
-// (GRAPHRT_CUDA). Each op family (a *_ops.cc file of this folder, with its
-// CUDA kernels in the matching *_kernels.cu) exposes one Register*
-// function; RegisterGpuKernels calls them all.
+// RegisterGpuKernels: every GPU kernel, registered in one place. Built only
+// when CUDA is on (GRAPHRT_CUDA). Each op family (a *_ops.cc file of this
+// folder, with its CUDA kernels in the matching *_kernels.cu) exposes one
+// Register* function; RegisterGpuKernels calls them all, and register.cc
+// runs it into KernelRegistry::Global() when the program starts.
 //
-// GPU kernels launch on their device's compute stream (CudaQueue::stream())
+// GPU kernels launch on their device's compute stream (CudaDevice::stream())
 // and never wait on the host; shapes are checked on the host, so shape errors
 // are returned synchronously, while faults raised by a running kernel surface
 // at the device's Synchronize. Float32 unless said otherwise.
 #ifndef GRAPHRT_KERNELS_GPU_REGISTER_H_
 #define GRAPHRT_KERNELS_GPU_REGISTER_H_
-
-#include <string>
 
 #include "core/executor/kernel_registry.h"
 
@@ -35,15 +33,6 @@ void RegisterSoftmaxGpuKernels(KernelRegistry& r);      // Softmax LogSoftmax
 void RegisterVariableGpuKernels(KernelRegistry& r);     // VarHandleOp ReadVariable Assign*
                                                         // ApplyGradientDescent
 // *: also int32, int64, uint8, bool (they move or alias data only); _Copy: any dtype.
-
-// The number of CUDA devices the runtime reports, 0 when there is no GPU or
-// no driver (CUDA errors 35 and 100 are "no GPU", never a failure).
-int CudaDeviceCount();
-
-// "NVIDIA H100 80GB HBM3, pci bus id 0000:3B:00.0, compute capability 9.0,
-// 79.1 GiB" for CUDA device `id` (as the CUDA runtime orders them), or the
-// CUDA error when it cannot be queried.
-std::string CudaDeviceDescription(int id);
 
 }  // namespace graphrt
 

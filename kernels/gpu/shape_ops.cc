@@ -30,12 +30,12 @@ class BroadcastLikeOp final : public OpKernel {
     if (x.shape() == target) return ctx.set_output(0, x);
     ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastLikePlan(x, target));
     ASSIGN_OR_RETURN(BroadcastIndex index, ToBroadcastIndex(plan));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, target));
     const int64_t n = target.num_elements();
     if (n == 0) return absl::OkStatus();
     const int bytes = static_cast<int>(DataTypeSize(x.dtype()));
-    if (!LaunchBroadcastCopy(bytes, x.raw_data(), out->raw_data(), n, index, queue->stream())) {
+    if (!LaunchBroadcastCopy(bytes, x.raw_data(), out->raw_data(), n, index, device->stream())) {
       return absl::InvalidArgumentError(
           absl::StrCat("BroadcastLike on the GPU does not support ", x.ShapeString()));
     }
@@ -50,11 +50,11 @@ class SizeOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     const int64_t n = ctx.input(0).num_elements();
     RETURN_IF_ERROR(CheckSizeFits(n, std::numeric_limits<Out>::max(), DataTypeOf<Out>()));
-    if (ctx.gpu() == nullptr) return absl::InternalError("GPU Size without a GPU device");
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{}));
     const Out value = static_cast<Out>(n);
-    // The source may go away once CopyFromHost returns (GpuQueue's contract).
-    return ctx.gpu()->CopyFromHost(&value, out->raw_data(), sizeof(value));
+    // The source may go away once CopyFromHost returns (Device's contract).
+    return device->CopyFromHost(&value, out->raw_data(), sizeof(value));
   }
 };
 

@@ -27,13 +27,13 @@ class SoftmaxGpuOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& logits = ctx.input(0);
     RETURN_IF_ERROR(CheckSoftmaxLogits(op(), logits));
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
-    const float* in = logits.data<float>();
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
+    const float* in = logits.device_data<float>();
     const int64_t total = logits.num_elements();
     const int64_t n = logits.dim(logits.rank() - 1);
     ASSIGN_OR_RETURN(Tensor * out, ctx.forward_input_or_allocate_output(0, 0, logits.shape()));
     if (total == 0) return absl::OkStatus();
-    LaunchSoftmax(in, out->data<float>(), total / n, n, log_, queue->stream());
+    LaunchSoftmax(in, out->device_data<float>(), total / n, n, log_, device->stream());
     return CheckLaunch(op().c_str());
   }
 
@@ -55,13 +55,13 @@ class SparseXentGpuOp final : public OpKernel {
           "every label is outside the valid range [0, 0): features ", features.ShapeString(),
           " have no classes"));
     }
-    ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+    ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * loss, ctx.allocate_output(0, TensorShape{batch}));
     ASSIGN_OR_RETURN(Tensor * backprop, ctx.allocate_output(1, features.shape()));
     if (batch == 0) return absl::OkStatus();
-    LaunchSparseXent(features.data<float>(), labels.raw_data(),
-                     sizeof(Label) == sizeof(int64_t), batch, classes, loss->data<float>(),
-                     backprop->data<float>(), queue->stream());
+    LaunchSparseXent(features.device_data<float>(), labels.raw_data(),
+                     sizeof(Label) == sizeof(int64_t), batch, classes, loss->device_data<float>(),
+                     backprop->device_data<float>(), device->stream());
     return CheckLaunch("SparseSoftmaxCrossEntropyWithLogits");
   }
 };

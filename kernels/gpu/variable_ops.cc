@@ -54,7 +54,7 @@ class AssignVariableOp final : public OpKernel {
 // place: Note [GPU variable updates].
 absl::Status UpdateVariable(OpKernelContext& ctx, const Tensor& delta, const float* alpha) {
   VariableResource* var = VariableOf(ctx);
-  ASSIGN_OR_RETURN(CudaQueue * queue, ActiveQueue(ctx));
+  ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
   MutexLock lock(&VariableUpdateMutex());
   absl::StatusOr<Tensor> current = var->Read();
   if (!current.ok()) {
@@ -75,8 +75,8 @@ absl::Status UpdateVariable(OpKernelContext& ctx, const Tensor& delta, const flo
                    Tensor::Allocate(ctx.allocator(), DataType::kFloat32, current->shape()));
   const int64_t n = next.num_elements();
   if (n > 0) {
-    LaunchVariableUpdate(current->data<float>(), delta.data<float>(), alpha, next.data<float>(),
-                         n, queue->stream());
+    LaunchVariableUpdate(current->device_data<float>(), delta.device_data<float>(), alpha, next.device_data<float>(),
+                         n, device->stream());
     RETURN_IF_ERROR(CheckLaunch("variable update"));
   }
   return var->Assign(next);
@@ -100,7 +100,7 @@ class ApplyGradientDescentOp final : public OpKernel {
           absl::StrCat("alpha must be a scalar, got ", alpha.ShapeString()));
     }
     // alpha lives in device memory: the kernel reads it there.
-    return UpdateVariable(ctx, ctx.input(2), alpha.data<float>());
+    return UpdateVariable(ctx, ctx.input(2), alpha.device_data<float>());
   }
 };
 

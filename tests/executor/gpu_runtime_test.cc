@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/executor/device.h"
 #include "core/executor/runtime.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,7 +41,8 @@ TEST(GpuRuntimeTest, SplitGpuGivesTwoDevicesThatEachRefusePastTheirLimit) {
   }
   ASSERT_EQ(gpus.size(), 2u);
   for (Device* d : gpus) {
-    ASSERT_NE(d->gpu(), nullptr);
+    ASSERT_TRUE(d->asynchronous()) << d->name();  // launches on its streams
+    EXPECT_FALSE(d->host_memory()) << d->name();
     Allocator* a = d->allocator();
     void* big = a->AllocateRaw(256, 1536 * kMiB);
     EXPECT_EQ(big, nullptr) << d->name() << " served more than its 1 GiB";

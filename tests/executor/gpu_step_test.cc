@@ -1,16 +1,16 @@
-// The executor's side of GPU devices, checked without a GPU: a fake GpuQueue
-// over host memory stands in for CUDA. Copies into the "GPU" go through its
-// queue, copies out of it name their source queue, fetched device tensors
-// come back through CopyToHostAsync into the pinned pool, and every step
-// that ran on the device synchronises it exactly once, also when it fails.
+// The executor's side of asynchronous (GPU) devices, checked without a GPU: a
+// fake Device over host memory that calls itself GPU memory stands in for
+// CUDA. Copies into the "GPU" go through its CopyFromHost, copies out of it
+// through its CopyToHost, fetched device tensors come back through
+// StageToHost, and every step that ran on the device synchronises it exactly
+// once, also when it fails.
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <tbb/task_arena.h>
-
+#include "core/executor/cpu_device.h"
 #include "core/executor/executor.h"
 #include "core/executor/kernel_registry.h"
 #include "core/graph/builder.h"
@@ -25,11 +25,27 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Host memory standing in for device memory; counts every call.
-class FakeGpuQueue final : public GpuQueue {
+// Host memory that says it is GPU:0's, so the executor treats its tensors
+// as device memory (fetches are staged).
+class FakeDeviceMemory final : public Allocator {
  public:
-  const std::string& name() const override { return name_; }
-  int physical_id() const override { return 0; }
+  std::string Name() const override { return "fake_gpu_memory"; }
+  void* AllocateRaw(size_t alignment, size_t bytes) override {
+    return HostAllocator()->AllocateRaw(alignment, bytes);
+  }
+  void DeallocateRaw(void* ptr) override { HostAllocator()->DeallocateRaw(ptr); }
+  AllocatorStats GetStats() const override { return HostAllocator()->GetStats(); }
+  MemorySpace memory_space() const override { return MemorySpace::Device("GPU", 0); }
+};
+
+// An asynchronous device over that memory, standing in for a CUDA device;
+// counts every call.
+class FakeGpuDevice final : public Device {
+ public:
+  explicit FakeGpuDevice(DeviceAttributes attributes)
+      : Device(std::move(attributes), Memory(), nullptr,
+               DeviceQueueOptions{/*inter_op_threads=*/1, /*intra_op_threads=*/0,
+                                  /*asynchronous=*/true}) {}
   absl::Status CopyFromHost(const void* src, void* dst, size_t bytes) override {
     ++from_host;
     std::memcpy(dst, src, bytes);
@@ -40,15 +56,11 @@ class FakeGpuQueue final : public GpuQueue {
     std::memcpy(dst, src, bytes);
     return absl::OkStatus();
   }
-  absl::Status CopyToHostAsync(const void* src, void* dst, size_t bytes) override {
+  absl::StatusOr<Tensor> StageToHost(const Tensor& value) override {
     ++to_host_async;
-    std::memcpy(dst, src, bytes);
-    return absl::OkStatus();
-  }
-  absl::Status CopyFromDevice(GpuQueue&, const void* src, void* dst, size_t bytes) override {
-    ++from_device;
-    std::memcpy(dst, src, bytes);
-    return absl::OkStatus();
+    absl::StatusOr<Tensor> copy = Tensor::Allocate(HostAllocator(), value.dtype(), value.shape());
+    if (copy.ok()) std::memcpy(copy->raw_data(), value.raw_data(), value.TotalBytes());
+    return copy;
   }
   absl::Status Synchronize() override {
     ++syncs;
@@ -56,7 +68,6 @@ class FakeGpuQueue final : public GpuQueue {
     next_sync_error = absl::OkStatus();
     return s;
   }
-  Allocator* pinned_allocator() const override { return HostAllocator(); }
   // Timing events: handle k is the k-th recorded, "completed" at 1 us steps.
   void* RecordTimingEvent() override {
     ++recorded;
@@ -68,14 +79,17 @@ class FakeGpuQueue final : public GpuQueue {
   void ReleaseTimingEvent(void* event) override { released += event != nullptr; }
 
   int recorded = 0, released = 0;
-  int from_host = 0, to_host = 0, to_host_async = 0, from_device = 0, syncs = 0;
+  int from_host = 0, to_host = 0, to_host_async = 0, syncs = 0;
   absl::Status next_sync_error;
 
  private:
-  std::string name_ = FullDeviceName("GPU", 0);
+  static Allocator* Memory() {
+    static FakeDeviceMemory memory;  // made before any device: the base constructor reads it
+    return &memory;
+  }
 };
 
-// _Copy onto the fake GPU, as kernels/gpu does it on a real one.
+// _Copy onto the fake GPU through Device::CopyFrom, as kernels/gpu does it.
 class FakeGpuCopy final : public OpKernel {
  public:
   using OpKernel::OpKernel;
@@ -83,11 +97,23 @@ class FakeGpuCopy final : public OpKernel {
     const Tensor& in = ctx.input(0);
     absl::StatusOr<Tensor*> out = ctx.allocate_output(0, in.shape());
     if (!out.ok()) return out.status();
-    if (ctx.source_gpu() != nullptr) {
-      return ctx.gpu()->CopyFromDevice(*ctx.source_gpu(), in.raw_data(), (*out)->raw_data(),
-                                       in.TotalBytes());
-    }
-    return ctx.gpu()->CopyFromHost(in.raw_data(), (*out)->raw_data(), in.TotalBytes());
+    return ctx.device()->CopyFrom(*ctx.source_device(), in.raw_data(), (*out)->raw_data(),
+                                  in.TotalBytes());
+  }
+};
+
+// Neg on the fake GPU: reads and writes "device" memory through device_data.
+class FakeGpuNeg final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& in = ctx.input(0);
+    absl::StatusOr<Tensor*> out = ctx.allocate_output(0, in.shape());
+    if (!out.ok()) return out.status();
+    const float* x = in.device_data<float>();
+    float* y = (*out)->device_data<float>();
+    for (int64_t i = 0; i < in.num_elements(); ++i) y[i] = -x[i];
+    return absl::OkStatus();
   }
 };
 
@@ -117,22 +143,22 @@ class GpuStepTest : public ::testing::Test {
     auto partitioned = PartitionGraph(graph, *placement, devices_);
     ASSERT_TRUE(partitioned.ok()) << partitioned.status();
     graph_ = std::move(partitioned->graph);
+    cpu_ = CreateCpuDevice(devices_[0], 1, 0, HostAllocator());
+    gpu_ = std::make_unique<FakeGpuDevice>(devices_[1]);
+    device_ptrs_ = {cpu_.get(), gpu_.get()};
     for (int i = 0; i < graph_.num_nodes(); ++i) {
       const int device = partitioned->placement[i].device_index;
       node_device_.push_back(device);
-      OpKernelConstruction c(graph_.node(i), "CPU", &resources_, HostAllocator(),
-                             device == 1 ? &gpu_ : nullptr);
-      if (device == 1 && graph_.node(i).op() == "_Copy") {
+      const Node& node = graph_.node(i);
+      OpKernelConstruction c(node, device_ptrs_[device], &resources_);
+      if (device == 1 && node.op() == "_Copy") {
         kernels_.push_back(std::make_unique<FakeGpuCopy>(c));
+      } else if (device == 1 && node.op() == "Neg") {
+        kernels_.push_back(std::make_unique<FakeGpuNeg>(c));
       } else {
-        kernels_.push_back(DefaultKernelRegistry().CreateKernel(c).value());
+        kernels_.push_back(KernelRegistry::Global().CreateKernel(c).value());
       }
       kernel_ptrs_.push_back(kernels_.back().get());
-    }
-    for (int d = 0; d < 2; ++d) {
-      arenas_.push_back(std::make_unique<tbb::task_arena>(1, 0));
-      contexts_.push_back({devices_[d].name, arenas_.back().get(), 1, nullptr, HostAllocator(),
-                           d == 1 ? &gpu_ : nullptr});
     }
   }
 
@@ -141,7 +167,7 @@ class GpuStepTest : public ::testing::Test {
     env.graph = &graph_;
     env.kernels = kernel_ptrs_;
     env.node_device = node_device_;
-    env.devices = contexts_;
+    env.devices = device_ptrs_;
     env.resources = &resources_;
     std::vector<std::string> feeds = {"x"};
     return ExecutorPlan::Build(env, feeds, fetches, {}).value();
@@ -150,13 +176,13 @@ class GpuStepTest : public ::testing::Test {
   Output x_, y_, z_;
   std::vector<DeviceAttributes> devices_;
   Graph graph_;
-  FakeGpuQueue gpu_;
+  std::unique_ptr<Device> cpu_;
+  std::unique_ptr<FakeGpuDevice> gpu_;
+  std::vector<Device*> device_ptrs_;
   ResourceMgr resources_;
   std::vector<int32_t> node_device_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<OpKernel*> kernel_ptrs_;
-  std::vector<std::unique_ptr<tbb::task_arena>> arenas_;
-  std::vector<DeviceContext> contexts_;
   const std::vector<Tensor> feed_ = {Tensor::FromVector<float>({1, 2, 3})};
 };
 
@@ -166,9 +192,9 @@ TEST_F(GpuStepTest, FetchFromTheGpuIsCopiedToTheHostAndSynchronisedOnce) {
     auto out = plan->Run(feed_, step);
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_THAT((*out)[0].flat<float>(), ::testing::ElementsAre(-1, -2, -3));
-    EXPECT_EQ(gpu_.from_host, step);      // x onto the device
-    EXPECT_EQ(gpu_.to_host_async, step);  // the fetch
-    EXPECT_EQ(gpu_.syncs, step);          // one wait per step
+    EXPECT_EQ(gpu_->from_host, step);      // x onto the device
+    EXPECT_EQ(gpu_->to_host_async, step);  // the fetch
+    EXPECT_EQ(gpu_->syncs, step);          // one wait per step
   }
 }
 
@@ -177,14 +203,14 @@ TEST_F(GpuStepTest, CopyOutOfTheGpuUsesItsQueue) {
   auto out = plan->Run(feed_, 1);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_FLOAT_EQ((*out)[0].flat<float>()[2], std::exp(-3.0f));
-  EXPECT_EQ(gpu_.to_host, 1);        // the CPU _Copy read through the GPU's queue
-  EXPECT_EQ(gpu_.to_host_async, 0);  // z is a CPU tensor: no fetch copy
-  EXPECT_EQ(gpu_.syncs, 1);
+  EXPECT_EQ(gpu_->to_host, 1);        // the CPU _Copy read through the GPU's queue
+  EXPECT_EQ(gpu_->to_host_async, 0);  // z is a CPU tensor: no fetch copy
+  EXPECT_EQ(gpu_->syncs, 1);
 }
 
 TEST_F(GpuStepTest, AnAsynchronousErrorBecomesTheStepStatusAndTheNextStepWorks) {
   std::unique_ptr<ExecutorPlan> plan = Plan({"y"});
-  gpu_.next_sync_error = absl::InternalError("CUDA error cudaErrorIllegalAddress on GPU:0");
+  gpu_->next_sync_error = absl::InternalError("CUDA error cudaErrorIllegalAddress on GPU:0");
   auto failed = plan->Run(feed_, 1);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(failed.status().message(), HasSubstr("cudaErrorIllegalAddress"));
@@ -208,12 +234,12 @@ TEST_F(GpuStepTest, TracedStepsPlaceGpuWorkOnTheComputeStreamTrack) {
     }
   }
   EXPECT_EQ(gpu_events, 2);  // the copy onto the GPU and y
-  EXPECT_EQ(gpu_.recorded, 1 + 2 * gpu_events);
-  EXPECT_EQ(gpu_.released, gpu_.recorded);  // no event leaks
+  EXPECT_EQ(gpu_->recorded, 1 + 2 * gpu_events);
+  EXPECT_EQ(gpu_->released, gpu_->recorded);  // no event leaks
   EXPECT_THAT(trace.ToChromeJson(), HasSubstr("\"compute stream\""));
   // Untraced steps record no events.
   ASSERT_TRUE(plan->Run(feed_, 2).ok());
-  EXPECT_EQ(gpu_.recorded, 1 + 2 * gpu_events);
+  EXPECT_EQ(gpu_->recorded, 1 + 2 * gpu_events);
 }
 
 class FailingKernel final : public OpKernel {
@@ -226,19 +252,19 @@ TEST_F(GpuStepTest, AFailedStepStillDrainsTheGpu) {
   // A feed of the wrong shape is refused before anything runs: nothing to wait for.
   const std::vector<Tensor> wrong = {Tensor::FromVector<float>({1, 2})};
   EXPECT_FALSE(Plan({"y"})->Run(wrong, 1).ok());
-  EXPECT_EQ(gpu_.syncs, 0);
+  EXPECT_EQ(gpu_->syncs, 0);
   // z fails on the CPU after the GPU's work was launched: the step's error
   // wins, and the GPU is still drained before Run returns.
   const Node* z = graph_.FindNode("z");
   ASSERT_NE(z, nullptr);
-  OpKernelConstruction c(*z, "CPU", &resources_, HostAllocator());
+  OpKernelConstruction c(*z, cpu_.get(), &resources_);
   FailingKernel failing(c);
   kernel_ptrs_[z->id()] = &failing;
-  gpu_.next_sync_error = absl::InternalError("also broken");
+  gpu_->next_sync_error = absl::InternalError("also broken");
   auto out = Plan({"z"})->Run(feed_, 2);
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(out.status().message(), HasSubstr("boom"));
-  EXPECT_EQ(gpu_.syncs, 1);
+  EXPECT_EQ(gpu_->syncs, 1);
 }
 
 }  // namespace

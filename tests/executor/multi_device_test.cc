@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/executor/device.h"
 #include "core/executor/runtime.h"
 #include "core/executor/session.h"
 #include "core/graph/ops/math_ops.h"

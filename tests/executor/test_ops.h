@@ -18,7 +18,6 @@
 #include "core/executor/kernel_registry.h"
 #include "core/graph/builder.h"
 #include "core/graph/shape_inference.h"
-#include "kernels/cpu/register.h"
 
 namespace graphrt::testing {
 
@@ -122,8 +121,8 @@ inline void RegisterTestOps() {
 
 inline const KernelRegistry* TestKernels() {
   static KernelRegistry* r = [] {
-    auto* reg = new KernelRegistry();
-    RegisterCpuKernels(*reg);
+    // The CPU kernels linked into the test, and Record.
+    auto* reg = new KernelRegistry(&KernelRegistry::Global(), {kDeviceCpu});
     reg->Register<RecordKernel>("Record", kDeviceCpu);
     return reg;
   }();

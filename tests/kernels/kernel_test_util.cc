@@ -28,7 +28,7 @@ absl::StatusOr<std::vector<Tensor>> RunKernel(const std::string& op,
   ResourceMgr resources;
   OpKernelConstruction construction(*node, options.device_type, &resources, HostAllocator());
   ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel,
-                   DefaultKernelRegistry().CreateKernel(construction));
+                   KernelRegistry::Global().CreateKernel(construction));
   std::unique_ptr<IntraOpPool> pool = CreateIntraOpPool(options.intra_threads);
   // Copies, so that a kernel forwarding an input cannot alter the caller's.
   std::vector<Tensor> owned;
@@ -110,7 +110,7 @@ absl::StatusOr<std::vector<Tensor>> RunKernelUnshaped(const std::string& op,
   ResourceMgr resources;
   OpKernelConstruction construction(*node, kDeviceCpu, &resources, HostAllocator());
   ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel,
-                   DefaultKernelRegistry().CreateKernel(construction));
+                   KernelRegistry::Global().CreateKernel(construction));
   std::vector<Tensor> owned = inputs;
   std::vector<Tensor*> input_ptrs;
   for (Tensor& t : owned) input_ptrs.push_back(&t);

@@ -5,7 +5,7 @@
 //   auto out = RunKernel("MatMul", {a, b}, {{"transpose_b", true}});
 //
 // Inputs become Const nodes feeding the op; the op's kernel is made from
-// DefaultKernelRegistry() for `device_type` and run with an intra-op pool
+// KernelRegistry::Global() for `device_type` and run with an intra-op pool
 // of `intra_threads` threads. Also: comparison helpers with a tolerance.
 #ifndef GRAPHRT_TESTS_KERNELS_KERNEL_TEST_UTIL_H_
 #define GRAPHRT_TESTS_KERNELS_KERNEL_TEST_UTIL_H_

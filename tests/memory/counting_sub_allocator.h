@@ -74,6 +74,7 @@ class CountingSubAllocator final : public SubAllocator {
   }
   std::string Name() const override { return "counting_host"; }
   size_t Granularity() const override { return host_->Granularity(); }
+  MemorySpace memory_space() const override { return host_->memory_space(); }
 
  private:
   std::shared_ptr<SubAllocatorLog> log_;

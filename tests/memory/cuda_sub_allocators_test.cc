@@ -39,7 +39,10 @@ TEST(CudaSubAllocatorTest, CudaMallocBackedBfcServesAndFrees) {
   BfcOptions o;
   o.name = "gpu_bfc_0";
   o.memory_limit = 64 * kMiB;
+  EXPECT_EQ((*sub)->memory_space(), MemorySpace::Device("GPU", 0));
   auto bfc = CreateBfcAllocator(*std::move(sub), o);
+  EXPECT_EQ(bfc->memory_space().ToString(), "GPU:0 device memory");
+  EXPECT_FALSE(bfc->memory_space().host_accessible());
   void* a = bfc->AllocateRaw(256, 10 * kMiB);
   void* b = bfc->AllocateRaw(256, 1000);
   ASSERT_TRUE(a && b);
@@ -57,6 +60,7 @@ TEST(CudaSubAllocatorTest, VmmGrowsAndReleaseGivesMemoryBackToTheDriver) {
   ASSERT_TRUE(sub.ok()) << sub.status();
   BfcOptions o;
   o.initial_region_bytes = 2 * kMiB;
+  EXPECT_EQ((*sub)->memory_space(), MemorySpace::Device("GPU", 0));
   auto bfc = CreateBfcAllocator(*std::move(sub), o);
   const auto before = QueryCudaMemory(0);
   ASSERT_TRUE(before.ok()) << before.status();
@@ -100,7 +104,9 @@ TEST(CudaSubAllocatorTest, PinnedHostMemoryIsWritableFromTheCpu) {
   SKIP_WITHOUT_GPU();
   auto sub = CreateCudaHostSubAllocator();
   ASSERT_TRUE(sub.ok()) << sub.status();
+  EXPECT_EQ((*sub)->memory_space(), MemorySpace::PinnedHost());
   auto bfc = CreateBfcAllocator(*std::move(sub), BfcOptions{});
+  EXPECT_TRUE(bfc->memory_space().host_accessible());
   auto* p = static_cast<unsigned char*>(bfc->AllocateRaw(64, 3 * kMiB));
   ASSERT_NE(p, nullptr);
   std::memset(p, 0x7f, 3 * kMiB);

@@ -88,18 +88,21 @@ absl::Status ExpandDimsShape(ShapeContext& c) {
 
 void RegisterArrayOps(OpRegistry& r) {
   (void)r.Register(OpDefBuilder("Const")
+                       .Cheap()
                        .Output("output: dtype")
                        .Attr("value", AttrType::kTensor)
                        .TypeAttr("dtype")
                        .Shape(ConstShape)
                        .Doc("A constant tensor."));
   (void)r.Register(OpDefBuilder("Placeholder")
+                       .Feed().Cheap()
                        .Output("output: dtype")
                        .TypeAttr("dtype")
                        .Attr("shape", AttrType::kShape, PartialShape())
                        .Shape(PlaceholderShape)
                        .Doc("A value fed to Session::Run."));
   (void)r.Register(OpDefBuilder("_Copy")
+                       .Copy()
                        .Input("input: T")
                        .Output("output: T")
                        .TypeAttr("T")
@@ -107,18 +110,23 @@ void RegisterArrayOps(OpRegistry& r) {
                        .Doc("Copies a tensor to the device the node is placed on; the "
                             "partitioner inserts it on edges between devices."));
   (void)r.Register(OpDefBuilder("Identity")
+                       .Cheap()
                        .Input("input: T")
                        .Output("output: T")
                        .TypeAttr("T")
                        .Shape(UnchangedShape));
-  (void)r.Register(OpDefBuilder("NoOp").Doc("Does nothing; a point to hang control edges on."));
+  (void)r.Register(OpDefBuilder("NoOp")
+                       .Cheap()
+                       .Doc("Does nothing; a point to hang control edges on."));
   (void)r.Register(OpDefBuilder("Reshape")
+                       .Cheap()
                        .Input("tensor: T")
                        .Output("output: T")
                        .TypeAttr("T")
                        .Attr("shape", AttrType::kIntList)
                        .Shape(ReshapeShape));
   (void)r.Register(OpDefBuilder("ExpandDims")
+                       .Cheap()
                        .Input("input: T")
                        .Output("output: T")
                        .TypeAttr("T")
@@ -135,6 +143,7 @@ void RegisterArrayOps(OpRegistry& r) {
                        .Doc("input broadcast (numpy rules) to the shape of like; only "
                             "like's shape is read."));
   (void)r.Register(OpDefBuilder("Size")
+                       .Cheap()
                        .Input("input: T")
                        .Output("size: out_type")
                        .TypeAttr("T")

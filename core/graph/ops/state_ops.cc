@@ -39,6 +39,7 @@ absl::Status ReadShape(ShapeContext& c) {
 
 void RegisterStateOps(OpRegistry& r) {
   (void)r.Register(OpDefBuilder("VarHandleOp")
+                       .Cheap()
                        .Output("resource: resource")
                        .TypeAttr("dtype", kVarTypes)
                        .Attr("shape", AttrType::kShape, PartialShape())
@@ -47,6 +48,7 @@ void RegisterStateOps(OpRegistry& r) {
                        .Shape(HandleShape)
                        .Doc("The handle of the variable named like the node."));
   (void)r.Register(OpDefBuilder("ReadVariable")
+                       .Cheap()
                        .Input("resource: resource")
                        .Output("value: dtype")
                        .TypeAttr("dtype", kVarTypes)

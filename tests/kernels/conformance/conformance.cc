@@ -68,7 +68,7 @@ std::string MissingKernelReason(const Node& node, const std::string& type) {
       break;
     }
   }
-  auto def = DefaultKernelRegistry().Find(node, type);
+  auto def = KernelRegistry::Global().Find(node, type);
   return absl::StrCat(type, " has no kernel for ", what, ": ", why,
                       def.ok() ? "" : absl::StrCat(" [registry: ", def.status().message(), "]"));
 }
@@ -219,7 +219,7 @@ void DeviceConformanceTest::RunCase(const Case& c) {
   ASSERT_EQ(built->fetches.size(), c.expected.size()) << "one expected tensor per fetch";
   for (const std::string& name : built->pinned) {
     const Node& node = *built->graph.FindNode(name);
-    std::vector<std::string> types = DefaultKernelRegistry().SupportedDeviceTypes(node);
+    std::vector<std::string> types = KernelRegistry::Global().SupportedDeviceTypes(node);
     if (std::find(types.begin(), types.end(), type) != types.end()) continue;
     const std::string reason = MissingKernelReason(node, type);
     if (type == "CPU") FAIL() << reason;

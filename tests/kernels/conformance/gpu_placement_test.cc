@@ -126,7 +126,7 @@ TEST(GpuPlacementTest, OneGpuSplitInTwoRunsABranchOnEach) {
     Output y = TwoBranchGraph(b, devices);
     for (int id = 0; id < b.graph().num_nodes(); ++id) {
       const Node& node = b.graph().node(id);
-      std::vector<std::string> types = DefaultKernelRegistry().SupportedDeviceTypes(node);
+      std::vector<std::string> types = KernelRegistry::Global().SupportedDeviceTypes(node);
       if (absl::StrContains(node.requested_device(), "GPU") &&
           std::find(types.begin(), types.end(), "GPU") == types.end()) {
         GTEST_SKIP() << "GPU has no kernel for " << node.DebugName();

@@ -49,7 +49,7 @@ absl::StatusOr<std::vector<Tensor>> RunOnPlaceholders(const std::string& op,
   ASSIGN_OR_RETURN(Node * node, graph.AddNode(def));
   ResourceMgr resources;
   OpKernelConstruction c(*node, kDeviceCpu, &resources, HostAllocator());
-  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, DefaultKernelRegistry().CreateKernel(c));
+  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, KernelRegistry::Global().CreateKernel(c));
   std::vector<Tensor*> ptrs;
   for (Tensor& t : inputs) ptrs.push_back(&t);
   std::vector<Tensor> outputs(node->num_outputs());

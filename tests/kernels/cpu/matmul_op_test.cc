@@ -173,7 +173,7 @@ TEST(MatMulOpTest, CostEstimateCountsFlops) {
   auto node = graph.AddNode({"mm", "MatMul", {"a", "b"}, "", {{"transpose_b", true}}});
   ASSERT_TRUE(node.ok()) << node.status();
   OpKernelConstruction c(**node, kDeviceCpu, nullptr, HostAllocator());
-  auto kernel = DefaultKernelRegistry().CreateKernel(c);
+  auto kernel = KernelRegistry::Global().CreateKernel(c);
   ASSERT_TRUE(kernel.ok()) << kernel.status();
   Tensor a(DataType::kFloat32, {32, 784});
   Tensor b(DataType::kFloat32, {100, 784});  // transposed: [784, 100]

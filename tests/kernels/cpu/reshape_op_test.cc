@@ -34,7 +34,7 @@ absl::StatusOr<Tensor> ReshapeUnshaped(const Tensor& input, const Dims& spec) {
   ASSIGN_OR_RETURN(Node * node, graph.AddNode(NodeDef{"op", "Reshape", {"in"}, "", {{"shape", spec}}}));
   ResourceMgr resources;
   OpKernelConstruction c(*node, kDeviceCpu, &resources, HostAllocator());
-  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, DefaultKernelRegistry().CreateKernel(c));
+  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, KernelRegistry::Global().CreateKernel(c));
   Tensor in = input;
   Tensor* ptrs[] = {&in};
   std::vector<Tensor> outputs(1);

@@ -1,4 +1,5 @@
-// CudaQueue: streams, events and the cuBLAS handle of one logical GPU device.
+// CudaDevice: streams, events, copies and the cuBLAS handle of one logical
+// GPU device.
 //
 // Note [GPU stream order]
 // Rationale: the executor must not wait on the host for each GPU op (the
@@ -24,11 +25,12 @@
 // Limitations: one compute stream per logical device serialises independent
 // GPU ops of a step; split a GPU into logical devices for concurrency. An
 // event is created per copy (a few microseconds); fine next to a transfer.
-#include "core/executor/cuda_queue.h"
+#include "core/executor/cuda/cuda_device.h"
 
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/memory/bfc_allocator.h"
 #include "core/memory/cuda_device_scope.h"
 
 namespace graphrt {
@@ -89,12 +91,19 @@ absl::Status CheckLaunch(const char* kernel) {
       launch_error ? "" : "; it may come from an earlier kernel on this device"));
 }
 
-CudaQueue::CudaQueue(int physical_id, std::string name, Allocator* pinned)
-    : physical_id_(physical_id), name_(std::move(name)), pinned_(pinned) {}
+CudaDevice::CudaDevice(DeviceAttributes attributes, int physical_id,
+                       std::unique_ptr<Allocator> allocator, Allocator* pinned)
+    : Device(std::move(attributes), allocator.get(), std::move(allocator),
+             DeviceQueueOptions{/*inter_op_threads=*/1, /*intra_op_threads=*/0,
+                                /*asynchronous=*/true}),
+      physical_id_(physical_id),
+      pinned_(pinned) {}
 
-absl::StatusOr<std::unique_ptr<CudaQueue>> CudaQueue::Create(int physical_id, std::string name,
-                                                             Allocator* pinned) {
-  auto q = std::unique_ptr<CudaQueue>(new CudaQueue(physical_id, std::move(name), pinned));
+absl::StatusOr<std::unique_ptr<CudaDevice>> CudaDevice::Create(
+    DeviceAttributes attributes, int physical_id, std::unique_ptr<Allocator> allocator,
+    Allocator* pinned) {
+  auto q = std::unique_ptr<CudaDevice>(
+      new CudaDevice(std::move(attributes), physical_id, std::move(allocator), pinned));
   DeviceScope guard(physical_id);
   absl::Status s = Entered(guard);
   if (!s.ok()) return s;
@@ -106,12 +115,24 @@ absl::StatusOr<std::unique_ptr<CudaQueue>> CudaQueue::Create(int physical_id, st
   if (b == CUBLAS_STATUS_SUCCESS) b = cublasSetStream(q->cublas_, q->compute_);
   if (b != CUBLAS_STATUS_SUCCESS) {
     return absl::InternalError(absl::StrCat("cuBLAS error ", cublasGetStatusName(b),
-                                            " creating the handle of ", q->name_));
+                                            " creating the handle of ", q->name()));
   }
   return q;
 }
 
-CudaQueue::~CudaQueue() {
+absl::StatusOr<CudaDevice*> CudaDevice::Of(Device* device, const std::string& node) {
+  auto* cuda = dynamic_cast<CudaDevice*>(device);
+  if (cuda == nullptr) {
+    return absl::InternalError(absl::StrCat(
+        "GPU kernel of node '", node, "' runs on ",
+        device == nullptr ? std::string("no device") : device->name(),
+        ", which is not a CUDA device"));
+  }
+  return cuda;
+}
+
+CudaDevice::~CudaDevice() {
+  DestroyServices();  // they may hold handles bound to the streams
   DeviceScope guard(physical_id_);
   if (guard.status() != cudaSuccess) return;
   if (cublas_ != nullptr) cublasDestroy(cublas_);
@@ -124,16 +145,16 @@ CudaQueue::~CudaQueue() {
   ReclaimStaging(/*wait=*/true);
 }
 
-absl::Status CudaQueue::Activate() const { return SetDevice(physical_id_); }
+absl::Status CudaDevice::Activate() const { return SetDevice(physical_id_); }
 
-absl::Status CudaQueue::Fence(cudaStream_t signaller, cudaStream_t waiter) {
+absl::Status CudaDevice::Fence(cudaStream_t signaller, cudaStream_t waiter) {
   cudaEvent_t event = nullptr;
   absl::Status s = RecordEvent(signaller, &event);
   if (!s.ok()) return s;
   return WaitAndDestroy(waiter, event);
 }
 
-absl::Status CudaQueue::CopyFromHost(const void* host_src, void* device_dst, size_t bytes) {
+absl::Status CudaDevice::CopyFromHost(const void* host_src, void* device_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
   DeviceScope guard(physical_id_);
   absl::Status s = Entered(guard);
@@ -170,7 +191,7 @@ absl::Status CudaQueue::CopyFromHost(const void* host_src, void* device_dst, siz
   return Fence(h2d_, compute_);
 }
 
-void CudaQueue::ReclaimStaging(bool wait) {
+void CudaDevice::ReclaimStaging(bool wait) {
   MutexLock lock(&staging_mu_);
   while (!staging_.empty()) {
     const Staging& front = staging_.front();
@@ -184,7 +205,7 @@ void CudaQueue::ReclaimStaging(bool wait) {
   (void)cudaGetLastError();  // cudaErrorNotReady is not an error
 }
 
-absl::Status CudaQueue::CopyToHostAsync(const void* device_src, void* host_dst, size_t bytes) {
+absl::Status CudaDevice::CopyToHostAsync(const void* device_src, void* host_dst, size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
   DeviceScope guard(physical_id_);
   absl::Status s = Entered(guard);
@@ -194,7 +215,7 @@ absl::Status CudaQueue::CopyToHostAsync(const void* device_src, void* host_dst, 
                     "a device-to-host copy");
 }
 
-absl::Status CudaQueue::CopyToHost(const void* device_src, void* host_dst, size_t bytes) {
+absl::Status CudaDevice::CopyToHost(const void* device_src, void* host_dst, size_t bytes) {
   absl::Status s = CopyToHostAsync(device_src, host_dst, bytes);
   if (!s.ok() || bytes == 0) return s;
   DeviceScope guard(physical_id_);
@@ -202,10 +223,16 @@ absl::Status CudaQueue::CopyToHost(const void* device_src, void* host_dst, size_
                     "a device-to-host copy (or an earlier kernel on the device)");
 }
 
-absl::Status CudaQueue::CopyFromDevice(GpuQueue& source, const void* source_ptr,
-                                       void* device_dst, size_t bytes) {
+absl::Status CudaDevice::CopyFrom(Device& source, const void* src, void* dst, size_t bytes) {
+  if (auto* peer = dynamic_cast<CudaDevice*>(&source); peer != nullptr && !source.host_memory()) {
+    return CopyFromPeer(*peer, src, dst, bytes);
+  }
+  return Device::CopyFrom(source, src, dst, bytes);  // host memory, or staged through it
+}
+
+absl::Status CudaDevice::CopyFromPeer(CudaDevice& src, const void* source_ptr, void* device_dst,
+                                      size_t bytes) {
   if (bytes == 0) return absl::OkStatus();
-  auto& src = static_cast<CudaQueue&>(source);  // every GPU device of a CUDA build is one
   DeviceScope guard(src.physical_id_);
   cudaEvent_t source_done = nullptr;
   absl::Status s = Entered(guard);
@@ -236,7 +263,20 @@ absl::Status CudaQueue::CopyFromDevice(GpuQueue& source, const void* source_ptr,
   return s;
 }
 
-absl::Status CudaQueue::Synchronize() {
+absl::StatusOr<Tensor> CudaDevice::StageToHost(const Tensor& value) {
+  // Note [Step end on asynchronous devices] (executor_step_end.cc): pinned
+  // memory makes the copy a real DMA; ordinary host memory also works.
+  absl::StatusOr<Tensor> copy = absl::ResourceExhaustedError("no pinned memory");
+  if (pinned_ != nullptr) copy = Tensor::Allocate(pinned_, value.dtype(), value.shape());
+  if (!copy.ok()) copy = Tensor::Allocate(HostPoolAllocator(), value.dtype(), value.shape());
+  if (!copy.ok()) return copy.status();
+  // The device buffer stays alive in the step's entries until Synchronize.
+  absl::Status s = CopyToHostAsync(value.raw_data(), copy->raw_data(), value.TotalBytes());
+  if (!s.ok()) return s;
+  return copy;
+}
+
+absl::Status CudaDevice::Synchronize() {
   DeviceScope guard(physical_id_);
   absl::Status status = Entered(guard);
   if (!status.ok()) return status;
@@ -244,7 +284,7 @@ absl::Status CudaQueue::Synchronize() {
   for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
     cudaError_t e = cudaStreamSynchronize(stream);
     if (e != cudaSuccess && status.ok()) {
-      status = CudaStatus(e, absl::StrCat("a kernel or copy on ", name_,
+      status = CudaStatus(e, absl::StrCat("a kernel or copy on ", name(),
                                           " (reported at the end of the step)")
                                  .c_str());
     }
@@ -253,7 +293,7 @@ absl::Status CudaQueue::Synchronize() {
   return status;
 }
 
-void* CudaQueue::RecordTimingEvent() {
+void* CudaDevice::RecordTimingEvent() {
   DeviceScope guard(physical_id_);
   cudaEvent_t event = nullptr;
   if (guard.status() != cudaSuccess || cudaEventCreate(&event) != cudaSuccess) return nullptr;
@@ -264,7 +304,7 @@ void* CudaQueue::RecordTimingEvent() {
   return event;
 }
 
-int64_t CudaQueue::ElapsedNs(void* from, void* to) {
+int64_t CudaDevice::ElapsedNs(void* from, void* to) {
   float ms = 0;
   if (from == nullptr || to == nullptr ||
       cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(from), static_cast<cudaEvent_t>(to)) !=
@@ -275,7 +315,7 @@ int64_t CudaQueue::ElapsedNs(void* from, void* to) {
   return static_cast<int64_t>(static_cast<double>(ms) * 1e6);
 }
 
-void CudaQueue::ReleaseTimingEvent(void* event) {
+void CudaDevice::ReleaseTimingEvent(void* event) {
   if (event == nullptr) return;
   DeviceScope guard(physical_id_);
   cudaEventDestroy(static_cast<cudaEvent_t>(event));
