@@ -17,7 +17,9 @@
 //
 // Whole programs: GRAPHRT_TRACE=path (or SetProgramTracePath) traces every
 // step of every session and writes them, one after another on one timeline,
-// to `path` at exit (or at FlushProgramTrace).
+// to `path` as they come, in bounded memory: the first
+// GRAPHRT_TRACE_MAX_STEPS steps (default kDefaultProgramTraceMaxSteps), then
+// only a count of the steps left out.
 //
 // Thread-safety: plain values; a StepTrace is written by one step.
 #ifndef GRAPHRT_CORE_EXECUTOR_STEP_TRACE_H_
@@ -90,15 +92,49 @@ std::vector<OpStats> SummarizeNodes(std::span<const StepTrace> traces);
 // A fixed-width table, most total time first.
 std::string OpStatsTable(std::span<const OpStats> stats);
 
-// Program traces (see the top of this file). Thread-safe. SetProgramTracePath
-// ("" turns them off) takes precedence over GRAPHRT_TRACE, which is read at
-// the first step. FlushProgramTrace writes what was recorded so far (the
-// file is rewritten whole each time) and returns an error naming the path
-// when it cannot be written.
+// Program traces (see the top of this file). Thread-safe.
+//
+// SetProgramTracePath ("" turns them off) takes precedence over
+// GRAPHRT_TRACE, which is read at the first step. Setting another path
+// completes and closes the old file; the new one is a trace of its own,
+// created at its first step (the same path again changes nothing).
+//
+// Bounded: the file is written as steps are appended, and memory holds at
+// most 64 KiB of events plus one step's. The file is a complete, valid
+// Chrome trace after every write to it: whenever 64 KiB of events have
+// collected, at FlushProgramTrace, at a path change and at exit (a crash
+// loses only the events not yet written). GRAPHRT_TRACE_MAX_STEPS=n (read when the file is created; 0 = no
+// limit; an invalid value is reported on stderr and ignored) caps the
+// steps written: later steps are counted, not written, and the trace ends
+// with a global instant event "program trace truncated" whose args give
+// max_steps, steps_traced and steps_left_out.
+//
+// FlushProgramTrace writes what was recorded so far and returns an error
+// naming the path when the file could not be created or written (a
+// failure is kept until the path changes; later steps are left out).
 void SetProgramTracePath(std::string path);
 bool ProgramTraceEnabled();
 void AppendToProgramTrace(const StepTrace& trace);
 absl::Status FlushProgramTrace();
+
+// The default of GRAPHRT_TRACE_MAX_STEPS. A step writes about two events per
+// node (a span and a memory counter, ~300 bytes together), so 1,000 steps
+// of a 50-node graph are ~100k events and ~15 MB, and graphs up to ~500
+// nodes stay under the ~1M events and 256 MB that chrome://tracing loads
+// (Perfetto in a browser has ~2 GB for the parsed trace). A thousand steps
+// show warm-up and the steady state; later steps repeat them.
+inline constexpr int64_t kDefaultProgramTraceMaxSteps = 1000;
+
+// The current program trace file, for tests and progress reports.
+struct ProgramTraceStats {
+  std::string path;            // "" when program traces are off
+  int64_t max_steps = 0;       // the cap in force (0 = none)
+  int64_t steps_traced = 0;    // steps written or about to be
+  int64_t steps_left_out = 0;  // past the cap, or after a write error
+  int64_t buffered_bytes = 0;  // events in memory, not yet in the file
+  int64_t file_bytes = 0;      // the file's size after its last write
+};
+ProgramTraceStats GetProgramTraceStats();
 
 // A small index for the calling thread, assigned on first use.
 int32_t CurrentThreadIndex();

@@ -1,11 +1,17 @@
 // Step traces: the book's figure 19-10 graph traced as Chrome JSON, every
-// node once and after its inputs; per-op statistics; device tracks.
+// node once and after its inputs; per-op statistics; device tracks. Program
+// traces: every step of every session in one file, streamed in bounded
+// memory, valid after every flush, capped by GRAPHRT_TRACE_MAX_STEPS, and
+// closed validly when the path changes.
 #include "core/executor/step_trace.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/executor/runtime.h"
 #include "core/executor/session.h"
@@ -226,6 +232,203 @@ TEST(StepTraceTest, ProgramTraceHoldsEveryStepOfEverySession) {
   EXPECT_EQ(runs["n"], 6);  // 2 sessions x 3 steps
   EXPECT_EQ(runs["e"], 6);
   EXPECT_EQ(processes, 1);  // both sessions' CPU:0 is one device track
+}
+
+// Program traces without sessions: hand-made steps of `nodes` events on
+// CPU:0, step k starting k ms after the first.
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+class FakeSteps {
+ public:
+  explicit FakeSteps(int nodes) {
+    for (int n = 0; n < nodes; ++n) names_.push_back("node" + std::to_string(n));
+  }
+  StepTrace Step(int k) const {
+    StepTrace t;
+    t.devices = {FullDeviceName("CPU", 0)};
+    t.start_ns = 1'000'000'000 + int64_t{k} * 1'000'000;
+    for (size_t n = 0; n < names_.size(); ++n) {
+      NodeTraceEvent e;
+      e.node = names_[n];
+      e.op = "Neg";
+      e.thread = static_cast<int32_t>(n % 2);
+      e.start_ns = static_cast<int64_t>(n) * 1000;
+      e.end_ns = e.start_ns + 500;
+      t.events.push_back(e);
+    }
+    return t;
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// Sets an environment variable for one test.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~ScopedEnv() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+struct TraceCounts {
+  int complete = 0;    // "X" events
+  int processes = 0;   // process_name metadata
+  double last_ts = -1; // of the last "X" event
+  const Json* truncated = nullptr;  // the "program trace truncated" event
+};
+
+TraceCounts Count(const Json& json) {
+  TraceCounts c;
+  const Json& events = json["traceEvents"];
+  for (size_t i = 0; i < events.size(); ++i) {
+    const std::string& ph = events[i]["ph"].str();
+    if (ph == "X") {
+      ++c.complete;
+      c.last_ts = std::max(c.last_ts, events[i]["ts"].num());
+    }
+    if (ph == "M" && events[i]["name"].str() == "process_name") ++c.processes;
+    if (ph == "i" && events[i]["name"].str() == "program trace truncated") c.truncated = &events[i];
+  }
+  return c;
+}
+
+TEST(StepTraceTest, ProgramTraceStreamsInBoundedMemoryAndIsValidAfterEveryFlush) {
+  ScopedEnv no_cap("GRAPHRT_TRACE_MAX_STEPS", "0");
+  const std::string path = ::testing::TempDir() + "/graphrt_program_trace_stream.json";
+  SetProgramTracePath(path);
+  const FakeSteps steps(20);
+  const std::vector<int> pids = {0};
+  const int64_t step_bytes = static_cast<int64_t>(steps.Step(0).ChromeEvents(0, pids).size());
+  int64_t max_buffered = 0, last_file_bytes = 0, spills = 0;
+  for (int k = 0; k < 600; ++k) {
+    AppendToProgramTrace(steps.Step(k));
+    const ProgramTraceStats stats = GetProgramTraceStats();
+    ASSERT_EQ(stats.steps_traced, k + 1);
+    max_buffered = std::max(max_buffered, stats.buffered_bytes);
+    if (stats.file_bytes != last_file_bytes) {  // a write: the file is valid without a flush
+      last_file_bytes = stats.file_bytes;
+      const std::string text = ReadFile(path);
+      EXPECT_EQ(static_cast<int64_t>(text.size()), stats.file_bytes);
+      if (spills++ % 8 == 0) {  // (parsing every one would take seconds)
+        ASSERT_TRUE(JsonParser::Parse(text).has_value()) << "after step " << k;
+      }
+    }
+    if (k % 150 == 149) {
+      ASSERT_TRUE(FlushProgramTrace().ok());
+      EXPECT_EQ(GetProgramTraceStats().buffered_bytes, 0);
+      const std::string text = ReadFile(path);
+      std::optional<Json> json = JsonParser::Parse(text);
+      ASSERT_TRUE(json.has_value()) << "after step " << k << ": " << text.substr(0, 300);
+      const TraceCounts counts = Count(*json);
+      EXPECT_EQ(counts.complete, 20 * (k + 1));  // every step so far, none twice
+      EXPECT_EQ(counts.processes, 1);            // named once per file
+      EXPECT_DOUBLE_EQ(counts.last_ts, k * 1000.0 + 19.0);  // step k at k ms, node 19 at 19 us
+      EXPECT_EQ(counts.truncated, nullptr);
+    }
+  }
+  const ProgramTraceStats stats = GetProgramTraceStats();
+  SetProgramTracePath("");
+  // The events far outgrew the buffer, which stayed under 64 KiB plus a step.
+  EXPECT_GT(stats.file_bytes, 600 * step_bytes);
+  EXPECT_GT(stats.file_bytes, int64_t{20} * max_buffered);
+  EXPECT_LE(max_buffered, (int64_t{64} << 10) + step_bytes + 4096);
+  EXPECT_GT(spills, 10);  // written as it went, not only at the flushes
+}
+
+TEST(StepTraceTest, ProgramTraceMaxStepsTruncatesAndSaysSo) {
+  ScopedEnv cap("GRAPHRT_TRACE_MAX_STEPS", "3");
+  const std::string path = ::testing::TempDir() + "/graphrt_program_trace_capped.json";
+  SetProgramTracePath(path);
+  const FakeSteps steps(4);
+  for (int k = 0; k < 10; ++k) AppendToProgramTrace(steps.Step(k));
+  ASSERT_TRUE(FlushProgramTrace().ok());
+  ProgramTraceStats stats = GetProgramTraceStats();
+  EXPECT_EQ(stats.max_steps, 3);
+  EXPECT_EQ(stats.steps_traced, 3);
+  EXPECT_EQ(stats.steps_left_out, 7);
+
+  std::optional<Json> json = JsonParser::Parse(ReadFile(path));
+  ASSERT_TRUE(json.has_value());
+  TraceCounts counts = Count(*json);
+  EXPECT_EQ(counts.complete, 3 * 4);  // the first three steps only
+  ASSERT_NE(counts.truncated, nullptr);
+  const Json& args = (*counts.truncated)["args"];
+  EXPECT_EQ(args["max_steps"].num(), 3);
+  EXPECT_EQ(args["steps_traced"].num(), 3);
+  EXPECT_EQ(args["steps_left_out"].num(), 7);
+  EXPECT_DOUBLE_EQ((*counts.truncated)["ts"].num(), 3000.0);  // where step 3 began
+  EXPECT_EQ((*counts.truncated)["s"].str(), "g");             // across every track
+
+  // Later steps are counted into the same event; the file stays valid.
+  for (int k = 10; k < 100; ++k) AppendToProgramTrace(steps.Step(k));
+  ASSERT_TRUE(FlushProgramTrace().ok());
+  SetProgramTracePath("");
+  json = JsonParser::Parse(ReadFile(path));
+  ASSERT_TRUE(json.has_value());
+  counts = Count(*json);
+  EXPECT_EQ(counts.complete, 3 * 4);
+  ASSERT_NE(counts.truncated, nullptr);
+  EXPECT_EQ((*counts.truncated)["args"]["steps_left_out"].num(), 97);
+}
+
+TEST(StepTraceTest, ProgramTraceIgnoresAnInvalidMaxSteps) {
+  ScopedEnv cap("GRAPHRT_TRACE_MAX_STEPS", "lots");
+  SetProgramTracePath(::testing::TempDir() + "/graphrt_program_trace_invalid_cap.json");
+  ::testing::internal::CaptureStderr();
+  AppendToProgramTrace(FakeSteps(1).Step(0));
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(err, ::testing::HasSubstr("ignoring GRAPHRT_TRACE_MAX_STEPS=\"lots\""));
+  EXPECT_EQ(GetProgramTraceStats().max_steps, kDefaultProgramTraceMaxSteps);
+  SetProgramTracePath("");
+}
+
+TEST(StepTraceTest, ProgramTraceSwitchingPathsClosesTheFirstFileValidly) {
+  const std::string first = ::testing::TempDir() + "/graphrt_program_trace_first.json";
+  const std::string second = ::testing::TempDir() + "/graphrt_program_trace_second.json";
+  const FakeSteps steps(3);
+  SetProgramTracePath(first);
+  for (int k = 0; k < 2; ++k) AppendToProgramTrace(steps.Step(k));
+  SetProgramTracePath(first);  // the same path: the trace goes on
+  AppendToProgramTrace(steps.Step(2));
+  EXPECT_EQ(GetProgramTraceStats().steps_traced, 3);
+  SetProgramTracePath(second);  // no flush: the switch completes the first file
+  EXPECT_EQ(GetProgramTraceStats().steps_traced, 0);
+  AppendToProgramTrace(steps.Step(5));
+
+  std::optional<Json> json = JsonParser::Parse(ReadFile(first));
+  ASSERT_TRUE(json.has_value()) << ReadFile(first);
+  TraceCounts counts = Count(*json);
+  EXPECT_EQ(counts.complete, 3 * 3);
+  EXPECT_EQ(counts.processes, 1);
+
+  SetProgramTracePath("");
+  json = JsonParser::Parse(ReadFile(second));
+  ASSERT_TRUE(json.has_value()) << ReadFile(second);
+  counts = Count(*json);
+  EXPECT_EQ(counts.complete, 3);      // only its own step
+  EXPECT_EQ(counts.processes, 1);     // its devices are named again
+  EXPECT_DOUBLE_EQ(counts.last_ts, 2.0);  // on a timeline of its own: node 2 at 2 us
+}
+
+TEST(StepTraceTest, ProgramTraceErrorsNameThePath) {
+  const std::string path = ::testing::TempDir() + "/no/such/dir/graphrt_trace.json";
+  SetProgramTracePath(path);
+  ::testing::internal::CaptureStderr();
+  AppendToProgramTrace(FakeSteps(1).Step(0));
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(err, ::testing::HasSubstr(path));
+  absl::Status s = FlushProgramTrace();
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr(path));
+  EXPECT_EQ(GetProgramTraceStats().steps_left_out, 1);
+  SetProgramTracePath("");  // a new path forgets the error
+  EXPECT_TRUE(FlushProgramTrace().ok());
 }
 
 }  // namespace
