@@ -125,7 +125,7 @@ BENCHMARK(BM_Malloc_AllocFree)->Arg(256)->Arg(4096)->Arg(65536)->Arg(1 << 20)->T
 
 void BM_AllocationOwner_Scope(benchmark::State& state) {
   const std::string name = "model/dense_1/MatMul";
-  const std::string* interned = InternAllocationOwner(name);
+  const AllocationOwner interned(name);
   for (auto _ : state) {
     if (state.range(0) == 0) {
       ScopedAllocationOwner owner(name);

@@ -34,6 +34,7 @@
 #include "core/executor/step_trace.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
+#include "core/memory/allocation_owner.h"
 
 namespace graphrt {
 
@@ -74,7 +75,7 @@ class ExecutorPlan {
     int32_t pending = 0;      // initial count of inputs still to finish
     int32_t feed_index = -1;  // >= 0: a fed placeholder
     int32_t device = 0;       // index into env_.devices
-    const std::string* owner = nullptr;  // interned node name, for OOM reports
+    AllocationOwnerId owner = 0;  // the node's name for OOM reports (owners_)
     bool always_cheap = false;
     // Every input's shape is fixed when the plan is built, so the inline
     // decision (IsCheap) is the same in every step: computed once, then read
@@ -121,6 +122,7 @@ class ExecutorPlan {
   std::vector<int32_t> fetch_devices_;  // the device each fetch is produced on
   std::vector<int32_t> async_devices_;  // asynchronous devices the plan runs nodes on
   std::vector<const Node*> feed_nodes_;
+  std::vector<AllocationOwner> owners_;  // keeps the items' owner names interned
   int32_t num_entries_ = 0;
 };
 

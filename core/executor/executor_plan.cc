@@ -97,7 +97,8 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
             plan->async_devices_.end()) {
       plan->async_devices_.push_back(item.device);
     }
-    item.owner = InternAllocationOwner(n.name());
+    plan->owners_.emplace_back(n.name());  // names this node in OOM reports
+    item.owner = plan->owners_.back().id();
     plan->items_.push_back(item);
   }
   plan->inline_memo_ = std::make_unique<std::atomic<int8_t>[]>(plan->items_.size());

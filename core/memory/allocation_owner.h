@@ -1,44 +1,90 @@
 // Allocation owners: who asked for the memory, for out-of-memory reports.
 //
-// The executor opens a `ScopedAllocationOwner owner(node.name());` around each
-// kernel's Compute; every allocation the BfcAllocator serves on that thread
-// meanwhile is tagged with the node's name, and an OOM report lists the largest
-// live allocations with their owners.
+// The executor opens a ScopedAllocationOwner around each kernel's Compute;
+// every allocation a BfcAllocator serves on that thread meanwhile is tagged
+// with the node's owner id, and an OOM report lists the largest live
+// allocations with their owners' names.
 //
-// Thread-safety: the current owner is per thread (thread_local). Interning is
-// thread-safe. Scopes nest; each restores the previous owner on destruction.
-// Ownership: interned names live until the process ends; see Note [Interned
-// owner names] in allocation_owner.cc for why and what it costs.
+// Names are interned (Note [Interned owner names] in allocation_owner.cc):
+// an AllocationOwner is a counted reference to one; a chunk stores only the
+// 8-byte id. The table holds the names referenced now plus the
+// kRetainedOwnerNames most recently released ones, so it stays bounded
+// however many sessions a process creates with new names; an id whose name
+// has since been dropped reads as "(released owner)", never as another name.
+//
+// Thread-safety: the current owner is per thread (thread_local); interning,
+// references and lookups are thread-safe. Scopes nest; each restores the
+// previous owner on destruction.
 #ifndef GRAPHRT_CORE_MEMORY_ALLOCATION_OWNER_H_
 #define GRAPHRT_CORE_MEMORY_ALLOCATION_OWNER_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
 
 namespace graphrt {
 
-// A stable pointer for `name`: equal names give the same pointer. Takes a lock
-// and a hash lookup; callers that run the same node many times may intern once
-// (e.g. when building the execution plan) and pass the pointer to the scope.
-const std::string* InternAllocationOwner(absl::string_view name);
+// 0: no owner. Otherwise an interned name's slot and generation.
+using AllocationOwnerId = uint64_t;
 
-// The owner set on this thread, or nullptr when no scope is open.
-const std::string* CurrentAllocationOwner();
+// Names with no reference left are kept this long (most recent first) before
+// their slot is reused, so owners of long-lived buffers (a session's
+// constants, made under a scope that has ended) keep their names in reports.
+inline constexpr size_t kRetainedOwnerNames = 4096;
+
+// A counted reference to an interned owner name. Copyable; the default is
+// "no owner".
+class AllocationOwner {
+ public:
+  AllocationOwner() = default;
+  // Interns `name` (equal names share one id while referenced or retained).
+  explicit AllocationOwner(absl::string_view name);
+  AllocationOwner(const AllocationOwner& other);
+  AllocationOwner(AllocationOwner&& other) noexcept : id_(other.id_) { other.id_ = 0; }
+  AllocationOwner& operator=(AllocationOwner other) noexcept {
+    std::swap(id_, other.id_);
+    return *this;
+  }
+  ~AllocationOwner();
+
+  AllocationOwnerId id() const { return id_; }
+  friend bool operator==(const AllocationOwner& a, const AllocationOwner& b) {
+    return a.id_ == b.id_;
+  }
+
+ private:
+  AllocationOwnerId id_ = 0;
+};
+
+// The owner set on this thread, or 0 when no scope is open.
+AllocationOwnerId CurrentAllocationOwner();
+
+// The name of `id`: "" for 0, "(released owner)" when its name was dropped.
+std::string AllocationOwnerName(AllocationOwnerId id);
+
+// Names in the table now (referenced or retained). For tests and stats.
+size_t NumInternedAllocationOwners();
 
 class ScopedAllocationOwner {
  public:
-  explicit ScopedAllocationOwner(absl::string_view name)
-      : ScopedAllocationOwner(InternAllocationOwner(name)) {}
-  // `interned` comes from InternAllocationOwner (or is nullptr: no owner).
-  explicit ScopedAllocationOwner(const std::string* interned);
+  // Interns `name` and holds it for the scope.
+  explicit ScopedAllocationOwner(absl::string_view name);
+  // `owner` must stay referenced while the scope is open (an
+  // AllocationOwner the caller keeps, e.g. in an execution plan).
+  explicit ScopedAllocationOwner(const AllocationOwner& owner)
+      : ScopedAllocationOwner(owner.id()) {}
+  // The same by id, for hot paths that keep the AllocationOwner elsewhere.
+  explicit ScopedAllocationOwner(AllocationOwnerId id);
   ~ScopedAllocationOwner();
 
   ScopedAllocationOwner(const ScopedAllocationOwner&) = delete;
   ScopedAllocationOwner& operator=(const ScopedAllocationOwner&) = delete;
 
  private:
-  const std::string* previous_;
+  AllocationOwner held_;  // the by-name form's reference
+  AllocationOwnerId previous_;
 };
 
 }  // namespace graphrt

@@ -86,7 +86,7 @@ void* BfcAllocator::AllocateRaw(size_t alignment, size_t bytes) {
                      alignment <= kMaxRequest;
   const size_t align = std::max(alignment, kMinChunk);
   const size_t rounded = valid ? RoundUp(std::max<size_t>(bytes, 1), kMinChunk) : 0;
-  const std::string* owner = CurrentAllocationOwner();
+  const AllocationOwnerId owner = CurrentAllocationOwner();
 
   MutexLock lock(&mu_);
   ++ops_;
@@ -245,7 +245,7 @@ OomReport BfcAllocator::ReportLocked(size_t bytes, size_t alignment, size_t roun
   for (const BfcPool::LiveChunk& c : pool_->LargestLive(10)) {
     r.largest_live.push_back(OomLiveAllocation{static_cast<int64_t>(c.chunk_bytes),
                                                static_cast<int64_t>(c.requested_bytes),
-                                               c.owner != nullptr ? *c.owner : ""});
+                                               AllocationOwnerName(c.owner)});
   }
   r.verdict = ClassifyOom(r.rounded_bytes, r.limit_bytes, r.in_use_bytes,
                           /*fits_now=*/false, system_refused);

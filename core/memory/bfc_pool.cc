@@ -212,7 +212,7 @@ void BfcPool::MarkBusy(Region* region) {
 }
 
 BfcPool::Served BfcPool::Allocate(size_t rounded, size_t alignment, size_t requested,
-                                  const std::string* owner) {
+                                  AllocationOwnerId owner) {
   const size_t extra = alignment > kMinChunk ? alignment - kMinChunk : 0;
   ChunkId id = FindFree(rounded + extra);
   if (id == kNone) return {};
@@ -251,7 +251,7 @@ BfcPool::Served BfcPool::Allocate(size_t rounded, size_t alignment, size_t reque
 }
 
 BfcPool::Served BfcPool::AllocateCached(size_t rounded, size_t alignment, size_t requested,
-                                        const std::string* owner) {
+                                        AllocationOwnerId owner) {
   if (num_cached_ == 0 || rounded > kMaxCachedChunk) return {};
   const int cls = CacheClassFor(rounded);
   CacheClass& cc = cache_[cls];
@@ -286,7 +286,7 @@ BfcPool::Freed BfcPool::Free(void* ptr, int64_t op) {
       ++num_cached_;
       cached_bytes_ += c.size;
       c.cached = true;
-      c.owner = nullptr;
+      c.owner = 0;
       return {c.size};
     }
   }
@@ -316,7 +316,7 @@ size_t BfcPool::FlushCache(int64_t op) {
 size_t BfcPool::FreeChunk(ChunkId id, int64_t op) {
   const size_t size = chunks_[id].size;
   chunks_[id].in_use = false;
-  chunks_[id].owner = nullptr;
+  chunks_[id].owner = 0;
   const ChunkId next = chunks_[id].next;
   const ChunkId prev = chunks_[id].prev;
   const bool next_free = next != kNone && !chunks_[next].in_use;

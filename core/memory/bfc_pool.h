@@ -27,6 +27,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "core/memory/allocation_owner.h"
 #include "core/memory/sub_allocator.h"
 
 namespace graphrt {
@@ -54,7 +55,7 @@ class BfcPool {
     void* ptr;
     size_t chunk_bytes;
     size_t requested_bytes;
-    const std::string* owner;  // interned; nullptr when none was set
+    AllocationOwnerId owner;  // 0 when none was set (allocation_owner.h)
   };
 
   // `cache_bytes`: most bytes of freed chunks the chunk cache may hold; 0
@@ -67,12 +68,12 @@ class BfcPool {
   // (a power of two) from the best-fitting free chunk; {nullptr, 0} when no
   // free chunk is large enough. `requested` and `owner` are kept for reports.
   Served Allocate(size_t rounded, size_t alignment, size_t requested,
-                  const std::string* owner);
+                  AllocationOwnerId owner);
 
   // Serves `rounded` bytes from the chunk cache: a cached chunk of exactly
   // that size whose address meets `alignment`; {nullptr, 0} on a miss.
   Served AllocateCached(size_t rounded, size_t alignment, size_t requested,
-                        const std::string* owner);
+                        AllocationOwnerId owner);
 
   // Frees a live chunk: into the chunk cache when its size class has room,
   // else back to the bins, coalesced; `op` stamps regions left idle.
@@ -134,7 +135,7 @@ class BfcPool {
     ChunkId next = kNone;
     bool in_use = false;  // live or cached: not a coalescing candidate
     bool cached = false;  // in the chunk cache (and in_use)
-    const std::string* owner = nullptr;
+    AllocationOwnerId owner = 0;
     Region* region = nullptr;  // std::map nodes are stable
     BinSet::iterator free_it;  // its bin entry while free (set iterators are stable)
   };

@@ -175,19 +175,61 @@ TEST(OomReportTest, ClassifyFollowsTheDocumentedRules) {
 }
 
 TEST(AllocationOwnerTest, ScopesNestAndInterningIsStable) {
-  EXPECT_EQ(CurrentAllocationOwner(), nullptr);
-  const std::string* a = InternAllocationOwner("node_a");
-  EXPECT_EQ(a, InternAllocationOwner(std::string("node_") + "a"));
+  EXPECT_EQ(CurrentAllocationOwner(), 0u);
+  const AllocationOwner a("node_a");
+  EXPECT_EQ(a, AllocationOwner(std::string("node_") + "a"));
+  EXPECT_EQ(AllocationOwnerName(a.id()), "node_a");
   {
     ScopedAllocationOwner outer(a);
-    EXPECT_EQ(CurrentAllocationOwner(), a);
+    EXPECT_EQ(CurrentAllocationOwner(), a.id());
     {
       ScopedAllocationOwner inner("node_b");
-      EXPECT_EQ(*CurrentAllocationOwner(), "node_b");
+      EXPECT_EQ(AllocationOwnerName(CurrentAllocationOwner()), "node_b");
     }
-    EXPECT_EQ(CurrentAllocationOwner(), a);
+    EXPECT_EQ(CurrentAllocationOwner(), a.id());
   }
-  EXPECT_EQ(CurrentAllocationOwner(), nullptr);
+  EXPECT_EQ(CurrentAllocationOwner(), 0u);
+}
+
+// Sessions with ever new node names must not grow the table without bound,
+// and an id whose name was dropped never reads as another name.
+TEST(AllocationOwnerTest, ReleasedNamesAreBoundedAndNeverMisattributed) {
+  const size_t before = NumInternedAllocationOwners();
+  const AllocationOwner kept("kept/MatMul");
+  AllocationOwnerId first_released = 0;
+  for (int i = 0; i < 3 * static_cast<int>(kRetainedOwnerNames); ++i) {
+    AllocationOwner temporary(absl::StrCat("session_", i, "/dense/MatMul"));
+    if (i == 0) first_released = temporary.id();
+    EXPECT_LE(NumInternedAllocationOwners(), before + kRetainedOwnerNames + 2);
+  }
+  EXPECT_EQ(AllocationOwnerName(kept.id()), "kept/MatMul");  // still referenced
+  // session_0's slot was recycled for a later name: the old id says so.
+  EXPECT_EQ(AllocationOwnerName(first_released), "(released owner)");
+  // A recently released name is still there, and re-interning revives its id.
+  const std::string recent = absl::StrCat("session_", 3 * kRetainedOwnerNames - 1, "/dense/MatMul");
+  const AllocationOwner again(recent);
+  EXPECT_EQ(AllocationOwnerName(again.id()), recent);
+}
+
+// A chunk allocated under a scope keeps its owner's name in OOM reports
+// after the scope (and its reference) ended, while the name is retained.
+TEST(AllocationOwnerTest, ReportsNameOwnersOfBuffersThatOutliveTheirScope) {
+  BfcOptions options;
+  options.memory_limit = size_t{4} << 20;
+  options.allow_growth = false;
+  auto bfc = CreateBfcAllocator(CreateHostSubAllocator(), options);
+  void* p = nullptr;
+  {
+    ScopedAllocationOwner owner("constants/w");
+    p = bfc->AllocateRaw(64, size_t{3} << 20);
+  }
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(bfc->AllocateRaw(64, size_t{3} << 20), nullptr);
+  std::optional<OomReport> report = bfc->LastOomReport();
+  ASSERT_TRUE(report.has_value());
+  ASSERT_FALSE(report->largest_live.empty());
+  EXPECT_EQ(report->largest_live[0].owner, "constants/w");
+  bfc->DeallocateRaw(p);
 }
 
 }  // namespace
