@@ -7,14 +7,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/executor/kernel_registry.h"
 #include "core/graph/builder.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/placer/partition.h"
 #include "core/placer/placement.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kernels/cpu/register.h"
+#include "tests/placer/kernel_descriptors.h"
 
 namespace graphrt {
 namespace {
@@ -22,15 +21,6 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-const KernelRegistry& Registry() {
-  static KernelRegistry* r = [] {
-    auto* reg = new KernelRegistry();
-    RegisterCpuKernels(*reg);
-    return reg;
-  }();
-  return *r;
-}
 
 // The line of `dot` that starts (after indentation) with `prefix`; "" if none.
 std::string LineStartingWith(const std::string& dot, const std::string& prefix) {
@@ -121,7 +111,7 @@ class PlacementExportTest : public ::testing::Test {
     EXPECT_TRUE(g.ok()) << g.status();
     graph_ = std::make_unique<Graph>(*std::move(g));
     auto p = PlaceGraph(*graph_, devices_,
-                        [](const Node& n) { return Registry().SupportedDeviceTypes(n); });
+                        testing::CpuKernelsAnd({}));
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? *std::move(p) : std::vector<NodePlacement>{};
   }

@@ -1,14 +1,13 @@
-// The placer over hand-made device descriptors and a registry with GPU
-// kernel descriptors (nothing runs: placement is a pure function).
+// The placer over hand-made device descriptors and GPU kernel descriptors
+// (nothing runs: placement is a pure function).
 #include "core/placer/placement.h"
 
-#include "core/executor/kernel_registry.h"
 #include "core/graph/builder.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kernels/cpu/register.h"
+#include "tests/placer/kernel_descriptors.h"
 
 namespace graphrt {
 namespace {
@@ -25,25 +24,15 @@ DeviceAttributes Gpu(int id) {
   return d;
 }
 
-// CPU kernels, plus GPU descriptors for float32 variables, MatMul and Add
+// CPU kernels, plus GPU kernels for float32 variables, MatMul, Add and Const
 // only (as in the book: no int32 variable kernels on the GPU).
-const KernelRegistry& Registry() {
-  static KernelRegistry* r = [] {
-    auto* reg = new KernelRegistry();
-    RegisterCpuKernels(*reg);
-    for (const char* op : {"VarHandleOp", "ReadVariable", "AssignVariable", "AssignAddVariable"}) {
-      reg->Register(KernelDef{op, "GPU", {{"dtype", {DataType::kFloat32}}}, nullptr});
-    }
-    for (const char* op : {"MatMul", "Add", "Const"}) {
-      reg->Register(KernelDef{op, "GPU", {}, nullptr});
-    }
-    return reg;
-  }();
-  return *r;
-}
-
 SupportedTypesFn Supported() {
-  return [](const Node& n) { return Registry().SupportedDeviceTypes(n); };
+  std::vector<testing::GpuKernel> gpu;
+  for (const char* op : {"VarHandleOp", "ReadVariable", "AssignVariable", "AssignAddVariable"}) {
+    gpu.push_back({op, "dtype", {DataType::kFloat32}});
+  }
+  for (const char* op : {"MatMul", "Add", "Const"}) gpu.push_back({op, "", {}});
+  return testing::CpuKernelsAnd(std::move(gpu));
 }
 
 class PlacementTest : public ::testing::Test {
