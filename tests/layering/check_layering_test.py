@@ -89,6 +89,7 @@ RULES = """\
 core/base     =
 core/graph    = core/base
 core/executor = core/base core/graph
+core/executor/cuda = core/base core/graph core/executor
 kernels/cpu   = core/base core/graph core/executor
 examples/*    = @public
 tests         = @public tests/...
@@ -214,6 +215,17 @@ class SyntheticTreeTest(Scratch):
                       "graphrt::kernels_cpu (kernels/cpu); denied:", out)
         self.assertIn("core/executor/CMakeLists.txt:4: core/executor may not link "
                       "graphrt::kernels_cpu (kernels/cpu)", out)
+
+    def test_library_takes_the_module_of_its_sources(self):
+        self.make(core__executor__CMakeLists_DOT_txt=(
+            "graphrt_library(executor_cuda SRCS cuda/stream.cc DEPS graphrt::executor)\n"
+            "graphrt_library(executor SRCS executor.cc\n"
+            "  DEPS graphrt::graph PRIVATE_DEPS graphrt::executor_cuda)\n"))
+        rc, out, _ = run_checker(self.tmp)
+        self.assertEqual(rc, 1)
+        self.assertEqual(violations(out), [
+            "core/executor/CMakeLists.txt:3: core/executor may not link graphrt::executor_cuda"
+            " (core/executor/cuda); allowed: core/base, core/graph"])
 
     def test_upward_link_dep_is_reported(self):
         self.make(core__base__CMakeLists_DOT_txt="graphrt_library(base SRCS s.cc\n"
