@@ -265,6 +265,15 @@ class SyntheticTreeTest(Scratch):
         rc, out, _ = run_checker(self.tmp)
         self.assertEqual(rc, 0, out)
 
+    def test_public_root_that_matches_no_file_is_reported(self):
+        self.make(scripts__layering_DOT_rules=RULES.replace(
+            "core/graph/ops/*.h\n", "core/graph/ops/*.h\ncore/graph/gone.h\n"))
+        rc, out, _ = run_checker(self.tmp)
+        self.assertEqual(rc, 1)
+        self.assertEqual(violations(out), [
+            "scripts/layering.rules:1: public root core/graph/gone.h matches no file; "
+            "update [public-roots]"])
+
     def test_stale_entry_in_public_list_is_reported(self):
         self.make(cmake__graphrt_public_headers_DOT_cmake=CLEAN[
             "cmake/graphrt_public_headers.cmake"].replace(
