@@ -1,0 +1,48 @@
+# The installed headers (cmake/graphrt_install.cmake): the include closure of
+# the public roots in scripts/layering.rules. Written by
+# `scripts/check-layering --update-public-headers`; the check fails when this
+# list and the closure differ, so a new include in a public header is a
+# visible decision. Paths are relative to the source tree; generated ones
+# (protoc) to the build tree.
+set(GRAPHRT_PUBLIC_HEADERS
+  core/base/sync.h
+  core/executor/device.h
+  core/executor/executor.h
+  core/executor/gpu_queue.h
+  core/executor/kernel_registry.h
+  core/executor/op_kernel.h
+  core/executor/resource_mgr.h
+  core/executor/runtime.h
+  core/executor/runtime_config.h
+  core/executor/session.h
+  core/executor/session_options.h
+  core/executor/step_trace.h
+  core/executor/thread_pool.h
+  core/graph/attr_value.h
+  core/graph/builder.h
+  core/graph/gradients.h
+  core/graph/graph.h
+  core/graph/initializers.h
+  core/graph/io/graph_def.h
+  core/graph/io/npy.h
+  core/graph/op_def.h
+  core/graph/ops/array_ops.h
+  core/graph/ops/math_ops.h
+  core/graph/ops/nn_ops.h
+  core/graph/ops/state_ops.h
+  core/graph/optimizers.h
+  core/graph/tensor.h
+  core/graph/tensor_shape.h
+  core/graph/tf/tf_import.h
+  core/graph/types.h
+  core/memory/allocator.h
+  core/memory/gpu_memory_options.h
+  core/placer/device_attributes.h
+  core/placer/device_name.h
+  core/placer/placement.h
+)
+set(GRAPHRT_PUBLIC_GENERATED_HEADERS
+  core/executor/runtime_config.pb.h
+  core/graph/io/graph.pb.h
+  core/graph/tf/tf_graph.pb.h
+)
