@@ -5,10 +5,9 @@
 # visible decision. Paths are relative to the source tree; generated ones
 # (protoc) to the build tree.
 set(GRAPHRT_PUBLIC_HEADERS
+  core/base/json.h
+  core/base/status_macros.h
   core/base/sync.h
-  core/executor/device.h
-  core/executor/executor.h
-  core/executor/gpu_queue.h
   core/executor/kernel_registry.h
   core/executor/op_kernel.h
   core/executor/resource_mgr.h
@@ -25,6 +24,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/initializers.h
   core/graph/io/graph_def.h
   core/graph/io/npy.h
+  core/graph/io/proto_util.h
   core/graph/op_def.h
   core/graph/ops/array_ops.h
   core/graph/ops/math_ops.h
@@ -37,6 +37,8 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/types.h
   core/memory/allocator.h
   core/memory/gpu_memory_options.h
+  core/memory/memory_space.h
+  core/memory/oom_report.h
   core/placer/device_attributes.h
   core/placer/device_name.h
   core/placer/placement.h
