@@ -185,7 +185,7 @@ class CudaVmmSubAllocator final : public SubAllocator {
     auto it = mapped_.find(reinterpret_cast<CUdeviceptr>(ptr) - base_);
     if (it == mapped_.end()) return absl::InvalidArgumentError(Name() + ": unknown region");
     // The pool hands buffers back while kernels that use them may still be
-    // queued (Note [GPU stream order] in core/executor/cuda_queue.cc), and
+    // queued (Note [GPU stream order] in core/executor/cuda/cuda_device.cc), and
     // unlike cudaFree, unmapping does not wait for the device: wait here, so
     // a later mapping at the same address is never seen by an old kernel.
     DeviceScope scope(device_);

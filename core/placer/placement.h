@@ -1,6 +1,11 @@
 // The placer: for every node, the device it runs on and why.
 //
-//   auto placement = PlaceGraph(graph, devices, SupportedTypesFrom(registry), options);
+//   auto placement = PlaceGraph(graph, devices,
+//       [&](const Node& n) { return registry.SupportedDeviceTypes(n); }, options);
+//
+// The placer knows no kernel registry: `supported_types` answers which device
+// types have a kernel for a node (a Session passes its KernelRegistry's
+// answer; tests describe kernels by hand).
 //
 // Rules, in order (TF's placer, with every decision recorded):
 //  1. Colocation groups. A node that takes a resource handle (a variable's

@@ -56,5 +56,44 @@ TEST(InlineMemoTest, UnknownShapesAskEveryStep) {
   EXPECT_EQ(CostQueries(PartialShape::UnknownRank(), 5), 5 * 4 + 1);
 }
 
+// An op flagged cheap on its definition (OpDef::is_cheap) runs inline without
+// the executor ever asking its kernel for a cost.
+TEST(InlineMemoTest, OpsFlaggedCheapAreNeverAsked) {
+  ::graphrt::testing::RegisterTestOps();
+  static const bool registered = [] {
+    (void)OpRegistry::Global().Register(OpDefBuilder("CheapRecord")
+                                            .Cheap()
+                                            .Input("in: N * float32")
+                                            .Output("out: float32")
+                                            .Attr("N", AttrType::kInt)
+                                            .Shape(ScalarShape));
+    return true;
+  }();
+  (void)registered;
+  KernelRegistry kernels(::graphrt::testing::TestKernels());
+  kernels.Register<RecordKernel>("CheapRecord", kDeviceCpu);
+  GraphBuilder b;
+  Output x = b.Placeholder(DataType::kFloat32, PartialShape::UnknownRank(), "x");
+  std::vector<Output> parts;
+  for (int i = 0; i < 4; ++i) {
+    const std::vector<Output> in = {x};
+    parts.push_back(b.Op("CheapRecord", in, {}, absl::StrCat("c", i)));
+  }
+  Output sum = b.Op("CheapRecord", parts, {}, "sum");
+  SessionOptions o;
+  o.inter_op_threads = 2;
+  o.intra_op_threads = 1;
+  o.kernels = &kernels;
+  auto session = Session::Create(b.Build().value(), o);
+  ASSERT_TRUE(session.ok()) << session.status();
+  const int64_t before = RecordKernel::cost_estimates().load();
+  for (int step = 0; step < 3; ++step) {
+    auto out = (*session)->Run({{x, Tensor::Scalar<float>(1.0f)}}, {sum});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_EQ((*out)[0].scalar<float>(), 1 + 4 * 2.0f);
+  }
+  EXPECT_EQ(RecordKernel::cost_estimates().load() - before, 0);
+}
+
 }  // namespace
 }  // namespace graphrt

@@ -214,6 +214,74 @@ TEST(SessionTest, RunsTheSameSignatureRepeatedlyFromTheCache) {
   }
 }
 
+// The plan cache keeps at most max_cached_plans signatures, dropping the least
+// recently used; a dropped signature is rebuilt and still gives right answers.
+TEST(SessionTest, PlanCacheIsBoundedAndDropsTheLeastRecentlyUsed) {
+  GraphBuilder b;
+  Output x = b.Placeholder(DataType::kInt32, {}, "x");
+  ops::Mul(x, x, "square");
+  ops::Neg(x, "neg");
+  ops::Add(x, x, "twice");
+  SessionOptions options = Threads(1);
+  options.max_cached_plans = 2;
+  auto session = MakeSession(b, options);
+  ASSERT_NE(session, nullptr);
+  auto run = [&](const char* fetch, int32_t v) {
+    auto out = session->Run({{"x", Tensor::Scalar<int32_t>(v)}}, {fetch});
+    EXPECT_TRUE(out.ok()) << out.status();
+    return out.ok() ? (*out)[0].scalar<int32_t>() : -1;
+  };
+  EXPECT_EQ(run("square", 3), 9);
+  EXPECT_EQ(run("neg", 3), -3);
+  EXPECT_EQ(session->num_cached_plans(), 2);
+  EXPECT_EQ(run("square", 4), 16);  // now the most recent: "neg" goes next
+  EXPECT_EQ(run("twice", 4), 8);
+  EXPECT_EQ(session->num_cached_plans(), 2);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(run("neg", i), -i);  // rebuilt after eviction
+    EXPECT_EQ(run("square", i), i * i);
+    EXPECT_EQ(run("twice", i), 2 * i);
+    EXPECT_LE(session->num_cached_plans(), 2);
+  }
+  // 0: no limit.
+  options.max_cached_plans = 0;
+  auto unbounded = MakeSession(b, options);
+  ASSERT_NE(unbounded, nullptr);
+  for (const char* fetch : {"square", "neg", "twice"}) {
+    ASSERT_TRUE(unbounded->Run({{"x", Tensor::Scalar<int32_t>(1)}}, {fetch}).ok());
+  }
+  EXPECT_EQ(unbounded->num_cached_plans(), 3);
+}
+
+TEST(SessionTest, ReleasedCallablesAreGoneAndOthersStillRun) {
+  GraphBuilder b;
+  Output x = b.Placeholder(DataType::kInt32, {}, "x");
+  Output y = ops::Mul(x, x, "y");
+  ops::Neg(x, "neg");
+  SessionOptions options = Threads(1);
+  options.max_cached_plans = 1;  // the callables' plans outlive the cache
+  auto session = MakeSession(b, options);
+  ASSERT_NE(session, nullptr);
+  auto first = session->MakeCallable({x}, {y});
+  auto second = session->MakeCallable({x}, {y});
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(*first, *second);
+  // Another signature pushes y's plan out of the cache.
+  ASSERT_TRUE(session->Run({{x, Tensor::Scalar<int32_t>(1)}}, {"neg"}).ok());
+  EXPECT_EQ(session->num_cached_plans(), 1);
+  ASSERT_TRUE(session->ReleaseCallable(*first).ok());
+  const std::vector<Tensor> two = {Tensor::Scalar<int32_t>(2)};
+  auto gone = session->RunCallable(*first, two);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(gone.status().message(), HasSubstr("released"));
+  EXPECT_EQ(session->ReleaseCallable(*first).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(session->ReleaseCallable(12345).code(), absl::StatusCode::kInvalidArgument);
+  const std::vector<Tensor> seven = {Tensor::Scalar<int32_t>(7)};
+  auto out = session->RunCallable(*second, seven);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].scalar<int32_t>(), 49);
+}
+
 class EnvTest : public ::testing::Test {
  protected:
   void TearDown() override {
