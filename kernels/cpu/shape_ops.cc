@@ -61,7 +61,6 @@ class SizeOp final : public OpKernel {
     out->data<Out>()[0] = static_cast<Out>(n);
     return absl::OkStatus();
   }
-  bool IsAlwaysCheap() const override { return true; }
 };
 
 }  // namespace
