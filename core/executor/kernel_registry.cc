@@ -94,6 +94,15 @@ std::vector<std::string> KernelRegistry::SupportedDeviceTypes(const Node& node) 
   return out;
 }
 
+std::vector<const KernelDef*> KernelRegistry::ListDefs() const {
+  MutexLock lock(&mu_);
+  std::vector<const KernelDef*> out;
+  for (const auto& [op, defs] : by_op_) {
+    for (const auto& d : defs) out.push_back(d.get());
+  }
+  return out;
+}
+
 absl::StatusOr<std::unique_ptr<OpKernel>> KernelRegistry::CreateKernel(
     const OpKernelConstruction& c) const {
   absl::StatusOr<const KernelDef*> def = Find(c.node(), c.device_type());

@@ -86,6 +86,9 @@ class KernelRegistry {
   // Device types with a kernel for `node`, sorted ("CPU", "GPU").
   std::vector<std::string> SupportedDeviceTypes(const Node& node) const;
   absl::StatusOr<std::unique_ptr<OpKernel>> CreateKernel(const OpKernelConstruction& c) const;
+  // This registry's own defs (not the base's), in no particular order: for
+  // listings and tests. The pointers stay valid for the registry's lifetime.
+  std::vector<const KernelDef*> ListDefs() const;
 
  private:
   static bool Matches(const KernelDef& def, const Node& node);

@@ -7,20 +7,16 @@
 // place. Rows of the value are split over the intra-op pool.
 //
 // Errors: INVALID_ARGUMENT naming both shapes when value is a scalar, bias is
-// not a vector, or bias's length differs from value's last dimension.
+// not a vector, or bias's length differs from value's last dimension
+// (kernels/common/bias_add_shape.h, shared with the GPU).
 // Thread-safety: Compute is thread-safe (the kernel holds no state).
 #ifndef GRAPHRT_KERNELS_CPU_BIAS_ADD_OP_H_
 #define GRAPHRT_KERNELS_CPU_BIAS_ADD_OP_H_
 
 #include "core/executor/op_kernel.h"
+#include "kernels/common/bias_add_shape.h"
 
 namespace graphrt {
-
-// INVALID_ARGUMENT naming both shapes unless value is [..., C] and bias [C].
-absl::Status CheckBiasAddShapes(const Tensor& value, const Tensor& bias);
-
-// INVALID_ARGUMENT naming the shape unless out_backprop has rank >= 1.
-absl::Status CheckBiasAddGradShape(const Tensor& out_backprop);
 
 class BiasAddOp final : public OpKernel {
  public:

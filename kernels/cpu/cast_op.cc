@@ -88,6 +88,7 @@ class CastOp final : public OpKernel {
 }  // namespace
 
 absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst) {
+  RETURN_IF_ERROR(CheckCastTypes(src, dst));
   CastFn fn = nullptr;
   switch (src) {
     case DataType::kFloat32: fn = CastFrom<float>(dst); break;
@@ -97,20 +98,11 @@ absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst) {
     case DataType::kBool: fn = CastFrom<bool>(dst); break;
     default: break;
   }
-  if (fn == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no cast from ", DataTypeName(src), " to ", DataTypeName(dst),
-        "; Cast supports [float32, int32, int64, uint8, bool] in both directions"));
+  if (fn == nullptr) {  // CheckCastTypes and the switches above disagree
+    return absl::InternalError(absl::StrCat("no CPU cast from ", DataTypeName(src), " to ",
+                                            DataTypeName(dst)));
   }
   return fn;
-}
-
-absl::Status CheckCastInput(const Tensor& x, DataType src) {
-  if (x.dtype() != src) {
-    return absl::InvalidArgumentError(absl::StrCat("Cast expects ", DataTypeName(src),
-                                                   " (SrcT), got ", x.ShapeString()));
-  }
-  return absl::OkStatus();
 }
 
 void RegisterCastKernels(KernelRegistry& r) {

@@ -1,5 +1,6 @@
-// Cast: converts a tensor between float32, int32, int64, uint8 and bool
-// (attrs SrcT and DstT), and the element conversion behind it.
+// Cast on the CPU: converts a tensor between float32, int32, int64, uint8
+// and bool (attrs SrcT and DstT), and the element conversion behind it. The
+// type checks and messages are every device's (kernels/common/cast_types.h).
 //
 // Conversions (every pair is defined; none is undefined behaviour):
 //   - float -> integer truncates toward zero (like static_cast and TF);
@@ -19,8 +20,8 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
-#include "core/graph/tensor.h"
 #include "core/graph/types.h"
+#include "kernels/common/cast_types.h"
 
 namespace graphrt {
 
@@ -29,11 +30,9 @@ namespace graphrt {
 using CastFn = void (*)(const void* in, void* out, int64_t begin, int64_t end);
 
 // The conversion from `src` to `dst`; INVALID_ARGUMENT naming both types and
-// the supported ones when either is not float32, int32, int64, uint8 or bool.
+// the supported ones when either is not float32, int32, int64, uint8 or bool
+// (CheckCastTypes).
 absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst);
-
-// INVALID_ARGUMENT naming SrcT and x's dtype and shape unless x is of type `src`.
-absl::Status CheckCastInput(const Tensor& x, DataType src);
 
 }  // namespace graphrt
 

@@ -1,5 +1,6 @@
-// Elementwise binary CPU kernels with numpy broadcasting, and the
-// broadcast plan they share with other elementwise kernels.
+// Elementwise binary CPU kernels with numpy broadcasting, and RunBroadcast,
+// which runs any elementwise op over a broadcast plan
+// (kernels/common/cwise_shape.h, shared with the GPU kernels).
 //
 // Kernels (registered by RegisterCwiseBinaryKernels, kernels/cpu/register.h):
 //   Add Sub Mul Div Maximum  T in {float32, int32, int64}, output T
@@ -22,9 +23,8 @@
 //     count, so elementwise chains run without allocating.
 //   - Work is split over the intra-op pool at about 1 ns per element.
 //
-// BroadcastPlan describes how two input shapes map onto an output, and
-// RunBroadcast<Op> runs any elementwise Op over one, split over the intra-op
-// pool; other elementwise kernels may use both.
+// RunBroadcast<Op> runs any elementwise Op over a BroadcastPlan, split over
+// the intra-op pool; other elementwise CPU kernels (BroadcastLike) use it.
 //
 // Thread-safety: kernels keep no per-step state; plans are plain values.
 #ifndef GRAPHRT_KERNELS_CPU_CWISE_BINARY_H_
@@ -33,52 +33,10 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "core/executor/op_kernel.h"
-#include "core/graph/tensor_shape.h"
+#include "kernels/common/cwise_shape.h"
 
 namespace graphrt {
-
-struct BroadcastPlan {
-  enum class Kind {
-    kEmpty,    // the output has no elements: nothing to compute
-    kSame,     // x, y and the output all have the same element count: flat index i in all
-    kScalarX,  // x has one element, y the output's element count
-    kScalarY,  // y has one element, x the output's element count
-    kRepeatX,  // y has the output's element count; x is broadcast along leading
-               // dims only, so out[i] = op(x[i % period], y[i]) ([C] + [B,C])
-    kRepeatY,  // x has the output's element count; out[i] = op(x[i], y[i % period])
-    kGeneral,  // strided, described by dims / x_strides / y_strides
-  };
-  Kind kind = Kind::kSame;
-  TensorShape out_shape;
-  int64_t period = 0;  // kRepeatX / kRepeatY only: the repeating input's element count
-  // kGeneral only. The output's dims, outermost first, with size-1 dims
-  // dropped and adjacent dims merged where x and y broadcast alike; and each
-  // input's element stride along those dims (0 where it is broadcast). The
-  // innermost stride of each input is 0 or 1.
-  DimVector dims;
-  DimVector x_strides;
-  DimVector y_strides;
-};
-
-// Plans `x op y` onto their numpy broadcast shape. INVALID_ARGUMENT naming
-// both shapes when they do not broadcast.
-absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const TensorShape& y);
-
-// Plans x and y each broadcast onto `out`, which may be wider than their own
-// broadcast (AddN accumulates inputs into an output shaped by all of them).
-// INVALID_ARGUMENT naming the shapes when x or y does not broadcast to `out`.
-absl::StatusOr<BroadcastPlan> MakeBroadcastPlan(const TensorShape& x, const TensorShape& y,
-                                                const TensorShape& out);
-
-// MakeBroadcastPlan(x, y) for kernel `op`, its error message prefixed "<op>: ".
-absl::StatusOr<BroadcastPlan> MakeBinaryPlan(absl::string_view op, const TensorShape& x,
-                                             const TensorShape& y);
-
-// AddN's output shape, all of ctx's inputs broadcast together; INVALID_ARGUMENT if they don't.
-absl::StatusOr<TensorShape> AddNShape(const OpKernelContext& ctx);
 
 // Runs out = Op(x, y) over `plan` on the intra-op pool. Op provides
 //   using Out = ...;                       the output element type

@@ -68,28 +68,6 @@ void MultiplyRows(const float* a, const float* b, float* c, const GemmDims& d, i
 
 }  // namespace
 
-std::string DescribeMatMulOperand(const Tensor& t, bool transposed) {
-  return absl::StrCat(t.ShapeString(), transposed ? " (transposed)" : "");
-}
-
-absl::StatusOr<MatMulDims> MatMulShape(const Tensor& a, const Tensor& b, bool transpose_a,
-                                       bool transpose_b) {
-  if (a.rank() != 2 || b.rank() != 2) {
-    return absl::InvalidArgumentError(absl::StrCat("MatMul needs two matrices; got a ",
-                                                   a.ShapeString(), " and b ",
-                                                   b.ShapeString()));
-  }
-  const MatMulDims d{a.dim(transpose_a ? 1 : 0), a.dim(transpose_a ? 0 : 1),
-                     b.dim(transpose_b ? 0 : 1)};
-  const int64_t kb = b.dim(transpose_b ? 1 : 0);
-  if (d.k != kb) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "MatMul inner dimensions differ: a ", DescribeMatMulOperand(a, transpose_a), " x b ",
-        DescribeMatMulOperand(b, transpose_b), " (", d.k, " vs ", kb, ")"));
-  }
-  return d;
-}
-
 absl::Status MatMulOp::Init(const OpKernelConstruction& c) {
   ASSIGN_OR_RETURN(transpose_a_, c.attr<bool>("transpose_a"));
   ASSIGN_OR_RETURN(transpose_b_, c.attr<bool>("transpose_b"));

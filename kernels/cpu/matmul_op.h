@@ -7,31 +7,19 @@
 // Note [MatMul row blocks] in matmul_op.cc for how blocks are sized.
 //
 // Errors: INVALID_ARGUMENT naming both shapes when an input is not a matrix
-// or the inner dimensions differ. Empty dims are allowed; k == 0 gives zeros.
+// or the inner dimensions differ (MatMulShape, kernels/common/matmul_shape.h,
+// shared with the GPU). Empty dims are allowed; k == 0 gives zeros.
 // Thread-safety: Compute is thread-safe (the kernel keeps only its attrs).
 #ifndef GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
 #define GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
 
 #include <cstdint>
 #include <span>
-#include <string>
 
-#include "absl/status/statusor.h"
 #include "core/executor/op_kernel.h"
+#include "kernels/common/matmul_shape.h"
 
 namespace graphrt {
-
-// The product op(a) [m, k] x op(b) [k, n].
-struct MatMulDims {
-  int64_t m, k, n;
-};
-
-// op(a) x op(b)'s dims; INVALID_ARGUMENT naming both unless they are matrices with equal k.
-absl::StatusOr<MatMulDims> MatMulShape(const Tensor& a, const Tensor& b, bool transpose_a,
-                                       bool transpose_b);
-
-// An operand as MatMul's messages name it: dtype and shape, " (transposed)" when it is.
-std::string DescribeMatMulOperand(const Tensor& t, bool transposed);
 
 class MatMulOp final : public OpKernel {
  public:

@@ -2,15 +2,17 @@
 // starts (kernels register themselves: the core names none of them).
 #include "kernels/cpu/register.h"
 
+#include "kernels/common/register.h"
+
 namespace graphrt {
 
 void RegisterCpuKernels(KernelRegistry& r) {
-  RegisterConstantKernels(r);
-  RegisterCopyKernels(r);
+  NeutralKernelTypes neutral;  // every dtype
+  neutral.placeholder = true;  // fed values are host tensors
+  RegisterNeutralKernels(r, kDeviceCpu, neutral);
   RegisterCwiseBinaryKernels(r);
   RegisterCwiseUnaryKernels(r);
   RegisterCastKernels(r);
-  RegisterReshapeKernels(r);
   RegisterMatMulKernels(r);
   RegisterBiasAddKernels(r);
   RegisterShapeKernels(r);

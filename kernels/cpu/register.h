@@ -1,7 +1,10 @@
-// RegisterCpuKernels: every CPU kernel, registered in one place. Each op
-// family (one file pair in this folder) exposes one Register* function.
-// register.cc runs RegisterCpuKernels into KernelRegistry::Global() when the
-// program starts; call it yourself only to fill a registry of your own.
+// RegisterCpuKernels: every CPU kernel, registered in one place: the
+// device-neutral kernels of kernels/common (Const Placeholder Identity NoOp
+// _Copy Reshape ExpandDims VarHandleOp ReadVariable, for every dtype: see
+// kernels/common/register.h) and this folder's families, each of which (one
+// file pair) exposes one Register* function. register.cc runs
+// RegisterCpuKernels into KernelRegistry::Global() when the program starts;
+// call it yourself only to fill a registry of your own.
 #ifndef GRAPHRT_KERNELS_CPU_REGISTER_H_
 #define GRAPHRT_KERNELS_CPU_REGISTER_H_
 
@@ -12,20 +15,17 @@ namespace graphrt {
 void RegisterCpuKernels(KernelRegistry& registry);
 
 // The families (kernels/cpu/<family>.cc).
-void RegisterConstantKernels(KernelRegistry& r);    // Const Placeholder Identity NoOp
-void RegisterCopyKernels(KernelRegistry& r);        // _Copy (between devices)
 void RegisterCwiseBinaryKernels(KernelRegistry& r); // Add Sub Mul Div Maximum Equal AddN
                                                     // ReluGrad
 void RegisterCwiseUnaryKernels(KernelRegistry& r);  // Neg Exp Log Relu Sigmoid Tanh
 void RegisterCastKernels(KernelRegistry& r);        // Cast
-void RegisterReshapeKernels(KernelRegistry& r);     // Reshape
 void RegisterMatMulKernels(KernelRegistry& r);      // MatMul
 void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd BiasAddGrad
-void RegisterShapeKernels(KernelRegistry& r);       // ExpandDims BroadcastLike Size
+void RegisterShapeKernels(KernelRegistry& r);       // BroadcastLike Size
 void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max ArgMax ReduceSumLike
 void RegisterSoftmaxKernels(KernelRegistry& r);     // Softmax LogSoftmax
 void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropyWithLogits
-void RegisterVariableKernels(KernelRegistry& r);    // VarHandleOp ReadVariable Assign*
+void RegisterVariableKernels(KernelRegistry& r);    // AssignVariable AssignAddVariable
                                                     // ApplyGradientDescent
 
 }  // namespace graphrt

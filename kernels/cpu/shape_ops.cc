@@ -1,57 +1,26 @@
-#include "kernels/cpu/shape_ops.h"
-
+// Shape kernels on the CPU, mostly for gradients: BroadcastLike and Size,
+// for any dtype (ExpandDims, which only relabels its input's buffer, is a
+// device-neutral kernel: kernels/common/shape_ops.h, which also holds the
+// shape rules and messages used here).
+//
+//   BroadcastLike(x, like) x broadcast (numpy rules) to like's shape; like's
+//                          elements are never read. Split over the intra-op
+//                          pool at about 1 ns per element.
+//   Size(x)                x's element count as an int32 or int64 scalar;
+//                          INVALID_ARGUMENT when it does not fit an int32.
+//
+// Errors (INVALID_ARGUMENT, naming the shapes): a shape that does not
+// broadcast to like's.
+// Thread-safety: Compute is thread-safe (kernels keep no state).
 #include <limits>
-#include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "core/executor/op_kernel.h"
 #include "core/base/status_macros.h"
+#include "core/executor/op_kernel.h"
+#include "kernels/common/shape_ops.h"
+#include "kernels/cpu/cwise_binary.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
-
-absl::StatusOr<TensorShape> ExpandedShape(const TensorShape& shape, int64_t axis) {
-  const int64_t rank = shape.rank();
-  if (axis < -rank - 1 || axis > rank) {
-    return absl::InvalidArgumentError(absl::StrCat("ExpandDims axis ", axis,
-                                                   " is out of range [", -rank - 1, ", ", rank,
-                                                   "] for ", shape.DebugString()));
-  }
-  if (axis < 0) axis += rank + 1;
-  std::vector<int64_t> dims(shape.dims().begin(), shape.dims().end());
-  dims.insert(dims.begin() + axis, 1);
-  return TensorShape(std::span<const int64_t>(dims));
-}
-
-absl::StatusOr<BroadcastPlan> BroadcastLikePlan(const Tensor& x, const TensorShape& target) {
-  absl::StatusOr<BroadcastPlan> plan = MakeBroadcastPlan(x.shape(), TensorShape{}, target);
-  if (!plan.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "BroadcastLike: ", x.ShapeString(), " does not broadcast to ", target.DebugString()));
-  }
-  return plan;
-}
-
-absl::Status CheckSizeFits(int64_t n, int64_t max, DataType out_type) {
-  if (n > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Size: ", n, " elements do not fit out_type ", DataTypeName(out_type), "; use int64"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ExpandDimsOp::Init(const OpKernelConstruction& c) {
-  ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
-  return absl::OkStatus();
-}
-
-absl::Status ExpandDimsOp::Compute(OpKernelContext& ctx) {
-  const Tensor& in = ctx.input(0);
-  ASSIGN_OR_RETURN(TensorShape shape, ExpandedShape(in.shape(), axis_));
-  ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
-  return ctx.set_output(0, std::move(out));
-}
-
 namespace {
 
 // Copies x's element: the "op" of a broadcast whose second operand is unused.
@@ -92,13 +61,11 @@ class SizeOp final : public OpKernel {
     out->data<Out>()[0] = static_cast<Out>(n);
     return absl::OkStatus();
   }
-  bool IsAlwaysCheap() const override { return true; }
 };
 
 }  // namespace
 
 void RegisterShapeKernels(KernelRegistry& r) {
-  r.Register<ExpandDimsOp>("ExpandDims", kDeviceCpu);
   using DT = DataType;
   r.Register<BroadcastLikeOp<uint8_t>>("BroadcastLike", kDeviceCpu,
                                        {{"T", {DT::kUint8, DT::kBool}}});

@@ -30,15 +30,6 @@ void SoftmaxRow(const float* logits, int64_t n, bool log, float* out) {
 
 }  // namespace
 
-absl::Status CheckSoftmaxLogits(absl::string_view op, const Tensor& logits) {
-  if (logits.rank() < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        op, " needs logits of rank >= 1 (softmax runs along the last axis); got ",
-        logits.ShapeString()));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status SoftmaxOp::Compute(OpKernelContext& ctx) {
   const Tensor& logits = ctx.input(0);
   RETURN_IF_ERROR(CheckSoftmaxLogits(op(), logits));

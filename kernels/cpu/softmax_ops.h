@@ -5,18 +5,16 @@
 // TensorFlow). The output may take over the input's buffer; rows are split
 // over the intra-op pool.
 //
-// Errors: INVALID_ARGUMENT for a scalar input.
+// Errors: INVALID_ARGUMENT for a scalar input (kernels/common/softmax_shape.h,
+// shared with the GPU).
 // Thread-safety: Compute is thread-safe (the kernel holds only its mode).
 #ifndef GRAPHRT_KERNELS_CPU_SOFTMAX_OPS_H_
 #define GRAPHRT_KERNELS_CPU_SOFTMAX_OPS_H_
 
-#include "absl/strings/string_view.h"
 #include "core/executor/op_kernel.h"
+#include "kernels/common/softmax_shape.h"
 
 namespace graphrt {
-
-// INVALID_ARGUMENT naming `op` and the logits' shape unless they have rank >= 1.
-absl::Status CheckSoftmaxLogits(absl::string_view op, const Tensor& logits);
 
 // One kernel for both ops: LogSoftmax when the node's op is "LogSoftmax".
 class SoftmaxOp final : public OpKernel {

@@ -1,44 +1,17 @@
-// Variable kernels: VarHandleOp, ReadVariable, AssignVariable,
-// AssignAddVariable and ApplyGradientDescent (see core/executor/resource_mgr.h
-// for the copy-on-write rule that keeps reads stable).
-#include "kernels/cpu/variable_ops.h"
+// Variable update kernels on the CPU: AssignVariable, AssignAddVariable
+// (float32, int32, int64) and ApplyGradientDescent (float32), writing in place
+// through VariableResource::Update (see core/executor/resource_mgr.h for the
+// copy-on-write rule that keeps reads stable). VarHandleOp and ReadVariable
+// are device-neutral kernels (kernels/common/variable_ops.h).
+// Thread-safety: all are safe to call concurrently (the variable locks itself).
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "core/executor/resource_mgr.h"
+#include "kernels/common/variable_ops.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
-
-VariableResource* VariableOf(const OpKernelContext& ctx) {
-  return static_cast<VariableResource*>(ctx.input(0).resource());
-}
-
-absl::Status VarHandleOp::Init(const OpKernelConstruction& c) {
-  if (c.resources() == nullptr) return absl::InternalError("no resource manager");
-  auto dtype = c.attr<DataType>("dtype");
-  auto shape = c.attr<PartialShape>("shape");
-  auto init = c.attr<Tensor>("initial_value");
-  if (!dtype.ok()) return dtype.status();
-  if (!shape.ok()) return shape.status();
-  if (!init.ok()) return init.status();
-  auto var = c.resources()->LookupOrCreateVariable(c.node().name(), *dtype, *shape);
-  if (!var.ok()) return var.status();
-  if (init->IsInitialized() && !(*var)->Read().ok()) {
-    auto copy = c.CopyToDevice(*init);  // the variable's value lives on its device
-    if (!copy.ok()) return copy.status();
-    absl::Status s = (*var)->Assign(*copy);
-    if (!s.ok()) return s;
-  }
-  handle_ = Tensor::FromResource(*std::move(var));
-  return absl::OkStatus();
-}
-
-absl::Status ReadVariableOp::Compute(OpKernelContext& ctx) {
-  absl::StatusOr<Tensor> value = VariableOf(ctx)->Read();
-  if (!value.ok()) return value.status();
-  return ctx.set_output(0, *std::move(value));
-}
-
 namespace {
 
 class AssignVariableOp final : public OpKernel {
@@ -118,8 +91,6 @@ class ApplyGradientDescentOp final : public OpKernel {
 }  // namespace
 
 void RegisterVariableKernels(KernelRegistry& r) {
-  r.Register<VarHandleOp>("VarHandleOp", kDeviceCpu);
-  r.Register<ReadVariableOp>("ReadVariable", kDeviceCpu);
   r.Register<AssignVariableOp>("AssignVariable", kDeviceCpu);
   r.Register<AssignAddVariableOp>("AssignAddVariable", kDeviceCpu);
   r.Register<ApplyGradientDescentOp>("ApplyGradientDescent", kDeviceCpu);

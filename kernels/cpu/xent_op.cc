@@ -10,16 +10,6 @@
 
 namespace graphrt {
 
-absl::Status CheckXentShapes(const Tensor& features, const Tensor& labels) {
-  if (features.rank() != 2 || labels.rank() != 1 || labels.dim(0) != features.dim(0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "SparseSoftmaxCrossEntropyWithLogits needs features [batch, classes] and labels "
-        "[batch]; got features ",
-        features.ShapeString(), " and labels ", labels.ShapeString()));
-  }
-  return absl::OkStatus();
-}
-
 template <typename Label>
 absl::Status SparseXentOp<Label>::Compute(OpKernelContext& ctx) {
   const Tensor& features = ctx.input(0);

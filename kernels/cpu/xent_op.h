@@ -6,7 +6,8 @@
 // over the intra-op pool.
 //
 // Errors: INVALID_ARGUMENT naming the shapes when features is not a matrix,
-// labels is not a vector, or their batch sizes differ; INVALID_ARGUMENT
+// labels is not a vector, or their batch sizes differ (CheckXentShapes in
+// kernels/common/xent_shape.h, shared with the GPU); INVALID_ARGUMENT
 // naming the batch index, the label and C for a label outside [0, C) (checked
 // before anything is computed, as TensorFlow does on the CPU).
 // Thread-safety: Compute is thread-safe (the kernel holds no state).
@@ -16,11 +17,9 @@
 #include <cstdint>
 
 #include "core/executor/op_kernel.h"
+#include "kernels/common/xent_shape.h"
 
 namespace graphrt {
-
-// INVALID_ARGUMENT naming both shapes unless features is [batch, classes] and labels [batch].
-absl::Status CheckXentShapes(const Tensor& features, const Tensor& labels);
 
 // Label is int32_t or int64_t.
 template <typename Label>

@@ -1,9 +1,9 @@
 // BiasAdd and BiasAddGrad on the GPU, float32, mirroring
-// kernels/cpu/bias_add_op.h: value [..., C] + bias [C] (the output may take
+// kernels/cpu/bias_add_op.h (shape checks: kernels/common/bias_add_shape.h): value [..., C] + bias [C] (the output may take
 // over value's buffer), and the sum of out_backprop over all but its last dim
 // (accumulated in double on the GPU, in float on the CPU).
 #include "core/base/status_macros.h"
-#include "kernels/cpu/bias_add_op.h"
+#include "kernels/common/bias_add_shape.h"
 #include "kernels/gpu/bias_kernels.h"
 #include "kernels/gpu/fill.h"
 #include "kernels/gpu/gpu_op_util.h"

@@ -1,10 +1,11 @@
 // Cast on the GPU between float32, int32, int64, uint8 and bool (attrs SrcT,
-// DstT), with the CPU's conversion rules (kernels/cpu/cast_op.h); SrcT ==
+// DstT), with the CPU's conversion rules (kernels/cpu/cast_op.h) and the
+// shared type checks and messages (kernels/common/cast_types.h); SrcT ==
 // DstT outputs the input itself.
 #include <optional>
 
 #include "core/base/status_macros.h"
-#include "kernels/cpu/cast_op.h"
+#include "kernels/common/cast_types.h"
 #include "kernels/gpu/cast_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
@@ -30,7 +31,7 @@ class CastOp final : public OpKernel {
     ASSIGN_OR_RETURN(src_, c.attr<DataType>("SrcT"));
     ASSIGN_OR_RETURN(DataType dst, c.attr<DataType>("DstT"));
     // The CPU's check: the same five types, the same message.
-    RETURN_IF_ERROR(GetCastFn(src_, dst).status());
+    RETURN_IF_ERROR(CheckCastTypes(src_, dst));
     gpu_src_ = *ToCastType(src_);
     gpu_dst_ = *ToCastType(dst);
     identity_ = src_ == dst;

@@ -2,13 +2,14 @@
 //   Add Sub Mul Div Maximum ReluGrad  float32
 //   Equal                             float32, int32, int64 -> bool
 //   AddN                              float32, N inputs broadcast together
-// Shapes broadcast like numpy through the CPU kernels' BroadcastPlan, so the
-// output shapes and the INVALID_ARGUMENT messages are the CPU's. The output
+// Shapes broadcast like numpy through the BroadcastPlan shared with the CPU
+// kernels (kernels/common/cwise_shape.h), so the output shapes and the
+// INVALID_ARGUMENT messages are the CPU's. The output
 // takes over input 0's or 1's buffer when the executor allows it (AddN: 0's).
 #include <initializer_list>
 
 #include "core/base/status_macros.h"
-#include "kernels/cpu/cwise_binary.h"
+#include "kernels/common/cwise_shape.h"
 #include "kernels/gpu/cwise_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"

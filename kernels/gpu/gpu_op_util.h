@@ -1,7 +1,8 @@
 // Host-side helpers for the GPU op kernels (the *_ops.cc files of
 // kernels/gpu): the node's CudaDevice made current on the calling thread,
 // stream-ordered device copies, output forwarding, and the translation of the
-// CPU kernels' broadcast plans into the GPU kernels' BroadcastIndex.
+// shared broadcast plans (kernels/common/cwise_shape.h) into the GPU kernels'
+// BroadcastIndex.
 //
 // GPU kernels launch on CudaDevice::stream() only and never wait on the host
 // (Note [GPU stream order] in core/executor/cuda/cuda_device.cc); every launch is
@@ -18,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "core/executor/cuda/cuda_device.h"
 #include "core/executor/op_kernel.h"
-#include "kernels/cpu/cwise_binary.h"
+#include "kernels/common/cwise_shape.h"
 #include "kernels/gpu/cwise_kernels.h"
 
 namespace graphrt {
@@ -47,7 +48,7 @@ absl::StatusOr<Tensor*> ForwardInputOrAllocate(OpKernelContext& ctx,
                                                std::initializer_list<int> candidates,
                                                const TensorShape& shape);
 
-// The GPU form of a CPU broadcast plan (kernels/cpu/cwise_binary.h). A plan of
+// The GPU form of a broadcast plan (kernels/common/cwise_shape.h). A plan of
 // kind kEmpty gives rank 0. UNIMPLEMENTED when the plan has more than
 // kMaxBroadcastRank collapsed dims.
 absl::StatusOr<BroadcastIndex> ToBroadcastIndex(const BroadcastPlan& plan);

@@ -1,6 +1,7 @@
 // MatMul on the GPU, float32, through cuBLAS on the device's handle (bound to
 // its compute stream), mirroring kernels/cpu/matmul_op.h: attrs transpose_a
-// and transpose_b, the same shape checks and messages, a [m, n] output; k = 0
+// and transpose_b, the same shape checks and messages
+// (kernels/common/matmul_shape.h), a [m, n] output; k = 0
 // gives zeros (a memset on the stream).
 //
 // Note [Row-major GEMM through cuBLAS]
@@ -15,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
-#include "kernels/cpu/matmul_op.h"
+#include "kernels/common/matmul_shape.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 

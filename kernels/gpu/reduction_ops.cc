@@ -1,6 +1,6 @@
-// Reductions on the GPU, float32, mirroring kernels/cpu/reduction_ops.h
-// (whose PlanReduction, AxesToShape and PlanArgMax give the same output
-// shapes and axis errors):
+// Reductions on the GPU, float32, mirroring kernels/cpu/reduction_ops.cc
+// (PlanReduction, AxesToShape and PlanArgMax, kernels/common/reduction_shape.h,
+// give both the same output shapes and axis errors):
 //   Sum Mean Max   attrs axis (list; empty = all), keep_dims
 //   ReduceSumLike  sums x down to like's shape (like's elements unread)
 //   ArgMax         attr axis; output_type int32 or int64
@@ -14,7 +14,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
-#include "kernels/cpu/reduction_ops.h"
+#include "kernels/common/reduction_shape.h"
 #include "kernels/gpu/fill.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/reduction_kernels.h"

@@ -2,10 +2,17 @@
 // KernelRegistry::Global() when the program starts.
 #include "kernels/gpu/register.h"
 
+#include "kernels/common/register.h"
+#include "kernels/gpu/gpu_op_util.h"
+
 namespace graphrt {
 
 void RegisterGpuKernels(KernelRegistry& r) {
-  RegisterConstantGpuKernels(r);
+  NeutralKernelTypes neutral;  // _Copy and NoOp: any dtype; no Placeholder
+  neutral.constant = std::vector<DataType>{DataType::kFloat32};
+  neutral.data = GpuDataTypes();
+  neutral.variable = std::vector<DataType>{DataType::kFloat32};  // int variables stay on the CPU
+  RegisterNeutralKernels(r, kDeviceGpu, neutral);
   RegisterShapeGpuKernels(r);
   RegisterCwiseBinaryGpuKernels(r);
   RegisterCwiseUnaryGpuKernels(r);

@@ -1,8 +1,15 @@
 // RegisterGpuKernels: every GPU kernel, registered in one place. Built only
 // when CUDA is on (GRAPHRT_CUDA). Each op family (a *_ops.cc file of this
 // folder, with its CUDA kernels in the matching *_kernels.cu) exposes one
-// Register* function; RegisterGpuKernels calls them all, and register.cc
-// runs it into KernelRegistry::Global() when the program starts.
+// Register* function; RegisterGpuKernels calls them all and registers the
+// device-neutral kernels of kernels/common (kernels/common/register.h) for
+// the GPU's dtypes:
+//   _Copy NoOp                       any dtype
+//   Const                            float32
+//   Identity Reshape ExpandDims      float32, int32, int64, uint8, bool
+//   VarHandleOp ReadVariable         float32 variables (others stay on the CPU)
+// (no Placeholder: feeds arrive in host memory). register.cc runs it into
+// KernelRegistry::Global() when the program starts.
 //
 // GPU kernels launch on their device's compute stream (CudaDevice::stream())
 // and never wait on the host; shapes are checked on the host, so shape errors
@@ -18,9 +25,7 @@ namespace graphrt {
 void RegisterGpuKernels(KernelRegistry& registry);
 
 // The families.
-void RegisterConstantGpuKernels(KernelRegistry& r);     // Const Identity* NoOp _Copy*
-void RegisterShapeGpuKernels(KernelRegistry& r);        // Reshape* ExpandDims* BroadcastLike*
-                                                        // Size*
+void RegisterShapeGpuKernels(KernelRegistry& r);        // BroadcastLike* Size*
 void RegisterCwiseBinaryGpuKernels(KernelRegistry& r);  // Add Sub Mul Div Maximum ReluGrad
                                                         // Equal (+int32, int64) AddN
 void RegisterCwiseUnaryGpuKernels(KernelRegistry& r);   // Neg Relu Exp Log Tanh Sigmoid
@@ -30,9 +35,9 @@ void RegisterBiasAddGpuKernels(KernelRegistry& r);      // BiasAdd BiasAddGrad
 void RegisterReductionGpuKernels(KernelRegistry& r);    // Sum Mean Max ReduceSumLike ArgMax
 void RegisterSoftmaxGpuKernels(KernelRegistry& r);      // Softmax LogSoftmax
                                                         // SparseSoftmaxCrossEntropyWithLogits
-void RegisterVariableGpuKernels(KernelRegistry& r);     // VarHandleOp ReadVariable Assign*
+void RegisterVariableGpuKernels(KernelRegistry& r);     // AssignVariable AssignAddVariable
                                                         // ApplyGradientDescent
-// *: also int32, int64, uint8, bool (they move or alias data only); _Copy: any dtype.
+// *: also int32, int64, uint8, bool (they move or alias data only).
 
 }  // namespace graphrt
 

@@ -1,8 +1,7 @@
 // Shape GPU kernels for float32, int32, int64, uint8 and bool, mirroring
-// kernels/cpu/reshape_op.h and shape_ops.h (their shape rules and messages
-// are reused):
-//   Reshape, ExpandDims  the input's buffer under a new shape (no launch):
-//                        the CPU's ReshapeOp and ExpandDimsOp, registered here.
+// kernels/cpu/shape_ops.cc (the shape rules and messages are shared:
+// kernels/common/shape_ops.h). Reshape and ExpandDims are device-neutral
+// kernels (kernels/common), registered for the GPU in register.cc.
 //   BroadcastLike(x, like)  x broadcast to like's shape (like's elements, in
 //                           device memory, are never read): a strided copy.
 //   Size(x)  x's element count as an int32 / int64 scalar in device memory
@@ -12,8 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
-#include "kernels/cpu/reshape_op.h"
-#include "kernels/cpu/shape_ops.h"
+#include "kernels/common/shape_ops.h"
 #include "kernels/gpu/cwise_kernels.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
@@ -61,10 +59,7 @@ class SizeOp final : public OpKernel {
 }  // namespace
 
 void RegisterShapeGpuKernels(KernelRegistry& r) {
-  const std::vector<TypeConstraint> any = {{"T", GpuDataTypes()}};
-  r.Register<ReshapeOp>("Reshape", kDeviceGpu, any);
-  r.Register<ExpandDimsOp>("ExpandDims", kDeviceGpu, any);
-  r.Register<BroadcastLikeOp>("BroadcastLike", kDeviceGpu, any);
+  r.Register<BroadcastLikeOp>("BroadcastLike", kDeviceGpu, {{"T", GpuDataTypes()}});
   r.Register<SizeOp<int32_t>>("Size", kDeviceGpu,
                               {{"T", GpuDataTypes()}, {"out_type", {DataType::kInt32}}});
   r.Register<SizeOp<int64_t>>("Size", kDeviceGpu,

@@ -1,6 +1,7 @@
 // Softmax, LogSoftmax and SparseSoftmaxCrossEntropyWithLogits on the GPU,
-// float32, mirroring kernels/cpu/softmax_ops.h and xent_op.h (same shape
-// checks and messages, outputs and stability).
+// float32, mirroring kernels/cpu/softmax_ops.h and xent_op.h (same outputs
+// and stability; the same shape checks and messages, from
+// kernels/common/softmax_shape.h and xent_shape.h).
 //
 // Difference from the CPU: a label outside [0, classes) is found on the
 // device, after the host has returned, so it cannot become an error status;
@@ -9,8 +10,8 @@
 // of range, is reported as INVALID_ARGUMENT.
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
-#include "kernels/cpu/softmax_ops.h"
-#include "kernels/cpu/xent_op.h"
+#include "kernels/common/softmax_shape.h"
+#include "kernels/common/xent_shape.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 #include "kernels/gpu/softmax_kernels.h"

@@ -1,8 +1,9 @@
-// Variable kernels on the GPU for float32 variables (int32 / int64 ones stay
-// on the CPU, as in TensorFlow): VarHandleOp, ReadVariable, AssignVariable,
-// AssignAddVariable and ApplyGradientDescent, with the CPU kernels' semantics
-// (kernels/cpu/variable_ops.cc) and messages; VarHandleOp and ReadVariable
-// are the CPU's kernels (the initial value reaches device memory through
+// Variable update kernels on the GPU for float32 variables (int32 / int64
+// ones stay on the CPU, as in TensorFlow): AssignVariable, AssignAddVariable
+// and ApplyGradientDescent, with the CPU kernels' semantics
+// (kernels/cpu/variable_ops.cc) and messages. VarHandleOp and ReadVariable
+// are device-neutral kernels (kernels/common/variable_ops.h), registered for
+// float32 in register.cc (the initial value reaches device memory through
 // OpKernelConstruction::CopyToDevice). A GPU variable's value is a tensor in
 // the device's memory.
 //
@@ -26,7 +27,7 @@
 #include "core/executor/resource_mgr.h"
 #include "core/base/status_macros.h"
 #include "core/base/sync.h"
-#include "kernels/cpu/variable_ops.h"
+#include "kernels/common/variable_ops.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 #include "kernels/gpu/variable_kernels.h"
@@ -108,8 +109,6 @@ class ApplyGradientDescentOp final : public OpKernel {
 
 void RegisterVariableGpuKernels(KernelRegistry& r) {
   const std::vector<TypeConstraint> f32 = {{"dtype", {DataType::kFloat32}}};
-  r.Register<VarHandleOp>("VarHandleOp", kDeviceGpu, f32);
-  r.Register<ReadVariableOp>("ReadVariable", kDeviceGpu, f32);
   r.Register<AssignVariableOp>("AssignVariable", kDeviceGpu, f32);
   r.Register<AssignAddVariableOp>("AssignAddVariable", kDeviceGpu, f32);
   r.Register<ApplyGradientDescentOp>("ApplyGradientDescent", kDeviceGpu,

@@ -1,4 +1,5 @@
-// Tests for kernels/cpu/cwise_binary.h: broadcast plans, each op and dtype by
+// Tests for kernels/cpu/cwise_binary.h and kernels/common/cwise_shape.h:
+// broadcast plans, each op and dtype by
 // hand, broadcasting of many shape pairs against a per-element reference
 // written here (coordinates, not plans), 1<<20-element inputs so that
 // ParallelFor splits, forwarding, integer edge cases, AddN, and errors.
@@ -18,7 +19,7 @@
 #include "core/base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kernels/cpu/cwise_binary.h"
+#include "kernels/common/cwise_shape.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {

@@ -1,4 +1,5 @@
-// Tests for kernels/cpu/reduction_ops.h: PlanReduction's grouping; Sum, Mean
+// Tests for kernels/cpu/reduction_ops.cc and kernels/common/reduction_shape.h:
+// PlanReduction's grouping; Sum, Mean
 // and Max by hand and for every axis subset of small tensors (each dtype,
 // keep_dims on and off) against a naive loop in double; large inputs on each
 // path with 1 and 2 threads; float accuracy; empty reductions; NaN; integer
@@ -13,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kernels/cpu/reduction_ops.h"
+#include "kernels/common/reduction_shape.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {

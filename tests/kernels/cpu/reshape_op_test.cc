@@ -1,4 +1,4 @@
-// Tests for kernels/cpu/reshape_op.h: shapes by hand (with -1, scalars,
+// Tests for kernels/common/reshape_op.h: shapes by hand (with -1, scalars,
 // empty tensors), every dtype, buffer sharing, and the errors (from the
 // kernel itself, fed through Placeholders of unknown shape, and from
 // ResolveReshape / ValidateReshapeSpec directly).
@@ -13,7 +13,7 @@
 #include "core/base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kernels/cpu/reshape_op.h"
+#include "kernels/common/reshape_op.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {

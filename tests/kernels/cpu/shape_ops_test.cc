@@ -1,4 +1,5 @@
-// Tests for kernels/cpu/shape_ops.h (ExpandDims, BroadcastLike, Size) and the
+// Tests for kernels/cpu/shape_ops.cc and kernels/common/shape_ops.h
+// (ExpandDims, BroadcastLike, Size) and the
 // gradient helpers beside other families: ReduceSumLike (reduction_ops),
 // BiasAddGrad (bias_add_op), ReluGrad (cwise_binary). Values by hand and
 // against loops in the test, with 1 and 2 intra-op threads; shape errors.

@@ -1,13 +1,14 @@
-#include "kernels/cpu/reshape_op.h"
+#include "kernels/common/reshape_op.h"
 
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/executor/op_kernel.h"
 #include "core/base/status_macros.h"
-#include "kernels/cpu/register.h"
+#include "core/executor/op_kernel.h"
+#include "kernels/common/register.h"
 
 namespace graphrt {
 
@@ -69,18 +70,31 @@ absl::StatusOr<TensorShape> ResolveReshape(const TensorShape& in,
   return TensorShape(std::span<const int64_t>(dims));
 }
 
-absl::Status ReshapeOp::Init(const OpKernelConstruction& c) {
-  ASSIGN_OR_RETURN(spec_, c.attr<std::vector<int64_t>>("shape"));
-  return ValidateReshapeSpec(spec_);
-}
+namespace {
 
-absl::Status ReshapeOp::Compute(OpKernelContext& ctx) {
-  const Tensor& in = ctx.input(0);
-  ASSIGN_OR_RETURN(TensorShape shape, ResolveReshape(in.shape(), spec_));
-  ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
-  return ctx.set_output(0, std::move(out));
-}
+class ReshapeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(spec_, c.attr<std::vector<int64_t>>("shape"));
+    return ValidateReshapeSpec(spec_);
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& in = ctx.input(0);
+    ASSIGN_OR_RETURN(TensorShape shape, ResolveReshape(in.shape(), spec_));
+    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(shape));
+    return ctx.set_output(0, std::move(out));
+  }
 
-void RegisterReshapeKernels(KernelRegistry& r) { r.Register<ReshapeOp>("Reshape", kDeviceCpu); }
+ private:
+  std::vector<int64_t> spec_;
+};
+
+}  // namespace
+
+void RegisterNeutralReshapeKernels(KernelRegistry& r, const std::string& device_type,
+                                   const NeutralKernelTypes& types) {
+  r.Register<ReshapeOp>("Reshape", device_type, NeutralConstraint("T", types.data));
+}
 
 }  // namespace graphrt

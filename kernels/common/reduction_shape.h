@@ -1,24 +1,15 @@
-// Reductions on the CPU: Sum, Mean and Max over a set of axes (attr axis, a
-// list of ints, empty = every axis, negatives count from the end; attr
-// keep_dims), and ArgMax along one axis (attr axis; attr output_type int32 or
-// int64; ties go to the first index, a NaN counts as the maximum). All for
-// float32, int32 and int64. ReduceSumLike(x, like) sums x down to like's
-// shape (like must broadcast to x's shape): the gradient of a broadcast.
-//
-// Numerics: float sums accumulate in double (1e6 values of 0.1 sum to within
-// 1e-7 relative); integer sums wrap like the element type. Mean of ints
-// divides with truncation. Max propagates NaN. Results do not depend on the
-// number of intra-op threads: work is cut into fixed pieces, combined in order.
-// Empty reductions: Sum gives 0, float Mean NaN (as numpy); Max, int Mean and
-// ArgMax along an empty axis give INVALID_ARGUMENT.
-//
-// Paths (see PlanReduction): reducing trailing dims (rows), leading or
-// middle dims (column accumulators), and for anything else a walk over the
-// input in memory order into per-output accumulators. Work is split over the
-// intra-op pool.
-// Thread-safety: Compute is thread-safe (kernels keep only their attrs).
-#ifndef GRAPHRT_KERNELS_CPU_REDUCTION_OPS_H_
-#define GRAPHRT_KERNELS_CPU_REDUCTION_OPS_H_
+// The reductions' shape rules and messages, shared by every device's
+// reduction kernels (the CPU's in kernels/cpu/reduction_ops.cc, the GPU's in
+// kernels/gpu/reduction_ops.cc), so that output shapes and axis errors agree:
+//   Sum, Mean, Max   over attr axis (a list of ints, empty = every axis,
+//                    negatives count from the end), attr keep_dims;
+//   ReduceSumLike    x summed down to like's shape (like must broadcast to x's);
+//   ArgMax           along one axis (attr axis), output_type int32 or int64.
+// Errors: INVALID_ARGUMENT naming the axis and the shape when an axis is out
+// of range, and naming both shapes when like does not broadcast to x.
+// Thread-safety: pure functions; plans are plain values.
+#ifndef GRAPHRT_KERNELS_COMMON_REDUCTION_SHAPE_H_
+#define GRAPHRT_KERNELS_COMMON_REDUCTION_SHAPE_H_
 
 #include <cstdint>
 #include <span>
@@ -73,4 +64,4 @@ absl::StatusOr<ArgMaxPlan> PlanArgMax(const Tensor& input, int64_t axis, int64_t
 
 }  // namespace graphrt
 
-#endif  // GRAPHRT_KERNELS_CPU_REDUCTION_OPS_H_
+#endif  // GRAPHRT_KERNELS_COMMON_REDUCTION_SHAPE_H_
