@@ -205,7 +205,7 @@ class StepRunner {
   // group_.wait() in the home arena waits for it too.
   void SpawnOn(int32_t id) {
     TsanRelease(this);
-    plan_.env_.devices[plan_.items_[id].device]->Enqueue(
+    plan_.devices_[plan_.items_[id].device].device->Enqueue(
         group_.defer([this, id] { RunTask(id); }));
   }
 
@@ -219,7 +219,7 @@ class StepRunner {
   }
 
   bool IsCheap(const Item& item) const {
-    if (item.always_cheap || plan_.env_.devices[item.device]->inter_op_threads() <= 1) return true;
+    if (item.always_cheap || plan_.devices_[item.device].inter_op_threads <= 1) return true;
     if (!item.static_cost) return EstimateCheap(item);
     std::atomic<int8_t>& memo = plan_.inline_memo_[&item - plan_.items_.data()];
     const int8_t known = memo.load(std::memory_order_relaxed);
@@ -279,14 +279,15 @@ class StepRunner {
       p.inputs = std::span<Tensor* const>(inputs, item.num_inputs);
       p.forwardable = item.forwardable;
       p.outputs = std::span<Tensor>(outputs, item.num_outputs);
-      Device* device = plan_.env_.devices[item.device];
-      p.allocator = device->allocator();
-      p.intra_op = device->intra_op();
+      const ExecutorPlan::DeviceSlot& device = plan_.devices_[item.device];
+      p.allocator = device.allocator;
+      p.intra_op = device.intra_op;
       p.resources = plan_.env_.resources;
       p.step_id = step_id_;
       p.bytes_allocated = bytes_allocated;
-      p.device = device;
-      p.source_device = item.source_device >= 0 ? plan_.env_.devices[item.source_device] : device;
+      p.device = device.device;
+      p.source_device =
+          item.source_device >= 0 ? plan_.devices_[item.source_device].device : device.device;
       OpKernelContext ctx(p);
       absl::Status s;
       {

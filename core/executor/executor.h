@@ -106,6 +106,16 @@ class ExecutorPlan {
   mutable std::vector<std::unique_ptr<StepBuffers>> pool_ ABSL_GUARDED_BY(pool_mu_);
 
   ExecutorEnv env_;
+  // What the step reads of each device per node, copied out of the Device
+  // when the plan is built: one contiguous array, no pointer chase on the
+  // per-node path (BM_Executor_Chain/1000 lost 9% without it).
+  struct DeviceSlot {
+    Device* device = nullptr;
+    Allocator* allocator = nullptr;
+    IntraOpPool* intra_op = nullptr;
+    int32_t inter_op_threads = 1;
+  };
+  std::vector<DeviceSlot> devices_;  // by device index, as env_.devices
   std::vector<Item> items_;
   // By item, for static_cost items: 0 not yet known, 1 cheap, -1 dispatch.
   // Steps race to fill it with the same value (relaxed atomics).

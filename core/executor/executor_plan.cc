@@ -18,6 +18,9 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
   const Graph& g = *env.graph;
   auto plan = std::unique_ptr<ExecutorPlan>(new ExecutorPlan());
   plan->env_ = env;
+  for (Device* d : env.devices) {
+    plan->devices_.push_back({d, d->allocator(), d->intra_op(), d->inter_op_threads()});
+  }
 
   // Feeds: placeholders only, each once.
   absl::flat_hash_map<int, int> feed_of_node;
