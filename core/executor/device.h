@@ -97,7 +97,17 @@ class Device {
   int inter_op_threads() const { return inter_op_threads_; }
   IntraOpPool* intra_op() const { return intra_op_.get(); }
   bool asynchronous() const { return asynchronous_; }
-  void Execute(absl::FunctionRef<void()> fn) const { arena_->execute([fn] { fn(); }); }
+  void Execute(absl::FunctionRef<void()> fn) const {
+    // The arena may run the closure on another of its threads when no slot
+    // is free: state that hand-off to TSan (sync.h) after the closure is built.
+    static const char handoff = 0;
+    auto run = [fn] {
+      TsanAcquire(&handoff);
+      fn();
+    };
+    TsanRelease(&handoff);
+    arena_->execute(run);
+  }
   void Enqueue(tbb::task_handle&& task) const { arena_->enqueue(std::move(task)); }
 
   // Copies (Note [Copies between devices] in device.cc). Each is ordered
