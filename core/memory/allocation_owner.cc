@@ -121,14 +121,14 @@ AllocationOwnerId Intern(absl::string_view name) {
   return MakeId(index, s.generation);
 }
 
-void Ref(AllocationOwnerId id) {
+void AddRef(AllocationOwnerId id) {
   if (id == 0) return;
   Interner& in = GlobalInterner();
   MutexLock lock(&in.mu);
   if (Slot* s = Find(in, id)) ++s->refs;
 }
 
-void Unref(AllocationOwnerId id) {
+void DropRef(AllocationOwnerId id) {
   if (id == 0) return;
   Interner& in = GlobalInterner();
   MutexLock lock(&in.mu);
@@ -147,18 +147,15 @@ void Unref(AllocationOwnerId id) {
   }
 }
 
-// initial-exec: a plain %fs-relative load instead of a __tls_get_addr call
-// per access (the libraries are static and linked into executables; the
-// executor sets the owner around every kernel).
-__attribute__((tls_model("initial-exec"))) thread_local AllocationOwnerId current_owner = 0;
-
 }  // namespace
 
-AllocationOwner::AllocationOwner(absl::string_view name) : id_(Intern(name)) {}
-AllocationOwner::AllocationOwner(const AllocationOwner& other) : id_(other.id_) { Ref(id_); }
-AllocationOwner::~AllocationOwner() { Unref(id_); }
+namespace allocation_owner_internal {
+constinit __attribute__((tls_model("initial-exec"))) thread_local AllocationOwnerId current = 0;
+}  // namespace allocation_owner_internal
 
-AllocationOwnerId CurrentAllocationOwner() { return current_owner; }
+AllocationOwner::AllocationOwner(absl::string_view name) : id_(Intern(name)) {}
+AllocationOwner::AllocationOwner(const AllocationOwner& other) : id_(other.id_) { AddRef(id_); }
+void AllocationOwner::Unref() { DropRef(id_); }
 
 std::string AllocationOwnerName(AllocationOwnerId id) {
   if (id == 0) return "";
@@ -175,14 +172,8 @@ size_t NumInternedAllocationOwners() {
 }
 
 ScopedAllocationOwner::ScopedAllocationOwner(absl::string_view name)
-    : held_(name), previous_(current_owner) {
-  current_owner = held_.id();
+    : held_(name), previous_(allocation_owner_internal::current) {
+  allocation_owner_internal::current = held_.id();
 }
-
-ScopedAllocationOwner::ScopedAllocationOwner(AllocationOwnerId id) : previous_(current_owner) {
-  current_owner = id;
-}
-
-ScopedAllocationOwner::~ScopedAllocationOwner() { current_owner = previous_; }
 
 }  // namespace graphrt

@@ -47,7 +47,11 @@ class AllocationOwner {
     std::swap(id_, other.id_);
     return *this;
   }
-  ~AllocationOwner();
+  // Inline: the executor's per-node scopes hold no name, and must not pay a
+  // call to drop one.
+  ~AllocationOwner() {
+    if (id_ != 0) Unref();
+  }
 
   AllocationOwnerId id() const { return id_; }
   friend bool operator==(const AllocationOwner& a, const AllocationOwner& b) {
@@ -55,11 +59,21 @@ class AllocationOwner {
   }
 
  private:
+  void Unref();
   AllocationOwnerId id_ = 0;
 };
 
+namespace allocation_owner_internal {
+// The owner set on this thread. initial-exec: a plain %fs-relative access,
+// no __tls_get_addr call (the libraries are static and linked into
+// executables); constinit: no TLS wrapper call either. The executor sets it
+// around every kernel and the BFC allocator reads it at every allocation.
+extern constinit __attribute__((tls_model("initial-exec"))) thread_local AllocationOwnerId
+    current;
+}  // namespace allocation_owner_internal
+
 // The owner set on this thread, or 0 when no scope is open.
-AllocationOwnerId CurrentAllocationOwner();
+inline AllocationOwnerId CurrentAllocationOwner() { return allocation_owner_internal::current; }
 
 // The name of `id`: "" for 0, "(released owner)" when its name was dropped.
 std::string AllocationOwnerName(AllocationOwnerId id);
@@ -76,8 +90,11 @@ class ScopedAllocationOwner {
   explicit ScopedAllocationOwner(const AllocationOwner& owner)
       : ScopedAllocationOwner(owner.id()) {}
   // The same by id, for hot paths that keep the AllocationOwner elsewhere.
-  explicit ScopedAllocationOwner(AllocationOwnerId id);
-  ~ScopedAllocationOwner();
+  explicit ScopedAllocationOwner(AllocationOwnerId id)
+      : previous_(allocation_owner_internal::current) {
+    allocation_owner_internal::current = id;
+  }
+  ~ScopedAllocationOwner() { allocation_owner_internal::current = previous_; }
 
   ScopedAllocationOwner(const ScopedAllocationOwner&) = delete;
   ScopedAllocationOwner& operator=(const ScopedAllocationOwner&) = delete;
