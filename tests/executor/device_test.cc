@@ -20,6 +20,7 @@
 #include "core/placer/device_name.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/executor/fake_device_memory.h"
 
 namespace graphrt {
 namespace {
@@ -91,22 +92,6 @@ TEST(DeviceServiceTest, ConcurrentFirstUsesMakeOneService) {
   for (Counter* c : seen) EXPECT_EQ(c, seen[0]);
 }
 
-// Host memory that reports itself as device memory of `type`.
-class FakeDeviceMemory final : public Allocator {
- public:
-  explicit FakeDeviceMemory(std::string type) : type_(std::move(type)) {}
-  std::string Name() const override { return "fake_" + type_; }
-  void* AllocateRaw(size_t alignment, size_t bytes) override {
-    return HostAllocator()->AllocateRaw(alignment, bytes);
-  }
-  void DeallocateRaw(void* ptr) override { HostAllocator()->DeallocateRaw(ptr); }
-  AllocatorStats GetStats() const override { return HostAllocator()->GetStats(); }
-  MemorySpace memory_space() const override { return MemorySpace::Device(type_, 0); }
-
- private:
-  std::string type_;
-};
-
 // A device with memory of its own that only knows the host: counts its copies.
 class HostOnlyDevice final : public Device {
  public:
@@ -134,7 +119,7 @@ class HostOnlyDevice final : public Device {
 };
 
 TEST(DeviceCopyTest, EveryPairOfDeviceKindsCopiesThroughTheInterface) {
-  FakeDeviceMemory a_memory("ACCEL_A"), b_memory("ACCEL_B");
+  testing::FakeDeviceMemory a_memory("ACCEL_A"), b_memory("ACCEL_B");
   HostOnlyDevice a("ACCEL_A", &a_memory), b("ACCEL_B", &b_memory);
   auto cpu = Cpu();
   EXPECT_TRUE(cpu->host_memory());

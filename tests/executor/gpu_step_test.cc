@@ -19,24 +19,12 @@
 #include "core/placer/partition.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/executor/fake_device_memory.h"
 
 namespace graphrt {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Host memory that says it is GPU:0's, so the executor treats its tensors
-// as device memory (fetches are staged).
-class FakeDeviceMemory final : public Allocator {
- public:
-  std::string Name() const override { return "fake_gpu_memory"; }
-  void* AllocateRaw(size_t alignment, size_t bytes) override {
-    return HostAllocator()->AllocateRaw(alignment, bytes);
-  }
-  void DeallocateRaw(void* ptr) override { HostAllocator()->DeallocateRaw(ptr); }
-  AllocatorStats GetStats() const override { return HostAllocator()->GetStats(); }
-  MemorySpace memory_space() const override { return MemorySpace::Device("GPU", 0); }
-};
 
 // An asynchronous device over that memory, standing in for a CUDA device;
 // counts every call.
@@ -84,7 +72,8 @@ class FakeGpuDevice final : public Device {
 
  private:
   static Allocator* Memory() {
-    static FakeDeviceMemory memory;  // made before any device: the base constructor reads it
+    // Made before any device: the base constructor reads it.
+    static testing::FakeDeviceMemory memory;
     return &memory;
   }
 };
