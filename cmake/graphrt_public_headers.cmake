@@ -35,6 +35,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/tensor_shape.h
   core/graph/tf/tf_import.h
   core/graph/types.h
+  core/memory/allocation_owner.h
   core/memory/allocator.h
   core/memory/gpu_memory_options.h
   core/memory/memory_space.h

@@ -40,9 +40,9 @@ namespace graphrt {
 Device::Device(DeviceAttributes attributes, Allocator* allocator,
                std::unique_ptr<Allocator> owned, const DeviceQueueOptions& queue)
     : attributes_(std::move(attributes)),
-      allocator_(allocator),
+      allocator_(allocator != nullptr ? allocator : owned.get()),
       owned_allocator_(std::move(owned)),
-      memory_space_(allocator->memory_space()),
+      memory_space_(allocator_->memory_space()),
       inter_op_threads_(queue.inter_op_threads),
       asynchronous_(queue.asynchronous),
       arena_(std::make_unique<tbb::task_arena>(queue.inter_op_threads, 0)) {

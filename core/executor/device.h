@@ -69,8 +69,11 @@ struct DeviceQueueOptions {
 
 class Device {
  public:
-  // `allocator` hands out the device's memory; `owned` (may be null) is
-  // destroyed with the device, after the derived class has drained its work.
+  // `allocator` hands out the device's memory and outlives the device; or,
+  // when it is null, `owned` does and is destroyed with the device, after the
+  // derived class has drained its work. (One of the two, never both from one
+  // unique_ptr in one call: argument order is unspecified, and GCC moves the
+  // unique_ptr before it reads .get().)
   Device(DeviceAttributes attributes, Allocator* allocator, std::unique_ptr<Allocator> owned,
          const DeviceQueueOptions& queue);
   virtual ~Device();
@@ -159,8 +162,9 @@ class Device {
   }
 
  protected:
-  // Waits for and destroys the services; derived destructors call it first
-  // when their services depend on the derived part (streams, handles).
+  // Destroys the services. Derived destructors call it themselves, after
+  // their queued work is done and before the parts the services use
+  // (streams, handles) go; ~Device calls it again (then a no-op).
   void DestroyServices();
 
  private:
@@ -176,7 +180,7 @@ class Device {
 
   const DeviceAttributes attributes_;
   Allocator* const allocator_;
-  std::unique_ptr<Allocator> owned_allocator_;  // destroyed last
+  std::unique_ptr<Allocator> owned_allocator_;  // outlives the queue and services below
   const MemorySpace memory_space_;
   const int inter_op_threads_;
   const bool asynchronous_;

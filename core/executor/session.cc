@@ -51,11 +51,15 @@ absl::Status Session::Init() {
     std::fputs(PlacementLog(graph_, placement_).c_str(), stderr);
   }
   kernels_.resize(graph_.num_nodes());
+  owners_.reserve(graph_.num_nodes());
   for (int i = 0; i < graph_.num_nodes(); ++i) {
     Device* device = devices_[placement_[i].device_index];
     node_device_.push_back(placement_[i].device_index);
     OpKernelConstruction c(graph_.node(i), device, &resources_);
-    ScopedAllocationOwner owner(graph_.node(i).name());  // constants, variables
+    // The session keeps each node's owner name, so the buffers its kernels
+    // hold (constants, variables) stay named in OOM reports.
+    owners_.emplace_back(graph_.node(i).name());
+    ScopedAllocationOwner owner(owners_.back());
     ASSIGN_OR_RETURN(kernels_[i], registry->CreateKernel(c));
     kernel_ptrs_.push_back(kernels_[i].get());
   }

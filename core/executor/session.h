@@ -39,6 +39,7 @@
 #include "core/executor/session_options.h"
 #include "core/executor/step_trace.h"
 #include "core/graph/builder.h"
+#include "core/memory/allocation_owner.h"
 #include "core/placer/placement.h"
 
 namespace graphrt {
@@ -118,6 +119,7 @@ class Session {
   std::vector<Device*> devices_;          // the runtime's, by device index
   std::vector<NodePlacement> placement_;  // by node id
   std::vector<int32_t> node_device_;      // by node id
+  std::vector<AllocationOwner> owners_;   // by node id: names for OOM reports
   ResourceMgr resources_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // by node id
   std::vector<OpKernel*> kernel_ptrs_;

@@ -68,6 +68,9 @@ namespace allocation_owner_internal {
 // no __tls_get_addr call (the libraries are static and linked into
 // executables); constinit: no TLS wrapper call either. The executor sets it
 // around every kernel and the BFC allocator reads it at every allocation.
+// Limitation: a shared library built from these static libraries and loaded
+// with dlopen takes this variable from glibc's small static-TLS reserve (8
+// bytes; it fits unless that reserve is already used up).
 extern constinit __attribute__((tls_model("initial-exec"))) thread_local AllocationOwnerId
     current;
 }  // namespace allocation_owner_internal

@@ -15,6 +15,7 @@
 #include "core/executor/device_factory.h"
 #include "core/executor/kernel_registry.h"
 #include "core/executor/runtime.h"
+#include "core/memory/bfc_allocator.h"
 #include "core/graph/builder.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/placer/device_name.h"
@@ -143,6 +144,24 @@ TEST(DeviceCopyTest, EveryPairOfDeviceKindsCopiesThroughTheInterface) {
   EXPECT_EQ(std::memcmp(again, src, sizeof(src)), 0);
   ASSERT_TRUE(b.CopyFrom(a, nullptr, nullptr, 0).ok());
   EXPECT_EQ(a.to_host, 1);
+}
+
+// A device whose memory pool it owns (as every GPU device): allocator() is
+// that pool, and it goes with the device.
+TEST(DeviceTest, ADeviceOwningItsPoolAllocatesFromIt) {
+  BfcOptions options;
+  options.name = "owned_pool";
+  std::unique_ptr<Allocator> pool = CreateBfcAllocator(CreateHostSubAllocator(), options);
+  Allocator* raw = pool.get();
+  DeviceQueueOptions queue;
+  Device device(CpuDeviceAttributes(0), /*allocator=*/nullptr, std::move(pool), queue);
+  EXPECT_EQ(device.allocator(), raw);
+  EXPECT_EQ(device.allocator()->Name(), "owned_pool");
+  EXPECT_TRUE(device.host_memory());
+  void* p = device.allocator()->AllocateRaw(64, 1 << 20);
+  ASSERT_NE(p, nullptr);
+  device.allocator()->DeallocateRaw(p);
+  EXPECT_GT(device.ReleaseOwnedMemory(), 0u);  // its wholly free region goes back
 }
 
 TEST(DeviceCopyTest, HostDevicesNeedNoStepEnd) {

@@ -93,7 +93,7 @@ absl::Status CheckLaunch(const char* kernel) {
 
 CudaDevice::CudaDevice(DeviceAttributes attributes, int physical_id,
                        std::unique_ptr<Allocator> allocator, Allocator* pinned)
-    : Device(std::move(attributes), allocator.get(), std::move(allocator),
+    : Device(std::move(attributes), /*allocator=*/nullptr, std::move(allocator),
              DeviceQueueOptions{/*inter_op_threads=*/1, /*intra_op_threads=*/0,
                                 /*asynchronous=*/true}),
       physical_id_(physical_id),
@@ -132,15 +132,20 @@ absl::StatusOr<CudaDevice*> CudaDevice::Of(Device* device, const std::string& no
 }
 
 CudaDevice::~CudaDevice() {
-  DestroyServices();  // they may hold handles bound to the streams
   DeviceScope guard(physical_id_);
-  if (guard.status() != cudaSuccess) return;
+  const bool entered = guard.status() == cudaSuccess;
+  // Queued work may still use the services' handles and buffers (a cuDNN
+  // workspace, a communicator): finish it before they go.
+  if (entered) {
+    for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
+      if (stream != nullptr) cudaStreamSynchronize(stream);
+    }
+  }
+  DestroyServices();
+  if (!entered) return;
   if (cublas_ != nullptr) cublasDestroy(cublas_);
   for (cudaStream_t stream : {compute_, h2d_, d2h_}) {
-    if (stream != nullptr) {
-      cudaStreamSynchronize(stream);
-      cudaStreamDestroy(stream);
-    }
+    if (stream != nullptr) cudaStreamDestroy(stream);
   }
   ReclaimStaging(/*wait=*/true);
 }
