@@ -95,7 +95,10 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args, bool want
   return f;
 }
 
-// Reads GRAPH in the format asked for; `read_as` says which it was.
+// Reads GRAPH in the format asked for; `read_as` says which it was. A
+// reader's DATA_LOSS means "not my format": `auto` then tries the next, and
+// when every one refuses, says what each said. Any other error (UNIMPLEMENTED
+// for an ONNX model, a bad node) is about a file in that reader's format.
 absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as) {
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(f.graph));
   auto named = [&](absl::StatusOr<Graph> g) -> absl::StatusOr<Graph> {
@@ -109,18 +112,19 @@ absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as) {
   const GraphFormat format = FormatForPath(f.graph);
   *read_as = format == GraphFormat::kText ? "graphrt GraphDef (text)" : "graphrt GraphDef";
   auto graph = ParseGraph(bytes, format);
+  // An empty file gets the same refusal from every reader: say it once.
   if (graph.ok() || f.format == "graphrt" || graph.status().code() != absl::StatusCode::kDataLoss ||
-      format == GraphFormat::kText) {
+      bytes.empty()) {
     return named(std::move(graph));
   }
-  // Not graphrt's binary format: TensorFlow's, or neither (then say both).
   auto tf = ParseTfGraph(bytes);
   if (tf.ok() || tf.status().code() != absl::StatusCode::kDataLoss) {
     *read_as = "TensorFlow GraphDef";
     return named(std::move(tf));
   }
-  return absl::DataLossError(absl::StrCat(f.graph, " is neither a graphrt nor a TensorFlow ",
-                                          "GraphDef (", graph.status().message(), ")"));
+  return absl::DataLossError(absl::StrCat(
+      f.graph, " (", bytes.size(), " bytes) is no graph file graphrt reads: ",
+      graph.status().message(), "; ", tf.status().message(), "; and not an ONNX model"));
 }
 
 absl::StatusOr<proto::RuntimeConfig> LoadConfig(const Flags& f) {

@@ -9,8 +9,11 @@
 //
 // GRAPH is a graphrt GraphDef (binary, or text when it ends in .pbtxt) or a
 // TensorFlow frozen GraphDef; `auto` tries graphrt's format first, then
-// TensorFlow's, and says which it read. RunCli is the whole program, with
-// its streams passed in so tests run it in-process.
+// TensorFlow's, and says which it read. A file neither reads is refused
+// with one error giving each format's reason; an ONNX model is refused as
+// not supported yet, and an empty file as empty. `run` and `convert` never
+// go on with an empty graph read from such a file. RunCli is the whole
+// program, with its streams passed in so tests run it in-process.
 //
 // Thread-safety: one call at a time (it reads the environment).
 #ifndef GRAPHRT_EXAMPLES_GRAPHRT_CLI_CLI_H_

@@ -1,9 +1,12 @@
-// `graphrt run` and `graphrt devices`, run in-process: the TF-frozen MLP
+// `graphrt run`, `convert` and `devices`, run in-process: the TF-frozen MLP
 // gives TF's outputs, graphrt's own files and configs work, bad input exits
-// with a message.
+// with a message, and files in other formats are refused, never run or
+// converted as empty graphs.
 #include "examples/graphrt_cli/cli.h"
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include "core/executor/runtime_config.h"
@@ -14,11 +17,14 @@
 #include "core/graph/ops/math_ops.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/graph/io/foreign_files.h"
 
 namespace graphrt::cli {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Result {
   int code;
@@ -105,6 +111,77 @@ TEST(GraphrtCliTest, BadInputExitsWithAMessage) {
                       "images=" + kData + "/tf_mlp_probs.npy", "--fetch", "probabilities"});
   EXPECT_EQ(dtype.code, 1);
   EXPECT_THAT(dtype.err, HasSubstr("images"));
+}
+
+TEST(GraphrtCliTest, FilesInOtherFormatsAreRefusedByRunAndConvert) {
+  const std::string dir = ::testing::TempDir();
+  for (const foreign::File& f : foreign::Files()) {
+    const std::string path = dir + "/" + f.name;
+    const std::string out = dir + "/converted_" + f.name + ".pbtxt";
+    ASSERT_TRUE(WriteStringToFile(path, f.bytes).ok());
+    std::remove(out.c_str());
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"run", path, "--fetch", "y"},
+          std::vector<std::string>{"convert", path, out}}) {
+      Result r = Cli(args);
+      EXPECT_EQ(r.code, 1) << args[0] << " " << f.name;
+      EXPECT_THAT(r.out, Not(HasSubstr("graph:"))) << f.name;
+      if (f.onnx) {
+        EXPECT_THAT(r.err, HasSubstr("UNIMPLEMENTED: " + path + ": an ONNX model (ir_version 8, "
+                                     "opset 17, producer 'pytorch' version '2.1.0'): ONNX "
+                                     "import is not supported yet"));
+      } else {
+        // One error: what the file is not, and why, for each format.
+        EXPECT_THAT(r.err, AllOf(HasSubstr("DATA_LOSS: " + path + " ("), HasSubstr(
+                                     "bytes) is no graph file graphrt reads: not a binary "
+                                     "graphrt GraphDef: "),
+                                 HasSubstr("; not a TensorFlow GraphDef: "),
+                                 HasSubstr("; and not an ONNX model")))
+            << f.name;
+      }
+    }
+    EXPECT_FALSE(std::ifstream(out).good()) << "convert wrote " << out;
+    // Asked for one format, each reader refuses it on its own.
+    Result as_tf = Cli({"convert", path, out, "--format", "tf"});
+    EXPECT_EQ(as_tf.code, 1);
+    EXPECT_THAT(as_tf.err, HasSubstr(f.onnx ? "an ONNX model" : "not a TensorFlow GraphDef"));
+    Result as_graphrt = Cli({"run", path, "--fetch", "y", "--format", "graphrt"});
+    EXPECT_EQ(as_graphrt.code, 1);
+    EXPECT_THAT(as_graphrt.err, HasSubstr(f.onnx ? "an ONNX model" : "not a binary graphrt"));
+  }
+}
+
+TEST(GraphrtCliTest, TheHandEncodedRuntimeConfigIsOne) {
+  // foreign::RuntimeConfigBinary() is docs/graph-files.md's example config.
+  absl::StatusOr<proto::RuntimeConfig> config = ParseRuntimeConfig(R"(
+    inter_op_threads: 2 intra_op_threads: 1 allow_soft_placement: true
+    log_device_placement: true
+    device { type: "CPU" id: 0 logical_device {} logical_device { intra_op_threads: 1 } }
+    gpu { id: 0 memory_limit_mb: 4096 allow_growth: true
+          logical_device_limit_mb: 1024 logical_device_limit_mb: 1024 })");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->SerializeAsString(), foreign::RuntimeConfigBinary());
+}
+
+TEST(GraphrtCliTest, AnEmptyFileIsRefusedAndAnEmptyGraphConverts) {
+  const std::string dir = ::testing::TempDir();
+  ASSERT_TRUE(WriteStringToFile(dir + "/empty.pb", "").ok());
+  const std::string out = dir + "/from_empty.pbtxt";
+  std::remove(out.c_str());
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"run", dir + "/empty.pb", "--fetch", "y"},
+        std::vector<std::string>{"convert", dir + "/empty.pb", out},
+        std::vector<std::string>{"convert", dir + "/empty.pb", out, "--format", "tf"}}) {
+    Result r = Cli(args);
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr(dir + "/empty.pb: empty graph file (0 bytes)"));
+  }
+  EXPECT_FALSE(std::ifstream(out).good());
+  // The empty graph graphrt writes (`version: 1`) is a graph, if a useless one.
+  ASSERT_TRUE(WriteGraph(Graph(), dir + "/no_nodes.pb").ok());
+  Result r = Cli({"convert", dir + "/no_nodes.pb", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(graphrt GraphDef, 0 nodes)"));
 }
 
 }  // namespace

@@ -6,8 +6,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/graph/io/proto_util.h"
 #include "core/base/status_macros.h"
+#include "core/graph/io/foreign_formats.h"
+#include "core/graph/io/proto_util.h"
 #include "google/protobuf/text_format.h"
 
 namespace graphrt {
@@ -59,15 +60,42 @@ absl::StatusOr<PartialShape> ShapeFromProto(const proto::Shape& shape) {
   return PartialShape(std::span<const int64_t>(shape.dim().data(), shape.dim_size()));
 }
 
-bool HasUnknownFields(const proto::GraphDef& def) {
-  auto unknown = [](const google::protobuf::Message& m) {
-    return !m.GetReflection()->GetUnknownFields(m).empty();
-  };
-  if (unknown(def)) return true;
-  for (const proto::NodeDef& n : def.node()) {
-    if (unknown(n)) return true;
+absl::Status NotAGraphDef(GraphFormat format, absl::string_view why) {
+  return absl::DataLossError(absl::StrCat("not a ",
+                                          format == GraphFormat::kText ? "text-format" : "binary",
+                                          " graphrt GraphDef: ", why));
+}
+
+// `data` into `def`, or DATA_LOSS saying why the bytes are no graphrt
+// GraphDef: empty, not protobuf, a field graph.proto does not declare (Note
+// [Unknown fields] in proto_util.cc), or no nodes without being the empty
+// GraphDef that ToGraphDef writes (`version: 1`): in binary exactly its two
+// bytes (two bytes with another version are as likely some other message),
+// in text any version from 1, so that FromGraphDef asks for an upgrade.
+absl::Status ReadGraphDef(absl::string_view data, GraphFormat format, proto::GraphDef* def) {
+  RETURN_IF_ERROR(CheckNotEmpty(data));
+  if (format == GraphFormat::kText) {
+    if (absl::Status s = ParseTextProto(data, def); !s.ok()) return NotAGraphDef(format, s.message());
+    if (def->node_size() == 0 && def->version() < 1) {  // FromGraphDef checks newer ones
+      return NotAGraphDef(format, absl::StrCat("no nodes, and not the empty graph `version: ",
+                                               kGraphDefVersion, "`"));
+    }
+    return absl::OkStatus();
   }
-  return false;
+  if (!def->ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return NotAGraphDef(format, absl::StrCat(data.size(), " bytes that do not parse as protobuf"));
+  }
+  if (absl::Status s = CheckGraphDefFields(*def); !s.ok()) return NotAGraphDef(format, s.message());
+  if (def->node_size() == 0) {
+    proto::GraphDef empty;
+    empty.set_version(kGraphDefVersion);
+    if (data != empty.SerializeAsString()) {
+      return NotAGraphDef(format, absl::StrCat(data.size(), " bytes with no nodes, not the empty ",
+                                               "graph (", empty.ByteSizeLong(), " bytes: version ",
+                                               kGraphDefVersion, ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -189,18 +217,8 @@ absl::StatusOr<Graph> FromGraphDef(const proto::GraphDef& def, const OpRegistry*
 absl::StatusOr<Graph> ParseGraph(absl::string_view data, GraphFormat format,
                                  const OpRegistry* ops) {
   proto::GraphDef def;
-  if (format == GraphFormat::kText) {
-    if (absl::Status s = ParseTextProto(data, &def); !s.ok()) {
-      return absl::DataLossError(absl::StrCat("not a text-format graphrt GraphDef: ", s.message()));
-    }
-  } else if (!def.ParseFromArray(data.data(), static_cast<int>(data.size())) ||
-             HasUnknownFields(def)) {
-    // Protobuf keeps fields of the wrong wire type as unknown fields instead
-    // of failing, so a TensorFlow GraphDef "parses" as an empty graph: any
-    // unknown field means the bytes are not a GraphDef this build wrote.
-    return absl::DataLossError(absl::StrCat(
-        "not a binary graphrt GraphDef (", data.size(),
-        " bytes that do not parse as one; a TensorFlow graph is read with ImportTfGraph)"));
+  if (absl::Status s = ReadGraphDef(data, format, &def); !s.ok()) {
+    return RefuseGraphBytes(data, std::move(s));
   }
   return FromGraphDef(def, ops);
 }
@@ -223,10 +241,16 @@ GraphFormat FormatForPath(absl::string_view path) {
 
 absl::StatusOr<Graph> ReadGraph(const std::string& path, const OpRegistry* ops) {
   ASSIGN_OR_RETURN(std::string data, ReadFileToString(path));
-  auto graph = ParseGraph(data, FormatForPath(path), ops);
+  const GraphFormat format = FormatForPath(path);
+  auto graph = ParseGraph(data, format, ops);
   if (!graph.ok()) {
+    const bool binary_refused =
+        format == GraphFormat::kBinary && graph.status().code() == absl::StatusCode::kDataLoss;
     return absl::Status(graph.status().code(),
-                        absl::StrCat(path, ": ", graph.status().message()));
+                        absl::StrCat(path, ": ", graph.status().message(),
+                                     binary_refused && !data.empty()
+                                         ? " (a TensorFlow frozen graph is read with ReadTfGraph)"
+                                         : ""));
   }
   return graph;
 }

@@ -43,9 +43,18 @@ absl::StatusOr<Graph> ParseGraph(absl::string_view data, GraphFormat format,
                                  const OpRegistry* ops = &OpRegistry::Global());
 std::string SerializeGraph(const Graph& graph, GraphFormat format);
 
+// Refusals (ParseGraph, ReadGraph): DATA_LOSS "not a binary graphrt
+// GraphDef: ..." (or "text-format") for bytes that are no GraphDef, saying
+// why: an empty file; bytes that do not parse; any field graph.proto does
+// not declare, named with where it was ("unknown field 7 (length-delimited)
+// at the top level", "... in node 'x'"); no nodes, unless the bytes are the
+// empty graph ToGraphDef writes (`version: 1`: in binary exactly those two
+// bytes, in text a version and no node). UNIMPLEMENTED for an ONNX model,
+// saying so. Then FromGraphDef's errors.
+//
 // Files. The format follows the extension: ".pbtxt" and ".txt" are text,
-// anything else binary. NOT_FOUND for a missing file; DATA_LOSS for bytes
-// that are no GraphDef.
+// anything else binary. NOT_FOUND for a missing file; errors start with the
+// path.
 absl::StatusOr<Graph> ReadGraph(const std::string& path,
                                 const OpRegistry* ops = &OpRegistry::Global());
 absl::Status WriteGraph(const Graph& graph, const std::string& path);

@@ -25,6 +25,17 @@ class TextErrors : public google::protobuf::io::ErrorCollector {
   std::string text_;
 };
 
+const char* WireTypeName(google::protobuf::UnknownField::Type type) {
+  switch (type) {
+    case google::protobuf::UnknownField::TYPE_VARINT: return "varint";
+    case google::protobuf::UnknownField::TYPE_FIXED32: return "fixed32";
+    case google::protobuf::UnknownField::TYPE_FIXED64: return "fixed64";
+    case google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED: return "length-delimited";
+    case google::protobuf::UnknownField::TYPE_GROUP: return "group";
+  }
+  return "?";
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
@@ -54,6 +65,32 @@ absl::Status ParseTextProto(absl::string_view text, google::protobuf::Message* m
                                                             : errors.text());
   }
   return absl::OkStatus();
+}
+
+// Note [Unknown fields]
+// Rationale: protobuf's parser keeps a field it does not know, or a known
+// field number sent with another wire type, as an "unknown field" and still
+// succeeds. So any bytes in protobuf wire format (an ONNX model, a binary
+// RuntimeConfig, a TensorProto, often random bytes) "parse" as a GraphDef,
+// usually one with no nodes, and would run as an empty graph.
+// Approach: a reader that has parsed bytes as its own format refuses them
+// when they hold any unknown field at the top level or in a node, naming
+// the field; graphrt's GraphDef reader and the TensorFlow importer both call
+// CheckGraphDefFields. tf_graph.proto therefore declares every field of
+// TensorFlow's GraphDef and NodeDef, the unused ones as opaque bytes.
+// Limitations: nested messages (attrs, tensors) are not checked: TF adds
+// fields there that graphrt ignores. A file whose bytes happen to be all
+// declared fields is still read (the two-byte graphrt empty graph is also a
+// binary RuntimeConfig with inter_op_threads: 1).
+absl::Status CheckNoUnknownFields(const google::protobuf::Message& message,
+                                  absl::string_view where) {
+  const google::protobuf::UnknownFieldSet& unknown =
+      message.GetReflection()->GetUnknownFields(message);
+  if (unknown.empty()) return absl::OkStatus();
+  const google::protobuf::UnknownField& field = unknown.field(0);
+  return absl::DataLossError(absl::StrCat("unknown field ", field.number(), " (",
+                                          WireTypeName(field.type()), ") ",
+                                          where));
 }
 
 }  // namespace graphrt

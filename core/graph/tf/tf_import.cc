@@ -8,9 +8,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/base/status_macros.h"
+#include "core/graph/io/foreign_formats.h"
 #include "core/graph/io/graph_def.h"
 #include "core/graph/io/proto_util.h"
-#include "core/base/status_macros.h"
 #include "core/graph/tf/tf_ops.h"
 
 namespace graphrt {
@@ -360,18 +361,40 @@ absl::StatusOr<std::vector<FoldedDim>> Importer::FoldStridedSlice(int t, int dep
   return out;
 }
 
+// `bytes` into `def`, or DATA_LOSS saying why they are no TensorFlow
+// GraphDef: empty, not protobuf, a field TensorFlow's GraphDef or NodeDef
+// does not have (Note [Unknown fields] in core/graph/io/proto_util.cc), or
+// no nodes.
+absl::Status ReadTfGraphDef(absl::string_view bytes, tfproto::GraphDef* def) {
+  RETURN_IF_ERROR(CheckNotEmpty(bytes));
+  auto refuse = [](absl::string_view why) {
+    return absl::DataLossError(absl::StrCat("not a TensorFlow GraphDef: ", why));
+  };
+  if (!def->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return refuse(absl::StrCat(bytes.size(), " bytes that do not parse as protobuf"));
+  }
+  if (absl::Status s = CheckGraphDefFields(*def); !s.ok()) return refuse(s.message());
+  if (def->node_size() == 0) return refuse(absl::StrCat(bytes.size(), " bytes with no nodes"));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Graph> ImportTfGraph(const tfproto::GraphDef& def,
                                     const TfImportOptions& options) {
-  return Importer(def, options).Run();
+  ASSIGN_OR_RETURN(Graph graph, Importer(def, options).Run());
+  if (graph.num_nodes() == 0 && def.node_size() > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the TensorFlow graph's ", def.node_size(), " nodes are all Consts or shape expressions "
+        "that no other node reads, which graphrt imports only when read: nothing to run"));
+  }
+  return graph;
 }
 
 absl::StatusOr<Graph> ParseTfGraph(absl::string_view bytes, const TfImportOptions& options) {
   tfproto::GraphDef def;
-  if (!def.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(absl::StrCat(
-        "not a binary TensorFlow GraphDef (", bytes.size(), " bytes that do not parse)"));
+  if (absl::Status s = ReadTfGraphDef(bytes, &def); !s.ok()) {
+    return RefuseGraphBytes(bytes, std::move(s));
   }
   return ImportTfGraph(def, options);
 }

@@ -11,8 +11,14 @@
 // (see Note [Folding shape expressions] in tf_import.cc).
 //
 // Errors: UNIMPLEMENTED listing every unsupported op with its nodes;
-// INVALID_ARGUMENT naming the node for a bad attr, dtype or input;
-// DATA_LOSS for bytes that are no GraphDef; NOT_FOUND for a missing file.
+// INVALID_ARGUMENT naming the node for a bad attr, dtype or input, or when
+// no node would be imported (only Consts and shape expressions nothing
+// reads); NOT_FOUND for a missing file. Bytes (ParseTfGraph, ReadTfGraph)
+// that are no TF GraphDef are DATA_LOSS "not a TensorFlow GraphDef: ..."
+// saying why: an empty file, bytes that do not parse, a field TensorFlow's
+// GraphDef or NodeDef does not have ("unknown field 1 (varint) at the top
+// level", "... in node 'x'"), or no nodes; an ONNX model is UNIMPLEMENTED,
+// saying so. ReadTfGraph's errors start with the path.
 //
 // Thread-safety: pure functions.
 #ifndef GRAPHRT_CORE_GRAPH_TF_TF_IMPORT_H_

@@ -1,12 +1,16 @@
 // GraphDef I/O: graphs survive binary and text round trips with every op and
-// attr type, and malformed files get statuses that name the node.
+// attr type, malformed files get statuses that name the node, and files in
+// other formats are refused, never read as empty graphs.
 #include "core/graph/io/graph_def.h"
 
+#include <filesystem>
 #include <set>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "core/graph/builder.h"
+#include "core/graph/io/proto_util.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
@@ -14,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/graph/io/foreign_files.h"
 
 namespace graphrt {
 namespace {
@@ -166,7 +171,89 @@ TEST(GraphDefTest, ATensorFlowGraphIsNotTakenForAnEmptyOne) {
   // Protobuf would keep TF's fields as unknown ones and yield 0 nodes.
   absl::Status s = ReadGraph(GRAPHRT_TEST_DATA "/tf_mlp_frozen.pb").status();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
-  EXPECT_THAT(s.message(), HasSubstr("ImportTfGraph"));
+  EXPECT_THAT(s.message(), HasSubstr("not a binary graphrt GraphDef: unknown field 1 "
+                                     "(length-delimited) at the top level"));
+  EXPECT_THAT(s.message(), HasSubstr("ReadTfGraph"));
+}
+
+TEST(GraphDefTest, FilesInOtherFormatsAreRefusedNamingTheFormat) {
+  const std::string dir = ::testing::TempDir();
+  for (const foreign::File& f : foreign::Files()) {
+    const std::string path = dir + "/" + f.name;
+    ASSERT_TRUE(WriteStringToFile(path, f.bytes).ok());
+    for (absl::Status s : {ParseGraph(f.bytes, GraphFormat::kBinary).status(),
+                           ReadGraph(path).status()}) {
+      if (f.onnx) {
+        EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
+        EXPECT_THAT(s.message(), HasSubstr("an ONNX model (ir_version 8"));
+      } else {
+        EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << f.name << ": " << s;
+        EXPECT_THAT(s.message(), HasSubstr("not a binary graphrt GraphDef: ")) << f.name;
+      }
+    }
+    // Nor as text, whatever the file is called.
+    absl::Status text = ParseGraph(f.bytes, GraphFormat::kText).status();
+    EXPECT_EQ(text.code(), f.onnx ? absl::StatusCode::kUnimplemented : absl::StatusCode::kDataLoss)
+        << f.name << ": " << text;
+  }
+  absl::Status config = ParseGraph(foreign::RuntimeConfigBinary(), GraphFormat::kBinary).status();
+  EXPECT_THAT(config.message(), HasSubstr("unknown field 2 (varint) at the top level"));
+}
+
+TEST(GraphDefTest, UnknownFieldsAreNamedWithWhereTheyAre) {
+  GraphBuilder b;
+  ops::Neg(b.Scalar(1.0f, "one"), "y");
+  const std::string bytes = SerializeGraph(b.Build().value(), GraphFormat::kBinary);
+  absl::Status top = ParseGraph(bytes + foreign::VarintField(9, 1), GraphFormat::kBinary).status();
+  EXPECT_EQ(top.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(top.message(), HasSubstr("unknown field 9 (varint) at the top level"));
+  proto::GraphDef def;
+  ASSERT_TRUE(def.ParseFromString(bytes));
+  for (proto::NodeDef& n : *def.mutable_node()) {
+    if (n.name() == "y") n.GetReflection()->MutableUnknownFields(&n)->AddFixed32(12, 7);
+  }
+  absl::Status node = ParseGraph(def.SerializeAsString(), GraphFormat::kBinary).status();
+  EXPECT_THAT(node.message(), HasSubstr("unknown field 12 (fixed32) in node 'y'"));
+}
+
+TEST(GraphDefTest, AnEmptyFileIsRefusedAndTheEmptyGraphIsRead) {
+  for (GraphFormat format : {GraphFormat::kBinary, GraphFormat::kText}) {
+    absl::Status s = ParseGraph("", format).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(s.message(), HasSubstr("empty graph file (0 bytes)"));
+    // What WriteGraph writes for a graph with no nodes reads back.
+    absl::StatusOr<Graph> empty = ParseGraph(SerializeGraph(Graph(), format), format);
+    ASSERT_TRUE(empty.ok()) << empty.status();
+    EXPECT_EQ(empty->num_nodes(), 0);
+  }
+  EXPECT_EQ(SerializeGraph(Graph(), GraphFormat::kBinary), "\x08\x01");
+  EXPECT_TRUE(ParseText("version: 1  # nothing yet").ok());
+  // No nodes, and not that: refused.
+  for (const std::string& bytes : {std::string("\x08\x00", 2), std::string("\x08\x01\x08\x01"),
+                                  std::string("\x08\x81\x00", 3)}) {
+    absl::Status s = ParseGraph(bytes, GraphFormat::kBinary).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << absl::CHexEscape(bytes);
+    EXPECT_THAT(s.message(), HasSubstr("bytes with no nodes"));
+  }
+  absl::Status comment = ParseText("# a comment, no graph\n");
+  EXPECT_EQ(comment.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(comment.message(), HasSubstr("no nodes"));
+}
+
+TEST(GraphDefTest, TheCommittedGraphsStillLoad) {
+  // The fuzz seeds: a first byte choosing the format (odd: text), then a graph.
+  int read = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           GRAPHRT_TEST_DATA "/../fuzz/seeds/graph_def_fuzzer")) {
+    absl::StatusOr<std::string> bytes = ReadFileToString(entry.path().string());
+    ASSERT_TRUE(bytes.ok() && !bytes->empty()) << entry.path();
+    const GraphFormat format = ((*bytes)[0] & 1) ? GraphFormat::kText : GraphFormat::kBinary;
+    absl::StatusOr<Graph> g = ParseGraph(absl::string_view(*bytes).substr(1), format);
+    ASSERT_TRUE(g.ok()) << entry.path() << ": " << g.status();
+    EXPECT_GT(g->num_nodes(), 0) << entry.path();
+    ++read;
+  }
+  EXPECT_GE(read, 6);
 }
 
 TEST(GraphDefTest, BadTextNamesLineAndColumn) {

@@ -1,16 +1,23 @@
 // TF frozen-graph import: the book's MLP frozen by TensorFlow
 // (tests/data/make_tf_graphs.py) runs in graphrt and matches TensorFlow's
-// outputs; unsupported ops, bad attrs and bad bytes are named.
+// outputs; unsupported ops, bad attrs and bad bytes are named; files in other
+// formats are refused, never imported as empty graphs.
 #include "core/graph/tf/tf_import.h"
 
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "core/executor/session.h"
+#include "core/graph/builder.h"
+#include "core/graph/io/graph_def.h"
 #include "core/graph/io/npy.h"
+#include "core/graph/io/proto_util.h"
+#include "core/graph/ops/math_ops.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/graph/io/foreign_files.h"
 
 namespace graphrt {
 namespace {
@@ -146,6 +153,88 @@ TEST(TfImportTest, TruncatedFileIsDataLoss) {
   Parse(kPlaceholder).SerializeToString(&bytes);
   absl::Status s = ParseTfGraph(bytes.substr(0, bytes.size() - 3)).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+}
+
+TEST(TfImportTest, FilesInOtherFormatsAreRefusedNamingTheFormat) {
+  const std::string dir = ::testing::TempDir();
+  std::vector<foreign::File> files = foreign::Files();
+  tfproto::TensorProto tf_tensor;
+  tf_tensor.set_dtype(tfproto::DT_FLOAT);
+  tf_tensor.mutable_tensor_shape()->add_dim()->set_size(2);
+  tf_tensor.set_tensor_content(std::string(8, '\0'));
+  files.push_back({"tf_tensor.pb", tf_tensor.SerializeAsString()});
+  GraphBuilder b;
+  ops::Neg(b.Scalar(1.0f), "y");
+  files.push_back({"graphrt.pb", SerializeGraph(b.Build().value(), GraphFormat::kBinary)});
+  for (const foreign::File& f : files) {
+    const std::string path = dir + "/" + f.name;
+    ASSERT_TRUE(WriteStringToFile(path, f.bytes).ok());
+    for (absl::Status s : {ParseTfGraph(f.bytes).status(), ReadTfGraph(path).status()}) {
+      if (f.onnx) {
+        EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
+        EXPECT_THAT(s.message(), HasSubstr("an ONNX model (ir_version 8, opset 17, producer "
+                                           "'pytorch' version '2.1.0'): ONNX import is not "
+                                           "supported yet"));
+      } else {
+        EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << f.name << ": " << s;
+        EXPECT_THAT(s.message(), HasSubstr("not a TensorFlow GraphDef: ")) << f.name;
+      }
+    }
+  }
+  // A TF GraphDef's node field is length-delimited; these start with varints.
+  EXPECT_THAT(ParseTfGraph(foreign::RuntimeConfigBinary()).status().message(),
+              HasSubstr("unknown field 1 (varint) at the top level"));
+}
+
+TEST(TfImportTest, UnknownFieldsAreNamedWithWhereTheyAre) {
+  tfproto::GraphDef def = Parse(kPlaceholder);
+  def.GetReflection()->MutableUnknownFields(&def)->AddVarint(6, 1);
+  absl::Status top = ParseTfGraph(def.SerializeAsString()).status();
+  EXPECT_EQ(top.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(top.message(), HasSubstr("unknown field 6 (varint) at the top level"));
+  def = Parse(kPlaceholder);
+  tfproto::NodeDef* x = def.mutable_node(0);
+  x->GetReflection()->MutableUnknownFields(x)->AddLengthDelimited(8, "?");
+  absl::Status node = ParseTfGraph(def.SerializeAsString()).status();
+  EXPECT_THAT(node.message(), HasSubstr("unknown field 8 (length-delimited) in node 'x'"));
+  // TensorFlow's own fields that graphrt does not read are no such thing.
+  def = Parse(std::string(kPlaceholder) + R"(
+    library: "\n\x02\n\x00" version: 21 debug_info: "" versions { producer: 1645 })");
+  def.mutable_node(0)->set_experimental_type("\x08\x03");
+  def.mutable_node(0)->set_experimental_debug_info("\n\x01x");
+  absl::StatusOr<Graph> g = ParseTfGraph(def.SerializeAsString());
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->num_nodes(), 1);
+}
+
+TEST(TfImportTest, AnEmptyFileAndAGraphWithoutNodesAreRefused) {
+  absl::Status empty = ParseTfGraph("").status();
+  EXPECT_EQ(empty.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(empty.message(), "empty graph file (0 bytes)");
+  // An empty TF graph still has its versions: bytes with no nodes.
+  absl::Status no_nodes = ParseTfGraph(Parse("versions { producer: 1645 }").SerializeAsString())
+                              .status();
+  EXPECT_EQ(no_nodes.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(no_nodes.message(), HasSubstr("not a TensorFlow GraphDef: 5 bytes with no nodes"));
+  // Nodes, but none graphrt would import: refused too, not an empty graph.
+  absl::Status unread = ImportTfGraph(Parse(R"(
+    node { name: "c" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_FLOAT tensor_shape { } float_val: 7 } } } })")).status();
+  EXPECT_EQ(unread.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unread.message(), HasSubstr("nothing to run"));
+}
+
+TEST(TfImportTest, TheCommittedGraphsStillLoad) {
+  // The frozen MLP (FrozenMlpMatchesTensorFlowsOutputs) and the fuzz seeds.
+  int read = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           GRAPHRT_TEST_DATA "/../fuzz/seeds/tf_graph_fuzzer")) {
+    absl::StatusOr<Graph> g = ReadTfGraph(entry.path().string());
+    ASSERT_TRUE(g.ok()) << g.status();
+    EXPECT_GT(g->num_nodes(), 0) << entry.path();
+    ++read;
+  }
+  EXPECT_GE(read, 5);
 }
 
 }  // namespace
