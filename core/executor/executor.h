@@ -46,6 +46,9 @@ struct ExecutorEnv {
   std::span<Device* const> devices;
   ResourceMgr* resources = nullptr;
   int64_t inline_cost_ns = 0;
+  // Each node's owner name for OOM reports, by node id, kept by the caller
+  // (a Session holds one per node); empty: the plan interns its own.
+  std::span<const AllocationOwner> owners;
 };
 
 class ExecutorPlan {
@@ -132,7 +135,7 @@ class ExecutorPlan {
   std::vector<int32_t> fetch_devices_;  // the device each fetch is produced on
   std::vector<int32_t> async_devices_;  // asynchronous devices the plan runs nodes on
   std::vector<const Node*> feed_nodes_;
-  std::vector<AllocationOwner> owners_;  // keeps the items' owner names interned
+  std::vector<AllocationOwner> owners_;  // the items' names when env_.owners is empty
   int32_t num_entries_ = 0;
 };
 

@@ -100,8 +100,12 @@ absl::StatusOr<std::unique_ptr<ExecutorPlan>> ExecutorPlan::Build(
             plan->async_devices_.end()) {
       plan->async_devices_.push_back(item.device);
     }
-    plan->owners_.emplace_back(n.name());  // names this node in OOM reports
-    item.owner = plan->owners_.back().id();
+    if (!env.owners.empty()) {
+      item.owner = env.owners[id].id();  // names this node in OOM reports
+    } else {
+      plan->owners_.emplace_back(n.name());
+      item.owner = plan->owners_.back().id();
+    }
     plan->items_.push_back(item);
   }
   plan->inline_memo_ = std::make_unique<std::atomic<int8_t>[]>(plan->items_.size());

@@ -109,20 +109,16 @@ int64_t Runtime::ReleaseUnusedMemory() {
   return released;
 }
 
-std::vector<std::string> Runtime::device_startup_errors() {
-  MutexLock lock(&mu_);
-  (void)InitializeLocked();
-  std::vector<std::string> out;
-  for (const StartupError& e : startup_errors_) out.push_back(e.why);
-  return out;
-}
+std::vector<std::string> Runtime::device_startup_errors() { return StartupErrors(""); }
 
-std::vector<std::string> Runtime::gpu_startup_errors() {
+std::vector<std::string> Runtime::gpu_startup_errors() { return StartupErrors("GPU"); }
+
+std::vector<std::string> Runtime::StartupErrors(absl::string_view type) {
   MutexLock lock(&mu_);
   (void)InitializeLocked();
   std::vector<std::string> out;
   for (const StartupError& e : startup_errors_) {
-    if (e.type == "GPU") out.push_back(e.why);
+    if (type.empty() || e.type == type) out.push_back(e.why);
   }
   return out;
 }

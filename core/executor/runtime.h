@@ -119,6 +119,8 @@ class Runtime {
 
   explicit Runtime(const RuntimeOptions& options);
   absl::Status InitializeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The startup errors of devices of `type` ("" for all), after initialising.
+  std::vector<std::string> StartupErrors(absl::string_view type);
 
   const RuntimeOptions options_;
   std::vector<Physical> physical_;  // CPU first, then by factory

@@ -95,6 +95,7 @@ absl::StatusOr<std::shared_ptr<const ExecutorPlan>> Session::GetPlan(
   env.devices = devices_;
   env.resources = &resources_;
   env.inline_cost_ns = options_.inline_cost_ns;
+  env.owners = owners_;
   ASSIGN_OR_RETURN(std::unique_ptr<ExecutorPlan> plan,
                    ExecutorPlan::Build(env, feeds, fetches, targets));
   std::shared_ptr<const ExecutorPlan> shared(std::move(plan));
