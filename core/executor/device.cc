@@ -41,7 +41,7 @@ Device::Device(DeviceAttributes attributes, Allocator* allocator,
                std::unique_ptr<Allocator> owned, const DeviceQueueOptions& queue)
     : attributes_(std::move(attributes)),
       allocator_(allocator != nullptr ? allocator : owned.get()),
-      owned_allocator_(std::move(owned)),
+      owned_allocator_(owned.release()),
       memory_space_(allocator_->memory_space()),
       inter_op_threads_(queue.inter_op_threads),
       asynchronous_(queue.asynchronous),

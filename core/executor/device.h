@@ -70,8 +70,9 @@ struct DeviceQueueOptions {
 class Device {
  public:
   // `allocator` hands out the device's memory and outlives the device; or,
-  // when it is null, `owned` does and is destroyed with the device, after the
-  // derived class has drained its work. (One of the two, never both from one
+  // when it is null, `owned` does and is retired with the device, after the
+  // derived class has drained its work (deleted when its last buffer is
+  // returned: results may outlive the runtime). (One of the two, never both from one
   // unique_ptr in one call: argument order is unspecified, and GCC moves the
   // unique_ptr before it reads .get().)
   Device(DeviceAttributes attributes, Allocator* allocator, std::unique_ptr<Allocator> owned,
@@ -85,7 +86,8 @@ class Device {
   const std::string& type() const { return attributes_.type; }
 
   // Memory: tensors of nodes placed here. Shared allocators (the host pool)
-  // outlive the device; owned ones die with it.
+  // outlive the device; owned ones live until the device and every buffer
+  // they handed out are gone.
   Allocator* allocator() const { return allocator_; }
   const MemorySpace& memory_space() const { return memory_space_; }
   // Gives wholly free regions of an allocator the device owns back to the
@@ -180,7 +182,10 @@ class Device {
 
   const DeviceAttributes attributes_;
   Allocator* const allocator_;
-  std::unique_ptr<Allocator> owned_allocator_;  // outlives the queue and services below
+  // Outlives the queue and services below; retired, not deleted, with the
+  // device: tensors from it may outlive the runtime (Note [Retired
+  // allocators] in core/memory/allocator.cc).
+  OwnedAllocator owned_allocator_;
   const MemorySpace memory_space_;
   const int inter_op_threads_;
   const bool asynchronous_;

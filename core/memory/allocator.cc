@@ -1,6 +1,7 @@
 #include "core/memory/allocator.h"
 
 #include <atomic>
+#include <cstdio>
 #include <new>
 
 #include "absl/strings/str_format.h"
@@ -19,6 +20,33 @@ std::string AllocatorStats::DebugString() const {
       "reserved %d B in %d regions, largest free block %d B, fragmentation %.3f",
       bytes_in_use, peak_bytes_in_use, num_allocs, num_live_allocs, bytes_limit,
       bytes_reserved, num_regions, largest_free_block, fragmentation());
+}
+
+// Note [Retired allocators]
+// Rationale: a Device owns its pool when it has a memory limit (and every GPU
+// does), and a Tensor returned by Session::Run holds a buffer from that pool
+// with a raw Allocator*. Users keep results after their session and runtime
+// are gone; deleting the pool with the device left those tensors pointing at
+// freed memory (a read or the tensor's destructor crashed).
+// Approach: owners retire an allocator instead of deleting it. An allocator
+// with nothing live is deleted at once; one with live buffers marks itself
+// retired, and the DeallocateRaw that returns its last buffer deletes it
+// (after dropping its own lock: nothing else may hold the pointer by then).
+// The pool's memory, limit included, lives exactly as long as the last
+// result that points into it, and nothing is copied. Cost: one branch per
+// DeallocateRaw in BfcAllocator, under the lock it already takes.
+// Limitations: allocators that track nothing live fall back to this default,
+// which leaks (and says so) rather than risk freeing memory still in use.
+void Allocator::Retire() {
+  const AllocatorStats stats = GetStats();
+  if (stats.bytes_in_use == 0 && stats.num_live_allocs == 0) {
+    delete this;
+    return;
+  }
+  std::fprintf(stderr,
+               "graphrt: allocator %s retired with %lld live bytes; left alive so that its "
+               "buffers stay valid\n",
+               Name().c_str(), static_cast<long long>(stats.bytes_in_use));
 }
 
 namespace {

@@ -8,7 +8,10 @@
 // use only this interface, never a cast to a concrete allocator.
 //
 // Thread-safety: every method of every Allocator is thread-safe.
-// Ownership: an Allocator outlives every buffer it hands out.
+// Ownership: an Allocator outlives every buffer it hands out. An owner whose
+// allocator's buffers may outlive it (a device's own pool: tensors returned
+// to users outlive their runtime) retires it (Retire, OwnedAllocator)
+// instead of deleting it, and the last buffer returned deletes it.
 #ifndef GRAPHRT_CORE_MEMORY_ALLOCATOR_H_
 #define GRAPHRT_CORE_MEMORY_ALLOCATOR_H_
 
@@ -84,7 +87,24 @@ class Allocator {
   // Default: 0, for allocators that hold nothing beyond what is in use.
   // Thread-safe.
   virtual size_t Release() { return 0; }
+
+  // Ends its owner's hold on this allocator, in place of `delete`: deleted
+  // now when no buffer is live, else by the DeallocateRaw that returns the
+  // last live buffer (BfcAllocator; Note [Retired allocators] in
+  // allocator.cc). Nothing but DeallocateRaw may be called after Retire.
+  // Default: deleted now when GetStats() shows nothing live, else left alive
+  // (its live buffers stay valid; its memory is not reclaimed) with a line on
+  // stderr. Thread-safe against DeallocateRaw.
+  virtual void Retire();
 };
+
+// A unique_ptr that retires its allocator instead of deleting it.
+struct AllocatorRetirer {
+  void operator()(Allocator* allocator) const {
+    if (allocator != nullptr) allocator->Retire();
+  }
+};
+using OwnedAllocator = std::unique_ptr<Allocator, AllocatorRetirer>;
 
 // The process-wide host allocator: aligned operator new with atomic counters.
 // Never fails for want of a limit; returns nullptr only when the system does.

@@ -124,11 +124,29 @@ void* BfcAllocator::AllocateRaw(size_t alignment, size_t bytes) {
 
 void BfcAllocator::DeallocateRaw(void* ptr) {
   if (ptr == nullptr) return;
-  MutexLock lock(&mu_);
-  ++ops_;
-  const BfcPool::Freed freed = pool_->Free(ptr, ops_);
-  stats_.bytes_in_use -= static_cast<int64_t>(freed.chunk_bytes);
-  if (options_.release_after_idle_ops > 0) IdlePolicyLocked();
+  bool last_of_retired = false;
+  {
+    MutexLock lock(&mu_);
+    ++ops_;
+    const BfcPool::Freed freed = pool_->Free(ptr, ops_);
+    stats_.bytes_in_use -= static_cast<int64_t>(freed.chunk_bytes);
+    if (options_.release_after_idle_ops > 0) IdlePolicyLocked();
+    last_of_retired = retired_ && stats_.bytes_in_use == 0;
+  }
+  // Note [Retired allocators] (allocator.cc): the owner is gone and this was
+  // the last live buffer, so no other thread can reach this allocator now.
+  if (last_of_retired) delete this;
+}
+
+void BfcAllocator::Retire() {
+  {
+    MutexLock lock(&mu_);
+    if (stats_.bytes_in_use > 0) {
+      retired_ = true;
+      return;
+    }
+  }
+  delete this;
 }
 
 void BfcAllocator::IdlePolicyLocked() {

@@ -91,6 +91,10 @@ class BfcAllocator final : public Allocator {
   // sub-allocator; returns the bytes given back. Live allocations are untouched.
   size_t Release() override;
 
+  // Deleted now when nothing is live, else by the DeallocateRaw that returns
+  // the last live buffer (Note [Retired allocators], allocator.cc).
+  void Retire() override;
+
   // The report captured at the most recent failed AllocateRaw (any thread);
   // its request_bytes says which request it was. nullopt: no failure yet.
   std::optional<OomReport> LastOomReport() const override;
@@ -127,6 +131,7 @@ class BfcAllocator final : public Allocator {
   int64_t num_ooms_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_system_error_ ABSL_GUARDED_BY(mu_);
   std::optional<OomReport> last_oom_ ABSL_GUARDED_BY(mu_);
+  bool retired_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 std::unique_ptr<BfcAllocator> CreateBfcAllocator(std::unique_ptr<SubAllocator> sub_allocator,
