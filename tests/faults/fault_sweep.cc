@@ -111,6 +111,8 @@ class Sweeper {
     EXPECT_FALSE(node.empty()) << where << ": no node was running";
     EXPECT_NE(out.status().message().find(absl::StrCat("node '", node, "' (")), std::string::npos)
         << where << ": the status does not name node '" << node << "': " << out.status();
+    EXPECT_NE(out.status().message().find(") on /job:"), std::string::npos)
+        << where << ": the status does not name the device: " << out.status();
     EXPECT_EQ(t_.memory->BytesInUse(), in_use) << where << ": the failed step kept memory";
     std::vector<Tensor> left;
     if (!Snapshot(&left)) return;
