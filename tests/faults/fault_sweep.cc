@@ -11,8 +11,11 @@ namespace graphrt {
 std::string SweepReport::DebugString() const {
   return absl::StrCat(allocations, " allocation and ", kernel_runs,
                       " kernel fault points per step (kernels struck before and after Compute): ",
-                      faulted_steps, " faulted steps recovered from; ", steps_leaving_updates,
-                      " of them left ", updates_left, " variable updates applied");
+                      faulted_steps, " faulted steps recovered from; ",
+                      compared ? absl::StrCat(steps_leaving_updates, " of them left ",
+                                              updates_left, " variable updates applied")
+                               : "results and variables not compared (not deterministic)",
+                      missed > 0 ? absl::StrCat("; ", missed, " points not reached") : "");
 }
 
 namespace {
@@ -29,6 +32,7 @@ class Sweeper {
 
   SweepReport Run() {
     SweepReport report;
+    report.compared = t_.deterministic;
     if (!Snapshot(&before_)) return report;
     // The reference: an unfaulted step, twice (the counts must not vary).
     int64_t allocations = -1, kernel_runs = -1;
@@ -55,7 +59,7 @@ class Sweeper {
       out = std::vector<Tensor>();
       if (!Snapshot(&after_)) return report;
       EXPECT_EQ(t_.memory->BytesInUse(), in_use) << t_.name << ": an unfaulted step kept memory";
-      if (run == 1 && (t_.memory->faults().count() != allocations ||
+      if (run == 1 && t_.deterministic && (t_.memory->faults().count() != allocations ||
                        t_.kernels->faults().count() != kernel_runs)) {
         ADD_FAILURE() << t_.name << ": steps differ in allocations (" << allocations << ", "
                       << t_.memory->faults().count() << ") or kernel runs (" << kernel_runs
@@ -97,7 +101,8 @@ class Sweeper {
     absl::StatusOr<std::vector<Tensor>> out = t_.step();
     counter->Disarm();
     if (!counter->fired()) {
-      ADD_FAILURE() << where << ": the fault point was never reached";
+      if (t_.deterministic) ADD_FAILURE() << where << ": the fault point was never reached";
+      ++report->missed;
       return;
     }
     if (out.ok()) {
@@ -117,7 +122,7 @@ class Sweeper {
     std::vector<Tensor> left;
     if (!Snapshot(&left)) return;
     int updated = 0;
-    for (size_t v = 0; v < left.size(); ++v) {
+    for (size_t v = 0; v < left.size() && t_.deterministic; ++v) {
       const bool untouched = BitIdentical(left[v], before_[v]);
       const bool applied = BitIdentical(left[v], after_[v]);
       EXPECT_TRUE(untouched || applied)
@@ -137,12 +142,13 @@ class Sweeper {
       return;
     }
     EXPECT_EQ(again->size(), reference_.size()) << where;
-    for (size_t i = 0; i < again->size() && i < reference_.size(); ++i) {
+    for (size_t i = 0; t_.deterministic && i < again->size() && i < reference_.size(); ++i) {
       EXPECT_TRUE(BitIdentical((*again)[i], reference_[i]))
           << where << ": result " << i << " of the next step differs";
     }
     again = std::vector<Tensor>();
     EXPECT_EQ(t_.memory->BytesInUse(), in_use) << where << ": the next step kept memory";
+    if (!t_.deterministic) return;
     std::vector<Tensor> vars;
     if (!Snapshot(&vars)) return;
     for (size_t v = 0; v < vars.size(); ++v) {

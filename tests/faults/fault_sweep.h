@@ -18,7 +18,7 @@
 //     variables bit-identical to the reference.
 // Mismatches are reported as GoogleTest failures (ADD_FAILURE), so this is
 // test code; run it with one inter-op and one intra-op thread per device so
-// that steps are bit-reproducible.
+// that steps are bit-reproducible (or say the target is not deterministic).
 //
 // Thread-safety: one sweep at a time per target.
 #ifndef GRAPHRT_TESTS_FAULTS_FAULT_SWEEP_H_
@@ -46,12 +46,19 @@ struct SweepTarget {
   std::function<absl::StatusOr<std::vector<Tensor>>()> step;
   // The variables the step may update (names in session->resources()).
   std::vector<std::string> variables;
+  // false (several threads): which event is the k-th, and the bits of the
+  // results, may vary from step to step. Then only the status, the memory and
+  // that the next step succeeds are checked, and a fault point a step does
+  // not reach is counted in SweepReport::missed instead of failing.
+  bool deterministic = true;
 };
 
 struct SweepReport {
   int64_t allocations = 0;  // allocation fault points in one step
   int64_t kernel_runs = 0;  // kernel fault points in one step (each struck twice)
   int64_t faulted_steps = 0;  // steps failed on purpose and recovered from
+  int64_t missed = 0;         // fault points a step did not reach (not deterministic only)
+  bool compared = true;       // results and variables compared (deterministic targets)
   // Faulted steps that left at least one variable update applied, and the
   // variable updates they left in all.
   int64_t steps_leaving_updates = 0;
