@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -230,12 +231,12 @@ absl::StatusOr<RunInputs> ReadRunInputs(const Flags& f, std::ostream& out) {
   return in;
 }
 
-// "min 1.2, median 1.5, max 3.4 ms" of the run times.
+// "min 1.2, median 1.5, max 3.4 ms" of the run times (3 significant digits).
 std::string TimingSummary(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
   const size_t n = ms.size();
   const double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
-  return absl::StrCat("min ", ms.front(), ", median ", median, ", max ", ms.back(), " ms");
+  return absl::StrFormat("min %.3g, median %.3g, max %.3g ms", ms.front(), median, ms.back());
 }
 
 // Makes the runtime and session and runs them: a failure here is the run's (1).
@@ -261,7 +262,7 @@ absl::Status Execute(const Flags& f, RunInputs in, std::ostream& out) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                            start).count());
   }
-  out << "timing: first run " << ms[0] << " ms";
+  out << absl::StrFormat("timing: first run %.3g ms", ms[0]);
   if (f.runs > 1) out << "; " << f.runs << " runs: " << TimingSummary(ms);
   out << "\n";
   for (size_t i = 0; i < outputs.size(); ++i) {
