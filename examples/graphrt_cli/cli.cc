@@ -126,7 +126,8 @@ absl::Status PrepareOutputs(const Flags& f, const std::string& convert_out) {
   std::error_code ec;
   if (!f.out_dir.empty()) {
     std::filesystem::create_directories(f.out_dir, ec);
-    if (ec || !std::filesystem::is_directory(f.out_dir)) {
+    std::error_code stat_ec;
+    if (ec || !std::filesystem::is_directory(f.out_dir, stat_ec)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "--out ", f.out_dir, ": cannot make this folder (",
           ec ? ec.message() : "a file of that name exists",
