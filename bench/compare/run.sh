@@ -35,21 +35,12 @@ for a in "$@"; do
 done
 
 # ---- install what is missing -------------------------------------------------
-# libopenblas0-pthread: libtorch only "recommends" a fast BLAS; without it the
-# reference BLAS is picked up and every matmul is roughly ten times slower.
-apt_pkgs=(g++ zlib1g-dev libtorch-dev libopenblas0-pthread)
+# The package list (MLP_APT_PKGS) is shared with bench/compare/run, which
+# installs it up front and calls this script with SKIP_INSTALL=1.
+# shellcheck source=bench/compare/lib.sh
+source "$here/lib.sh"
 if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
-  missing=()
-  for p in "${apt_pkgs[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    sudo=""
-    [[ $(id -u) -ne 0 ]] && sudo="sudo"
-    echo "== installing ${missing[*]}"
-    $sudo apt-get update
-    $sudo apt-get install -y "${missing[@]}"
-  fi
+  install_apt_pkgs "${MLP_APT_PKGS[@]}"
   if ! "$PYTHON" -c "import tensorflow" >/dev/null 2>&1; then
     echo "== installing tensorflow-cpu"
     "$PYTHON" -m pip install tensorflow-cpu
@@ -59,6 +50,9 @@ fi
 # ---- build libtorch_mlp --------------------------------------------------------
 # (Lists are read whole first: an early-exiting grep would make dpkg fail
 # with SIGPIPE under pipefail.)
+[[ -d "$DATA" ]] || { echo "run.sh: no Fashion-MNIST folder $DATA (set DATA)" >&2; exit 1; }
+not_installed="$(missing_apt_pkgs "${MLP_APT_PKGS[@]}" | xargs)"
+[[ -z "$not_installed" ]] || { echo "run.sh: not installed: $not_installed (run without SKIP_INSTALL=1)" >&2; exit 1; }
 torch_files="$(dpkg -L libtorch-dev)"
 blas_files="$(dpkg -L libopenblas0-pthread)"
 torch_inc="$(grep '/torch/csrc/api/include$' <<<"$torch_files" | head -n1)"

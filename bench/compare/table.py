@@ -8,7 +8,9 @@ and turns them into the Markdown table of bench/RESULTS.md.
       run.sh's step logs (graphrt, libtorch, Keras; one round = one pair).
   table.py render RESULTS_DIR [RESULTS_MD]
       Writes RESULTS_DIR/table.md and prints it; with RESULTS_MD, also puts it
-      there between <!-- compare:begin --> and <!-- compare:end -->.
+      there between <!-- compare:begin --> and <!-- compare:end -->. Workloads
+      listed in RESULTS_DIR/failed.tsv (name TAB reason, written by lib.sh's
+      run_workload) are named as failed, with what they measured before.
 
 A result line is a JSON object: workload, pair, side, graph, n, threads and
 ns (median ns per Run). Per node = (t(N) - t(1)) / (N - 1) within one pair;
@@ -166,9 +168,33 @@ def mlp_rows(lines, out):
                    f"{spread(ratios, ratio) if side != 'graphrt' else ''} |")
 
 
+def read_failed(results_dir):
+    """{workload: reason} from failed.tsv; empty when there is none."""
+    path = os.path.join(results_dir, "failed.tsv")
+    if not os.path.exists(path):
+        return {}
+    failed = {}
+    for row in open(path):
+        name, _, reason = row.rstrip("\n").partition("\t")
+        if name:
+            failed[name] = reason or "no reason recorded"
+    return failed
+
+
+def failure_note(workload, failed, lines):
+    """The line under a failed workload's heading, or None."""
+    if workload not in failed:
+        return None
+    measured = any(r["workload"] == workload for r in lines)
+    return (f"**Failed**: {failed[workload]}. "
+            + ("The rows below are the pairs measured before it failed."
+               if measured else "Nothing was measured."))
+
+
 def render(results_dir, results_md=None):
     lines = [json.loads(l) for l in open(os.path.join(results_dir, "results.jsonl")) if l.strip()]
     env = json.load(open(os.path.join(results_dir, "env.json")))
+    failed = read_failed(results_dir)
     out = [BEGIN, "## graphrt against its peers (bench/compare/run)", ""]
     out.append(f"{env['date']}, commit {env['commit']}, {env['machine']}; pairs per "
                f"workload: {env['pairs']}; run by `bench/compare/run` in {env.get('wall', '?')}. Load average "
@@ -186,23 +212,35 @@ def render(results_dir, results_md=None):
             "Eigen: pool size; ORT sequential: intra-op threads); intra-op 1 everywhere unless said."]
     missed, behind = [], []
     summary = len(out)
+    def heading(workload, title):
+        """Appends the title and any failure note; whether the workload measured anything."""
+        out.extend(["", title])
+        note = failure_note(workload, failed, lines)
+        if note:
+            out.extend(["", note])
+        return any(r["workload"] == workload for r in lines)
+
     for workload in ("chain", "fanout", "addchain", "matmul"):
-        if not any(r["workload"] == workload for r in lines):
+        if not any(r["workload"] == workload for r in lines) and workload not in failed:
             continue
-        out += ["", f"**{TITLES[workload]}**", "",
-                "| N | threads | side | per call (us) | per node (ns) | peer/graphrt per node | target |",
-                "|---|---|---|---|---|---|---|"]
-        node_rows(lines, workload, workload, out, missed, behind)
-    if any(r["workload"] in ("addchain", "step") for r in lines):
-        out += ["", f"**{TITLES['step']}**: t(1) of workload 3, same runs", "",
-                "| threads | side | per Run (us) | peer/graphrt |", "|---|---|---|---|"]
-        step_rows(lines, out)
-    if any(r["workload"] == "mlp" for r in lines):
-        out += ["", f"**{TITLES['mlp']}** (rounds of run.sh = pairs; graphrt "
-                "`BM_MlpTrainStep/32/1/threads`, median of 5 repetitions)", "",
-                "| threads | side | step (us) | peer/graphrt |", "|---|---|---|---|"]
-        mlp_rows(lines, out)
+        if heading(workload, f"**{TITLES[workload]}**"):
+            out += ["", "| N | threads | side | per call (us) | per node (ns) | peer/graphrt per node | target |",
+                    "|---|---|---|---|---|---|---|"]
+            node_rows(lines, workload, workload, out, missed, behind)
+    step_measured = any(r["workload"] in ("addchain", "step") for r in lines)
+    if step_measured or "step" in failed:
+        heading("step", f"**{TITLES['step']}**: t(1) of workload 3, same runs")
+        if step_measured:
+            out += ["", "| threads | side | per Run (us) | peer/graphrt |", "|---|---|---|---|"]
+            step_rows(lines, out)
+    if any(r["workload"] == "mlp" for r in lines) or "mlp" in failed:
+        if heading("mlp", f"**{TITLES['mlp']}** (rounds of run.sh = pairs; graphrt "
+                   "`BM_MlpTrainStep/32/1/threads`, median of 5 repetitions)"):
+            out += ["", "| threads | side | step (us) | peer/graphrt |", "|---|---|---|---|"]
+            mlp_rows(lines, out)
+    failures = "; ".join(f"{w} ({why})" for w, why in failed.items())
     out[summary:summary] = [
+        "", "**Workloads that failed in this run**: " + (failures or "none") + ".",
         "", "Targets not met in this run (median over pairs): " + ("; ".join(missed) or "none") + ".",
         "", "Where graphrt is slower per node than a peer (peer/graphrt < 1): "
         + ("; ".join(behind) or "nowhere") + "."]

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -28,7 +31,25 @@ constexpr char kUsage[] =
     "              [--log-device-placement] [--print-config] [--runs N]\n"
     "              [--format auto|graphrt|tf] [--show N]\n"
     "  graphrt devices [--config CONFIG.pbtxt]\n"
-    "  graphrt convert GRAPH OUT [--format auto|graphrt|tf]   (OUT: .pb binary, .pbtxt text)\n";
+    "  graphrt convert GRAPH OUT [--format auto|graphrt|tf]   (OUT: .pb binary, .pbtxt text)\n"
+    "exit codes:\n"
+    "  0 done\n"
+    "  1 the run failed: placement, kernels, a feed that does not fit, writing an output\n"
+    "  2 bad usage: unknown or malformed arguments, nothing to fetch, an --out folder\n"
+    "    that cannot be made, a --trace or OUT whose folder does not exist\n"
+    "  3 bad input file: GRAPH, --config or a --feed file unreadable or not in its format\n";
+
+// Exit codes (see kUsage); docs/graph-files.md lists them too.
+constexpr int kExitRunFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitBadInput = 3;
+
+// 0 when `s` is OK; otherwise prints it as the command's error and returns `code`.
+int Exit(std::ostream& err, const std::string& command, const absl::Status& s, int code) {
+  if (s.ok()) return 0;
+  err << "graphrt " << command << ": " << s << "\n";
+  return code;
+}
 
 struct Flags {
   std::string graph, config, out_dir, trace, format = "auto";
@@ -95,6 +116,37 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args, bool want
   return f;
 }
 
+// Note [Refuse before running]
+// Outputs are written after the whole run, which may take minutes; a folder
+// that does not exist would then fail it with NOT_FOUND at the end. So `run`
+// makes the --out folder first (with its parents) and checks that the
+// folders --trace and convert's OUT go into exist, and refuses as bad usage
+// before reading anything when it cannot.
+absl::Status PrepareOutputs(const Flags& f, const std::string& convert_out) {
+  std::error_code ec;
+  if (!f.out_dir.empty()) {
+    std::filesystem::create_directories(f.out_dir, ec);
+    std::error_code stat_ec;
+    if (ec || !std::filesystem::is_directory(f.out_dir, stat_ec)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--out ", f.out_dir, ": cannot make this folder (",
+          ec ? ec.message() : "a file of that name exists",
+          "); give a folder that exists or can be made"));
+    }
+  }
+  for (const auto& [flag, path] : {std::pair<std::string, std::string>{"--trace", f.trace},
+                                   std::pair<std::string, std::string>{"OUT", convert_out}}) {
+    if (path.empty()) continue;
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          flag, " ", path, ": the folder ", parent.string(),
+          " does not exist; make it first or write elsewhere"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Reads GRAPH in the format asked for; `read_as` says which it was. A
 // reader's DATA_LOSS means "not my format": `auto` then tries the next, and
 // when every one refuses, says what each said. Any other error (UNIMPLEMENTED
@@ -153,23 +205,46 @@ std::string Preview(const Tensor& t, int show) {
   return absl::StrCat("[", absl::StrJoin(v, ", "), "]");
 }
 
-absl::Status Run(const Flags& f, std::ostream& out) {
-  ASSIGN_OR_RETURN(proto::RuntimeConfig config, LoadConfig(f));
-  if (f.print_config) out << "effective config:\n" << RuntimeConfigToText(EffectiveRuntimeConfig(config));
-  std::string read_as;
-  ASSIGN_OR_RETURN(Graph graph, LoadGraph(f, &read_as));
-  out << "graph: " << f.graph << " (" << read_as << ", " << graph.num_nodes() << " nodes)\n";
-  if (f.fetches.empty() && f.targets.empty()) {
-    return absl::InvalidArgumentError("nothing to run: give --fetch or --target");
-  }
+// What `run` reads before it runs anything: a failure here is bad input (3).
+struct RunInputs {
+  proto::RuntimeConfig config;
+  Graph graph;
   FeedList feeds;
-  for (const auto& [name, path] : f.feeds) {
-    ASSIGN_OR_RETURN(Tensor t, ReadNpy(path));
-    feeds.emplace_back(name, std::move(t));
+};
+
+absl::StatusOr<RunInputs> ReadRunInputs(const Flags& f, std::ostream& out) {
+  RunInputs in;
+  ASSIGN_OR_RETURN(in.config, LoadConfig(f));
+  if (f.print_config) {
+    out << "effective config:\n" << RuntimeConfigToText(EffectiveRuntimeConfig(in.config));
   }
-  ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(config));
+  std::string read_as;
+  ASSIGN_OR_RETURN(in.graph, LoadGraph(f, &read_as));
+  out << "graph: " << f.graph << " (" << read_as << ", " << in.graph.num_nodes() << " nodes)\n";
+  for (const auto& [name, path] : f.feeds) {
+    absl::StatusOr<Tensor> t = ReadNpy(path);
+    if (!t.ok()) {
+      return absl::Status(t.status().code(), absl::StrCat("--feed ", name, "=", path, ": ",
+                                                          t.status().message()));
+    }
+    in.feeds.emplace_back(name, *std::move(t));
+  }
+  return in;
+}
+
+// "min 1.2, median 1.5, max 3.4 ms" of the run times (3 significant digits).
+std::string TimingSummary(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  const size_t n = ms.size();
+  const double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+  return absl::StrFormat("min %.3g, median %.3g, max %.3g ms", ms.front(), median, ms.back());
+}
+
+// Makes the runtime and session and runs them: a failure here is the run's (1).
+absl::Status Execute(const Flags& f, RunInputs in, std::ostream& out) {
+  ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(in.config));
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
-                   Session::Create(std::move(graph), rt.session_options));
+                   Session::Create(std::move(in.graph), rt.session_options));
   absl::flat_hash_map<std::string, int> per_device;
   for (const NodePlacement& p : session->placement()) ++per_device[p.device];
   for (const auto& [device, count] : per_device) {
@@ -184,14 +259,12 @@ absl::Status Run(const Flags& f, std::ostream& out) {
   std::vector<Tensor> outputs;
   for (int r = 0; r < f.runs; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(outputs, session->Run(options, feeds, fetches, targets, &metadata));
+    ASSIGN_OR_RETURN(outputs, session->Run(options, in.feeds, fetches, targets, &metadata));
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                            start).count());
   }
-  std::vector<double> sorted = ms;
-  std::sort(sorted.begin(), sorted.end());
-  out << "timing: first run " << ms[0] << " ms";
-  if (f.runs > 1) out << ", median of " << f.runs << " runs " << sorted[sorted.size() / 2] << " ms";
+  out << absl::StrFormat("timing: first run %.3g ms", ms[0]);
+  if (f.runs > 1) out << "; " << f.runs << " runs: " << TimingSummary(ms);
   out << "\n";
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& t = outputs[i];
@@ -211,18 +284,24 @@ absl::Status Run(const Flags& f, std::ostream& out) {
   return absl::OkStatus();
 }
 
-// Reads GRAPH (graphrt or TF) and writes it as a graphrt GraphDef.
-absl::Status Convert(const Flags& f, const std::string& out_path, std::ostream& out) {
-  std::string read_as;
-  ASSIGN_OR_RETURN(Graph graph, LoadGraph(f, &read_as));
-  RETURN_IF_ERROR(WriteGraph(graph, out_path));
-  out << "read " << f.graph << " (" << read_as << ", " << graph.num_nodes() << " nodes), wrote "
-      << out_path << "\n";
-  return absl::OkStatus();
+int Run(const Flags& f, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<RunInputs> in = ReadRunInputs(f, out);
+  if (!in.ok()) return Exit(err, "run", in.status(), kExitBadInput);
+  return Exit(err, "run", Execute(f, *std::move(in), out), kExitRunFailed);
 }
 
-absl::Status Devices(const Flags& f, std::ostream& out) {
-  ASSIGN_OR_RETURN(proto::RuntimeConfig config, LoadConfig(f));
+// Reads GRAPH (graphrt or TF) and writes it as a graphrt GraphDef.
+int Convert(const Flags& f, const std::string& out_path, std::ostream& out, std::ostream& err) {
+  std::string read_as;
+  absl::StatusOr<Graph> graph = LoadGraph(f, &read_as);
+  if (!graph.ok()) return Exit(err, "convert", graph.status(), kExitBadInput);
+  if (int code = Exit(err, "convert", WriteGraph(*graph, out_path), kExitRunFailed)) return code;
+  out << "read " << f.graph << " (" << read_as << ", " << graph->num_nodes() << " nodes), wrote "
+      << out_path << "\n";
+  return 0;
+}
+
+absl::Status ListDevices(const proto::RuntimeConfig& config, std::ostream& out) {
   ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(config));
   out << "physical devices:\n";
   for (const PhysicalDevice& p : rt.runtime->ListPhysicalDevices()) {
@@ -238,17 +317,23 @@ absl::Status Devices(const Flags& f, std::ostream& out) {
   return absl::OkStatus();
 }
 
+int Devices(const Flags& f, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<proto::RuntimeConfig> config = LoadConfig(f);
+  if (!config.ok()) return Exit(err, "devices", config.status(), kExitBadInput);
+  return Exit(err, "devices", ListDevices(*config, out), kExitRunFailed);
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     (args.empty() ? err : out) << kUsage;
-    return args.empty() ? 2 : 0;
+    return args.empty() ? kExitUsage : 0;
   }
   const std::string& command = args[0];
   if (command != "run" && command != "devices" && command != "convert") {
     err << "graphrt: unknown command '" << command << "'\n" << kUsage;
-    return 2;
+    return kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   std::string convert_out;
@@ -260,18 +345,21 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (flags.ok() && command == "convert" && convert_out.empty()) {
     flags = absl::InvalidArgumentError("convert needs GRAPH and OUT");
   }
+  if (flags.ok() && command == "run" && flags->fetches.empty() && flags->targets.empty()) {
+    flags = absl::InvalidArgumentError("nothing to run: give --fetch or --target");
+  }
   if (!flags.ok()) {
     err << "graphrt " << command << ": " << flags.status().message() << "\n" << kUsage;
-    return 2;
+    return kExitUsage;
   }
-  absl::Status s = command == "run"       ? Run(*flags, out)
-                   : command == "convert" ? Convert(*flags, convert_out, out)
-                                          : Devices(*flags, out);
-  if (!s.ok()) {
-    err << "graphrt " << command << ": " << s << "\n";
-    return 1;
+  // See Note [Refuse before running].
+  if (absl::Status s = PrepareOutputs(*flags, convert_out); !s.ok()) {
+    err << "graphrt " << command << ": " << s.message() << "\n";
+    return kExitUsage;
   }
-  return 0;
+  return command == "run"       ? Run(*flags, out, err)
+         : command == "convert" ? Convert(*flags, convert_out, out, err)
+                                : Devices(*flags, out, err);
 }
 
 }  // namespace graphrt::cli

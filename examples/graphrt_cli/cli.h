@@ -15,6 +15,11 @@
 // go on with an empty graph read from such a file. RunCli is the whole
 // program, with its streams passed in so tests run it in-process.
 //
+// `run --out DIR` makes DIR (and its parents) before reading anything, and
+// `--trace FILE` / convert's OUT must go into a folder that exists: when
+// they cannot, the command is refused as bad usage before it runs.
+// `--runs N` prints the first run's time and the min, median and max of all N.
+//
 // Thread-safety: one call at a time (it reads the environment).
 #ifndef GRAPHRT_EXAMPLES_GRAPHRT_CLI_CLI_H_
 #define GRAPHRT_EXAMPLES_GRAPHRT_CLI_CLI_H_
@@ -25,7 +30,11 @@
 
 namespace graphrt::cli {
 
-// Returns the exit code: 0 done, 1 an error (printed to `err`), 2 bad usage.
+// Returns the exit code, the error printed to `err`: 0 done; 1 the run failed
+// (runtime, placement, a kernel, a feed that does not fit, writing output);
+// 2 bad usage (arguments, nothing to fetch, an output folder that cannot be
+// made); 3 a bad input file (GRAPH, --config or a --feed .npy cannot be read
+// or is not in its format).
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace graphrt::cli
