@@ -19,6 +19,11 @@
 namespace graphrt {
 
 void CancellationToken::Cancel() {
+  {
+    MutexLock lock(&mu_);
+    // A callback cancelling its own token: the callbacks are running already.
+    if (cancelling_thread_ == std::this_thread::get_id()) return;
+  }
   MutexLock run(&run_mu_);
   std::map<CallbackKey, absl::AnyInvocable<void()>> callbacks;
   {

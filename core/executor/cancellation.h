@@ -24,7 +24,7 @@
 //
 // Callbacks run with no lock of the token held; they should be short and
 // must not block (wake a waiter, set a flag). A callback may call
-// DeregisterCallback, even its own.
+// DeregisterCallback, even its own, and Cancel (which then returns at once).
 //
 // Thread-safety: every method is thread-safe. The token must outlive every
 // step and every registration that uses it.

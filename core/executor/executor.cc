@@ -88,7 +88,9 @@ class StepRunner {
     }
     if (user_token_ != nullptr || timeout_ms_ > 0) {
       running_.reset(new std::atomic<bool>[plan.items_.size()]);
-      for (size_t i = 0; i < plan.items_.size(); ++i) running_[i].store(false, std::memory_order_relaxed);
+      for (size_t i = 0; i < plan.items_.size(); ++i) {
+        running_[i].store(false, std::memory_order_relaxed);
+      }
     }
     instrumented_ = trace_ != nullptr || running_ != nullptr;
     if (trace_ != nullptr) {

@@ -100,6 +100,17 @@ TEST(CancellationTokenTest, CallbackMayDeregisterItselfAndOthers) {
   EXPECT_TRUE(later_ran);
 }
 
+TEST(CancellationTokenTest, CallbackMayCancelItsOwnToken) {
+  CancellationToken token;
+  int runs = 0;
+  token.RegisterCallback([&] {
+    ++runs;
+    token.Cancel();  // returns at once: no deadlock, no second run
+  });
+  token.Cancel();
+  EXPECT_EQ(runs, 1);
+}
+
 // Threads register and deregister while another cancels: every callback
 // either runs exactly once or was deregistered before it could, never both.
 TEST(CancellationTokenTest, RacingRegistrationsAreNeverLostOrRepeated) {

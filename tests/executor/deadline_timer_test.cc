@@ -70,7 +70,8 @@ TEST(DeadlineTimerTest, CancelWaitsForTheRunningCallback) {
 TEST(DeadlineTimerTest, AnEarlierDeadlineWakesTheTimer) {
   DeadlineTimer& timer = DeadlineTimer::Global();
   std::atomic<bool> late_ran{false}, early_ran{false};
-  const auto late = timer.Schedule(Clock::now() + std::chrono::seconds(60), [&] { late_ran = true; });
+  const auto late =
+      timer.Schedule(Clock::now() + std::chrono::seconds(60), [&] { late_ran = true; });
   const Clock::time_point start = Clock::now();
   timer.Schedule(start + milliseconds(5), [&] { early_ran = true; });
   while (!early_ran) std::this_thread::sleep_for(milliseconds(1));
