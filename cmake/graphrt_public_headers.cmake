@@ -8,9 +8,11 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/base/json.h
   core/base/status_macros.h
   core/base/sync.h
+  core/executor/cancellation.h
   core/executor/kernel_registry.h
   core/executor/op_kernel.h
   core/executor/resource_mgr.h
+  core/executor/run_options.h
   core/executor/runtime.h
   core/executor/runtime_config.h
   core/executor/session.h

@@ -35,6 +35,27 @@
 // the stream was still busy with an earlier step's work, device times of
 // this step are early by that backlog (each device time is still exact
 // relative to the others). Untraced steps record nothing.
+//
+// Note [Stopping a step]
+// Rationale: a kernel that never returns must not hang Run forever, and a
+// caller must be able to give up on a step; neither may cost a step that
+// uses neither.
+// Approach: stopping a step is failing it. A deadline (DeadlineTimer: Note
+// [How a deadline fires]) or the caller's token (a callback registered for
+// the step) calls Fail with DEADLINE_EXCEEDED or CANCELLED, so the per-node
+// check of failed_ that skips nodes after an error also stops dispatch.
+// Every failure then cancels the step's own token (stop_), which kernels
+// poll through ctx.cancelled() or register wake-ups on. A kernel cannot be
+// interrupted: the step waits for the running ones to return, as after any
+// error, and ~StepRunner frees every entry. To name the nodes that kept
+// running, a step with a deadline or token marks each node running around
+// its Compute, on the same out-of-line path as tracing; other steps pay
+// nothing but one pointer stored per node (the context's token). Timer
+// entry and callback are removed before the step's state goes
+// (DeadlineTimer::Cancel and DeregisterCallback wait out a callback that
+// is running).
+// Limitations: a kernel that neither polls nor is woken keeps the step (and
+// its caller) until it returns by itself; the status then still names it.
 #include <atomic>
 #include <vector>
 
@@ -42,6 +63,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/sync.h"
+#include "core/executor/deadline_timer.h"
 #include "core/executor/executor.h"
 #include "core/memory/allocation_owner.h"
 
@@ -52,8 +74,9 @@ namespace graphrt {
 class StepRunner {
  public:
   StepRunner(const ExecutorPlan& plan, std::span<const Tensor> feeds, int64_t step_id,
-             StepTrace* trace)
-      : plan_(plan), feeds_(feeds), step_id_(step_id), trace_(trace),
+             const StepOptions& options)
+      : plan_(plan), feeds_(feeds), step_id_(step_id), trace_(options.trace),
+        user_token_(options.cancellation), timeout_ms_(options.timeout_ms),
         buffers_(plan.TakeBuffers()),
         pending_(buffers_->pending.get()), uses_(buffers_->uses.get()),
         entries_(buffers_->entries.get()) {
@@ -63,6 +86,13 @@ class StepRunner {
     for (int32_t e = 0; e < plan.num_entries_; ++e) {
       uses_[e].store(plan.entry_uses_[e], std::memory_order_relaxed);
     }
+    if (user_token_ != nullptr || timeout_ms_ > 0) {
+      running_.reset(new std::atomic<bool>[plan.items_.size()]);
+      for (size_t i = 0; i < plan.items_.size(); ++i) {
+        running_[i].store(false, std::memory_order_relaxed);
+      }
+    }
+    instrumented_ = trace_ != nullptr || running_ != nullptr;
     if (trace_ != nullptr) {
       slots_.resize(plan.items_.size());
       device_origin_.assign(plan.env_.devices.size(), nullptr);
@@ -108,8 +138,12 @@ class StepRunner {
       TsanRelease(this);
     };
     TsanRelease(&handoff);
-    plan_.env_.devices[home]->Execute(step);
-    TsanAcquire(this);
+    if (running_ != nullptr) Arm();
+    if (!failed_.load(std::memory_order_relaxed)) {  // else cancelled before it started
+      plan_.env_.devices[home]->Execute(step);
+      TsanAcquire(this);
+    }
+    if (running_ != nullptr) Disarm();
     absl::Status status;
     {
       MutexLock lock(&mu_);
@@ -129,6 +163,36 @@ class StepRunner {
  private:
   using ReadyStack = absl::InlinedVector<int32_t, 16>;
   using Item = ExecutorPlan::Item;
+
+  // Starts the step's deadline and listens to the caller's token; see Note
+  // [Stopping a step].
+  void Arm() {
+    if (user_token_ != nullptr) {
+      user_key_ = user_token_->RegisterCallback([this] { Stop(absl::StatusCode::kCancelled); });
+      if (user_key_ == CancellationToken::kAlreadyCancelled) {
+        Fail(plan_.StopStatus(absl::StatusCode::kCancelled, step_id_, 0, nullptr));
+        return;
+      }
+    }
+    if (timeout_ms_ > 0) {
+      timer_key_ = DeadlineTimer::Global().Schedule(
+          DeadlineTimer::Clock::now() + std::chrono::milliseconds(timeout_ms_),
+          [this] { Stop(absl::StatusCode::kDeadlineExceeded); });
+    }
+  }
+
+  // Removes what Arm set up; returns after a callback running now has
+  // returned, so the step's state may go.
+  void Disarm() {
+    if (timer_key_ >= 0) DeadlineTimer::Global().Cancel(timer_key_);
+    if (user_key_ >= 0) user_token_->DeregisterCallback(user_key_);
+  }
+
+  // From the timer thread or a thread cancelling the caller's token.
+  void Stop(absl::StatusCode code) {
+    if (failed_.load(std::memory_order_relaxed)) return;  // already failed or stopped
+    Fail(plan_.StopStatus(code, step_id_, timeout_ms_, running_.get()));
+  }
 
   // Runs `ready` and everything it makes ready that stays on this thread.
   void Drain(ReadyStack& ready) {
@@ -238,8 +302,19 @@ class StepRunner {
   }
 
   absl::Status RunNode(const Item& item) {
-    if (trace_ == nullptr) return RunNodeUntraced(item);
-    return RunNodeTraced(item);
+    if (!instrumented_) return RunNodeUntraced(item);
+    return RunNodeInstrumented(item);
+  }
+
+  // Traced steps, and steps that may be stopped: these mark the node
+  // running (Note [Stopping a step]).
+  ABSL_ATTRIBUTE_NOINLINE absl::Status RunNodeInstrumented(const Item& item) {
+    std::atomic<bool>* running =
+        running_ != nullptr ? &running_[&item - plan_.items_.data()] : nullptr;
+    if (running != nullptr) running->store(true, std::memory_order_relaxed);
+    absl::Status s = trace_ != nullptr ? RunNodeTraced(item) : RunNodeUntraced(item);
+    if (running != nullptr) running->store(false, std::memory_order_relaxed);
+    return s;
   }
 
   // Out of line: keeps the untraced path of RunNode small enough to inline.
@@ -288,6 +363,7 @@ class StepRunner {
       p.device = device.device;
       p.source_device =
           item.source_device >= 0 ? plan_.devices_[item.source_device].device : device.device;
+      p.cancellation = &stop_;
       OpKernelContext ctx(p);
       absl::Status s;
       {
@@ -339,10 +415,15 @@ class StepRunner {
                                                device, ": ", s.message()));
   }
 
+  // The first error wins; every one cancels the step's token, so that
+  // running kernels that poll or wait return early.
   void Fail(absl::Status s) {
-    MutexLock lock(&mu_);
-    if (status_.ok()) status_ = std::move(s);  // the first error wins
-    failed_.store(true, std::memory_order_relaxed);
+    {
+      MutexLock lock(&mu_);
+      if (status_.ok()) status_ = std::move(s);
+      failed_.store(true, std::memory_order_relaxed);
+    }
+    stop_.Cancel();
   }
 
   // Tracing (step_trace.h): one slot per item, each written by the thread
@@ -401,6 +482,15 @@ class StepRunner {
   std::span<const Tensor> feeds_;
   const int64_t step_id_;
   StepTrace* const trace_;
+  CancellationToken* const user_token_;  // the caller's; may be null
+  const int64_t timeout_ms_;
+  // By item, while the item's kernel runs: only in steps that may be
+  // stopped (a deadline or a token), to name what kept running.
+  std::unique_ptr<std::atomic<bool>[]> running_;
+  bool instrumented_ = false;  // traced or may be stopped: RunNodeInstrumented
+  CancellationToken stop_;     // the step's own: cancelled at its first failure
+  CancellationToken::CallbackKey user_key_ = CancellationToken::kAlreadyCancelled;
+  DeadlineTimer::Key timer_key_ = -1;
   std::vector<Slot> slots_;
   std::vector<void*> device_origin_;  // by device: the step's first timing event
   int64_t t0_ = 0;  // TraceNowTicks() when the step began
@@ -438,7 +528,8 @@ void ExecutorPlan::ReturnBuffers(std::unique_ptr<StepBuffers> buffers) const {
 }
 
 absl::StatusOr<std::vector<Tensor>> ExecutorPlan::Run(std::span<const Tensor> feeds,
-                                                      int64_t step_id, StepTrace* trace) const {
+                                                      int64_t step_id,
+                                                      const StepOptions& options) const {
   if (feeds.size() != feed_nodes_.size()) {
     return absl::InvalidArgumentError(absl::StrCat("expected ", feed_nodes_.size(),
                                                    " feeds, got ", feeds.size()));
@@ -446,7 +537,7 @@ absl::StatusOr<std::vector<Tensor>> ExecutorPlan::Run(std::span<const Tensor> fe
   for (int i = 0; i < static_cast<int>(feeds.size()); ++i) {
     if (absl::Status s = CheckFeed(i, feeds[i]); !s.ok()) return s;
   }
-  StepRunner runner(*this, feeds, step_id, trace);
+  StepRunner runner(*this, feeds, step_id, options);
   return runner.Run();
 }
 

@@ -14,6 +14,13 @@
 // fetched tensors to the host and are synchronised once
 // (executor_step_end.cc).
 //
+// A step may be stopped (StepOptions: a deadline, a cancellation token):
+// it then dispatches no further node, waits for the kernels already running
+// (which see ctx.cancelled()), frees its tensors and returns
+// DEADLINE_EXCEEDED or CANCELLED naming the nodes that were running
+// (executor_stop.cc; Note [Stopping a step] in executor.cc). A step that
+// fails cancels its kernels the same way.
+//
 // Thread-safety: a plan is immutable and may run many steps at once; all
 // per-step state lives in the step.
 #ifndef GRAPHRT_CORE_EXECUTOR_EXECUTOR_H_
@@ -28,6 +35,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/base/sync.h"
+#include "core/executor/cancellation.h"
 #include "core/executor/device.h"
 #include "core/executor/op_kernel.h"
 #include "core/executor/resource_mgr.h"
@@ -51,6 +59,16 @@ struct ExecutorEnv {
   std::span<const AllocationOwner> owners;
 };
 
+// What one step is told besides its feeds (Session fills it from
+// RunOptions and SessionOptions).
+struct StepOptions {
+  StepTrace* trace = nullptr;  // receives a StepTrace of the step when not null
+  // > 0: the step stops with DEADLINE_EXCEEDED this many ms after Run began.
+  int64_t timeout_ms = 0;
+  // Not owned: the step stops with CANCELLED when it is cancelled. Null: none.
+  CancellationToken* cancellation = nullptr;
+};
+
 class ExecutorPlan {
  public:
   // INVALID_ARGUMENT (naming the node) for: a feed that is not a
@@ -61,9 +79,16 @@ class ExecutorPlan {
 
   // Runs one step: `feeds` in the order given to Build; returns the fetches
   // in order, or the first error. Thread-safe.
-  // `trace`, when not null, receives a StepTrace of the step (step_trace.h).
   absl::StatusOr<std::vector<Tensor>> Run(std::span<const Tensor> feeds, int64_t step_id,
-                                          StepTrace* trace = nullptr) const;
+                                          const StepOptions& options) const;
+  // The same with only a trace: `trace`, when not null, receives a
+  // StepTrace of the step (step_trace.h).
+  absl::StatusOr<std::vector<Tensor>> Run(std::span<const Tensor> feeds, int64_t step_id,
+                                          StepTrace* trace = nullptr) const {
+    StepOptions options;
+    options.trace = trace;
+    return Run(feeds, step_id, options);
+  }
 
   int num_nodes() const { return static_cast<int>(items_.size()); }
 
@@ -94,6 +119,11 @@ class ExecutorPlan {
   // devices] in executor_step_end.cc); `status` is the step's so far.
   // Returns the step's final status.
   absl::Status FinishStep(absl::Status status, std::vector<Tensor>* fetched) const;
+  // The status of a step stopped with `code` (kCancelled or
+  // kDeadlineExceeded), naming the items whose `running` mark is set
+  // (executor_stop.cc); `running` null: stopped before it started.
+  absl::Status StopStatus(absl::StatusCode code, int64_t step_id, int64_t timeout_ms,
+                          const std::atomic<bool>* running) const;
 
   // One step's state, reused by later steps (allocating and touching it
   // anew costs more than a 100,000-node step's dispatch). Entries are all

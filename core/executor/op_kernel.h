@@ -11,6 +11,9 @@
 // session's resources (variables) and the node's Device
 // (core/executor/device.h: copies, and services such as library handles;
 // CUDA kernels get their streams through CudaDevice::Of(ctx.device())).
+// A kernel that loops or may block for long polls ctx.cancelled() (the step
+// was cancelled, passed its deadline or failed) or registers a wake-up
+// callback on ctx.cancellation() (core/executor/cancellation.h).
 // Errors are returned as absl::Status; the executor adds the node's name and
 // device.
 #ifndef GRAPHRT_CORE_EXECUTOR_OP_KERNEL_H_
@@ -25,6 +28,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/executor/cancellation.h"
 #include "core/executor/thread_pool.h"
 #include "core/graph/graph.h"
 #include "core/graph/tensor.h"
@@ -118,6 +122,7 @@ class OpKernelContext {
     int64_t* bytes_allocated = nullptr;  // when set (traced steps): output bytes allocated
     Device* device = nullptr;         // the node's device; null in bare kernel tests
     Device* source_device = nullptr;  // copy ops: the device input 0 lives on
+    CancellationToken* cancellation = nullptr;  // the step's; null in bare kernel tests
   };
   explicit OpKernelContext(const Params& p) : p_(p) {}
 
@@ -157,6 +162,19 @@ class OpKernelContext {
   ResourceMgr* resources() const { return p_.resources; }
   const std::string& node_name() const { return p_.kernel->name(); }
   int64_t step_id() const { return p_.step_id; }
+
+  // True once the step is to stop: cancelled (RunOptions::cancellation),
+  // past its deadline (RunOptions::timeout_ms) or failed in another node.
+  // A kernel that loops or may block for long polls it and returns early;
+  // what it returns then is not reported (the step's status is already
+  // set), so any status will do. One atomic load. Thread-safe.
+  bool cancelled() const { return p_.cancellation != nullptr && p_.cancellation->cancelled(); }
+  // The step's token, for a kernel that blocks: register a callback that
+  // wakes it (CancellationToken::RegisterCallback; kAlreadyCancelled means
+  // stop now) and deregister it before Compute returns. The executor
+  // cancels it at the moment cancelled() turns true. Null only in bare
+  // kernel tests.
+  CancellationToken* cancellation() const { return p_.cancellation; }
 
  private:
   absl::StatusOr<Tensor*> ForwardOrAllocate(int input_index, int i, const TensorShape& shape,

@@ -26,6 +26,11 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(Graph graph,
 }
 
 absl::Status Session::Init() {
+  if (options_.timeout_ms < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SessionOptions::timeout_ms is ", options_.timeout_ms,
+        ": use 0 for no deadline or a positive number of milliseconds"));
+  }
   RETURN_IF_ERROR(graph_.Validate());
   runtime_ = options_.runtime;
   if (runtime_ == nullptr) {
@@ -139,19 +144,24 @@ absl::StatusOr<std::vector<Tensor>> Session::Run(const RunOptions& options,
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const ExecutorPlan> plan,
                    GetPlan(feed_names, Names(fetches), Names(targets)));
-  StepTrace* trace = options.trace && metadata != nullptr ? &metadata->trace : nullptr;
-  return RunPlan(*plan, feed_values, trace);
+  return RunPlan(*plan, feed_values, options, metadata);
 }
 
 absl::StatusOr<std::vector<Tensor>> Session::RunPlan(const ExecutorPlan& plan,
                                                      std::span<const Tensor> feeds,
-                                                     StepTrace* trace) {
+                                                     const RunOptions& options,
+                                                     RunMetadata* metadata) {
   const int64_t step_id = next_step_id_.fetch_add(1, std::memory_order_relaxed);
-  if (!ProgramTraceEnabled()) return plan.Run(feeds, step_id, trace);
+  StepOptions step;
+  step.trace = options.trace && metadata != nullptr ? &metadata->trace : nullptr;
+  // 0: the session's deadline; negative: none for this step.
+  step.timeout_ms = options.timeout_ms != 0 ? options.timeout_ms : options_.timeout_ms;
+  step.cancellation = options.cancellation;
+  if (!ProgramTraceEnabled()) return plan.Run(feeds, step_id, step);
   StepTrace local;  // GRAPHRT_TRACE: every step is traced
-  if (trace == nullptr) trace = &local;
-  absl::StatusOr<std::vector<Tensor>> out = plan.Run(feeds, step_id, trace);
-  AppendToProgramTrace(*trace);
+  if (step.trace == nullptr) step.trace = &local;
+  absl::StatusOr<std::vector<Tensor>> out = plan.Run(feeds, step_id, step);
+  AppendToProgramTrace(*step.trace);
   return out;
 }
 
@@ -168,6 +178,13 @@ absl::StatusOr<Session::CallableHandle> Session::MakeCallable(
 
 absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
                                                          std::span<const Tensor> feeds) {
+  return RunCallable(RunOptions{}, handle, feeds, nullptr);
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::RunCallable(const RunOptions& options,
+                                                         CallableHandle handle,
+                                                         std::span<const Tensor> feeds,
+                                                         RunMetadata* metadata) {
   std::shared_ptr<const ExecutorPlan> plan;
   {
     MutexLock lock(&mu_);
@@ -175,7 +192,7 @@ absl::StatusOr<std::vector<Tensor>> Session::RunCallable(CallableHandle handle,
     if (it == callables_.end()) return UnknownCallable(handle);
     plan = it->second;
   }
-  return RunPlan(*plan, feeds, nullptr);
+  return RunPlan(*plan, feeds, options, metadata);
 }
 
 absl::Status Session::ReleaseCallable(CallableHandle handle) {

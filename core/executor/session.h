@@ -16,6 +16,12 @@
 // MakeCallable/RunCallable skip the cache lookup for hot loops and keep their
 // plan until ReleaseCallable.
 //
+// Deadlines and cancellation (core/executor/run_options.h,
+// docs/cancellation.md): a step past RunOptions::timeout_ms (default
+// SessionOptions::timeout_ms) returns DEADLINE_EXCEEDED, a step whose
+// RunOptions::cancellation token is cancelled returns CANCELLED; both name
+// the nodes still running, and the session's next step runs normally.
+//
 // Thread-safety: Run and RunCallable may be called from many threads at
 // once; each call has its own step state and shares only the variables
 // (each locked on its own). Variables persist across runs.
@@ -35,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "core/base/sync.h"
 #include "core/executor/resource_mgr.h"
+#include "core/executor/run_options.h"
 #include "core/executor/runtime.h"
 #include "core/executor/session_options.h"
 #include "core/executor/step_trace.h"
@@ -73,8 +80,9 @@ class Session {
   absl::StatusOr<std::vector<Tensor>> Run(const FeedList& feeds,
                                           const std::vector<TensorName>& fetches,
                                           const std::vector<TensorName>& targets = {});
-  // The same, with options (tracing, core/executor/step_trace.h) and what
-  // they asked to record in `metadata` (may be null).
+  // The same, with options (tracing, a deadline, a cancellation token:
+  // core/executor/run_options.h) and what they asked to record in
+  // `metadata` (may be null).
   absl::StatusOr<std::vector<Tensor>> Run(const RunOptions& options, const FeedList& feeds,
                                           const std::vector<TensorName>& fetches,
                                           const std::vector<TensorName>& targets,
@@ -87,6 +95,11 @@ class Session {
                                               const std::vector<TensorName>& targets = {});
   absl::StatusOr<std::vector<Tensor>> RunCallable(CallableHandle handle,
                                                   std::span<const Tensor> feeds);
+  // The same with options, as Run's.
+  absl::StatusOr<std::vector<Tensor>> RunCallable(const RunOptions& options,
+                                                  CallableHandle handle,
+                                                  std::span<const Tensor> feeds,
+                                                  RunMetadata* metadata = nullptr);
   // Frees the callable's plan (unless the cache still holds it); its handle
   // is never valid again. INVALID_ARGUMENT for an unknown or released handle.
   absl::Status ReleaseCallable(CallableHandle handle);
@@ -104,10 +117,12 @@ class Session {
  private:
   Session(Graph graph, const SessionOptions& options);
   absl::Status Init();
-  // Runs one step of `plan`, traced into `trace` when not null, and into the
-  // program trace when GRAPHRT_TRACE is on (core/executor/step_trace.h).
+  // Runs one step of `plan` with `options` (its trace into `metadata` when
+  // asked and not null), and into the program trace when GRAPHRT_TRACE is on
+  // (core/executor/step_trace.h).
   absl::StatusOr<std::vector<Tensor>> RunPlan(const ExecutorPlan& plan,
-                                              std::span<const Tensor> feeds, StepTrace* trace);
+                                              std::span<const Tensor> feeds,
+                                              const RunOptions& options, RunMetadata* metadata);
   absl::Status UnknownCallable(CallableHandle handle) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::shared_ptr<const ExecutorPlan>> GetPlan(
       const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,

@@ -43,6 +43,12 @@ struct SessionOptions {
   // if asked for again). 0: no limit. A training loop uses a handful of
   // signatures; a server answering arbitrary fetch lists needs the bound.
   int max_cached_plans = 64;
+  // Every step's deadline in ms from the start of Run or RunCallable,
+  // unless its RunOptions::timeout_ms says otherwise: a step still running
+  // then stops dispatching nodes, waits for its running kernels and returns
+  // DEADLINE_EXCEEDED naming them (docs/cancellation.md). 0: no deadline.
+  // Negative: Session::Create refuses it.
+  int64_t timeout_ms = 0;
   // Kernels to use; null: KernelRegistry::Global().
   const KernelRegistry* kernels = nullptr;
   // CPU tensor memory; null: HostPoolAllocator() (core/memory/bfc_allocator.h).

@@ -32,12 +32,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "core/executor/run_options.h"  // RunOptions::trace asks for a StepTrace
 
 namespace graphrt {
-
-struct RunOptions {
-  bool trace = false;  // record a StepTrace into RunMetadata
-};
 
 // Names view the session's graph: valid while the session lives.
 struct NodeTraceEvent {

@@ -5,11 +5,18 @@
 // `cheap` (bool) makes it run inline. The log keeps a global sequence
 // number at each start and end, and the highest number of Records running
 // at once.
+//
+// "Spin" (inputs N * float32, one float32 output) never finishes on its
+// own: it runs until its step is cancelled (ctx.cancelled()), polling
+// every 20 us, or with `block` true waits on a condition variable that a
+// callback on ctx.cancellation() wakes. It then returns CANCELLED. Spin's
+// counters: how many started and how many returned.
 #ifndef GRAPHRT_TESTS_EXECUTOR_TEST_OPS_H_
 #define GRAPHRT_TESTS_EXECUTOR_TEST_OPS_H_
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -103,6 +110,48 @@ class RecordKernel final : public OpKernel {
   int64_t sleep_us_ = 0;
 };
 
+class SpinKernel final : public OpKernel {
+ public:
+  explicit SpinKernel(const OpKernelConstruction& c) : OpKernel(c) {
+    block_ = c.attr<bool>("block").value_or(false);
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    started().fetch_add(1);
+    if (!block_) {
+      while (!ctx.cancelled()) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    } else {
+      std::mutex mu;
+      std::condition_variable cv;
+      bool woken = false;
+      const CancellationToken::CallbackKey key = ctx.cancellation()->RegisterCallback([&] {
+        std::lock_guard<std::mutex> l(mu);
+        woken = true;
+        cv.notify_all();
+      });
+      if (key != CancellationToken::kAlreadyCancelled) {
+        std::unique_lock<std::mutex> l(mu);
+        cv.wait(l, [&] { return woken; });
+        l.unlock();
+        ctx.cancellation()->DeregisterCallback(key);  // waits if the callback still runs
+      }
+    }
+    returned().fetch_add(1);
+    return absl::CancelledError("Spin stopped: its step was cancelled");
+  }
+  int64_t CostEstimateNs(std::span<const Tensor* const>) const override { return 1'000'000; }
+  static std::atomic<int>& started() {
+    static std::atomic<int> n{0};
+    return n;
+  }
+  static std::atomic<int>& returned() {
+    static std::atomic<int> n{0};
+    return n;
+  }
+
+ private:
+  bool block_ = false;
+};
+
 inline void RegisterTestOps() {
   static bool done = [] {
     (void)OpRegistry::Global().Register(OpDefBuilder("Record")
@@ -112,6 +161,12 @@ inline void RegisterTestOps() {
                                             .Attr("fail", AttrType::kBool, false)
                                             .Attr("cheap", AttrType::kBool, false)
                                             .Attr("sleep_us", AttrType::kInt, int64_t{0})
+                                            .Shape(ScalarShape));
+    (void)OpRegistry::Global().Register(OpDefBuilder("Spin")
+                                            .Input("in: N * float32")
+                                            .Output("out: float32")
+                                            .Attr("N", AttrType::kInt)
+                                            .Attr("block", AttrType::kBool, false)
                                             .Shape(ScalarShape));
     (void)OpRegistry::Global().Register(OpDefBuilder("NoKernelOp").Output("out: float32"));
     return true;
@@ -124,6 +179,7 @@ inline const KernelRegistry* TestKernels() {
     // The CPU kernels linked into the test, and Record.
     auto* reg = new KernelRegistry(&KernelRegistry::Global(), {kDeviceCpu});
     reg->Register<RecordKernel>("Record", kDeviceCpu);
+    reg->Register<SpinKernel>("Spin", kDeviceCpu);
     return reg;
   }();
   return r;
