@@ -1,7 +1,5 @@
 #include "bench/soak/checks.h"
 
-#include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -39,29 +37,10 @@ absl::Status CheckBitEqual(const Tensor& got, const Tensor& want, absl::string_v
   return absl::InternalError(absl::StrCat(what, ": bytes differ from the reference"));
 }
 
-absl::Status CheckNear(const Tensor& got, const Tensor& want, double tol, absl::string_view what) {
-  if (absl::Status s = Header(got, want, what); !s.ok()) return s;
-  if (want.dtype() != DataType::kFloat32) {
-    return absl::InternalError(absl::StrCat(what, ": CheckNear needs float32"));
-  }
-  const float* g = got.data<float>();
-  const float* w = want.data<float>();
-  for (int64_t i = 0; i < want.num_elements(); ++i) {
-    const double bound = tol * std::max(1.0, std::fabs(double{w[i]}));
-    if (!(std::fabs(double{g[i]} - double{w[i]}) <= bound)) {
-      return absl::InternalError(absl::StrCat(what, ": element ", i, " is ", g[i],
-                                              ", the reference ", w[i], " (tolerance ", bound,
-                                              ")"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckNear(double got, double want, double tol, absl::string_view what) {
-  const double bound = tol * std::max(1.0, std::fabs(want));
-  if (std::fabs(got - want) <= bound) return absl::OkStatus();
+absl::Status CheckEqual(float got, float want, absl::string_view what) {
+  if (std::memcmp(&got, &want, sizeof(float)) == 0) return absl::OkStatus();
   return absl::InternalError(
-      absl::StrCat(what, ": ", got, ", the reference ", want, " (tolerance ", bound, ")"));
+      absl::StrCat(what, ": ", got, ", the reference ", want, " (bit-exact check)"));
 }
 
 absl::Status CheckTrace(const StepTrace& trace, size_t events, size_t devices,

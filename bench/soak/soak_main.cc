@@ -8,7 +8,8 @@
 // workloads.h), each on a runtime and session of its own. Memory is sampled
 // every W/20 s; the report compares the first window [0, W) with the last
 // [T - W, T], W = --window_seconds or else T/6 capped at 60 s (a minute for
-// runs of 6 minutes and more).
+// runs of 6 minutes and more). The default of --keep_results_past_runtime:
+// Note [Keeping results past the runtime].
 //
 // Exit status: 0 when every result was right and neither the median
 // resident set nor the host pool's reserved bytes grew by more than
@@ -16,6 +17,8 @@
 // an unexpected error or that growth (the message says which); 2 for bad
 // flags; 3 when a thread is still in an iteration --hang_seconds after the
 // budget ran out (the message names the thread and the workload).
+// --inject_fault=wrong_result|memory_growth are the self-tests that show the
+// result and memory checks fail when they must (ctests soak_detects_*).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -50,11 +53,15 @@ struct Flags {
   double max_growth_mb = 64;
   double window_seconds = 0;  // 0: seconds / 6, at most 60
   double hang_seconds = 120;
+  // Self-tests that show the soak's checks can fail: "wrong_result"
+  // corrupts the references, "memory_growth" holds 64 MiB more each second.
+  std::string inject_fault;
 };
 
 constexpr char kUsage[] =
     "usage: graphrt_soak [--seconds N] [--threads N] [--keep_results_past_runtime[=true|false]]\n"
-    "                    [--max_rss_growth_mb N] [--window_seconds N] [--hang_seconds N]\n";
+    "                    [--max_rss_growth_mb N] [--window_seconds N] [--hang_seconds N]\n"
+    "                    [--inject_fault=wrong_result|memory_growth]\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   for (int i = 1; i < argc; ++i) {
@@ -88,6 +95,13 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
     } else if (arg == "--keep_results_past_runtime") {
       if (has_value && !absl::SimpleAtob(value, &f.soak.keep_results_past_runtime)) return false;
       if (!has_value) f.soak.keep_results_past_runtime = true;
+    } else if (arg == "--inject_fault") {
+      if (!has_value) {
+        if (i + 1 >= argc) return false;
+        value = argv[++i];
+      }
+      if (value != "wrong_result" && value != "memory_growth") return false;
+      f.inject_fault = value;
     } else if (arg == "--nokeep_results_past_runtime") {
       f.soak.keep_results_past_runtime = false;
     } else {
@@ -151,7 +165,7 @@ int Main(int argc, char** argv) {
   std::printf("graphrt_soak: %.1f s, %d threads, keep_results_past_runtime=%s\n", flags.seconds,
               flags.threads, flags.soak.keep_results_past_runtime ? "true" : "false");
   const Clock::time_point setup = Clock::now();
-  absl::StatusOr<std::unique_ptr<Workloads>> workloads = Workloads::Create();
+  absl::StatusOr<std::unique_ptr<Workloads>> workloads = Workloads::Create(flags.inject_fault == "wrong_result");
   if (!workloads.ok()) {
     std::printf("FAIL: computing the references: %s\n", workloads.status().ToString().c_str());
     return 1;
@@ -197,8 +211,12 @@ int Main(int argc, char** argv) {
   // Progress once a window; stop at the budget or the first failure.
   const int64_t budget_ms = static_cast<int64_t>(flags.seconds * 1000);
   int64_t next_report_ms = static_cast<int64_t>(window * 1000);
+  std::vector<std::vector<char>> injected;  // --inject_fault=memory_growth
   while (!stop.load(std::memory_order_acquire) && elapsed_ms() < budget_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (flags.inject_fault == "memory_growth") {
+      injected.emplace_back((size_t{64} << 20) / 50, 1);  // 64 MiB/s, touched
+    }
     if (elapsed_ms() >= next_report_ms && flags.seconds >= 60) {
       const MemorySample m = monitor.latest();
       std::printf("[%6.1f s] RSS %.1f MiB, host pool %.2f MiB; steps: %s\n",

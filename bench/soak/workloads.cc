@@ -52,7 +52,7 @@ void MaxInto(std::atomic<int64_t>& into, int64_t value) {
 }
 
 // A runtime whose physical CPU is split into `logical` devices; every pool
-// has one intra-op thread (Note [Soak tolerances]).
+// has one intra-op thread (Note [Bit-exact soak checks]).
 absl::StatusOr<std::shared_ptr<Runtime>> CpuRuntime(
     std::vector<LogicalDeviceConfiguration> logical, int inter_op_threads, Counters* counters) {
   RuntimeOptions o;
@@ -146,7 +146,7 @@ absl::StatusOr<Graph> OomGraph(bool split) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Workloads>> Workloads::Create() {
+absl::StatusOr<std::unique_ptr<Workloads>> Workloads::Create(bool corrupt) {
   std::unique_ptr<Workloads> w(new Workloads);
   // kMlpTrain: kMlpSteps batches of kMlpBatch, in order.
   w->mlp_data_ = SyntheticMnist(kMlpBatch * kMlpSteps, 11);
@@ -198,6 +198,14 @@ absl::StatusOr<std::unique_ptr<Workloads>> Workloads::Create() {
       w->oom_outputs_.push_back(out[0]);
     }
   }
+  if (corrupt) {
+    for (auto& step : w->mlp_steps_) step.first += 1;
+    for (Tensor* t : {&w->mlp_logits_, &w->md_outputs_[0], &w->md_outputs_[1], &w->md_outputs_[2],
+                      &w->oom_outputs_[0], &w->oom_outputs_[1], &w->oom_outputs_[2]}) {
+      ASSIGN_OR_RETURN(*t, t->Clone());  // fresh buffers: the sessions' are not touched
+      t->data<float>()[t->num_elements() / 2] += 1;
+    }
+  }
   return w;
 }
 
@@ -239,20 +247,18 @@ absl::Status Workloads::RunMlp(bool traced, const SoakOptions& options,
       }
       auto step = trainer->Step(mlp_data_, mlp_batches_[s]);
       RETURN_IF_ERROR(Context(step.status(), what));
-      RETURN_IF_ERROR(CheckNear(step->first, mlp_steps_[s].first, kMlpRelativeTolerance,
-                                what + " loss"));
-      RETURN_IF_ERROR(CheckNear(step->second, mlp_steps_[s].second, 0, what + " hits"));
+      RETURN_IF_ERROR(CheckEqual(step->first, mlp_steps_[s].first, what + " loss"));
+      RETURN_IF_ERROR(CheckEqual(step->second, mlp_steps_[s].second, what + " hits"));
     }
     steps.fetch_add(1, std::memory_order_relaxed);
     auto logits = MlpLogits(*trainer, mlp_data_);
     RETURN_IF_ERROR(Context(logits.status(), "logits after training"));
-    RETURN_IF_ERROR(
-        CheckNear(*logits, mlp_logits_, kMlpRelativeTolerance, "logits after training"));
+    RETURN_IF_ERROR(CheckBitEqual(*logits, mlp_logits_, "logits after training"));
     if (options.keep_results_past_runtime) kept = *std::move(logits);
   }  // the trainer's session, then the runtime, are gone
   if (!kept.IsInitialized()) return absl::OkStatus();
   counters.kept_past_runtime.fetch_add(1, std::memory_order_relaxed);
-  return CheckNear(kept, mlp_logits_, kMlpRelativeTolerance, "logits kept past the runtime");
+  return CheckBitEqual(kept, mlp_logits_, "logits kept past the runtime");
 }
 
 absl::Status Workloads::RunMultiDevice(bool traced, uint64_t seed, const SoakOptions& options,

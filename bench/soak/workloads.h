@@ -1,7 +1,8 @@
 // The soak program's workloads: graphs run from many threads, each on a
 // runtime and session made for one iteration and destroyed after it, each
 // result checked against a reference computed once, up front, on a runtime
-// of its own (bench/soak/README in bench/README.md).
+// of its own, and compared bit for bit (Note [Bit-exact soak checks] in
+// checks.h; the program: bench/README.md).
 //
 //   ASSIGN_OR_RETURN(auto workloads, Workloads::Create());
 //   Status s = workloads->RunIteration(Kind::kOom, seed, options, counters);
@@ -9,8 +10,7 @@
 // Kinds:
 // - kMlpTrain: the book's MNIST model (examples/fashion_mnist_mlp), small,
 //   on synthetic batches: three SGD steps from the same initial weights,
-//   then the logits of a batch; losses, hit counts and logits against the
-//   reference within a tight tolerance (Note [Soak tolerances]).
+//   then the logits of a batch.
 // - kMultiDevice: two MatMul/Tanh branches on logical CPU:1 and CPU:2
 //   joined on CPU:0 (three logical CPUs of one runtime); bit-identical to the
 //   one-device reference.
@@ -71,8 +71,10 @@ struct Counters {
 class Workloads {
  public:
   // Computes the references (one thread each way). INTERNAL when a
-  // reference cannot be computed or is not what it must be.
-  static absl::StatusOr<std::unique_ptr<Workloads>> Create();
+  // reference cannot be computed or is not what it must be. `corrupt`
+  // changes every reference afterwards, for the self-test that shows the
+  // checks fail (--inject_fault=wrong_result).
+  static absl::StatusOr<std::unique_ptr<Workloads>> Create(bool corrupt = false);
 
   // One iteration of `kind`; `seed` picks the variant (feeds, traced graph).
   // INTERNAL naming the step, the value and the reference on a wrong result;
