@@ -48,6 +48,10 @@ absl::StatusOr<Graph> FreezeGraph(Session& session, const std::vector<TensorName
     stack.push_back(id);
   };
   for (const TensorName& f : fetches) {
+    if (const Node* node = g.FindNode(f.str()); node != nullptr) {  // also nodes without outputs
+      need(Source(g, Endpoint{node->id(), 0}).node, -1);
+      continue;
+    }
     absl::StatusOr<Endpoint> e = g.ParseEndpoint(f.str());
     if (!e.ok()) {
       return absl::Status(e.status().code(),
@@ -69,7 +73,7 @@ absl::StatusOr<Graph> FreezeGraph(Session& session, const std::vector<TensorName
       for (int at = needed_by[id]; at >= 0; at = needed_by[at]) chain.push_back(g.node(at).name());
       return absl::InvalidArgumentError(absl::StrCat(
           "FreezeGraph: node ", n.DebugName(), " updates or holds a variable, but the fetches "
-          "need it", chain.empty() ? "" : absl::StrCat(" (through ", absl::StrJoin(chain, " <- "), ")"),
+          "need it", chain.empty() ? "" : absl::StrCat(" (needed by ", absl::StrJoin(chain, " <- "), ")"),
           "; a frozen graph has no variables: fetch only inference outputs, which read "
           "variables but do not depend on their updates"));
     }
