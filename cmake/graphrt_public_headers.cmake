@@ -8,6 +8,8 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/base/json.h
   core/base/status_macros.h
   core/base/sync.h
+  core/executor/checkpoint.h
+  core/executor/freeze.h
   core/executor/kernel_registry.h
   core/executor/op_kernel.h
   core/executor/resource_mgr.h
@@ -30,6 +32,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/math_ops.h
   core/graph/ops/nn_ops.h
   core/graph/ops/state_ops.h
+  core/graph/ops/training_ops.h
   core/graph/optimizers.h
   core/graph/tensor.h
   core/graph/tensor_shape.h

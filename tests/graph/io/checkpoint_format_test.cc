@@ -4,6 +4,8 @@
 // reader must name: bad magic, newer version, truncation anywhere, trailing
 // bytes, a flipped bit in the header, index or data, duplicate names.
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -158,6 +160,28 @@ TEST(CheckpointFormatTest, NoEntriesIsAValidCheckpoint) {
   auto back = ParseCheckpoint(*bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(back->empty());
+}
+
+// A file written by an independent writer (Python's struct and zlib.crc32,
+// from docs/checkpoints.md): a fuzz seed of tests/fuzz/corpus.
+TEST(CheckpointFormatTest, ReadsAFileWrittenFromTheDocumentation) {
+  std::ifstream in(std::string(GRAPHRT_TEST_DATA) +
+                       "/../fuzz/corpus/checkpoint_fuzzer/10021cf514f4772122c42507f6503cb7bfbff097",
+                   std::ios::binary);
+  ASSERT_TRUE(in.good());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto entries = ParseCheckpoint(bytes);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].name, "w");
+  EXPECT_EQ((*entries)[0].value.shape(), (TensorShape{2, 2}));
+  EXPECT_EQ((*entries)[0].value.data<float>()[3], 4.0f);
+  EXPECT_EQ((*entries)[1].name, "step");
+  EXPECT_EQ((*entries)[1].value.scalar<int64_t>(), 7);
+  // Our writer writes the same bytes.
+  auto again = SerializeCheckpoint(*entries);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, bytes);
 }
 
 }  // namespace
