@@ -9,6 +9,8 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/base/status_macros.h
   core/base/sync.h
   core/executor/cancellation.h
+  core/executor/checkpoint.h
+  core/executor/freeze.h
   core/executor/kernel_registry.h
   core/executor/op_kernel.h
   core/executor/resource_mgr.h
@@ -32,6 +34,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/math_ops.h
   core/graph/ops/nn_ops.h
   core/graph/ops/state_ops.h
+  core/graph/ops/training_ops.h
   core/graph/optimizers.h
   core/graph/tensor.h
   core/graph/tensor_shape.h

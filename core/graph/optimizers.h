@@ -2,18 +2,36 @@
 // (core/graph/gradients.h).
 //
 //   ASSIGN_OR_RETURN(Output train, MinimizeWithSgd(loss, {w1, b1, w2, b2}, 0.01f));
+//   ASSIGN_OR_RETURN(Output train, MinimizeWithAdam(loss, vars, AdamOptions{.learning_rate = 1e-3f}));
 //   session->Run({{x, batch}, {y, labels}}, {loss}, {train});
 //
-// MinimizeWithSgd adds d(loss)/d(v) for every variable, one
-// ApplyGradientDescent (v -= learning_rate * gradient) per variable, and a
-// NoOp named `name` that runs after them all: the target to run each step.
+// Each Minimize* adds d(loss)/d(v) for every variable, one update op per
+// variable, and a NoOp named `name` that runs after them all: the target to
+// run each step.
+//   SGD       ApplyGradientDescent: v -= learning_rate * gradient.
+//   Momentum  ApplyMomentum (TF's ResourceApplyMomentum, formulas in
+//             core/graph/ops/training_ops.h) with one slot per variable,
+//             "<var>/momentum", zeros.
+//   Adam      ApplyAdam (TF's ResourceApplyAdam, with TF's bias correction
+//             and placement of epsilon: Note [Where Adam's epsilon goes] in
+//             core/graph/ops/training_ops.cc) with slots "<var>/adam_m" and
+//             "<var>/adam_v" (zeros), and two scalar variables per call,
+//             "<name>/beta1_power" and "<name>/beta2_power", initialised to
+//             beta1 and beta2 and multiplied by them after every step's
+//             updates (TF1's AdamOptimizer; at step t they hold beta^t).
+// Slots are ordinary variables, so Session checkpoints save them
+// (core/executor/checkpoint.h). Each slot is made under
+// GraphBuilder::ColocateWith its variable (and the update takes both
+// handles), so the placer puts a variable and its slots on one device; the
+// beta powers are colocated with the first variable.
 // The updates come after every read of their variable added before them
 // (the builder orders stateful ops on one resource), and a read value never
 // changes under its reader (copy-on-write, core/executor/resource_mgr.h), so
 // the gradients of a step all see the variables as the step began.
 //
 // Errors: those of AddVariableGradients (a variable the loss does not depend
-// on is named).
+// on is named); Momentum and Adam also name a variable that is not float32 or
+// whose shape is not fully known (its slots need one).
 // Thread-safety: like GraphBuilder.
 #ifndef GRAPHRT_CORE_GRAPH_OPTIMIZERS_H_
 #define GRAPHRT_CORE_GRAPH_OPTIMIZERS_H_
@@ -32,6 +50,26 @@ absl::StatusOr<Output> MinimizeWithSgd(Output loss, std::span<const Variable> va
 // The same with a constant learning rate.
 absl::StatusOr<Output> MinimizeWithSgd(Output loss, std::span<const Variable> variables,
                                        float learning_rate, absl::string_view name = "train");
+
+struct MomentumOptions {
+  float learning_rate = 0.01f;
+  float momentum = 0.9f;    // accum = momentum * accum + grad
+  bool use_nesterov = false;  // var -= lr * grad + lr * momentum * accum
+};
+absl::StatusOr<Output> MinimizeWithMomentum(Output loss, std::span<const Variable> variables,
+                                            const MomentumOptions& options = {},
+                                            absl::string_view name = "train");
+
+// Defaults are Keras's (tf.keras.optimizers.Adam).
+struct AdamOptions {
+  float learning_rate = 0.001f;
+  float beta1 = 0.9f;    // decay of the first moment m
+  float beta2 = 0.999f;  // decay of the second moment v
+  float epsilon = 1e-7f;  // added to sqrt(v): TF's "epsilon hat"
+};
+absl::StatusOr<Output> MinimizeWithAdam(Output loss, std::span<const Variable> variables,
+                                        const AdamOptions& options = {},
+                                        absl::string_view name = "train");
 
 }  // namespace graphrt
 

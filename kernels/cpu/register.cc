@@ -20,6 +20,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterSoftmaxKernels(r);
   RegisterXentKernels(r);
   RegisterVariableKernels(r);
+  RegisterTrainingKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -27,6 +27,7 @@ void RegisterSoftmaxKernels(KernelRegistry& r);     // Softmax LogSoftmax
 void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropyWithLogits
 void RegisterVariableKernels(KernelRegistry& r);    // AssignVariable AssignAddVariable
                                                     // ApplyGradientDescent
+void RegisterTrainingKernels(KernelRegistry& r);    // ApplyMomentum ApplyAdam
 
 }  // namespace graphrt
 

@@ -22,6 +22,7 @@ void RegisterGpuKernels(KernelRegistry& r) {
   RegisterReductionGpuKernels(r);
   RegisterSoftmaxGpuKernels(r);
   RegisterVariableGpuKernels(r);
+  RegisterTrainingGpuKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(gpu, RegisterGpuKernels);

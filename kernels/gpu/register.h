@@ -37,6 +37,7 @@ void RegisterSoftmaxGpuKernels(KernelRegistry& r);      // Softmax LogSoftmax
                                                         // SparseSoftmaxCrossEntropyWithLogits
 void RegisterVariableGpuKernels(KernelRegistry& r);     // AssignVariable AssignAddVariable
                                                         // ApplyGradientDescent
+void RegisterTrainingGpuKernels(KernelRegistry& r);     // ApplyMomentum ApplyAdam
 // *: also int32, int64, uint8, bool (they move or alias data only).
 
 }  // namespace graphrt

@@ -31,22 +31,24 @@
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 #include "kernels/gpu/variable_kernels.h"
+#include "kernels/gpu/variable_update.h"
 
 namespace graphrt {
-namespace {
 
 // Orders every read-launch-assign of GPU variables (Note [GPU variable updates]).
-Mutex& VariableUpdateMutex() {
+Mutex& GpuVariableUpdateMutex() {
   static Mutex* const mu = new Mutex();
   return *mu;
 }
+
+namespace {
 
 class AssignVariableOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     // Shares the value's buffer: Note [GPU variable updates].
-    MutexLock lock(&VariableUpdateMutex());
+    MutexLock lock(&GpuVariableUpdateMutex());
     return VariableOf(ctx)->Assign(ctx.input(1));
   }
 };
@@ -56,7 +58,7 @@ class AssignVariableOp final : public OpKernel {
 absl::Status UpdateVariable(OpKernelContext& ctx, const Tensor& delta, const float* alpha) {
   VariableResource* var = VariableOf(ctx);
   ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
-  MutexLock lock(&VariableUpdateMutex());
+  MutexLock lock(&GpuVariableUpdateMutex());
   absl::StatusOr<Tensor> current = var->Read();
   if (!current.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(

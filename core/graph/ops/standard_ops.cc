@@ -4,6 +4,7 @@
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/ops/state_ops.h"
+#include "core/graph/ops/training_ops.h"
 
 namespace graphrt {
 
@@ -12,6 +13,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterMathOps(registry);
   RegisterNnOps(registry);
   RegisterStateOps(registry);
+  RegisterTrainingOps(registry);
 }
 
 }  // namespace graphrt

@@ -63,6 +63,9 @@ Graph EveryOpGraph() {
     b.Const(Tensor::FromVector<uint8_t>({1, 2, 255}), "bytes");
     b.Const(Tensor::FromVector<bool>({true, false}), "flags");
   }
+  // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
+  MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();
+  MinimizeWithAdam(loss, std::vector<Variable>{bias}, {}, "adam").value();
   return b.Build().value();
 }
 
