@@ -20,6 +20,9 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterSoftmaxKernels(r);
   RegisterXentKernels(r);
   RegisterVariableKernels(r);
+  RegisterPadConcatKernels(r);
+  RegisterTransposeKernels(r);
+  RegisterRandomKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -4,6 +4,8 @@
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/ops/state_ops.h"
+#include "core/graph/ops/layout_ops.h"
+#include "core/graph/ops/random_ops.h"
 
 namespace graphrt {
 
@@ -12,6 +14,8 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterMathOps(registry);
   RegisterNnOps(registry);
   RegisterStateOps(registry);
+  RegisterLayoutOps(registry);
+  RegisterRandomOps(registry);
 }
 
 }  // namespace graphrt
