@@ -22,6 +22,8 @@ void RegisterGpuKernels(KernelRegistry& r) {
   RegisterReductionGpuKernels(r);
   RegisterSoftmaxGpuKernels(r);
   RegisterVariableGpuKernels(r);
+  RegisterLayoutGpuKernels(r);
+  RegisterRandomGpuKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(gpu, RegisterGpuKernels);
