@@ -25,6 +25,8 @@ void RegisterStandardGradients(GradientRegistry& registry) {
   RegisterArrayGradients(registry);
   RegisterMathGradients(registry);
   RegisterNnGradients(registry);
+  RegisterLayoutGradients(registry);
+  RegisterRandomGradients(registry);
 }
 
 void GradientRegistry::Register(std::string op, GradFn fn) {

@@ -77,6 +77,8 @@ void RegisterStandardGradients(GradientRegistry& registry);
 void RegisterArrayGradients(GradientRegistry& registry);
 void RegisterMathGradients(GradientRegistry& registry);
 void RegisterNnGradients(GradientRegistry& registry);
+void RegisterLayoutGradients(GradientRegistry& registry);
+void RegisterRandomGradients(GradientRegistry& registry);
 
 // d(sum of y)/d(x) for each of `xs` (see the top of this file).
 absl::StatusOr<std::vector<Output>> AddGradients(

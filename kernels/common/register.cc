@@ -17,6 +17,7 @@ void RegisterNeutralKernels(KernelRegistry& r, const std::string& device_type,
   RegisterNeutralReshapeKernels(r, device_type, types);
   RegisterNeutralShapeKernels(r, device_type, types);
   RegisterNeutralVariableKernels(r, device_type, types);
+  RegisterNeutralLayoutKernels(r, device_type, types);
 }
 
 }  // namespace graphrt

@@ -4,8 +4,8 @@
 // Device interface (core/executor/device.h), so one implementation serves
 // every device type: Const (its value reaches the device through
 // OpKernelConstruction::CopyToDevice), Placeholder (it only reports a
-// missing feed), Identity, NoOp, _Copy (Device::CopyFrom), Reshape and
-// ExpandDims (the input's buffer under another shape), VarHandleOp and
+// missing feed), Identity, NoOp, _Copy (Device::CopyFrom), Reshape,
+// ExpandDims and Squeeze (the input's buffer under another shape), VarHandleOp and
 // ReadVariable (the variable's value tensor lives on its device).
 // graphrt::kernels_common registers nothing itself: each device's kernel
 // library calls RegisterNeutralKernels from its own registration, for its
@@ -35,7 +35,7 @@ using NeutralDTypes = std::optional<std::vector<DataType>>;
 // and take any dtype (_Copy refuses resource handles when it runs).
 struct NeutralKernelTypes {
   NeutralDTypes constant;   // Const (attr dtype)
-  NeutralDTypes data;       // Identity, Reshape, ExpandDims (attr T)
+  NeutralDTypes data;       // Identity, Reshape, ExpandDims, Squeeze (attr T)
   NeutralDTypes variable;   // VarHandleOp, ReadVariable (attr dtype): a dtype
                             // left out keeps such variables on other devices
   bool placeholder = false; // Placeholder: only on the device fed values are
@@ -55,6 +55,8 @@ void RegisterNeutralReshapeKernels(KernelRegistry& r, const std::string& device_
                                    const NeutralKernelTypes& types);  // Reshape
 void RegisterNeutralShapeKernels(KernelRegistry& r, const std::string& device_type,
                                  const NeutralKernelTypes& types);  // ExpandDims
+void RegisterNeutralLayoutKernels(KernelRegistry& r, const std::string& device_type,
+                                  const NeutralKernelTypes& types);  // Squeeze
 void RegisterNeutralVariableKernels(KernelRegistry& r, const std::string& device_type,
                                     const NeutralKernelTypes& types);  // VarHandleOp
                                                                        // ReadVariable

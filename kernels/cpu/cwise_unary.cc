@@ -25,7 +25,30 @@ void SigmoidFloat(const float* in, float* out, int64_t n) {
   Map(out, n) = (1.0f + (-ConstMap(in, n)).exp()).inverse();
 }
 
+void SqrtFloat(const float* in, float* out, int64_t n) { Map(out, n) = ConstMap(in, n).sqrt(); }
+
+void RsqrtFloat(const float* in, float* out, int64_t n) {
+  // Two correctly rounded steps, not Eigen's rsqrt (an approximation refined
+  // once on some targets).
+  Map(out, n) = ConstMap(in, n).sqrt().inverse();
+}
+
 namespace {
+
+template <typename T>
+struct SquareOp {
+  static constexpr int64_t kCostNs = 1;
+  static void Run(const T* in, T* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_integral_v<T>) {
+        using U = std::make_unsigned_t<T>;  // wraps instead of overflowing
+        out[i] = static_cast<T>(static_cast<U>(in[i]) * static_cast<U>(in[i]));
+      } else {
+        out[i] = in[i] * in[i];
+      }
+    }
+  }
+};
 
 // Each op maps n elements from `in` to `out` (which may be `in`) and states
 // its cost in ns per element for ParallelFor.
@@ -92,6 +115,9 @@ void RegisterCwiseUnaryKernels(KernelRegistry& r) {
   RegisterFloat<FloatOp<LogFloat, 2>>(r, "Log");
   RegisterFloat<FloatOp<TanhFloat, 2>>(r, "Tanh");
   RegisterFloat<FloatOp<SigmoidFloat, 3>>(r, "Sigmoid");
+  RegisterFloat<FloatOp<SqrtFloat, 1>>(r, "Sqrt");
+  RegisterFloat<FloatOp<RsqrtFloat, 1>>(r, "Rsqrt");
+  RegisterNumeric<SquareOp, float, int32_t, int64_t>(r, "Square");
 }
 
 }  // namespace graphrt

@@ -21,6 +21,9 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterXentKernels(r);
   RegisterVariableKernels(r);
   RegisterTrainingKernels(r);
+  RegisterPadConcatKernels(r);
+  RegisterTransposeKernels(r);
+  RegisterRandomKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -1,6 +1,6 @@
 // RegisterCpuKernels: every CPU kernel, registered in one place: the
 // device-neutral kernels of kernels/common (Const Placeholder Identity NoOp
-// _Copy Reshape ExpandDims VarHandleOp ReadVariable, for every dtype: see
+// _Copy Reshape ExpandDims Squeeze VarHandleOp ReadVariable, for every dtype: see
 // kernels/common/register.h) and this folder's families, each of which (one
 // file pair) exposes one Register* function. register.cc runs
 // RegisterCpuKernels into KernelRegistry::Global() when the program starts;
@@ -18,6 +18,7 @@ void RegisterCpuKernels(KernelRegistry& registry);
 void RegisterCwiseBinaryKernels(KernelRegistry& r); // Add Sub Mul Div Maximum Equal AddN
                                                     // ReluGrad
 void RegisterCwiseUnaryKernels(KernelRegistry& r);  // Neg Exp Log Relu Sigmoid Tanh
+                                                    // Sqrt Rsqrt Square
 void RegisterCastKernels(KernelRegistry& r);        // Cast
 void RegisterMatMulKernels(KernelRegistry& r);      // MatMul
 void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd BiasAddGrad
@@ -28,6 +29,9 @@ void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropy
 void RegisterVariableKernels(KernelRegistry& r);    // AssignVariable AssignAddVariable
                                                     // ApplyGradientDescent
 void RegisterTrainingKernels(KernelRegistry& r);    // ApplyMomentum ApplyAdam
+void RegisterPadConcatKernels(KernelRegistry& r);   // Pad PadV2 SliceLike ConcatV2 SplitLike
+void RegisterTransposeKernels(KernelRegistry& r);   // Transpose
+void RegisterRandomKernels(KernelRegistry& r);      // StatelessRandomUniformLike
 
 }  // namespace graphrt
 

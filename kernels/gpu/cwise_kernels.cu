@@ -83,6 +83,10 @@ struct UnaryFn {
     if constexpr (Op == GpuUnaryOp::kLog) return logf(x);
     if constexpr (Op == GpuUnaryOp::kTanh) return tanhf(x);
     if constexpr (Op == GpuUnaryOp::kSigmoid) return 1.0f / (1.0f + expf(-x));  // 0 for -inf
+    // Correctly rounded, as on the CPU (rsqrtf is an approximation).
+    if constexpr (Op == GpuUnaryOp::kSqrt) return __fsqrt_rn(x);
+    if constexpr (Op == GpuUnaryOp::kRsqrt) return __frcp_rn(__fsqrt_rn(x));
+    if constexpr (Op == GpuUnaryOp::kSquare) return x * x;
     return 0.0f;  // not reached
   }
 };
@@ -146,6 +150,9 @@ void LaunchUnary(GpuUnaryOp op, const float* in, float* out, int64_t n, cudaStre
     case U::kLog: return RunUnary<U::kLog>(in, out, n, stream);
     case U::kTanh: return RunUnary<U::kTanh>(in, out, n, stream);
     case U::kSigmoid: return RunUnary<U::kSigmoid>(in, out, n, stream);
+    case U::kSqrt: return RunUnary<U::kSqrt>(in, out, n, stream);
+    case U::kRsqrt: return RunUnary<U::kRsqrt>(in, out, n, stream);
+    case U::kSquare: return RunUnary<U::kSquare>(in, out, n, stream);
   }
 }
 

@@ -47,7 +47,7 @@ enum class GpuCompareType { kFloat32, kInt32, kInt64 };
 void LaunchEqual(GpuCompareType type, const void* x, const void* y, bool* out, int64_t n,
                  const BroadcastIndex& index, cudaStream_t stream);
 
-enum class GpuUnaryOp { kNeg, kRelu, kExp, kLog, kTanh, kSigmoid };
+enum class GpuUnaryOp { kNeg, kRelu, kExp, kLog, kTanh, kSigmoid, kSqrt, kRsqrt, kSquare };
 
 // out[i] = op(in[i]); `out` may equal `in`.
 void LaunchUnary(GpuUnaryOp op, const float* in, float* out, int64_t n, cudaStream_t stream);

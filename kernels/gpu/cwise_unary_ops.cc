@@ -1,5 +1,5 @@
 // Elementwise unary GPU kernels, float32, mirroring kernels/cpu/cwise_unary.h:
-// Neg Relu Exp Log Tanh Sigmoid. The output takes over the input's buffer
+// Neg Relu Exp Log Tanh Sigmoid Sqrt Rsqrt Square. The output takes over the input's buffer
 // when the executor allows it. Sigmoid is 1 / (1 + exp(-x)) (0 for very
 // negative x), as on the CPU; accuracy is CUDA's expf/logf/tanhf (a few ulp).
 #include "core/base/status_macros.h"
@@ -36,6 +36,9 @@ void RegisterCwiseUnaryGpuKernels(KernelRegistry& r) {
   r.Register<UnaryOp<GpuUnaryOp::kLog>>("Log", kDeviceGpu, f32);
   r.Register<UnaryOp<GpuUnaryOp::kTanh>>("Tanh", kDeviceGpu, f32);
   r.Register<UnaryOp<GpuUnaryOp::kSigmoid>>("Sigmoid", kDeviceGpu, f32);
+  r.Register<UnaryOp<GpuUnaryOp::kSqrt>>("Sqrt", kDeviceGpu, f32);
+  r.Register<UnaryOp<GpuUnaryOp::kRsqrt>>("Rsqrt", kDeviceGpu, f32);
+  r.Register<UnaryOp<GpuUnaryOp::kSquare>>("Square", kDeviceGpu, f32);
 }
 
 }  // namespace graphrt

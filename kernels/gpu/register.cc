@@ -23,6 +23,8 @@ void RegisterGpuKernels(KernelRegistry& r) {
   RegisterSoftmaxGpuKernels(r);
   RegisterVariableGpuKernels(r);
   RegisterTrainingGpuKernels(r);
+  RegisterLayoutGpuKernels(r);
+  RegisterRandomGpuKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(gpu, RegisterGpuKernels);

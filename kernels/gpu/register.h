@@ -7,6 +7,7 @@
 //   _Copy NoOp                       any dtype
 //   Const                            float32
 //   Identity Reshape ExpandDims      float32, int32, int64, uint8, bool
+//   Squeeze
 //   VarHandleOp ReadVariable         float32 variables (others stay on the CPU)
 // (no Placeholder: feeds arrive in host memory). register.cc runs it into
 // KernelRegistry::Global() when the program starts.
@@ -29,6 +30,7 @@ void RegisterShapeGpuKernels(KernelRegistry& r);        // BroadcastLike* Size*
 void RegisterCwiseBinaryGpuKernels(KernelRegistry& r);  // Add Sub Mul Div Maximum ReluGrad
                                                         // Equal (+int32, int64) AddN
 void RegisterCwiseUnaryGpuKernels(KernelRegistry& r);   // Neg Relu Exp Log Tanh Sigmoid
+                                                        // Sqrt Rsqrt Square
 void RegisterCastGpuKernels(KernelRegistry& r);         // Cast*
 void RegisterMatMulGpuKernels(KernelRegistry& r);       // MatMul (cuBLAS)
 void RegisterBiasAddGpuKernels(KernelRegistry& r);      // BiasAdd BiasAddGrad
@@ -38,6 +40,9 @@ void RegisterSoftmaxGpuKernels(KernelRegistry& r);      // Softmax LogSoftmax
 void RegisterVariableGpuKernels(KernelRegistry& r);     // AssignVariable AssignAddVariable
                                                         // ApplyGradientDescent
 void RegisterTrainingGpuKernels(KernelRegistry& r);     // ApplyMomentum ApplyAdam
+void RegisterLayoutGpuKernels(KernelRegistry& r);     // Pad* PadV2* SliceLike* ConcatV2*
+                                                        // SplitLike* Transpose*
+void RegisterRandomGpuKernels(KernelRegistry& r);     // StatelessRandomUniformLike
 // *: also int32, int64, uint8, bool (they move or alias data only).
 
 }  // namespace graphrt

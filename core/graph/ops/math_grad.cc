@@ -86,6 +86,23 @@ absl::Status SigmoidGrad(const GradContext& c, std::vector<Output>& dx) {
   return absl::OkStatus();
 }
 
+// d sqrt(x) = 1 / (2 sqrt(x)); d x^(-1/2) = -x^(-3/2) / 2 = -y^3 / 2; d x^2 = 2x.
+absl::Status SqrtGrad(const GradContext& c, std::vector<Output>& dx) {
+  dx[0] = c.grads[0] / (c.outputs[0] * 2.0f);
+  return absl::OkStatus();
+}
+
+absl::Status RsqrtGrad(const GradContext& c, std::vector<Output>& dx) {
+  const Output y = c.outputs[0];
+  dx[0] = c.grads[0] * (y * y * y * -0.5f);
+  return absl::OkStatus();
+}
+
+absl::Status SquareGrad(const GradContext& c, std::vector<Output>& dx) {
+  dx[0] = c.grads[0] * (c.inputs[0] * 2.0f);
+  return absl::OkStatus();
+}
+
 // For C = op(A) op(B) with op a possible transpose, each gradient is one
 // MatMul of G with the other operand (TF's MatMul gradient table).
 absl::Status MatMulGrad(const GradContext& c, std::vector<Output>& dx) {
@@ -167,6 +184,9 @@ void RegisterMathGradients(GradientRegistry& r) {
   r.Register("Log", LogGrad);
   r.Register("Tanh", TanhGrad);
   r.Register("Sigmoid", SigmoidGrad);
+  r.Register("Sqrt", SqrtGrad);
+  r.Register("Rsqrt", RsqrtGrad);
+  r.Register("Square", SquareGrad);
   r.Register("MatMul", MatMulGrad);
   r.Register("Sum", SumGrad);
   r.Register("Mean", MeanGrad);

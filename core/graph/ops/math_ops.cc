@@ -122,6 +122,8 @@ void RegisterMathOps(OpRegistry& r) {
                        .Shape(BroadcastShapeFn));
   Unary(r, "Neg", kNumeric);
   for (const char* op : {"Exp", "Log", "Sigmoid", "Tanh"}) Unary(r, op, {DT::kFloat32});
+  for (const char* op : {"Sqrt", "Rsqrt"}) Unary(r, op, {DT::kFloat32});
+  Unary(r, "Square", kNumeric);
   (void)r.Register(OpDefBuilder("MatMul")
                        .Input("a: T")
                        .Input("b: T")
@@ -182,6 +184,9 @@ Output Exp(Output x, absl::string_view n) { return Call("Exp", {x}, {}, n); }
 Output Log(Output x, absl::string_view n) { return Call("Log", {x}, {}, n); }
 Output Sigmoid(Output x, absl::string_view n) { return Call("Sigmoid", {x}, {}, n); }
 Output Tanh(Output x, absl::string_view n) { return Call("Tanh", {x}, {}, n); }
+Output Sqrt(Output x, absl::string_view n) { return Call("Sqrt", {x}, {}, n); }
+Output Rsqrt(Output x, absl::string_view n) { return Call("Rsqrt", {x}, {}, n); }
+Output Square(Output x, absl::string_view n) { return Call("Square", {x}, {}, n); }
 
 Output MatMul(Output a, Output b, MatMulAttrs attrs, absl::string_view n) {
   return Call("MatMul", {a, b},

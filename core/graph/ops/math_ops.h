@@ -1,5 +1,5 @@
 // Math op functions: elementwise binary ops with numpy broadcasting, unary
-// ops, MatMul, reductions (and ReduceSumLike), ArgMax, AddN. OpDefs live in math_ops.cc.
+// ops (Neg Exp Log Sigmoid Tanh Sqrt Rsqrt Square), MatMul, reductions (and ReduceSumLike), ArgMax, AddN. OpDefs live in math_ops.cc.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
 
@@ -23,6 +23,10 @@ Output Exp(Output x, absl::string_view name = {});
 Output Log(Output x, absl::string_view name = {});
 Output Sigmoid(Output x, absl::string_view name = {});
 Output Tanh(Output x, absl::string_view name = {});
+// x^(1/2), x^(-1/2) (float32: IEEE at 0 and below) and x * x (float32, int32, int64).
+Output Sqrt(Output x, absl::string_view name = {});
+Output Rsqrt(Output x, absl::string_view name = {});
+Output Square(Output x, absl::string_view name = {});
 
 struct MatMulAttrs {
   bool transpose_a = false;

@@ -5,6 +5,8 @@
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/ops/state_ops.h"
 #include "core/graph/ops/training_ops.h"
+#include "core/graph/ops/layout_ops.h"
+#include "core/graph/ops/random_ops.h"
 
 namespace graphrt {
 
@@ -14,6 +16,8 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterNnOps(registry);
   RegisterStateOps(registry);
   RegisterTrainingOps(registry);
+  RegisterLayoutOps(registry);
+  RegisterRandomOps(registry);
 }
 
 }  // namespace graphrt

@@ -274,7 +274,8 @@ absl::StatusOr<std::vector<FoldedDim>> Importer::Fold(const TfInput& in, int con
   if (node.op() == "Identity" && num_data_[t] == 1) return Fold(inputs_[t][0], consumer, depth + 1);
   if (node.op() == "Const") {
     ASSIGN_OR_RETURN(const Tensor value, tf_import::ConstValue(node));
-    if (value.rank() > 1) return NodeError(node, "a shape or axis must have rank 0 or 1");
+    // Rank 2: Pad's [rank, 2] paddings, read in row-major order.
+    if (value.rank() > 2) return NodeError(node, "a shape, axis or paddings must have rank <= 2");
     std::vector<FoldedDim> out;
     if (value.dtype() == DataType::kInt32) {
       for (int32_t v : value.flat<int32_t>()) out.push_back({v, "", -1});

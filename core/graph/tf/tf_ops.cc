@@ -176,6 +176,39 @@ absl::StatusOr<Converted> ArgMax(NodeContext& ctx, const char* op) {
   return Converted{op, {0}, {{"axis", axis}, {"output_type", out_type}}};
 }
 
+// Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
+// [rank, 2] paddings become the flattened attr.
+absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> pads, ctx.StaticInts(1));
+  Converted out{op, {0}, {{"paddings", std::move(pads)}}};
+  if (ctx.num_data_inputs() > 2) out.inputs.push_back(2);
+  return out;
+}
+
+// ConcatV2 (values..., axis): the axis, the last input, becomes the attr.
+absl::StatusOr<Converted> ConcatV2(NodeContext& ctx, const char* op) {
+  const int n = ctx.num_data_inputs() - 1;
+  if (n < 1) return NodeError(ctx.node(), "needs at least one value and the axis");
+  ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, n));
+  Converted out{op, {}, {{"axis", axis}}};
+  for (int i = 0; i < n; ++i) out.inputs.push_back(i);
+  return out;
+}
+
+absl::StatusOr<Converted> Transpose(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> perm, ctx.StaticInts(1));
+  return Converted{op, {0}, {{"perm", std::move(perm)}}};
+}
+
+absl::StatusOr<Converted> Squeeze(NodeContext& ctx, const char* op) {
+  std::vector<int64_t> dims;
+  if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "squeeze_dims");
+      a != nullptr && a->value_case() == tfproto::AttrValue::kList) {
+    dims.assign(a->list().i().begin(), a->list().i().end());
+  }
+  return Converted{op, {0}, {{"squeeze_dims", std::move(dims)}}};
+}
+
 // TF op -> how it converts and the graphrt op it becomes.
 const absl::flat_hash_map<std::string, Converter>& Table() {
   static const auto* table = new absl::flat_hash_map<std::string, Converter>{
@@ -212,6 +245,14 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Mean", {Reduction, "Mean"}},
       {"Max", {Reduction, "Max"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
+      {"Sqrt", {Same, "Sqrt"}},
+      {"Rsqrt", {Same, "Rsqrt"}},
+      {"Square", {Same, "Square"}},
+      {"Pad", {Pad, "Pad"}},
+      {"PadV2", {Pad, "PadV2"}},
+      {"ConcatV2", {ConcatV2, "ConcatV2"}},
+      {"Transpose", {Transpose, "Transpose"}},
+      {"Squeeze", {Squeeze, "Squeeze"}},
   };
   return *table;
 }

@@ -12,7 +12,9 @@
 #include "core/graph/builder.h"
 #include "core/graph/io/proto_util.h"
 #include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/math_ops.h"
+#include "core/graph/ops/random_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/optimizers.h"
 #include "gmock/gmock.h"
@@ -62,6 +64,13 @@ Graph EveryOpGraph() {
     ops::NoOp(b, "nothing");
     b.Const(Tensor::FromVector<uint8_t>({1, 2, 255}), "bytes");
     b.Const(Tensor::FromVector<bool>({true, false}), "flags");
+    // Layout, root and random ops (core/graph/ops/{layout,math,random}_ops.h).
+    Output padded = ops::PadV2(ops::Pad(s, {0, 0, 1, 1}), {1, 0, 0, 0}, b.Scalar(2.0f));
+    Output both = ops::ConcatV2(std::vector<Output>{padded, ops::SliceLike(padded, s, {1, 1})}, -1);
+    ops::SplitLike(both, std::vector<Output>{padded, s}, 1);
+    ops::Squeeze(ops::Transpose(ops::ExpandDims(both, 0), {1, 0, 2}), {1});
+    ops::Rsqrt(ops::Sqrt(ops::Square(s)));
+    ops::StatelessRandomUniformLike(s, b.Const(Tensor::FromVector<int64_t>({1, 2})));
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();

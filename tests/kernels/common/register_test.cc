@@ -62,7 +62,8 @@ TEST(RegisterNeutralKernelsTest, DefaultsRegisterEveryKernelButPlaceholderForAny
   RegisterNeutralKernels(r, kTestDevice, NeutralKernelTypes{});
   const auto defs = DefsOf(r, kTestDevice);
   EXPECT_THAT(Ops(defs), UnorderedElementsAre("Const", "Identity", "NoOp", "_Copy", "Reshape",
-                                              "ExpandDims", "VarHandleOp", "ReadVariable"));
+                                              "ExpandDims", "Squeeze", "VarHandleOp",
+                                              "ReadVariable"));
   for (const auto& [op, constraints] : defs) {
     ASSERT_EQ(constraints.size(), 1u) << op;
     EXPECT_THAT(constraints[0], IsEmpty()) << op;
@@ -79,12 +80,13 @@ TEST(RegisterNeutralKernelsTest, DTypeListsConstrainTheirKernelsOnly) {
   types.placeholder = true;
   RegisterNeutralKernels(r, kTestDevice, types);
   const auto defs = DefsOf(r, kTestDevice);
-  EXPECT_EQ(defs.size(), 9u);
+  EXPECT_EQ(defs.size(), 10u);
   ExpectOneDef(defs, "Const", "dtype", {DataType::kFloat32});
   ExpectOneDef(defs, "Placeholder", "", {});
   ExpectOneDef(defs, "Identity", "T", {DataType::kFloat32, DataType::kInt64});
   ExpectOneDef(defs, "Reshape", "T", {DataType::kFloat32, DataType::kInt64});
   ExpectOneDef(defs, "ExpandDims", "T", {DataType::kFloat32, DataType::kInt64});
+  ExpectOneDef(defs, "Squeeze", "T", {DataType::kFloat32, DataType::kInt64});
   ExpectOneDef(defs, "VarHandleOp", "dtype", {DataType::kInt32});
   ExpectOneDef(defs, "ReadVariable", "dtype", {DataType::kInt32});
   ExpectOneDef(defs, "NoOp", "", {});
@@ -104,7 +106,8 @@ TEST(RegisterNeutralKernelsTest, AnEmptyListRegistersForNoDType) {
 
 const std::vector<std::string> kNeutralOps = {"Const",      "Placeholder", "Identity",
                                               "NoOp",       "_Copy",       "Reshape",
-                                              "ExpandDims", "VarHandleOp", "ReadVariable"};
+                                              "ExpandDims", "VarHandleOp", "ReadVariable",
+                                              "Squeeze"};
 
 // The global registry's defs of the neutral ops for `device_type`.
 std::map<std::string, std::vector<std::vector<TypeConstraint>>> GlobalNeutralDefs(
@@ -133,6 +136,7 @@ TEST(RegisterNeutralKernelsTest, TheGpuRegistersItsDTypesAndNoPlaceholder) {
   ExpectOneDef(defs, "Identity", "T", data);
   ExpectOneDef(defs, "Reshape", "T", data);
   ExpectOneDef(defs, "ExpandDims", "T", data);
+  ExpectOneDef(defs, "Squeeze", "T", data);
   // Int variables stay on the CPU: no GPU kernel updates them.
   ExpectOneDef(defs, "VarHandleOp", "dtype", {DataType::kFloat32});
   ExpectOneDef(defs, "ReadVariable", "dtype", {DataType::kFloat32});

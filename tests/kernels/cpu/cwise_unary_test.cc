@@ -1,5 +1,5 @@
-// Tests for kernels/cpu/cwise_unary.h: Neg and Relu by hand for each dtype
-// (with integer wrap and NaN), Exp/Log/Tanh/Sigmoid against <cmath> in
+// Tests for kernels/cpu/cwise_unary.h: Neg, Relu and Square by hand for each
+// dtype (with integer wrap and NaN), Exp/Log/Tanh/Sigmoid/Sqrt/Rsqrt/Square against <cmath> in
 // double over a grid and at the IEEE edges, Sigmoid's stability for large
 // |x|, 1<<20-element inputs so that ParallelFor splits, and forwarding.
 #include <cmath>
@@ -55,6 +55,9 @@ const FloatCase kFloatOps[] = {
     {"Log", [](double x) { return std::log(x); }, 1e-6f, 1e6f},
     {"Tanh", [](double x) { return std::tanh(x); }, -20, 20},
     {"Sigmoid", SigmoidRef, -80, 80},
+    {"Sqrt", [](double x) { return std::sqrt(x); }, 0, 1e6f},
+    {"Rsqrt", [](double x) { return 1 / std::sqrt(x); }, 1e-6f, 1e6f},
+    {"Square", [](double x) { return x * x; }, -1e3f, 1e3f},
 };
 
 Tensor Grid(float lo, float hi, int64_t n) {
@@ -97,6 +100,17 @@ TEST(CwiseUnaryTest, ReluEachDtype) {
   ExpectTensorEq((*out)[0], T_<int64_t>({0, int64_t{1} << 40}, {1, 2}));
 }
 
+TEST(CwiseUnaryTest, SquareOfIntegersWraps) {
+  auto out = RunKernel("Square", {T_<int32_t>({-3, 0, 46341, 7}, {4})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  // 46341^2 = 2147488281 wraps to 2147488281 - 2^32.
+  ExpectTensorEq((*out)[0], T_<int32_t>({9, 0, static_cast<int32_t>(2147488281LL - (1LL << 32)),
+                                         49}, {4}));
+  out = RunKernel("Square", {T_<int64_t>({-(int64_t{1} << 31), 5}, {2})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectTensorEq((*out)[0], T_<int64_t>({int64_t{1} << 62, 25}, {2}));
+}
+
 TEST(CwiseUnaryTest, FloatOpsMatchDoublePrecision) {
   for (const FloatCase& c : kFloatOps) {
     SCOPED_TRACE(c.op);
@@ -114,6 +128,9 @@ TEST(CwiseUnaryTest, IeeeEdges) {
       {"Log", {kNaN, kInf, kNaN, -kInf, kNaN, std::log(100.0f)}},
       {"Tanh", {-1, 1, kNaN, 0, std::tanh(-1.0f), 1}},
       {"Sigmoid", {0, 1, kNaN, 0.5f, static_cast<float>(SigmoidRef(-1)), 1}},
+      {"Sqrt", {kNaN, kInf, kNaN, 0, kNaN, 10}},
+      {"Rsqrt", {kNaN, 0, kNaN, kInf, kNaN, 0.1f}},
+      {"Square", {kInf, kInf, kNaN, 0, 1, 10000}},
   };
   for (const auto& [op, values] : want) {
     auto out = RunKernel(op, {x});
