@@ -25,6 +25,9 @@ void RegisterStandardGradients(GradientRegistry& registry) {
   RegisterArrayGradients(registry);
   RegisterMathGradients(registry);
   RegisterNnGradients(registry);
+  RegisterConvGradients(registry);
+  RegisterPoolingGradients(registry);
+  RegisterBatchNormGradients(registry);
 }
 
 void GradientRegistry::Register(std::string op, GradFn fn) {

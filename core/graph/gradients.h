@@ -77,6 +77,9 @@ void RegisterStandardGradients(GradientRegistry& registry);
 void RegisterArrayGradients(GradientRegistry& registry);
 void RegisterMathGradients(GradientRegistry& registry);
 void RegisterNnGradients(GradientRegistry& registry);
+void RegisterConvGradients(GradientRegistry& registry);
+void RegisterPoolingGradients(GradientRegistry& registry);
+void RegisterBatchNormGradients(GradientRegistry& registry);
 
 // d(sum of y)/d(x) for each of `xs` (see the top of this file).
 absl::StatusOr<std::vector<Output>> AddGradients(
