@@ -20,6 +20,10 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterSoftmaxKernels(r);
   RegisterXentKernels(r);
   RegisterVariableKernels(r);
+  RegisterConvKernels(r);
+  RegisterDepthwiseConvKernels(r);
+  RegisterPoolingKernels(r);
+  RegisterBatchNormKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

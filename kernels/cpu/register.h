@@ -27,6 +27,12 @@ void RegisterSoftmaxKernels(KernelRegistry& r);     // Softmax LogSoftmax
 void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropyWithLogits
 void RegisterVariableKernels(KernelRegistry& r);    // AssignVariable AssignAddVariable
                                                     // ApplyGradientDescent
+void RegisterConvKernels(KernelRegistry& r);        // Conv2D Conv2DBackpropInput
+                                                    // Conv2DBackpropFilter
+void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative and its
+                                                       // BackpropInput, BackpropFilter
+void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
+void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
 
 }  // namespace graphrt
 
