@@ -22,8 +22,12 @@ namespace {
 // on the GEMM the MLP already uses (gemm_avx2.h) and on the session's
 // intra-op pool, so the thread count is the session's intra_op_threads and
 // no second threading runtime (Debian's oneDNN brings libgomp) competes for
-// the cores. bench/kernels/conv_bench.cc measures it against oneDNN on the
-// CNN recipe's shapes; bench/RESULTS.md has the figures and the choice.
+// the cores. bench/kernels/conv_bench.cc measures it against oneDNN 2.6 on
+// the CNN recipe's shapes (bench/RESULTS.md): on plain NHWC/HWIO tensors
+// oneDNN also runs im2col + GEMM (x64:gemm:jit); single-threaded it is
+// ~2.5x faster on the C = 1 first layer and 1.4x on one gradient, ours is
+// faster on the second layer's forward pass, and with 2 threads its OpenMP
+// team loses badly on a shared 2-vCPU machine (2x-30x slower than ours).
 // Approach: output rows go in tiles of kTileRows (im2col of a tile: at most
 // kTileRows * K floats, L2-sized for the recipe's K = 288). The forward pass
 // splits tiles over the pool; the input gradient splits whole images (col2im
