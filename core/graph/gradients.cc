@@ -27,6 +27,9 @@ void RegisterStandardGradients(GradientRegistry& registry) {
   RegisterNnGradients(registry);
   RegisterLayoutGradients(registry);
   RegisterRandomGradients(registry);
+  RegisterConvGradients(registry);
+  RegisterPoolingGradients(registry);
+  RegisterBatchNormGradients(registry);
 }
 
 void GradientRegistry::Register(std::string op, GradFn fn) {

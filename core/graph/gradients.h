@@ -79,6 +79,9 @@ void RegisterMathGradients(GradientRegistry& registry);
 void RegisterNnGradients(GradientRegistry& registry);
 void RegisterLayoutGradients(GradientRegistry& registry);
 void RegisterRandomGradients(GradientRegistry& registry);
+void RegisterConvGradients(GradientRegistry& registry);
+void RegisterPoolingGradients(GradientRegistry& registry);
+void RegisterBatchNormGradients(GradientRegistry& registry);
 
 // d(sum of y)/d(x) for each of `xs` (see the top of this file).
 absl::StatusOr<std::vector<Output>> AddGradients(

@@ -34,6 +34,7 @@ class ShapeContext {
   DataType input_type(int i) const { return input_types_[i]; }
   template <typename T>
   absl::StatusOr<T> attr(absl::string_view name) const { return GetAttr<T>(attrs_, name); }
+  const AttrMap& node_attrs() const { return attrs_; }
 
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   void set_output(int i, PartialShape shape) { outputs_[i] = std::move(shape); }

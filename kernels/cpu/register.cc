@@ -24,6 +24,10 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterPadConcatKernels(r);
   RegisterTransposeKernels(r);
   RegisterRandomKernels(r);
+  RegisterConvKernels(r);
+  RegisterDepthwiseConvKernels(r);
+  RegisterPoolingKernels(r);
+  RegisterBatchNormKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

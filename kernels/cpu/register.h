@@ -32,6 +32,12 @@ void RegisterTrainingKernels(KernelRegistry& r);    // ApplyMomentum ApplyAdam
 void RegisterPadConcatKernels(KernelRegistry& r);   // Pad PadV2 SliceLike ConcatV2 SplitLike
 void RegisterTransposeKernels(KernelRegistry& r);   // Transpose
 void RegisterRandomKernels(KernelRegistry& r);      // StatelessRandomUniformLike
+void RegisterConvKernels(KernelRegistry& r);        // Conv2D Conv2DBackpropInput
+                                                    // Conv2DBackpropFilter
+void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative and its
+                                                       // BackpropInput, BackpropFilter
+void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
+void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
 
 }  // namespace graphrt
 

@@ -1,8 +1,11 @@
 // RegisterStandardOps: every op graphrt defines, in one place.
 #include "core/graph/op_def.h"
 #include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/batch_norm_ops.h"
+#include "core/graph/ops/conv_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
+#include "core/graph/ops/pooling_ops.h"
 #include "core/graph/ops/state_ops.h"
 #include "core/graph/ops/training_ops.h"
 #include "core/graph/ops/layout_ops.h"
@@ -18,6 +21,9 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterTrainingOps(registry);
   RegisterLayoutOps(registry);
   RegisterRandomOps(registry);
+  RegisterConvOps(registry);
+  RegisterPoolingOps(registry);
+  RegisterBatchNormOps(registry);
 }
 
 }  // namespace graphrt

@@ -209,6 +209,50 @@ absl::StatusOr<Converted> Squeeze(NodeContext& ctx, const char* op) {
   return Converted{op, {0}, {{"squeeze_dims", std::move(dims)}}};
 }
 
+// Conv2D, DepthwiseConv2dNative, MaxPool, AvgPool: the window attrs copied
+// as they are (graphrt's ops take TF's); NCHW is refused here, naming the node.
+absl::StatusOr<Converted> Windowed(NodeContext& ctx, const char* op) {
+  Converted out{op, {}, {}};
+  for (int i = 0; i < ctx.num_data_inputs(); ++i) out.inputs.push_back(i);
+  for (const char* name : {"strides", "ksize", "dilations", "explicit_paddings"}) {
+    const tfproto::AttrValue* a = FindTfAttr(ctx.node(), name);
+    if (a == nullptr || a->value_case() != tfproto::AttrValue::kList) continue;
+    const std::string op_name = op;
+    if (std::string(name) == "ksize" && op_name.find("Pool") == std::string::npos) continue;
+    if (std::string(name) == "dilations" && op_name.find("Pool") != std::string::npos) continue;
+    if (std::string(name) == "explicit_paddings" && op_name == "AvgPool") continue;
+    out.attrs[name] = std::vector<int64_t>(a->list().i().begin(), a->list().i().end());
+  }
+  for (const char* name : {"padding", "data_format"}) {
+    if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), name);
+        a != nullptr && a->value_case() == tfproto::AttrValue::kS && !a->s().empty()) {
+      out.attrs[name] = std::string(a->s());
+    }
+  }
+  if (auto it = out.attrs.find("data_format");
+      it != out.attrs.end() && std::get<std::string>(it->second) != "NHWC") {
+    return NodeError(ctx.node(), "data_format '", std::get<std::string>(it->second),
+                     "' is not supported; graphrt's convolutions and pools are NHWC only");
+  }
+  return out;
+}
+
+// FusedBatchNormV3 for inference (frozen Keras models): is_training false.
+absl::StatusOr<Converted> FusedBatchNorm(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Windowed(ctx, op));
+  out.attrs.erase("strides");
+  if (BoolAttr(ctx.node(), "is_training", true)) {
+    return NodeError(ctx.node(), "is_training is true; graphrt imports FusedBatchNormV3 for "
+                     "inference only (freeze the model in inference mode)");
+  }
+  out.attrs["is_training"] = false;
+  if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "epsilon");
+      a != nullptr && a->value_case() == tfproto::AttrValue::kF) {
+    out.attrs["epsilon"] = a->f();
+  }
+  return out;
+}
+
 // TF op -> how it converts and the graphrt op it becomes.
 const absl::flat_hash_map<std::string, Converter>& Table() {
   static const auto* table = new absl::flat_hash_map<std::string, Converter>{
@@ -253,6 +297,11 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"ConcatV2", {ConcatV2, "ConcatV2"}},
       {"Transpose", {Transpose, "Transpose"}},
       {"Squeeze", {Squeeze, "Squeeze"}},
+      {"Conv2D", {Windowed, "Conv2D"}},
+      {"DepthwiseConv2dNative", {Windowed, "DepthwiseConv2dNative"}},
+      {"MaxPool", {Windowed, "MaxPool"}},
+      {"AvgPool", {Windowed, "AvgPool"}},
+      {"FusedBatchNormV3", {FusedBatchNorm, "FusedBatchNormV3"}},
   };
   return *table;
 }

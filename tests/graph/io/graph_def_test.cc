@@ -10,12 +10,16 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "core/graph/builder.h"
+#include "core/graph/gradients.h"
 #include "core/graph/io/proto_util.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/layout_ops.h"
+#include "core/graph/ops/batch_norm_ops.h"
+#include "core/graph/ops/conv_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/random_ops.h"
 #include "core/graph/ops/nn_ops.h"
+#include "core/graph/ops/pooling_ops.h"
 #include "core/graph/optimizers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -75,6 +79,20 @@ Graph EveryOpGraph() {
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();
   MinimizeWithAdam(loss, std::vector<Variable>{bias}, {}, "adam").value();
+  {
+    GraphBuilder::NameScope scope(b, "cnn");
+    Output image = b.Placeholder(DataType::kFloat32, {-1, 6, 6, 2}, "image");
+    Output filter = b.Const(Tensor(DataType::kFloat32, {3, 3, 2, 2}), "filter");
+    Output h = ops::Conv2D(image, filter, {.strides = {1, 2, 2, 1}});
+    h = ops::DepthwiseConv2dNative(h, filter, {.padding = "EXPLICIT",
+                                               .explicit_paddings = {0, 0, 1, 1, 1, 1, 0, 0}});
+    Output v = b.Const(Tensor(DataType::kFloat32, {4}), "v");
+    h = ops::FusedBatchNormV3(h, v, v, v, v, {.epsilon = 1e-3f, .is_training = false}).y;
+    h = ops::AvgPool(ops::MaxPool(h, {.padding = "SAME"}), {.ksize = {1, 1, 1, 1}});
+    Output t = ops::FusedBatchNormV3(h, v, v, v, v).y;
+    Output wrt[] = {image, filter};
+    AddGradients(ops::Sum(t, {}), wrt).value();
+  }
   return b.Build().value();
 }
 

@@ -67,11 +67,11 @@ constexpr char kPlaceholder[] = R"(
 
 TEST(TfImportTest, UnsupportedOpsAreListedWithTheirNodes) {
   absl::Status s = ImportTfGraph(Parse(std::string(kPlaceholder) + R"(
-    node { name: "conv" op: "Conv2D" input: "x" }
-    node { name: "conv_2" op: "Conv2D" input: "conv" }
+    node { name: "conv" op: "Conv3D" input: "x" }
+    node { name: "conv_2" op: "Conv3D" input: "conv" }
     node { name: "sq" op: "Softplus" input: "x" })")).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(s.message(), AllOf(HasSubstr("Conv2D (nodes 'conv', 'conv_2')"),
+  EXPECT_THAT(s.message(), AllOf(HasSubstr("Conv3D (nodes 'conv', 'conv_2')"),
                                  HasSubstr("Softplus (node 'sq')"), HasSubstr("Supported: ")));
 }
 

@@ -33,6 +33,28 @@ constexpr KnownGap kKnownGaps[] = {
     {"GPU", DataType::kBool, "bool math stays on the CPU (GPU math kernels are float32 only)"},
 };
 
+// Ops a device type has no kernel for yet, whatever the dtype.
+struct KnownOpGap {
+  const char* device_type;
+  const char* op;
+  const char* reason;
+};
+constexpr char kNoCudnnYet[] = "no GPU kernel yet (cuDNN path: issue 17)";
+constexpr KnownOpGap kKnownOpGaps[] = {
+    {"GPU", "Conv2D", kNoCudnnYet},
+    {"GPU", "Conv2DBackpropInput", kNoCudnnYet},
+    {"GPU", "Conv2DBackpropFilter", kNoCudnnYet},
+    {"GPU", "DepthwiseConv2dNative", kNoCudnnYet},
+    {"GPU", "DepthwiseConv2dNativeBackpropInput", kNoCudnnYet},
+    {"GPU", "DepthwiseConv2dNativeBackpropFilter", kNoCudnnYet},
+    {"GPU", "MaxPool", kNoCudnnYet},
+    {"GPU", "MaxPoolGrad", kNoCudnnYet},
+    {"GPU", "AvgPool", kNoCudnnYet},
+    {"GPU", "AvgPoolGrad", kNoCudnnYet},
+    {"GPU", "FusedBatchNormV3", kNoCudnnYet},
+    {"GPU", "FusedBatchNormGradV3", kNoCudnnYet},
+};
+
 struct DeviceId {
   std::string type;
   int id = 0;
@@ -67,6 +89,9 @@ std::string MissingKernelReason(const Node& node, const std::string& type) {
       why = gap.reason;
       break;
     }
+  }
+  for (const KnownOpGap& gap : kKnownOpGaps) {
+    if (gap.device_type == type && node.op() == gap.op) why = gap.reason;
   }
   auto def = KernelRegistry::Global().Find(node, type);
   return absl::StrCat(type, " has no kernel for ", what, ": ", why,

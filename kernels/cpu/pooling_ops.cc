@@ -1,0 +1,182 @@
+#include "kernels/cpu/pooling_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
+#include "kernels/cpu/register.h"
+
+namespace graphrt {
+namespace {
+
+// The window of output pixel (oh, ow), clipped to the input: rows [h0, h1),
+// columns [w0, w1).
+struct Span2D {
+  int64_t h0, h1, w0, w1;
+  int64_t count() const { return (h1 - h0) * (w1 - w0); }
+};
+inline Span2D WindowOf(const PoolGeometry& g, int64_t oh, int64_t ow) {
+  const int64_t h = oh * g.stride_h - g.pad_top, w = ow * g.stride_w - g.pad_left;
+  return {std::max<int64_t>(h, 0), std::min(h + g.window_h, g.in_h), std::max<int64_t>(w, 0),
+          std::min(w + g.window_w, g.in_w)};
+}
+
+int64_t WindowCostNs(const PoolGeometry& g) {
+  return std::max<int64_t>(1, g.window_h * g.window_w * g.channels / 8);
+}
+
+absl::Status CheckSameShape(const char* what, const TensorShape& got, const TensorShape& want) {
+  if (got != want) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", got.DebugString(),
+                                                   " must have the shape ", want.DebugString()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status PoolKernelBase::Init(const OpKernelConstruction& c) {
+  ASSIGN_OR_RETURN(attrs_, ReadWindowAttrs(c.node().attrs(),
+                                           {.ksize = true, .explicit_padding = op() == "MaxPool" ||
+                                                                              op() == "MaxPoolGrad"}));
+  return absl::OkStatus();
+}
+
+absl::Status MaxPoolOp::Compute(OpKernelContext& ctx) {
+  const Tensor& input = ctx.input(0);
+  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs_, input.shape()));
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
+  const int64_t pixels = g.batch * g.out_h * g.out_w, c = g.channels;
+  if (pixels == 0 || c == 0) return absl::OkStatus();
+  const float* in = input.data<float>();
+  float* o = out->data<float>();
+  ctx.ParallelFor(pixels, WindowCostNs(g), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t n = p / (g.out_h * g.out_w), r = p % (g.out_h * g.out_w);
+      const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
+      float* dst = o + p * c;
+      std::fill(dst, dst + c, -std::numeric_limits<float>::infinity());
+      for (int64_t h = s.h0; h < s.h1; ++h) {
+        for (int64_t w = s.w0; w < s.w1; ++w) {
+          const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c;
+          for (int64_t i = 0; i < c; ++i) dst[i] = x[i] > dst[i] ? x[i] : dst[i];
+        }
+      }
+    }
+  });
+  return absl::OkStatus();
+}
+
+absl::Status AvgPoolOp::Compute(OpKernelContext& ctx) {
+  const Tensor& input = ctx.input(0);
+  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs_, input.shape()));
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
+  const int64_t pixels = g.batch * g.out_h * g.out_w, c = g.channels;
+  if (pixels == 0 || c == 0) return absl::OkStatus();
+  const float* in = input.data<float>();
+  float* o = out->data<float>();
+  ctx.ParallelFor(pixels, WindowCostNs(g), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t n = p / (g.out_h * g.out_w), r = p % (g.out_h * g.out_w);
+      const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
+      float* dst = o + p * c;
+      std::fill(dst, dst + c, 0.0f);
+      for (int64_t h = s.h0; h < s.h1; ++h) {
+        for (int64_t w = s.w0; w < s.w1; ++w) {
+          const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c;
+          for (int64_t i = 0; i < c; ++i) dst[i] += x[i];
+        }
+      }
+      const float scale = 1.0f / static_cast<float>(s.count());
+      for (int64_t i = 0; i < c; ++i) dst[i] *= scale;
+    }
+  });
+  return absl::OkStatus();
+}
+
+absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
+  const Tensor& input = ctx.input(0);
+  const Tensor& output = ctx.input(1);
+  const Tensor& grad = ctx.input(2);
+  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs_, input.shape()));
+  RETURN_IF_ERROR(CheckSameShape("orig_output", output.shape(), g.output_shape()));
+  RETURN_IF_ERROR(CheckSameShape("grad", grad.shape(), g.output_shape()));
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, input.shape()));
+  float* dx = out->data<float>();
+  std::fill(dx, dx + out->num_elements(), 0.0f);
+  const int64_t per_image = g.out_h * g.out_w, c = g.channels;
+  if (per_image == 0 || c == 0 || g.batch == 0) return absl::OkStatus();
+  const float* in = input.data<float>();
+  const float* dy = grad.data<float>();
+  ctx.ParallelFor(g.batch, per_image * WindowCostNs(g), [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> arg(c);
+    std::vector<float> best(c);
+    for (int64_t n = begin; n < end; ++n) {
+      for (int64_t r = 0; r < per_image; ++r) {
+        const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
+        std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+        std::fill(arg.begin(), arg.end(), -1);
+        for (int64_t h = s.h0; h < s.h1; ++h) {
+          for (int64_t w = s.w0; w < s.w1; ++w) {
+            const int64_t at = ((n * g.in_h + h) * g.in_w + w) * c;
+            for (int64_t i = 0; i < c; ++i) {
+              const float v = in[at + i];
+              // Strictly greater: the first maximum wins; NaN never does.
+              if (v > best[i] || (arg[i] < 0 && !std::isnan(v))) {
+                best[i] = v;
+                arg[i] = at + i;
+              }
+            }
+          }
+        }
+        const float* d = dy + (n * per_image + r) * c;
+        for (int64_t i = 0; i < c; ++i) {
+          if (arg[i] >= 0) dx[arg[i]] += d[i];
+        }
+      }
+    }
+  });
+  return absl::OkStatus();
+}
+
+absl::Status AvgPoolGradOp::Compute(OpKernelContext& ctx) {
+  ASSIGN_OR_RETURN(TensorShape input_shape, SizesInputShape(ctx.input(0), "orig_input_shape"));
+  const Tensor& grad = ctx.input(1);
+  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs_, input_shape));
+  RETURN_IF_ERROR(CheckSameShape("grad", grad.shape(), g.output_shape()));
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, input_shape));
+  float* dx = out->data<float>();
+  std::fill(dx, dx + out->num_elements(), 0.0f);
+  const int64_t per_image = g.out_h * g.out_w, c = g.channels;
+  if (per_image == 0 || c == 0 || g.batch == 0) return absl::OkStatus();
+  const float* dy = grad.data<float>();
+  ctx.ParallelFor(g.batch, per_image * WindowCostNs(g), [&](int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; ++n) {
+      for (int64_t r = 0; r < per_image; ++r) {
+        const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
+        const float scale = 1.0f / static_cast<float>(s.count());
+        const float* d = dy + (n * per_image + r) * c;
+        for (int64_t h = s.h0; h < s.h1; ++h) {
+          for (int64_t w = s.w0; w < s.w1; ++w) {
+            float* x = dx + ((n * g.in_h + h) * g.in_w + w) * c;
+            for (int64_t i = 0; i < c; ++i) x[i] += d[i] * scale;
+          }
+        }
+      }
+    }
+  });
+  return absl::OkStatus();
+}
+
+void RegisterPoolingKernels(KernelRegistry& r) {
+  const std::vector<TypeConstraint> f32 = {{"T", {DataType::kFloat32}}};
+  r.Register<MaxPoolOp>("MaxPool", kDeviceCpu, f32);
+  r.Register<AvgPoolOp>("AvgPool", kDeviceCpu, f32);
+  r.Register<MaxPoolGradOp>("MaxPoolGrad", kDeviceCpu, f32);
+  r.Register<AvgPoolGradOp>("AvgPoolGrad", kDeviceCpu, f32);
+}
+
+}  // namespace graphrt
