@@ -41,9 +41,9 @@ using Clock = std::chrono::steady_clock;
 // Note [Keeping results past the runtime]
 // A tensor fetched from a memory-limited CPU device outlived its runtime's
 // pool before the fix in core/memory/bfc_allocator* and
-// core/executor/device.cc (a segfault at the first kOom iteration). The
-// check is therefore off by default until that fix is merged; flip this to
-// true then, and the ctests run it.
+// core/executor/device.cc (a segfault at the first kOom iteration). With
+// pools retired rather than deleted (Note [Retired allocators] in
+// core/memory/allocator.cc) it is on by default, so the ctests check it.
 constexpr bool kKeepResultsPastRuntimeByDefault = true;
 
 struct Flags {
