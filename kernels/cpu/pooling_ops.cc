@@ -45,9 +45,14 @@ absl::Status PoolKernelBase::Init(const OpKernelConstruction& c) {
   return absl::OkStatus();
 }
 
-absl::Status MaxPoolOp::Compute(OpKernelContext& ctx) {
+// The forward pools: every output pixel starts at `init` in all channels,
+// folds each input pixel of its clipped window in with `fold`, then `finish`
+// sees the window's element count (AvgPool divides by it).
+template <typename Fold, typename Finish>
+absl::Status PoolForward(OpKernelContext& ctx, const WindowAttrs& attrs, float init, Fold fold,
+                         Finish finish) {
   const Tensor& input = ctx.input(0);
-  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs_, input.shape()));
+  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs, input.shape()));
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
   const int64_t pixels = g.batch * g.out_h * g.out_w, c = g.channels;
   if (pixels == 0 || c == 0) return absl::OkStatus();
@@ -58,43 +63,32 @@ absl::Status MaxPoolOp::Compute(OpKernelContext& ctx) {
       const int64_t n = p / (g.out_h * g.out_w), r = p % (g.out_h * g.out_w);
       const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
       float* dst = o + p * c;
-      std::fill(dst, dst + c, -std::numeric_limits<float>::infinity());
+      std::fill(dst, dst + c, init);
       for (int64_t h = s.h0; h < s.h1; ++h) {
         for (int64_t w = s.w0; w < s.w1; ++w) {
           const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c;
-          for (int64_t i = 0; i < c; ++i) dst[i] = x[i] > dst[i] ? x[i] : dst[i];
+          for (int64_t i = 0; i < c; ++i) dst[i] = fold(dst[i], x[i]);
         }
       }
+      finish(dst, c, s.count());
     }
   });
   return absl::OkStatus();
 }
 
+absl::Status MaxPoolOp::Compute(OpKernelContext& ctx) {
+  return PoolForward(
+      ctx, attrs_, -std::numeric_limits<float>::infinity(),
+      [](float acc, float x) { return x > acc ? x : acc; }, [](float*, int64_t, int64_t) {});
+}
+
 absl::Status AvgPoolOp::Compute(OpKernelContext& ctx) {
-  const Tensor& input = ctx.input(0);
-  ASSIGN_OR_RETURN(PoolGeometry g, MakePoolGeometry(attrs_, input.shape()));
-  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
-  const int64_t pixels = g.batch * g.out_h * g.out_w, c = g.channels;
-  if (pixels == 0 || c == 0) return absl::OkStatus();
-  const float* in = input.data<float>();
-  float* o = out->data<float>();
-  ctx.ParallelFor(pixels, WindowCostNs(g), [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const int64_t n = p / (g.out_h * g.out_w), r = p % (g.out_h * g.out_w);
-      const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
-      float* dst = o + p * c;
-      std::fill(dst, dst + c, 0.0f);
-      for (int64_t h = s.h0; h < s.h1; ++h) {
-        for (int64_t w = s.w0; w < s.w1; ++w) {
-          const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c;
-          for (int64_t i = 0; i < c; ++i) dst[i] += x[i];
-        }
-      }
-      const float scale = 1.0f / static_cast<float>(s.count());
-      for (int64_t i = 0; i < c; ++i) dst[i] *= scale;
-    }
-  });
-  return absl::OkStatus();
+  return PoolForward(
+      ctx, attrs_, 0.0f, [](float acc, float x) { return acc + x; },
+      [](float* dst, int64_t c, int64_t count) {
+        const float scale = 1.0f / static_cast<float>(count);
+        for (int64_t i = 0; i < c; ++i) dst[i] *= scale;
+      });
 }
 
 absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {

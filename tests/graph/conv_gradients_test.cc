@@ -27,9 +27,7 @@ constexpr double kTolerance = 2e-3;
 
 void ExpectGradientsMatch(const GradientFn& f, std::vector<GradientInput> inputs,
                           double eps = 1e-2) {
-  absl::StatusOr<std::vector<double>> errors = GradientErrors(f, std::move(inputs), eps);
-  ASSERT_TRUE(errors.ok()) << errors.status();
-  for (size_t i = 0; i < errors->size(); ++i) EXPECT_LE((*errors)[i], kTolerance) << "input " << i;
+  ::graphrt::testing::ExpectGradientsMatch(f, std::move(inputs), eps, kTolerance);
 }
 
 GradientInput In(const TensorShape& shape, uint32_t seed, float lo = -1, float hi = 1) {

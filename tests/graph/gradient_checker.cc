@@ -9,6 +9,7 @@
 #include "core/graph/gradients.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/base/status_macros.h"
+#include "gtest/gtest.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt::testing {
@@ -82,6 +83,15 @@ absl::StatusOr<std::vector<double>> GradientErrors(const GradientFn& f,
     errors.push_back(max_diff / std::max(max_numeric, 1e-6));
   }
   return errors;
+}
+
+void ExpectGradientsMatch(const GradientFn& f, std::vector<GradientInput> inputs, double eps,
+                          double tolerance) {
+  absl::StatusOr<std::vector<double>> errors = GradientErrors(f, std::move(inputs), eps);
+  ASSERT_TRUE(errors.ok()) << errors.status();
+  for (size_t i = 0; i < errors->size(); ++i) {
+    EXPECT_LE((*errors)[i], tolerance) << "input " << i;
+  }
 }
 
 }  // namespace graphrt::testing

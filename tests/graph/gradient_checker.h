@@ -32,6 +32,11 @@ absl::StatusOr<std::vector<double>> GradientErrors(const GradientFn& f,
                                                    std::vector<GradientInput> inputs,
                                                    double eps = 1e-2, uint32_t seed = 7);
 
+// Expects GradientErrors to succeed and every input's error to be at most
+// `tolerance` (a gtest failure naming the input otherwise).
+void ExpectGradientsMatch(const GradientFn& f, std::vector<GradientInput> inputs,
+                          double eps = 1e-2, double tolerance = 1e-3);
+
 // Like RandomFloats (tests/kernels/kernel_test_util.h), but |values| in [lo, hi] with random signs (keeps
 // values away from kinks such as Relu's at 0).
 Tensor RandomAwayFromZero(const TensorShape& shape, float lo, float hi, uint32_t seed);

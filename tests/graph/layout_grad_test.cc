@@ -19,22 +19,12 @@
 namespace graphrt {
 namespace {
 
+using ::graphrt::testing::ExpectGradientsMatch;
 using ::graphrt::testing::GradientErrors;
 using ::graphrt::testing::GradientFn;
 using ::graphrt::testing::GradientInput;
 using ::graphrt::testing::RandomFloats;
 using ::testing::HasSubstr;
-
-constexpr double kTolerance = 1e-3;
-
-void ExpectGradientsMatch(const GradientFn& f, std::vector<GradientInput> inputs,
-                          double eps = 1e-2) {
-  absl::StatusOr<std::vector<double>> errors = GradientErrors(f, std::move(inputs), eps);
-  ASSERT_TRUE(errors.ok()) << errors.status();
-  for (size_t i = 0; i < errors->size(); ++i) {
-    EXPECT_LE((*errors)[i], kTolerance) << "input " << i;
-  }
-}
 
 GradientInput In(const TensorShape& shape, uint32_t seed, PartialShape placeholder = {},
                  float lo = -1.0f, float hi = 1.0f) {
