@@ -181,7 +181,9 @@ void AppendValues(const Tensor& t, int max_values, std::string* out) {
   const T* p = t.data<T>();
   for (int64_t i = 0; i < n; ++i) {
     if (i > 0) out->append(", ");
-    if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, bool>) {
+    if constexpr (std::is_same_v<T, Float16>) {
+      absl::StrAppend(out, HalfToFloat(p[i]));
+    } else if constexpr (sizeof(T) == 1) {  // bool, int8, uint8 print as numbers
       absl::StrAppend(out, static_cast<int>(p[i]));
     } else {
       absl::StrAppend(out, p[i]);
@@ -197,16 +199,16 @@ std::string Tensor::DebugString(int max_values) const {
   const MemorySpace space = memory_space();
   if (!space.host_accessible()) return absl::StrCat(out, " (in ", space.ToString(), ")");
   out += " {";
-  switch (dtype_) {
-    case DataType::kFloat32: AppendValues<float>(*this, max_values, &out); break;
-    case DataType::kInt32: AppendValues<int32_t>(*this, max_values, &out); break;
-    case DataType::kInt64: AppendValues<int64_t>(*this, max_values, &out); break;
-    case DataType::kUint8: AppendValues<uint8_t>(*this, max_values, &out); break;
-    case DataType::kBool: AppendValues<bool>(*this, max_values, &out); break;
-    case DataType::kResource:
-      out += resource() != nullptr ? resource()->DebugString() : "null";
-      break;
-    case DataType::kInvalid: break;
+  if (dtype_ == DataType::kResource) {
+    out += resource() != nullptr ? resource()->DebugString() : "null";
+  } else {
+    VisitElementType<int>(
+        dtype_,
+        [&]<typename T>() {
+          AppendValues<T>(*this, max_values, &out);
+          return 0;
+        },
+        0);
   }
   return out + "}";
 }

@@ -3,19 +3,15 @@
 #include "absl/strings/str_cat.h"
 
 namespace graphrt {
+const std::vector<DataType>& CastTypes() { return AllElementTypes(); }
+
 namespace {
 
 bool IsCastType(DataType t) {
-  switch (t) {
-    case DataType::kFloat32:
-    case DataType::kInt32:
-    case DataType::kInt64:
-    case DataType::kUint8:
-    case DataType::kBool:
-      return true;
-    default:
-      return false;
+  for (DataType c : CastTypes()) {
+    if (c == t) return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -24,7 +20,7 @@ absl::Status CheckCastTypes(DataType src, DataType dst) {
   if (!IsCastType(src) || !IsCastType(dst)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "no cast from ", DataTypeName(src), " to ", DataTypeName(dst),
-        "; Cast supports [float32, int32, int64, uint8, bool] in both directions"));
+        "; Cast supports every numeric type and bool in both directions"));
   }
   return absl::OkStatus();
 }

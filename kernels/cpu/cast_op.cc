@@ -11,12 +11,12 @@
 namespace graphrt {
 namespace {
 
-template <typename To>
-To FloatToInt(float x) {
-  // The range bounds as floats: -min is 2^(bits-1) (or 2^8 for uint8), exact.
-  constexpr float kLo = static_cast<float>(std::numeric_limits<To>::min());
-  constexpr float kHiExclusive =
-      std::is_signed_v<To> ? -kLo : static_cast<float>(std::numeric_limits<To>::max()) + 1.0f;
+template <typename To, typename F>
+To FloatToInt(F x) {
+  // The range bounds in F: -min is 2^(bits-1), max+1 is 2^bits, both exact.
+  constexpr F kLo = static_cast<F>(std::numeric_limits<To>::min());
+  constexpr F kHiExclusive =
+      std::is_signed_v<To> ? -kLo : static_cast<F>(std::numeric_limits<To>::max()) + F{1};
   if (!(x == x)) return To{0};
   if (x >= kHiExclusive) return std::numeric_limits<To>::max();
   if (x <= kLo) return std::numeric_limits<To>::min();
@@ -25,10 +25,14 @@ To FloatToInt(float x) {
 
 template <typename From, typename To>
 To Convert(From x) {
-  if constexpr (std::is_same_v<To, bool>) {
+  if constexpr (std::is_same_v<From, Float16>) {  // half math goes through float
+    return Convert<float, To>(HalfToFloat(x));
+  } else if constexpr (std::is_same_v<To, Float16>) {
+    return FloatToHalf(Convert<From, float>(x));
+  } else if constexpr (std::is_same_v<To, bool>) {
     return x != From{0};
   } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
-    return FloatToInt<To>(x);
+    return FloatToInt<To, From>(x);
   } else if constexpr (std::is_integral_v<From> && std::is_integral_v<To> &&
                        !std::is_same_v<From, bool>) {
     // Modulo 2^bits, through the unsigned type (defined for every value).
@@ -47,14 +51,8 @@ void CastRange(const void* in, void* out, int64_t begin, int64_t end) {
 
 template <typename From>
 CastFn CastFrom(DataType dst) {
-  switch (dst) {
-    case DataType::kFloat32: return CastRange<From, float>;
-    case DataType::kInt32: return CastRange<From, int32_t>;
-    case DataType::kInt64: return CastRange<From, int64_t>;
-    case DataType::kUint8: return CastRange<From, uint8_t>;
-    case DataType::kBool: return CastRange<From, bool>;
-    default: return nullptr;
-  }
+  return VisitElementType<CastFn>(
+      dst, []<typename To>() -> CastFn { return CastRange<From, To>; }, nullptr);
 }
 
 class CastOp final : public OpKernel {
@@ -89,15 +87,8 @@ class CastOp final : public OpKernel {
 
 absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst) {
   RETURN_IF_ERROR(CheckCastTypes(src, dst));
-  CastFn fn = nullptr;
-  switch (src) {
-    case DataType::kFloat32: fn = CastFrom<float>(dst); break;
-    case DataType::kInt32: fn = CastFrom<int32_t>(dst); break;
-    case DataType::kInt64: fn = CastFrom<int64_t>(dst); break;
-    case DataType::kUint8: fn = CastFrom<uint8_t>(dst); break;
-    case DataType::kBool: fn = CastFrom<bool>(dst); break;
-    default: break;
-  }
+  CastFn fn = VisitElementType<CastFn>(
+      src, [dst]<typename From>() { return CastFrom<From>(dst); }, nullptr);
   if (fn == nullptr) {  // CheckCastTypes and the switches above disagree
     return absl::InternalError(absl::StrCat("no CPU cast from ", DataTypeName(src), " to ",
                                             DataTypeName(dst)));
@@ -106,8 +97,7 @@ absl::StatusOr<CastFn> GetCastFn(DataType src, DataType dst) {
 }
 
 void RegisterCastKernels(KernelRegistry& r) {
-  const std::vector<DataType> all = {DataType::kFloat32, DataType::kInt32, DataType::kInt64,
-                                     DataType::kUint8, DataType::kBool};
+  const std::vector<DataType> all = CastTypes();
   r.Register<CastOp>("Cast", kDeviceCpu, {{"SrcT", all}, {"DstT", all}});
 }
 

@@ -4,6 +4,7 @@
 // DstT outputs the input itself.
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "kernels/common/cast_types.h"
 #include "kernels/gpu/cast_kernels.h"
@@ -30,10 +31,17 @@ class CastOp final : public OpKernel {
   absl::Status Init(const OpKernelConstruction& c) {
     ASSIGN_OR_RETURN(src_, c.attr<DataType>("SrcT"));
     ASSIGN_OR_RETURN(DataType dst, c.attr<DataType>("DstT"));
-    // The CPU's check: the same five types, the same message.
+    // The CPU's check and message first; the GPU converts fewer types (it is
+    // registered only for GpuDataTypes(), so others are placed on the CPU).
     RETURN_IF_ERROR(CheckCastTypes(src_, dst));
-    gpu_src_ = *ToCastType(src_);
-    gpu_dst_ = *ToCastType(dst);
+    const std::optional<GpuCastType> src = ToCastType(src_), to = ToCastType(dst);
+    if (!src || !to) {
+      return absl::UnimplementedError(absl::StrCat("no GPU cast from ", DataTypeName(src_),
+                                                   " to ", DataTypeName(dst),
+                                                   "; place this Cast on the CPU"));
+    }
+    gpu_src_ = *src;
+    gpu_dst_ = *to;
     identity_ = src_ == dst;
     return absl::OkStatus();
   }

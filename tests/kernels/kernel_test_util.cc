@@ -63,14 +63,16 @@ absl::StatusOr<std::vector<Tensor>> RunKernel(const std::string& op,
 }
 
 double ValueAt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kUint8: return t.data<uint8_t>()[i];
-    case DataType::kBool: return t.data<bool>()[i] ? 1 : 0;
-    default: return NAN;
-  }
+  return VisitElementType<double>(
+      t.dtype(),
+      [&]<typename T>() -> double {
+        if constexpr (std::is_same_v<T, Float16>) {
+          return HalfToFloat(t.data<T>()[i]);
+        } else {
+          return static_cast<double>(t.data<T>()[i]);
+        }
+      },
+      NAN);
 }
 
 void ExpectTensorNear(const Tensor& actual, const Tensor& expected, double atol, double rtol) {

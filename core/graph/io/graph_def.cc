@@ -14,30 +14,36 @@
 namespace graphrt {
 namespace {
 
+// The wire enum follows the in-memory enum one to one (a table, not a switch,
+// so a new dtype is one line).
+struct WireType {
+  DataType dtype;
+  proto::DataType wire;
+};
+constexpr WireType kWireTypes[] = {
+    {DataType::kFloat32, proto::DT_FLOAT32}, {DataType::kInt32, proto::DT_INT32},
+    {DataType::kInt64, proto::DT_INT64},     {DataType::kUint8, proto::DT_UINT8},
+    {DataType::kBool, proto::DT_BOOL},       {DataType::kFloat64, proto::DT_FLOAT64},
+    {DataType::kInt8, proto::DT_INT8},       {DataType::kInt16, proto::DT_INT16},
+    {DataType::kUint16, proto::DT_UINT16},   {DataType::kUint32, proto::DT_UINT32},
+    {DataType::kUint64, proto::DT_UINT64},   {DataType::kFloat16, proto::DT_FLOAT16},
+};
+
 proto::DataType DataTypeToProto(DataType dtype) {
-  switch (dtype) {
-    case DataType::kFloat32: return proto::DT_FLOAT32;
-    case DataType::kInt32: return proto::DT_INT32;
-    case DataType::kInt64: return proto::DT_INT64;
-    case DataType::kUint8: return proto::DT_UINT8;
-    case DataType::kBool: return proto::DT_BOOL;
-    case DataType::kInvalid:
-    case DataType::kResource: break;
+  for (const WireType& t : kWireTypes) {
+    if (t.dtype == dtype) return t.wire;
   }
   return proto::DT_INVALID;
 }
 
 absl::StatusOr<DataType> DataTypeFromProto(int dtype) {
-  switch (dtype) {
-    case proto::DT_FLOAT32: return DataType::kFloat32;
-    case proto::DT_INT32: return DataType::kInt32;
-    case proto::DT_INT64: return DataType::kInt64;
-    case proto::DT_UINT8: return DataType::kUint8;
-    case proto::DT_BOOL: return DataType::kBool;
-    default: break;
+  for (const WireType& t : kWireTypes) {
+    if (t.wire == dtype) return t.dtype;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("dtype ", dtype, " is not one of float32, int32, int64, uint8, bool"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "dtype ", dtype,
+      " is not one of float32, int32, int64, uint8, bool, float64, int8, int16, uint16, "
+      "uint32, uint64, float16"));
 }
 
 proto::Shape ShapeToProto(const PartialShape& shape) {

@@ -8,10 +8,6 @@
 namespace graphrt {
 namespace {
 
-constexpr DataType kAll[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64,
-                             DataType::kUint8, DataType::kBool};
-std::vector<DataType> AllTypes() { return {std::begin(kAll), std::end(kAll)}; }
-
 absl::Status ConstShape(ShapeContext& c) {
   ASSIGN_OR_RETURN(Tensor value, c.attr<Tensor>("value"));
   ASSIGN_OR_RETURN(DataType dtype, c.attr<DataType>("dtype"));
@@ -153,8 +149,8 @@ void RegisterArrayOps(OpRegistry& r) {
   (void)r.Register(OpDefBuilder("Cast")
                        .Input("x: SrcT")
                        .Output("y: DstT")
-                       .TypeAttr("SrcT", AllTypes())
-                       .TypeAttr("DstT", AllTypes())
+                       .TypeAttr("SrcT", AllElementTypes())
+                       .TypeAttr("DstT", AllElementTypes())
                        .Shape(UnchangedShape));
 }
 

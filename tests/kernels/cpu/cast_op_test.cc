@@ -19,8 +19,10 @@ using ::graphrt::testing::RunKernel;
 using ::graphrt::testing::T_;
 using ::testing::HasSubstr;
 
-constexpr DataType kAll[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64,
-                             DataType::kUint8, DataType::kBool};
+constexpr DataType kAll[] = {
+    DataType::kFloat32, DataType::kInt32,  DataType::kInt64,  DataType::kUint8,
+    DataType::kBool,    DataType::kFloat64, DataType::kInt8,   DataType::kInt16,
+    DataType::kUint16,  DataType::kUint32,  DataType::kUint64, DataType::kFloat16};
 
 absl::StatusOr<Tensor> Cast(const Tensor& x, DataType dst) {
   auto out = RunKernel("Cast", {x}, {{"DstT", dst}});
@@ -32,13 +34,19 @@ absl::StatusOr<Tensor> Cast(const Tensor& x, DataType dst) {
 Tensor Values(DataType dtype, const std::vector<int>& v) {
   Tensor t(dtype, {2, 3});
   for (int i = 0; i < 6; ++i) {
-    switch (dtype) {
-      case DataType::kFloat32: t.data<float>()[i] = static_cast<float>(v[i]); break;
-      case DataType::kInt32: t.data<int32_t>()[i] = v[i]; break;
-      case DataType::kInt64: t.data<int64_t>()[i] = v[i]; break;
-      case DataType::kUint8: t.data<uint8_t>()[i] = static_cast<uint8_t>(v[i]); break;
-      default: t.data<bool>()[i] = v[i] != 0; break;
-    }
+    VisitElementType<int>(
+        dtype,
+        [&]<typename T>() {
+          if constexpr (std::is_same_v<T, Float16>) {
+            t.data<T>()[i] = FloatToHalf(static_cast<float>(v[i]));
+          } else if constexpr (std::is_same_v<T, bool>) {
+            t.data<T>()[i] = v[i] != 0;
+          } else {
+            t.data<T>()[i] = static_cast<T>(v[i]);
+          }
+          return 0;
+        },
+        0);
   }
   return t;
 }
@@ -145,6 +153,32 @@ TEST(CastTest, LargeInputSplitsAcrossThreads) {
   auto y = Cast(x, DataType::kInt32);
   ASSERT_TRUE(y.ok()) << y.status();
   ExpectTensorEq(*y, want);
+}
+
+TEST(CastTest, WideTypesKeepTheirRange) {
+  // float64 -> int64 keeps 2^53 + 1 exactly (a float detour would not) and
+  // saturates past int64; float32 -> float16 rounds to nearest even.
+  Tensor d(DataType::kFloat64, {3});
+  d.data<double>()[0] = 9007199254740993.0 - 1;  // 2^53, exact in double
+  d.data<double>()[1] = -1e300;
+  d.data<double>()[2] = 1e300;
+  auto i64 = Cast(d, DataType::kInt64);
+  ASSERT_TRUE(i64.ok()) << i64.status();
+  EXPECT_EQ(i64->data<int64_t>()[0], int64_t{1} << 53);
+  EXPECT_EQ(i64->data<int64_t>()[1], std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(i64->data<int64_t>()[2], std::numeric_limits<int64_t>::max());
+  auto h = Cast(T_<float>({0.1f, 65504.0f, 1e6f}, {3}), DataType::kFloat16);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->data<Float16>()[0].bits, 0x2e66);
+  EXPECT_EQ(h->data<Float16>()[1].bits, 0x7bff);
+  EXPECT_EQ(h->data<Float16>()[2].bits, 0x7c00);
+  auto back = Cast(*h, DataType::kFloat64);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->data<double>()[0], static_cast<double>(HalfToFloat(Float16{0x2e66})));
+  auto u = Cast(T_<float>({-1.0f, 3.7f}, {2}), DataType::kUint16);
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_EQ(u->data<uint16_t>()[0], 0);  // saturates at the bottom
+  EXPECT_EQ(u->data<uint16_t>()[1], 3);
 }
 
 TEST(CastTest, UnsupportedTypesAreReported) {
