@@ -156,15 +156,15 @@ TEST(CastTest, LargeInputSplitsAcrossThreads) {
 }
 
 TEST(CastTest, WideTypesKeepTheirRange) {
-  // float64 -> int64 keeps 2^53 + 1 exactly (a float detour would not) and
+  // float64 -> int64 keeps 2^53 + 2 exactly (a float detour would give 2^53) and
   // saturates past int64; float32 -> float16 rounds to nearest even.
   Tensor d(DataType::kFloat64, {3});
-  d.data<double>()[0] = 9007199254740993.0 - 1;  // 2^53, exact in double
+  d.data<double>()[0] = 9007199254740994.0;  // 2^53 + 2, exact in double
   d.data<double>()[1] = -1e300;
   d.data<double>()[2] = 1e300;
   auto i64 = Cast(d, DataType::kInt64);
   ASSERT_TRUE(i64.ok()) << i64.status();
-  EXPECT_EQ(i64->data<int64_t>()[0], int64_t{1} << 53);
+  EXPECT_EQ(i64->data<int64_t>()[0], (int64_t{1} << 53) + 2);
   EXPECT_EQ(i64->data<int64_t>()[1], std::numeric_limits<int64_t>::min());
   EXPECT_EQ(i64->data<int64_t>()[2], std::numeric_limits<int64_t>::max());
   auto h = Cast(T_<float>({0.1f, 65504.0f, 1e6f}, {3}), DataType::kFloat16);
