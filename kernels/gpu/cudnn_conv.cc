@@ -36,7 +36,9 @@ absl::Status Transpose3(const CudaDevice& device, const float* in, float* out,
   }
   const int64_t n = out_dims[0] * out_dims[1] * out_dims[2];
   if (n == 0) return absl::OkStatus();
-  LaunchTranspose(sizeof(float), in, out, n, index, device.stream());
+  if (!LaunchTranspose(sizeof(float), in, out, n, index, device.stream())) {
+    return absl::InternalError("the filter transpose of a cuDNN convolution was refused");
+  }
   return CheckLaunch("the filter transpose of a cuDNN convolution");
 }
 

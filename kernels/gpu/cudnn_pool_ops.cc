@@ -148,8 +148,10 @@ class CudnnPool {
     return Rescale(y);
   }
 
-  // x and y: the forward's input and output (MaxPool; for AvgPool cuDNN
-  // reads neither, and the caller passes dy and dx for their descriptors).
+  // x and y: the forward's input and output for MaxPool. AvgPoolGrad has
+  // neither: the caller passes dy and dx in their places, on the assumption
+  // (not yet seen on a GPU: docs/gpu.md) that average pooling's backward
+  // reads only dy, as its formula does.
   absl::Status Backward(const float* x, const float* y, const float* dy, float* dx) {
     Tensor padded_x, scaled_dy, padded_dx;
     const float* xp = x;
