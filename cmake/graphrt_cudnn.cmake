@@ -35,3 +35,7 @@ if(GRAPHRT_HAVE_CUDA AND NOT GRAPHRT_CUDNN STREQUAL "OFF")
       "kernels (they run on the CPU); set CUDNN_ROOT to point at one")
   endif()
 endif()
+if(GRAPHRT_HAVE_CUDA AND GRAPHRT_CUDNN STREQUAL "OFF")
+  message(STATUS "graphrt: cuDNN off (GRAPHRT_CUDNN=OFF): Conv2D, pooling and FusedBatchNorm* "
+    "get no GPU kernels (they run on the CPU)")
+endif()
