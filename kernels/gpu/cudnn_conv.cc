@@ -68,10 +68,10 @@ absl::Status CudnnConv::Init() {
   // Note [Asymmetric padding and filter layout for cuDNN]: the padding the
   // last window needs after the input, split into cuDNN's symmetric part and
   // the explicit rest.
-  const int64_t bottom = std::max<int64_t>(
-      0, (g_.out_h - 1) * g_.stride_h + (g_.filter_h - 1) * g_.dilation_h + 1 - g_.in_h - g_.pad_top);
-  const int64_t right = std::max<int64_t>(
-      0, (g_.out_w - 1) * g_.stride_w + (g_.filter_w - 1) * g_.dilation_w + 1 - g_.in_w - g_.pad_left);
+  const int64_t reach_h = (g_.out_h - 1) * g_.stride_h + (g_.filter_h - 1) * g_.dilation_h + 1;
+  const int64_t reach_w = (g_.out_w - 1) * g_.stride_w + (g_.filter_w - 1) * g_.dilation_w + 1;
+  const int64_t bottom = std::max<int64_t>(0, reach_h - g_.in_h - g_.pad_top);
+  const int64_t right = std::max<int64_t>(0, reach_w - g_.in_w - g_.pad_left);
   pad_h_ = std::min(g_.pad_top, bottom);
   pad_w_ = std::min(g_.pad_left, right);
   extra_top_ = g_.pad_top - pad_h_;

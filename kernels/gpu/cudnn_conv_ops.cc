@@ -38,7 +38,8 @@ class CudnnConvOp final : public OpKernel {
       case Pass::kForward: {
         const Tensor& x = ctx.input(0);
         const Tensor& f = ctx.input(1);
-        ASSIGN_OR_RETURN(ConvGeometry g, MakeConvGeometry(attrs_, x.shape(), f.shape(), depthwise_));
+        ASSIGN_OR_RETURN(ConvGeometry g,
+                         MakeConvGeometry(attrs_, x.shape(), f.shape(), depthwise_));
         ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, g.output_shape()));
         ASSIGN_OR_RETURN(bool run, Prepare(ctx, g, *y));
         if (!run) return absl::OkStatus();

@@ -181,11 +181,15 @@ Case Pool(bool max, bool grad, const TensorShape& in, const PoolSpec& p) {
   attrs.ksize = {1, p.kh, p.kw, 1};
   attrs.strides = {1, p.sh, p.sw, 1};
   attrs.padding = p.padding;
-  if (p.padding == "EXPLICIT") attrs.explicit_paddings = {0, 0, p.top, p.bottom, p.left, p.right, 0, 0};
+  if (p.padding == "EXPLICIT") {
+    attrs.explicit_paddings = {0, 0, p.top, p.bottom, p.left, p.right, 0, 0};
+  }
   Case c;
   c.inputs = {x, dy};
   c.build = [=](GraphBuilder&, const Inputs& i) {
-    if (!grad) return Fetches{max ? ops::MaxPool(i[0], attrs, "op") : ops::AvgPool(i[0], attrs, "op")};
+    if (!grad) {
+      return Fetches{max ? ops::MaxPool(i[0], attrs, "op") : ops::AvgPool(i[0], attrs, "op")};
+    }
     return Fetches{max ? ops::MaxPoolGrad(i[0], ops::MaxPool(i[0], attrs), i[1], attrs, "op")
                        : ops::AvgPoolGrad(i[0], i[1], attrs, "op")};
   };
@@ -286,7 +290,8 @@ TEST_P(CudnnConformance, FusedBatchNormGradInference) {
   Case c;
   const int64_t ch = 4, rows = 3 * 2 * 5;
   c.inputs = {RandomTensor({3, 2, 5, ch}, 51), RandomTensor({3, 2, 5, ch}, 52, -2, 2),
-              RandomTensor({ch}, 53, 0.5, 2), RandomTensor({ch}, 54), RandomTensor({ch}, 55, 0.5, 2)};
+              RandomTensor({ch}, 53, 0.5, 2), RandomTensor({ch}, 54),
+              RandomTensor({ch}, 55, 0.5, 2)};
   c.build = [](GraphBuilder& b, const Inputs& i) {
     ops::FusedBatchNormGradOutputs g = ops::FusedBatchNormGradV3(
         i[0], i[1], i[2], i[3], i[4], b.Scalar<float>(0), {.epsilon = 1e-3f, .is_training = false},
