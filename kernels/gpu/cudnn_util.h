@@ -50,8 +50,9 @@ namespace graphrt {
 absl::Status CudnnStatus(cudnnStatus_t s, const char* call, absl::string_view node,
                          absl::string_view detail = {});
 
-// The cuDNN handle of one device, locked for one kernel's calls.
-class CudnnHandle {
+// The cuDNN handle of one device, locked for one kernel's calls (a scoped
+// lock: the mutex is held from construction to destruction).
+class ABSL_SCOPED_LOCKABLE CudnnHandle {
  public:
   CudnnHandle(Mutex* mu, cudnnHandle_t handle) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
       : lock_(mu), handle_(handle) {}
