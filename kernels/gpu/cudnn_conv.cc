@@ -1,11 +1,11 @@
 #include "kernels/gpu/cudnn_conv.h"
 
-#include <algorithm>
 #include <limits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "kernels/gpu/cudnn_padding.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/layout_kernels.h"
 
@@ -65,19 +65,18 @@ std::string CudnnConv::Describe() const {
 absl::Status CudnnConv::Init() {
   const std::string& node = ctx_.node_name();
   groups_ = depthwise_ ? g_.in_c : 1;
-  // Note [Asymmetric padding and filter layout for cuDNN]: the padding the
-  // last window needs after the input, split into cuDNN's symmetric part and
-  // the explicit rest.
-  const int64_t reach_h = (g_.out_h - 1) * g_.stride_h + (g_.filter_h - 1) * g_.dilation_h + 1;
-  const int64_t reach_w = (g_.out_w - 1) * g_.stride_w + (g_.filter_w - 1) * g_.dilation_w + 1;
-  const int64_t bottom = std::max<int64_t>(0, reach_h - g_.in_h - g_.pad_top);
-  const int64_t right = std::max<int64_t>(0, reach_w - g_.in_w - g_.pad_left);
-  pad_h_ = std::min(g_.pad_top, bottom);
-  pad_w_ = std::min(g_.pad_left, right);
-  extra_top_ = g_.pad_top - pad_h_;
-  extra_bottom_ = bottom - pad_h_;
-  extra_left_ = g_.pad_left - pad_w_;
-  extra_right_ = right - pad_w_;
+  // Note [Asymmetric padding and filter layout for cuDNN]: cuDNN's
+  // symmetric part and the explicit rest.
+  const int64_t reach_h = (g_.filter_h - 1) * g_.dilation_h + 1;  // the dilated window
+  const int64_t reach_w = (g_.filter_w - 1) * g_.dilation_w + 1;
+  const PaddingSplit split_h = SplitPadding(g_.in_h, g_.out_h, reach_h, g_.stride_h, g_.pad_top);
+  const PaddingSplit split_w = SplitPadding(g_.in_w, g_.out_w, reach_w, g_.stride_w, g_.pad_left);
+  pad_h_ = split_h.symmetric;
+  pad_w_ = split_w.symmetric;
+  extra_top_ = split_h.extra_before;
+  extra_bottom_ = split_h.extra_after;
+  extra_left_ = split_w.extra_before;
+  extra_right_ = split_w.extra_after;
   constexpr int64_t kMax = std::numeric_limits<int>::max();
   for (int64_t v : {g_.filter_h, g_.filter_w, g_.stride_h, g_.stride_w, g_.dilation_h,
                     g_.dilation_w, pad_h_, pad_w_, groups_}) {

@@ -12,7 +12,8 @@
 // input is copied into a zero-padded scratch tensor (forward, filter
 // gradient) or the input gradient is computed for the padded shape and
 // cropped (input gradient). Cost: one copy of the input, only for
-// asymmetric shapes. Rows a VALID window never reaches are simply not padded.
+// asymmetric shapes. Rows a VALID window never reaches are simply not padded
+// (the split: cudnn_padding.h, checked against TF's rules without a GPU).
 // Filter: graphrt's filter is [FH, FW, IC, OC] (TF's HWIO); cuDNN's NHWC
 // filter format is [OC, FH, FW, IC] (KRSC). The filter is transposed into a
 // scratch tensor before the forward and input-gradient passes, and the filter

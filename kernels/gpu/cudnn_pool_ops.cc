@@ -28,6 +28,7 @@
 #include "core/base/status_macros.h"
 #include "kernels/common/conv_shape.h"
 #include "kernels/gpu/cudnn_kernels.h"
+#include "kernels/gpu/cudnn_padding.h"
 #include "kernels/gpu/cudnn_util.h"
 #include "kernels/gpu/fill.h"
 #include "kernels/gpu/gpu_op_util.h"
@@ -50,16 +51,16 @@ class CudnnPool {
 
   absl::Status Init() {
     const std::string& node = ctx_.node_name();
-    const int64_t bottom = std::max<int64_t>(
-        0, (g_.out_h - 1) * g_.stride_h + g_.window_h - g_.in_h - g_.pad_top);
-    const int64_t right = std::max<int64_t>(
-        0, (g_.out_w - 1) * g_.stride_w + g_.window_w - g_.in_w - g_.pad_left);
-    sym_h_ = std::min(g_.pad_top, bottom);
-    sym_w_ = std::min(g_.pad_left, right);
-    top_ = g_.pad_top - sym_h_;
-    left_ = g_.pad_left - sym_w_;
-    padded_ = TensorShape{g_.batch, g_.in_h + top_ + (bottom - sym_h_),
-                          g_.in_w + left_ + (right - sym_w_), g_.channels};
+    const PaddingSplit split_h =
+        SplitPadding(g_.in_h, g_.out_h, g_.window_h, g_.stride_h, g_.pad_top);
+    const PaddingSplit split_w =
+        SplitPadding(g_.in_w, g_.out_w, g_.window_w, g_.stride_w, g_.pad_left);
+    sym_h_ = split_h.symmetric;
+    sym_w_ = split_w.symmetric;
+    top_ = split_h.extra_before;
+    left_ = split_w.extra_before;
+    padded_ = TensorShape{g_.batch, g_.in_h + split_h.extra_before + split_h.extra_after,
+                          g_.in_w + split_w.extra_before + split_w.extra_after, g_.channels};
     constexpr int64_t kMax = std::numeric_limits<int>::max();
     if (g_.window_h > kMax || g_.window_w > kMax || g_.stride_h > kMax || g_.stride_w > kMax) {
       return absl::UnimplementedError(
