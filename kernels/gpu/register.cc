@@ -25,6 +25,11 @@ void RegisterGpuKernels(KernelRegistry& r) {
   RegisterTrainingGpuKernels(r);
   RegisterLayoutGpuKernels(r);
   RegisterRandomGpuKernels(r);
+#ifdef GRAPHRT_HAVE_CUDNN
+  RegisterCudnnConvGpuKernels(r);
+  RegisterCudnnPoolGpuKernels(r);
+  RegisterCudnnBatchNormGpuKernels(r);
+#endif
 }
 
 GRAPHRT_REGISTER_KERNELS(gpu, RegisterGpuKernels);

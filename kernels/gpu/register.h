@@ -43,6 +43,13 @@ void RegisterTrainingGpuKernels(KernelRegistry& r);     // ApplyMomentum ApplyAd
 void RegisterLayoutGpuKernels(KernelRegistry& r);     // Pad* PadV2* SliceLike* ConcatV2*
                                                         // SplitLike* Transpose*
 void RegisterRandomGpuKernels(KernelRegistry& r);     // StatelessRandomUniformLike
+// cuDNN (defined and registered only in builds with cuDNN: GRAPHRT_HAVE_CUDNN).
+void RegisterCudnnConvGpuKernels(KernelRegistry& r);      // Conv2D DepthwiseConv2dNative
+                                                          // and their Backprop{Input,Filter}
+void RegisterCudnnPoolGpuKernels(KernelRegistry& r);      // MaxPool AvgPool MaxPoolGrad
+                                                          // AvgPoolGrad
+void RegisterCudnnBatchNormGpuKernels(KernelRegistry& r); // FusedBatchNormV3
+                                                          // FusedBatchNormGradV3
 // *: also int32, int64, uint8, bool (they move or alias data only).
 
 }  // namespace graphrt

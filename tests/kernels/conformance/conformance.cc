@@ -39,7 +39,10 @@ struct KnownOpGap {
   const char* op;
   const char* reason;
 };
-constexpr char kNoCudnnYet[] = "no GPU kernel yet (cuDNN path: issue 17)";
+// Consulted only when the registry lacks the kernel: builds where CMake found
+// no cuDNN 9 (cmake/graphrt_cudnn.cmake) leave kernels/gpu/cudnn_* out.
+constexpr char kNoCudnnYet[] =
+    "no GPU kernel in this build: cuDNN 9 was not found at configure (kernels/gpu/cudnn_*)";
 constexpr KnownOpGap kKnownOpGaps[] = {
     {"GPU", "Conv2D", kNoCudnnYet},
     {"GPU", "Conv2DBackpropInput", kNoCudnnYet},

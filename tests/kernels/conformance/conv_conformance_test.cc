@@ -3,7 +3,9 @@
 // direct nested-loop reference (tests/kernels/cpu/conv_reference.h);
 // MaxPool, AvgPool and their gradients on non-overlapping windows, and
 // FusedBatchNormV3 (inference) and FusedBatchNormGradV3 (training) against
-// loops here. GPUs skip with "no GPU kernel yet (cuDNN path: issue 17)".
+// loops here. On a GPU they run the cuDNN kernels (kernels/gpu/cudnn_*; more
+// padding and stride corners in cudnn_conformance_test.cc), or skip naming
+// the missing cuDNN in builds without it.
 #include <algorithm>
 #include <cmath>
 #include <vector>
