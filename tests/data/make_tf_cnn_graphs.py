@@ -23,6 +23,13 @@ its output. Models (Keras layers they use):
                      relu) + AveragePooling2D(3, stride 1, same);
                      Concatenate, MaxPooling2D(2), Dropout(0.2), Flatten,
                      Dense(16, relu), Dense(10), Softmax
+    tf_cnn_fused     not Keras: Keras 3 writes inference batch norm as
+                     Rsqrt/Mul/Sub/AddV2, while older Keras and hand-written
+                     TF code use the fused op. tf.nn.conv2d, then
+                     tf.compat.v1.nn.fused_batch_norm (is_training False:
+                     FusedBatchNormV3 with non-trivial moving statistics),
+                     tf.nn.relu, tf.nn.max_pool2d, Reshape, MatMul, BiasAdd,
+                     Softmax; seeded random weights, not trained
 
 For each NAME it writes, next to this script:
 
@@ -86,6 +93,30 @@ def branches_model():
     return tf.keras.Model(images, layers.Softmax(name="probabilities")(logits))
 
 
+class FusedModel(tf.Module):
+    """Seeded random weights; batch norm statistics far from (0, 1)."""
+
+    def __init__(self):
+        super().__init__()
+        r = np.random.default_rng(7)
+        self.w = tf.Variable(r.normal(0, 0.3, (3, 3, 1, 6)).astype(np.float32))
+        self.gamma = tf.Variable(r.uniform(0.5, 1.5, 6).astype(np.float32))
+        self.beta = tf.Variable(r.normal(0, 0.2, 6).astype(np.float32))
+        self.mean = tf.Variable(r.normal(0, 0.2, 6).astype(np.float32))
+        self.var = tf.Variable(r.uniform(0.05, 0.5, 6).astype(np.float32))
+        self.dense = tf.Variable(r.normal(0, 0.05, (14 * 14 * 6, 10)).astype(np.float32))
+        self.bias = tf.Variable(r.normal(0, 0.1, 10).astype(np.float32))
+
+    def __call__(self, images, training=False):
+        x = tf.cast(images, tf.float32) / 255.0
+        x = tf.nn.conv2d(x, self.w, strides=1, padding="SAME")
+        x, _, _ = tf.compat.v1.nn.fused_batch_norm(x, self.gamma, self.beta, self.mean, self.var,
+                                                   epsilon=1e-3, is_training=False)
+        x = tf.nn.max_pool2d(tf.nn.relu(x), 2, 2, "VALID")
+        x = tf.reshape(x, [-1, 14 * 14 * 6])
+        return tf.nn.softmax(tf.nn.bias_add(tf.matmul(x, self.dense), self.bias))
+
+
 def freeze(model):
     @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.uint8, name="images")])
     def serve(images):
@@ -102,9 +133,10 @@ def freeze(model):
 
 
 def write(name, model, train_x, train_y, test_x):
-    model.compile(optimizer=tf.keras.optimizers.SGD(0.05, momentum=0.9),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(train_x, train_y, batch_size=32, epochs=1, verbose=2)
+    if isinstance(model, tf.keras.Model):
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.05, momentum=0.9),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.fit(train_x, train_y, batch_size=32, epochs=1, verbose=2)
     frozen, graph_def = freeze(model)
     images = test_x[:8]
     probs = frozen(tf.constant(images))
@@ -127,7 +159,8 @@ def main():
     train_x = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))[:6000, :, :, None]
     train_y = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))[:6000].astype(np.int64)
     test_x = read_idx(os.path.join(args.data, "t10k-images-idx3-ubyte.gz"))[:, :, :, None]
-    for name, build in (("tf_cnn_plain", plain_model), ("tf_cnn_branches", branches_model)):
+    for name, build in (("tf_cnn_plain", plain_model), ("tf_cnn_branches", branches_model),
+                        ("tf_cnn_fused", FusedModel)):
         tf.keras.utils.set_random_seed(1)
         write(name, build(), train_x, train_y, test_x)
 

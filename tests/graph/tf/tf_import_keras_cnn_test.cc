@@ -2,8 +2,9 @@
 // (tests/data/make_tf_cnn_graphs.py): Conv2D, DepthwiseConv2D, MaxPooling2D,
 // AveragePooling2D, BatchNormalization (inference: Keras 3 writes it as
 // Rsqrt/Mul/Sub/AddV2, not FusedBatchNormV3), Dropout (gone in inference),
-// Concatenate, Flatten and Dense. Each imports, runs on the first test images
-// and matches the probabilities TensorFlow computed for them.
+// Concatenate, Flatten and Dense; and a tf.nn model with TF's own
+// FusedBatchNormV3. Each imports, runs on the first test images and matches
+// the probabilities TensorFlow computed for them.
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -74,7 +75,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         KerasCnn{"tf_cnn_plain", {"Conv2D", "MaxPool", "AvgPool", "Rsqrt", "MatMul", "Softmax"}},
         KerasCnn{"tf_cnn_branches",
-                 {"Conv2D", "DepthwiseConv2dNative", "AvgPool", "MaxPool", "ConcatV2", "Rsqrt"}}),
+                 {"Conv2D", "DepthwiseConv2dNative", "AvgPool", "MaxPool", "ConcatV2", "Rsqrt"}},
+        // Not Keras: TF's own FusedBatchNormV3 (inference) as tf.nn writes it.
+        KerasCnn{"tf_cnn_fused", {"Conv2D", "FusedBatchNormV3", "MaxPool", "Div", "BiasAdd"}}),
     [](const ::testing::TestParamInfo<KerasCnn>& info) { return std::string(info.param.name); });
 
 }  // namespace
