@@ -416,6 +416,12 @@ How to read it (the figures above are rewritten by each run; this text is not):
 - libtorch at 2 threads runs an OpenMP pool and OpenBLAS's own pool, both
   at 2, on 2 cores; while other work holds a core its steps can take tens
   of ms (bench/compare/README.md, caveats).
+- mlpfwd: TF's per Run includes its Python call (~0.3 ms, a few % of a Run);
+  both sides multiply the same weights (one formula) and check one logit.
+- cnn: graphrt/peer < 1 means graphrt's step is faster (targets: <= 0.7 of
+  Keras, <= 0.5 of libtorch). "of FMA peak" divides a side's GFLOP/s by
+  fma_peak's 2-thread figure from the same run; on a loaded host that
+  figure, and so the share, is itself low.
 - The host is shared and its speed drifts 20-30% within minutes: only the
   ratios within a pair are meaningful, and "other load" above 0.1 cores
   makes a workload's figures suspect.
