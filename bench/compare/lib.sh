@@ -58,3 +58,29 @@ run_workload() {
   fi
   return 0
 }
+
+# build_libtorch_peer SRC BIN: compiles a libtorch peer (libtorch_cnn.cc) with
+# g++ -O3 when BIN is missing or older than SRC or libtorch_idx.h, and prints
+# the folder of OpenBLAS's libblas.so.3 (put it first on LD_LIBRARY_PATH: see
+# run.sh's note on the reference BLAS). Needs MLP_APT_PKGS installed. (run.sh
+# builds libtorch_mlp the same way.) Lists are read whole, never piped into an
+# early-exiting grep: dpkg would fail with SIGPIPE under pipefail.
+build_libtorch_peer() {
+  local src="$1" bin="$2" torch_files blas_files torch_inc torch_so blas_so
+  torch_files="$(dpkg -L libtorch-dev)"
+  blas_files="$(dpkg -L libopenblas0-pthread)"
+  torch_inc="$(grep '/torch/csrc/api/include$' <<<"$torch_files" | head -n1)"
+  torch_so="$(grep '/libtorch\.so$' <<<"$torch_files" | head -n1)"
+  blas_so="$(grep '/libblas\.so\.3$' <<<"$blas_files" | head -n1)"
+  if [[ -z "$torch_inc" || -z "$torch_so" || -z "$blas_so" ]]; then
+    echo "libtorch-dev / OpenBLAS files not found" >&2
+    return 1
+  fi
+  mkdir -p "$(dirname "$bin")"
+  if [[ ! -x "$bin" || "$src" -nt "$bin" || "$(dirname "$src")/libtorch_idx.h" -nt "$bin" ]]; then
+    echo "== building $bin" >&2
+    g++ -std=c++17 -O3 -DNDEBUG -I"$torch_inc" "$src" -o "$bin" -L"$(dirname "$torch_so")" \
+      -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10 -Wl,--as-needed -lz >&2 || return 1
+  fi
+  dirname "$blas_so"
+}

@@ -6,6 +6,9 @@ and turns them into the Markdown table of bench/RESULTS.md.
       Google Benchmark's JSON (graphrt's side) to result lines.
   table.py mlp LOGDIR >> results.jsonl
       run.sh's step logs (graphrt, libtorch, Keras; one round = one pair).
+  table.py cnn LOGDIR >> results.jsonl
+      run's CNN step logs (graphrt_pP.json from cnn_step_bench, or
+      graphrt_not_built.txt; libtorch_pP.txt; keras_pP.txt).
   table.py render RESULTS_DIR [RESULTS_MD]
       Writes RESULTS_DIR/table.md and prints it; with RESULTS_MD, also puts it
       there between <!-- compare:begin --> and <!-- compare:end -->. Workloads
@@ -24,7 +27,7 @@ import statistics
 import sys
 
 GBENCH_GRAPHS = {"Chain": "chain", "FanOutIn": "fanout", "AddChain": "addchain",
-                 "MatMulAddN": "matmul"}
+                 "MatMulAddN": "matmul", "MlpForward": "mlpfwd"}
 TITLES = {
     "chain": "1. Chain of no-op nodes",
     "fanout": "2. Fan-out/fan-in (1 source, N no-ops, 1 sink)",
@@ -32,7 +35,19 @@ TITLES = {
     "matmul": "4. 64 independent 128x128 MatMuls + AddN (inter-op 2, intra-op 1)",
     "step": "5. One Run of a 1-node graph (an Add fed from a placeholder)",
     "mlp": "6. MLP training step, batch 32 (bench/compare/run.sh)",
+    "mlpfwd": "7. MLP forward pass, batch 4096 (784 -> Dense(100, relu) -> Dense(10); inter-op 1, intra-op = threads)",
+    "cnn": "8. CNN training step, batch 64, 2 threads (issue 17's recipe)",
 }
+# FLOP of one Run: the MLP forward pass at batch 4096, and issue 17's CNN step
+# at batch n (forward multiply-adds F per image; backward 2F less the first
+# layer's input gradient; keras_cnn.py's step_flops).
+MLPFWD_FLOP = 2 * 4096 * (784 * 100 + 100 * 10)
+CNN_CONV1_MACS = 28 * 28 * 32 * 9
+CNN_FORWARD_MACS = CNN_CONV1_MACS + 14 * 14 * 64 * 9 * 32 + 7 * 7 * 64 * 128 + 128 * 10
+
+
+def cnn_flop(batch):
+    return 2 * batch * (3 * CNN_FORWARD_MACS - CNN_CONV1_MACS)
 BEGIN, END = "<!-- compare:begin -->", "<!-- compare:end -->"
 
 
@@ -63,6 +78,100 @@ def mlp(logdir):
             if m:
                 emit(workload="mlp", pair=int(pair), side=side, graph="mlp", n=32,
                      threads=int(threads), ns=float(m.group(1)) * 1e3)
+
+
+def cnn(logdir):
+    """Result lines of run's cnn/ folder; graphrt's side not built is a line with
+    ns None and a note."""
+    not_built = os.path.join(logdir, "graphrt_not_built.txt")
+    if os.path.exists(not_built):
+        emit(workload="cnn", pair=0, side="graphrt", graph="cnn", n=64, threads=2, ns=None,
+             note="not built (" + open(not_built).read().strip() + ")")
+    for path in sorted(glob.glob(os.path.join(logdir, "graphrt_p*.json"))):
+        pair = int(re.search(r"_p(\d+)\.json$", path).group(1))
+        try:
+            runs = json.load(open(path))["benchmarks"]
+        except (ValueError, KeyError):
+            continue  # a crashed bench: the pair has no graphrt row
+        for b in runs:
+            if "CnnTrainStep" not in b["name"] or b.get("aggregate_name") != "median":
+                continue
+            # BM_CnnTrainStep/batch/inter/intra as BM_MlpTrainStep; other names: 64, 2 threads.
+            m = re.search(r"CnnTrainStep\w*/(\d+)/(\d+)/(\d+)", b["name"])
+            batch, inter, intra = map(int, m.groups()) if m else (64, 1, 2)
+            scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
+            emit(workload="cnn", pair=pair, side="graphrt" if inter == 1 else f"graphrt inter-op {inter}",
+                 graph="cnn", n=batch, threads=intra, ns=b["real_time"] * scale)
+    for path in sorted(glob.glob(os.path.join(logdir, "*_p*.txt"))):
+        side, pair = re.search(r"(\w+)_p(\d+)\.txt$", path).groups()
+        text = open(path).read()
+        m = re.search(r"^step_us median=([\d.]+)", text, re.M)
+        t = re.search(r"batch=(\d+) threads=(\d+)", text)
+        if m and t:
+            emit(workload="cnn", pair=int(pair), side=side, graph="cnn", n=int(t.group(1)),
+                 threads=int(t.group(2)), ns=float(m.group(1)) * 1e3)
+
+
+def read_fma_peak(results_dir):
+    """{threads: GFLOP/s} and the ISA from fma_peak.txt, or ({}, None)."""
+    path = os.path.join(results_dir, "fma_peak.txt")
+    if not os.path.exists(path):
+        return {}, None
+    text = open(path).read()
+    peaks = {int(t): float(g) for t, g in re.findall(r"threads=(\d+) gflops=([\d.]+)", text)}
+    isa = re.search(r"isa=(\w+)", text)
+    return peaks, isa.group(1) if isa else None
+
+
+def ms(v):
+    return f"{v / 1e6:.2f}" if v < 1e7 else f"{v / 1e6:.1f}"
+
+
+def mlpfwd_rows(lines, out, missed):
+    table = per_pair(lines, "mlpfwd", "mlpfwd")
+    for (side, threads), runs in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][0] != "graphrt", kv[0][0])):
+        base = table.get(("graphrt", threads), {})
+        runs_ns = [t[4096] for t in runs.values() if 4096 in t]
+        ratios = [base[p][4096] / t[4096] for p, t in runs.items() if 4096 in t and 4096 in base.get(p, {})]
+        verdict = ""
+        if side != "graphrt" and ratios:
+            met = med(ratios) <= 1.0
+            verdict = f"graphrt/{side} <= 1.0: {'met' if met else '**NOT met**'}"
+            if not met:
+                missed.append(f"mlpfwd threads={threads} vs {side} ({ratio(med(ratios))})")
+        gflops = [MLPFWD_FLOP / v for v in runs_ns]
+        out.append(f"| {threads} | {side} | {spread(runs_ns, ms)} | {spread(gflops, lambda g: f'{g:.1f}')} | "
+                   f"{spread(ratios, ratio) if side != 'graphrt' else ''} | {verdict} |")
+
+
+def cnn_rows(lines, out, missed, peaks):
+    table = per_pair(lines, "cnn", "cnn")
+    for r in lines:
+        if r["workload"] == "cnn" and r["ns"] is None:
+            out.append(f"| {r['threads']} | {r['side']} | {r.get('note', 'n/a')} | | | | |")
+    goals = {"keras": 0.7, "libtorch": 0.5}
+    for (side, threads), runs in sorted(table.items(), key=lambda kv: (kv[0][1], not kv[0][0].startswith("graphrt"), kv[0][0])):
+        base = table.get(("graphrt", threads), {})
+        steps = [t[64] for t in runs.values() if 64 in t]
+        if not steps:
+            continue
+        ratios = [base[p][64] / t[64] for p, t in runs.items() if 64 in t and 64 in base.get(p, {})]
+        gflops = [cnn_flop(64) / v for v in steps]
+        peak = peaks.get(threads)  # the peak of as many threads as the row uses
+        share = spread([100 * g / peak for g in gflops], lambda x: f"{x:.0f}%") if peak else "n/a"
+        verdict = ""
+        if side in goals and ratios:
+            met = med(ratios) <= goals[side]
+            verdict = f"graphrt/{side} <= {goals[side]}: {'met' if met else '**NOT met**'}"
+            if not met:
+                missed.append(f"cnn vs {side} ({ratio(med(ratios))})")
+        elif side == "graphrt" and peak:
+            met = 100 * med(gflops) / peak >= 50
+            verdict = f">= 50% of FMA peak: {'met' if met else '**NOT met**'}"
+            if not met:
+                missed.append(f"cnn threads={threads} graphrt share of FMA peak")
+        out.append(f"| {threads} | {side} | {spread(steps, ms)} | {spread(gflops, lambda g: f'{g:.1f}')} | "
+                   f"{share} | {spread(ratios, ratio) if not side.startswith('graphrt') else ''} | {verdict} |")
 
 
 def med(values):
@@ -238,6 +347,24 @@ def render(results_dir, results_md=None):
                    "`BM_MlpTrainStep/32/1/threads`, median of 5 repetitions)"):
             out += ["", "| threads | side | step (us) | peer/graphrt |", "|---|---|---|---|"]
             mlp_rows(lines, out)
+    if any(r["workload"] == "mlpfwd" for r in lines) or "mlpfwd" in failed:
+        if heading("mlpfwd", f"**{TITLES['mlpfwd']}** (graphrt `BM_Compare_MlpForward/4096/threads`; "
+                   "TF: a `tf.function` called from Python, one process per thread count)"):
+            out += ["", f"| threads | side | per Run (ms) | GFLOP/s ({MLPFWD_FLOP / 1e9:.2f} GFLOP a Run) "
+                    "| graphrt/peer | target |", "|---|---|---|---|---|---|"]
+            mlpfwd_rows(lines, out, missed)
+    if any(r["workload"] == "cnn" for r in lines) or "cnn" in failed:
+        peaks, isa = read_fma_peak(results_dir)
+        if heading("cnn", f"**{TITLES['cnn']}** (graphrt: `cnn_step_bench`, median of 3 repetitions; "
+                   "peers: median step of `libtorch_cnn` / `keras_cnn.py`, one process per pair)"):
+            peak_text = ", ".join(f"{g:.1f} GFLOP/s on {t} thread{'s' if t > 1 else ''}"
+                                  for t, g in sorted(peaks.items())) or "not measured"
+            out += ["", f"A step is {cnn_flop(64) / 1e9:.2f} GFLOP. FMA peak measured by `fma_peak` "
+                    f"({isa or '?'}): {peak_text}; \"of peak\" is against the figure for the row's "
+                    "thread count.",
+                    "", "| threads | side | step (ms) | GFLOP/s | of FMA peak | graphrt/peer | target |",
+                    "|---|---|---|---|---|---|---|"]
+            cnn_rows(lines, out, missed, peaks)
     failures = "; ".join(f"{w} ({why})" for w, why in failed.items())
     out[summary:summary] = [
         "", "**Workloads that failed in this run**: " + (failures or "none") + ".",
@@ -290,6 +417,13 @@ How to read it (the figures above are rewritten by each run; this text is not):
 - libtorch at 2 threads runs an OpenMP pool and OpenBLAS's own pool, both
   at 2, on 2 cores; while other work holds a core its steps can take tens
   of ms (bench/compare/README.md, caveats).
+- mlpfwd: TF's per Run includes its Python call (~0.3 ms, a few % of a Run);
+  both sides multiply the same weights (one formula) and check one logit.
+- cnn: graphrt/peer < 1 means graphrt's step is faster (targets: <= 0.7 of
+  Keras, <= 0.5 of libtorch). "of FMA peak" divides a side's GFLOP/s by
+  fma_peak's figure for as many threads, from the same run; on a loaded
+  host that figure, and so the share, is itself off (a share above 100%
+  means fma_peak caught a busier moment than the peer).
 - The host is shared and its speed drifts 20-30% within minutes: only the
   ratios within a pair are meaningful, and "other load" above 0.1 cores
   makes a workload's figures suspect.
@@ -302,6 +436,8 @@ def main():
         gbench(sys.argv[2], int(sys.argv[3]))
     elif cmd == "mlp" and len(sys.argv) == 3:
         mlp(sys.argv[2])
+    elif cmd == "cnn" and len(sys.argv) == 3:
+        cnn(sys.argv[2])
     elif cmd == "render" and len(sys.argv) in (3, 4):
         render(*sys.argv[2:])
     else:
