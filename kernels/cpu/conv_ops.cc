@@ -4,10 +4,8 @@
 #include <cstring>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "core/base/status_macros.h"
-#include "kernels/cpu/gemm_avx2.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -44,22 +42,11 @@ constexpr int64_t kMaxChunks = 16;
 constexpr int64_t kSplitFlopsPerNs = 100;
 constexpr int64_t kCostFlopsPerNs = 50;
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
-
-// c[m, n] = op(a) x b, op(a) = a [m, k] or a^T (a stored [k, m]); b [k, n].
+// c[m, n] (+)= op(a) x b, op(a) = a [m, k] or a^T (a stored [k, m]); b [k, n].
 void Gemm(const float* a, bool transpose_a, const float* b, float* c, int64_t m, int64_t k,
-          int64_t n) {
-  if constexpr (GemmAvx2Available()) {
-    GemmAvx2(a, transpose_a, b, c, m, k, n, 0, m, 0, n);
-  } else {
-    Eigen::Map<RowMatrix> out(c, m, n);
-    if (transpose_a) {
-      out.noalias() = ConstMap(a, k, m).transpose() * ConstMap(b, k, n);
-    } else {
-      out.noalias() = ConstMap(a, m, k) * ConstMap(b, k, n);
-    }
-  }
+          int64_t n, bool accumulate = false) {
+  CpuGemm({.a = a, .transpose_a = transpose_a, .b = b, .c = c, .m = m, .k = k, .n = n,
+           .accumulate = accumulate});
 }
 
 int64_t PatchSize(const ConvGeometry& g) { return g.filter_h * g.filter_w * g.in_c; }
@@ -242,7 +229,6 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   ctx.ParallelFor(chunks, GemmCostNs(tiles_per_chunk * kTileRows, k, oc, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
     std::vector<float> cols(pointwise ? 0 : kTileRows * k);
-    std::vector<float> tile_df(size);
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       float* acc = chunks > 1 ? partials.data() + chunk * size : df;
       const int64_t t_end = std::min(tiles, (chunk + 1) * tiles_per_chunk);
@@ -253,9 +239,8 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
           Im2Col(in, g, m0, m1, cols.data());
           a = cols.data();
         }
-        // [K, OC] = cols^T x dy rows; cols is stored [rows, K].
-        Gemm(a, true, g_dy + m0 * oc, tile_df.data(), k, m1 - m0, oc);
-        for (int64_t i = 0; i < size; ++i) acc[i] += tile_df[i];
+        // acc[K, OC] += cols^T x dy rows; cols is stored [rows, K].
+        Gemm(a, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
       }
     }
   });
