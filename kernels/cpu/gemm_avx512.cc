@@ -30,7 +30,13 @@ namespace {
 // block's slice of A (96 x 128 floats, 48 KiB) stays in L2 across panels. A
 // is read in place, as in the AVX2 kernel (Note [Small-batch GEMM]): op(A)'s
 // element (r, p) is at a[r * a_rs + p * a_ks]. C is loaded and stored through
-// masks, so the last panel and any column range need no special case.
+// masks, so the last panel and any column range need no special case; a
+// panel of 16 columns or fewer takes a one-vector tile (half the FMAs: n =
+// 100 computes 112 columns, not 128). A block of at most kUnpackedMaxRows
+// rows (batch 32's m = 32) reads B stored [k, n] in place instead of packing
+// it: each element of B is then used by only a few tiles, and packing all of
+// B (k x n copies) cost a third of the product's time (measured: 32x784x100
+// took 54 us with packing).
 // Portability: the functions carry a target attribute instead of the file
 // being compiled with -mavx512*: code the compiler emits for inline library
 // templates used here (std::vector, std::min) keeps the file's flags, so a
@@ -44,6 +50,7 @@ constexpr int64_t kPanel = 32;
 constexpr int64_t kBlockK = 128;
 constexpr int64_t kBlockRows = 96;
 constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
+constexpr int64_t kUnpackedMaxRows = 4 * kTileRows;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
 
 // A packing buffer of at least `floats` floats for this thread, 64-byte
@@ -86,31 +93,36 @@ GRAPHRT_AVX512 void PackB(const GemmProblem& p, int64_t j, int64_t width, float*
   }
 }
 
-// kRows rows x 32 columns of C (+)= a slice of kc of op(A) x a packed panel.
-template <int kRows>
+// kRows rows x 16 * kVecs columns of C (+)= a slice of kc of op(A) x B,
+// B's row p at b + p * ldb (a packed panel: ldb = 32). Lanes outside m0 / m1
+// are neither loaded nor stored.
+template <int kRows, int kVecs>
 GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_t a_ks,
-                                const float* b, float* c, int64_t ldc, bool accumulate,
-                                __mmask16 m0, __mmask16 m1) {
+                                const float* b, int64_t ldb, float* c, int64_t ldc,
+                                bool accumulate, __mmask16 m0, __mmask16 m1) {
   __m512 acc0[kRows], acc1[kRows];
+#pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_load_ps(b + p * kPanel);
-    const __m512 b1 = _mm512_load_ps(b + p * kPanel + 16);
+    const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
+    const __m512 b1 = kVecs == 2 ? _mm512_maskz_loadu_ps(m1, b + p * ldb + 16) : b0;
     const float* ap = a + p * a_ks;
-    for (int r = 0; r < kRows; ++r) {
+  #pragma GCC unroll 16
+  for (int r = 0; r < kRows; ++r) {
       const __m512 av = _mm512_set1_ps(ap[r * a_rs]);
       acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+      if constexpr (kVecs == 2) acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
     }
   }
+#pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) {
     float* cr = c + r * ldc;
     if (accumulate) {
       acc0[r] = _mm512_add_ps(acc0[r], _mm512_maskz_loadu_ps(m0, cr));
-      acc1[r] = _mm512_add_ps(acc1[r], _mm512_maskz_loadu_ps(m1, cr + 16));
+      if constexpr (kVecs == 2) acc1[r] = _mm512_add_ps(acc1[r], _mm512_maskz_loadu_ps(m1, cr + 16));
     }
     _mm512_mask_storeu_ps(cr, m0, acc0[r]);
-    _mm512_mask_storeu_ps(cr + 16, m1, acc1[r]);
+    if constexpr (kVecs == 2) _mm512_mask_storeu_ps(cr + 16, m1, acc1[r]);
   }
 }
 
@@ -119,17 +131,21 @@ struct TileArgs {
   const float* a;
   int64_t a_rs, a_ks;
   const float* b;
+  int64_t ldb;
   float* c;
   int64_t ldc;
   bool accumulate;
   __mmask16 m0, m1;
 };
 
-GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
+// A panel 16 or fewer columns wide takes the one-vector tile: half the FMAs.
+template <int kVecs>
+GRAPHRT_AVX512 void RunTileOf(int rows, const TileArgs& t) {
   switch (rows) {
-#define GRAPHRT_TILE(n) \
-  case n:               \
-    return Tile<n>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.c, t.ldc, t.accumulate, t.m0, t.m1);
+#define GRAPHRT_TILE(n)                                                                    \
+  case n:                                                                                  \
+    return Tile<n, kVecs>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.ldb, t.c, t.ldc, t.accumulate, \
+                          t.m0, t.m1);
     GRAPHRT_TILE(12)
     GRAPHRT_TILE(11)
     GRAPHRT_TILE(10)
@@ -146,18 +162,27 @@ GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
   }
 }
 
-// Rows [r0, r1) of C's columns [j, j + width), B's columns already packed.
-GRAPHRT_AVX512 void MultiplyPacked(const GemmProblem& p, const float* packed, int64_t r0,
-                                   int64_t r1, int64_t j, int64_t width) {
+GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
+  if (t.m1 == 0) return RunTileOf<1>(rows, t);
+  RunTileOf<2>(rows, t);
+}
+
+// Rows [r0, r1) of C's columns [j, j + width); B's columns either packed
+// (panel q's row p at b + q * k + p * 32) or read in place (B[p, j + q] at
+// b + p * n + q, ldb = n).
+GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, int64_t r0,
+                             int64_t r1, int64_t j, int64_t width) {
   const int64_t a_rs = p.transpose_a ? 1 : p.k;
   const int64_t a_ks = p.transpose_a ? p.m : 1;
+  const int64_t ldb = packed ? kPanel : p.n;
   for (int64_t ic = r0; ic < r1; ic += kBlockRows) {
     const int64_t ie = std::min(r1, ic + kBlockRows);
     for (int64_t kb = 0; kb < p.k; kb += kBlockK) {
       const int64_t kc = std::min(kBlockK, p.k - kb);
       for (int64_t q = 0; q < width; q += kPanel) {
-        TileArgs t{kc, nullptr, a_rs, a_ks, packed + q * p.k + kb * kPanel, nullptr, p.n,
-                   p.accumulate || kb > 0, FirstLanes(width - q), FirstLanes(width - q - 16)};
+        const float* slab = packed ? b + q * p.k + kb * kPanel : b + kb * p.n + q;
+        TileArgs t{kc, nullptr, a_rs, a_ks, slab, ldb, nullptr, p.n, p.accumulate || kb > 0,
+                   FirstLanes(width - q), FirstLanes(width - q - 16)};
         for (int64_t i = ic; i < ie; i += kTileRows) {
           t.a = p.a + i * a_rs + kb * a_ks;
           t.c = p.c + i * p.n + j + q;
@@ -184,13 +209,18 @@ void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, i
     }
     return;
   }
+  // Few rows read each panel of B only a few times, so packing it would cost
+  // as much as it saves (see the Note).
+  if (!p.transpose_b && r1 - r0 <= kUnpackedMaxRows) {
+    return Multiply(p, p.b + j0, /*packed=*/false, r0, r1, j0, j1 - j0);
+  }
   const int64_t chunk = std::max(kPanel, kMaxPackedFloats / p.k / kPanel * kPanel);
   for (int64_t j = j0; j < j1; j += chunk) {
     const int64_t width = std::min(chunk, j1 - j);
     const int64_t panels = (width + kPanel - 1) / kPanel;
     float* packed = PackBuffer(panels * kPanel * p.k);
     PackB(p, j, width, packed);
-    MultiplyPacked(p, packed, r0, r1, j, width);
+    Multiply(p, packed, /*packed=*/true, r0, r1, j, width);
   }
 }
 
