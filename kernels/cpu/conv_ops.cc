@@ -6,6 +6,7 @@
 
 #include "core/base/status_macros.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/im2col.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -47,63 +48,6 @@ void Gemm(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
           int64_t n, bool accumulate = false) {
   CpuGemm({.a = a, .transpose_a = transpose_a, .b = b, .c = c, .m = m, .k = k, .n = n,
            .accumulate = accumulate});
-}
-
-int64_t PatchSize(const ConvGeometry& g) { return g.filter_h * g.filter_w * g.in_c; }
-
-bool IsPointwise(const ConvGeometry& g) {
-  return g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
-         g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
-}
-
-// Calls fn(input pixel offset or -1 for padding) for each cell of output
-// pixel m's receptive field, in (kh, kw) order.
-template <typename Fn>
-inline void ForEachCell(const ConvGeometry& g, int64_t m, Fn&& fn) {
-  const int64_t per_image = g.out_h * g.out_w;
-  const int64_t n = m / per_image, r = m % per_image;
-  const int64_t oh = r / g.out_w, ow = r % g.out_w;
-  for (int64_t kh = 0; kh < g.filter_h; ++kh) {
-    const int64_t ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
-    for (int64_t kw = 0; kw < g.filter_w; ++kw) {
-      const int64_t iw = ow * g.stride_w - g.pad_left + kw * g.dilation_w;
-      const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-      fn(inside ? ((n * g.in_h + ih) * g.in_w + iw) * g.in_c : -1);
-    }
-  }
-}
-
-// cols[m - m0, :] = the receptive field of output pixel m, for m in [m0, m1).
-void Im2Col(const float* in, const ConvGeometry& g, int64_t m0, int64_t m1, float* cols) {
-  const int64_t c = g.in_c;
-  for (int64_t m = m0; m < m1; ++m) {
-    float* dst = cols + (m - m0) * PatchSize(g);
-    ForEachCell(g, m, [&](int64_t at) {
-      if (at < 0) {
-        std::fill(dst, dst + c, 0.0f);
-      } else if (c == 1) {
-        *dst = in[at];
-      } else {
-        std::memcpy(dst, in + at, c * sizeof(float));
-      }
-      dst += c;
-    });
-  }
-}
-
-// The inverse scatter: dx[receptive field of m] += dcols[m - m0, :].
-void Col2ImAdd(const float* dcols, const ConvGeometry& g, int64_t m0, int64_t m1, float* dx) {
-  const int64_t c = g.in_c;
-  for (int64_t m = m0; m < m1; ++m) {
-    const float* src = dcols + (m - m0) * PatchSize(g);
-    ForEachCell(g, m, [&](int64_t at) {
-      if (at >= 0) {
-        float* d = dx + at;
-        for (int64_t i = 0; i < c; ++i) d[i] += src[i];
-      }
-      src += c;
-    });
-  }
 }
 
 int64_t GemmCostNs(int64_t rows, int64_t k, int64_t n, int64_t flops_per_ns) {
@@ -157,18 +101,22 @@ absl::Status Conv2DOp::Compute(OpKernelContext& ctx) {
   const float* in = input.data<float>();
   const float* f = filter.data<float>();
   const bool pointwise = IsPointwise(g);
+  const bool one_channel = !pointwise && g.in_c == 1;
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
   ctx.ParallelFor(tiles, GemmCostNs(kTileRows, k, n, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
     std::vector<float> cols(pointwise ? 0 : kTileRows * k);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
-      const float* a = in + m0 * k;
-      if (!pointwise) {
+      if (pointwise) {
+        Gemm(in + m0 * k, false, f, o + m0 * n, m1 - m0, k, n);
+      } else if (one_channel) {
+        Im2ColTransposed(in, g, m0, m1, cols.data());  // [K, m1 - m0]: A^T
+        Gemm(cols.data(), true, f, o + m0 * n, m1 - m0, k, n);
+      } else {
         Im2Col(in, g, m0, m1, cols.data());
-        a = cols.data();
+        Gemm(cols.data(), false, f, o + m0 * n, m1 - m0, k, n);
       }
-      Gemm(a, false, f, o + m0 * n, m1 - m0, k, n);
     }
   });
   return absl::OkStatus();
@@ -222,6 +170,7 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   const float* in = input.data<float>();
   const float* g_dy = dy.data<float>();
   const bool pointwise = IsPointwise(g);
+  const bool one_channel = !pointwise && g.in_c == 1;
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
   const int64_t chunks = std::min(tiles, kMaxChunks);
   const int64_t tiles_per_chunk = (tiles + chunks - 1) / chunks;
@@ -234,13 +183,16 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
       const int64_t t_end = std::min(tiles, (chunk + 1) * tiles_per_chunk);
       for (int64_t t = chunk * tiles_per_chunk; t < t_end; ++t) {
         const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
-        const float* a = in + m0 * k;
-        if (!pointwise) {
+        // acc[K, OC] += cols^T x dy rows.
+        if (pointwise) {
+          Gemm(in + m0 * k, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+        } else if (one_channel) {
+          Im2ColTransposed(in, g, m0, m1, cols.data());  // already cols^T
+          Gemm(cols.data(), false, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+        } else {
           Im2Col(in, g, m0, m1, cols.data());
-          a = cols.data();
+          Gemm(cols.data(), true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         }
-        // acc[K, OC] += cols^T x dy rows; cols is stored [rows, K].
-        Gemm(a, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
       }
     }
   });
