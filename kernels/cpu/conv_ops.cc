@@ -18,26 +18,31 @@ namespace {
 // FH*FW*C] x filter[K, OC], and TF's HWIO filter already is that [K, OC]
 // matrix. The input gradient is dcols = out_backprop x filter^T scattered
 // back ("col2im"); the filter gradient is cols^T x out_backprop. This runs
-// on the GEMM the MLP already uses (gemm_avx2.h) and on the session's
-// intra-op pool, so the thread count is the session's intra_op_threads and
-// no second threading runtime (Debian's oneDNN brings libgomp) competes for
-// the cores. bench/kernels/conv_bench.cc measures it against oneDNN 2.6 on
-// the CNN recipe's shapes (bench/RESULTS.md): on plain NHWC/HWIO tensors
-// oneDNN also runs im2col + GEMM (x64:gemm:jit); single-threaded it is
-// ~2.5x faster on the C = 1 first layer and 1.4x on one gradient, ours is
-// faster on the second layer's forward pass, and with 2 threads its OpenMP
-// team loses badly on a shared 2-vCPU machine (2x-30x slower than ours).
+// on the GEMM the MLP uses (CpuGemm, gemm.h: AVX-512 or AVX2 picked at run
+// time) and on the session's intra-op pool, so the thread count is the
+// session's intra_op_threads and no second threading runtime (Debian's
+// oneDNN brings libgomp) competes for the cores. bench/kernels/conv_bench.cc
+// measures it against oneDNN 2.6 on the CNN recipe's shapes, side by side in
+// one run (bench/RESULTS.md, 2026-12-06): on plain NHWC/HWIO tensors oneDNN
+// also runs im2col + GEMM (x64:gemm:jit). Single-threaded (CPU time), ours
+// is faster on both forward passes and both filter gradients (1.2x-1.65x)
+// and 1.07x-1.12x slower on the input gradients (col2im's scatter-add; the
+// first layer's is never needed by a CNN); with 2 threads oneDNN's OpenMP
+// team collapses on a shared 2-vCPU machine (its wall time 2x-350x ours). So
+// the CPU convolution stays im2col on our own GEMM.
 // Approach: output rows go in tiles of kTileRows (im2col of a tile: at most
 // kTileRows * K floats, L2-sized for the recipe's K = 288). The forward pass
 // splits tiles over the pool; the input gradient splits whole images (col2im
 // of different images never overlaps); the filter gradient splits rows into
-// a number of chunks fixed by the shapes (at most kMaxChunks), each summing
-// its own [K, OC] partial, and adds the partials in chunk order, so results
-// do not depend on the thread count. A 1x1 filter with stride 1 and no
-// padding skips im2col (the input rows are the cols).
+// a number of chunks fixed by the shapes (at most kMaxChunks), each adding
+// into its own [K, OC] partial (the GEMM accumulates), and adds the partials
+// in chunk order, so results do not depend on the thread count. A 1x1 filter
+// with stride 1 and no padding skips im2col (the input rows are the cols);
+// one input channel builds cols transposed (Note [Transposed im2col for one
+// channel], im2col.cc), which the GEMM reads as A^T.
 // Limitations: a batch of one image gets no parallel input gradient; the
-// im2col copy costs memory traffic a direct convolution would not (it
-// matters for C = 1, where K = FH*FW is tiny and the GEMM is memory-bound).
+// im2col copy costs memory traffic a direct convolution would not (~20% of
+// the second layer's time over the GEMM alone).
 constexpr int64_t kTileRows = 256;
 constexpr int64_t kMaxChunks = 16;
 constexpr int64_t kSplitFlopsPerNs = 100;
