@@ -1,6 +1,7 @@
-// Conv2D and its two gradients on the CPU: graphrt's kernels (im2col + the
-// AVX2 GEMM, kernels/cpu/conv_ops.h) through a Session, side by side with
-// oneDNN called directly on the same NHWC / HWIO tensors (built only when
+// Conv2D and its two gradients on the CPU: graphrt's kernels (im2col +
+// CpuGemm, kernels/cpu/conv_ops.h; the context line gemm_isa names the GEMM
+// path, GRAPHRT_CPU_ISA=avx2 selects the AVX2 one) through a Session, side
+// by side with oneDNN called directly on the same NHWC / HWIO tensors (built only when
 // oneDNN is found; see Note [Conv as im2col on our GEMM]). Args: layer (0:
 // the CNN recipe's first layer, batch 64 x 28x28x1 -> 32 filters 3x3 SAME;
 // 1: its second, 64 x 14x14x32 -> 64 filters 3x3 SAME), threads. Counter
@@ -18,6 +19,7 @@
 
 #include "core/executor/session.h"
 #include "core/graph/ops/conv_ops.h"
+#include "kernels/cpu/gemm.h"
 
 #ifdef GRAPHRT_BENCH_ONEDNN
 #include <omp.h>
@@ -179,4 +181,10 @@ BENCHMARK(BM_Conv2DBackpropFilter_OneDnn)->ArgsProduct({{0, 1}, {1, 2}})->UseRea
 }  // namespace
 }  // namespace graphrt
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::AddCustomContext("gemm_isa", graphrt::CpuIsaName(graphrt::GemmIsa()));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -4,10 +4,9 @@
 #include <cstring>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "core/base/status_macros.h"
-#include "kernels/cpu/gemm_avx2.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/im2col.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -19,104 +18,41 @@ namespace {
 // FH*FW*C] x filter[K, OC], and TF's HWIO filter already is that [K, OC]
 // matrix. The input gradient is dcols = out_backprop x filter^T scattered
 // back ("col2im"); the filter gradient is cols^T x out_backprop. This runs
-// on the GEMM the MLP already uses (gemm_avx2.h) and on the session's
-// intra-op pool, so the thread count is the session's intra_op_threads and
-// no second threading runtime (Debian's oneDNN brings libgomp) competes for
-// the cores. bench/kernels/conv_bench.cc measures it against oneDNN 2.6 on
-// the CNN recipe's shapes (bench/RESULTS.md): on plain NHWC/HWIO tensors
-// oneDNN also runs im2col + GEMM (x64:gemm:jit); single-threaded it is
-// ~2.5x faster on the C = 1 first layer and 1.4x on one gradient, ours is
-// faster on the second layer's forward pass, and with 2 threads its OpenMP
-// team loses badly on a shared 2-vCPU machine (2x-30x slower than ours).
+// on the GEMM the MLP uses (CpuGemm, gemm.h: AVX-512 or AVX2 picked at run
+// time) and on the session's intra-op pool, so the thread count is the
+// session's intra_op_threads and no second threading runtime (Debian's
+// oneDNN brings libgomp) competes for the cores. bench/kernels/conv_bench.cc
+// measures it against oneDNN 2.6 on the CNN recipe's shapes, side by side in
+// one run (bench/RESULTS.md, 2026-12-06): on plain NHWC/HWIO tensors oneDNN
+// also runs im2col + GEMM (x64:gemm:jit). Single-threaded (CPU time), ours
+// is faster on both forward passes and both filter gradients (1.2x-1.65x)
+// and 1.07x-1.12x slower on the input gradients (col2im's scatter-add; the
+// first layer's is never needed by a CNN); with 2 threads oneDNN's OpenMP
+// team collapses on a shared 2-vCPU machine (its wall time 2x-350x ours). So
+// the CPU convolution stays im2col on our own GEMM.
 // Approach: output rows go in tiles of kTileRows (im2col of a tile: at most
 // kTileRows * K floats, L2-sized for the recipe's K = 288). The forward pass
 // splits tiles over the pool; the input gradient splits whole images (col2im
 // of different images never overlaps); the filter gradient splits rows into
-// a number of chunks fixed by the shapes (at most kMaxChunks), each summing
-// its own [K, OC] partial, and adds the partials in chunk order, so results
-// do not depend on the thread count. A 1x1 filter with stride 1 and no
-// padding skips im2col (the input rows are the cols).
+// a number of chunks fixed by the shapes (at most kMaxChunks), each adding
+// into its own [K, OC] partial (the GEMM accumulates), and adds the partials
+// in chunk order, so results do not depend on the thread count. A 1x1 filter
+// with stride 1 and no padding skips im2col (the input rows are the cols);
+// one input channel builds cols transposed (Note [Transposed im2col for one
+// channel], im2col.cc), which the GEMM reads as A^T.
 // Limitations: a batch of one image gets no parallel input gradient; the
-// im2col copy costs memory traffic a direct convolution would not (it
-// matters for C = 1, where K = FH*FW is tiny and the GEMM is memory-bound).
+// im2col copy costs memory traffic a direct convolution would not (~20% of
+// the second layer's time over the GEMM alone).
 constexpr int64_t kTileRows = 256;
 constexpr int64_t kMaxChunks = 16;
 constexpr int64_t kSplitFlopsPerNs = 100;
 constexpr int64_t kCostFlopsPerNs = 50;
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
-
-// c[m, n] = op(a) x b, op(a) = a [m, k] or a^T (a stored [k, m]); b [k, n].
+// c[m, n] (+)= op(a) x b, op(a) = a [m, k] or a^T (a stored [k, m]); b [k, n].
 void Gemm(const float* a, bool transpose_a, const float* b, float* c, int64_t m, int64_t k,
-          int64_t n) {
-  if constexpr (GemmAvx2Available()) {
-    GemmAvx2(a, transpose_a, b, c, m, k, n, 0, m, 0, n);
-  } else {
-    Eigen::Map<RowMatrix> out(c, m, n);
-    if (transpose_a) {
-      out.noalias() = ConstMap(a, k, m).transpose() * ConstMap(b, k, n);
-    } else {
-      out.noalias() = ConstMap(a, m, k) * ConstMap(b, k, n);
-    }
-  }
-}
-
-int64_t PatchSize(const ConvGeometry& g) { return g.filter_h * g.filter_w * g.in_c; }
-
-bool IsPointwise(const ConvGeometry& g) {
-  return g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
-         g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
-}
-
-// Calls fn(input pixel offset or -1 for padding) for each cell of output
-// pixel m's receptive field, in (kh, kw) order.
-template <typename Fn>
-inline void ForEachCell(const ConvGeometry& g, int64_t m, Fn&& fn) {
-  const int64_t per_image = g.out_h * g.out_w;
-  const int64_t n = m / per_image, r = m % per_image;
-  const int64_t oh = r / g.out_w, ow = r % g.out_w;
-  for (int64_t kh = 0; kh < g.filter_h; ++kh) {
-    const int64_t ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
-    for (int64_t kw = 0; kw < g.filter_w; ++kw) {
-      const int64_t iw = ow * g.stride_w - g.pad_left + kw * g.dilation_w;
-      const bool inside = ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w;
-      fn(inside ? ((n * g.in_h + ih) * g.in_w + iw) * g.in_c : -1);
-    }
-  }
-}
-
-// cols[m - m0, :] = the receptive field of output pixel m, for m in [m0, m1).
-void Im2Col(const float* in, const ConvGeometry& g, int64_t m0, int64_t m1, float* cols) {
-  const int64_t c = g.in_c;
-  for (int64_t m = m0; m < m1; ++m) {
-    float* dst = cols + (m - m0) * PatchSize(g);
-    ForEachCell(g, m, [&](int64_t at) {
-      if (at < 0) {
-        std::fill(dst, dst + c, 0.0f);
-      } else if (c == 1) {
-        *dst = in[at];
-      } else {
-        std::memcpy(dst, in + at, c * sizeof(float));
-      }
-      dst += c;
-    });
-  }
-}
-
-// The inverse scatter: dx[receptive field of m] += dcols[m - m0, :].
-void Col2ImAdd(const float* dcols, const ConvGeometry& g, int64_t m0, int64_t m1, float* dx) {
-  const int64_t c = g.in_c;
-  for (int64_t m = m0; m < m1; ++m) {
-    const float* src = dcols + (m - m0) * PatchSize(g);
-    ForEachCell(g, m, [&](int64_t at) {
-      if (at >= 0) {
-        float* d = dx + at;
-        for (int64_t i = 0; i < c; ++i) d[i] += src[i];
-      }
-      src += c;
-    });
-  }
+          int64_t n, bool accumulate = false) {
+  CpuGemm({.a = a, .transpose_a = transpose_a, .b = b, .c = c, .m = m, .k = k, .n = n,
+           .accumulate = accumulate});
 }
 
 int64_t GemmCostNs(int64_t rows, int64_t k, int64_t n, int64_t flops_per_ns) {
@@ -170,18 +106,22 @@ absl::Status Conv2DOp::Compute(OpKernelContext& ctx) {
   const float* in = input.data<float>();
   const float* f = filter.data<float>();
   const bool pointwise = IsPointwise(g);
+  const bool one_channel = !pointwise && g.in_c == 1;
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
   ctx.ParallelFor(tiles, GemmCostNs(kTileRows, k, n, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
     std::vector<float> cols(pointwise ? 0 : kTileRows * k);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
-      const float* a = in + m0 * k;
-      if (!pointwise) {
+      if (pointwise) {
+        Gemm(in + m0 * k, false, f, o + m0 * n, m1 - m0, k, n);
+      } else if (one_channel) {
+        Im2ColTransposed(in, g, m0, m1, cols.data());  // [K, m1 - m0]: A^T
+        Gemm(cols.data(), true, f, o + m0 * n, m1 - m0, k, n);
+      } else {
         Im2Col(in, g, m0, m1, cols.data());
-        a = cols.data();
+        Gemm(cols.data(), false, f, o + m0 * n, m1 - m0, k, n);
       }
-      Gemm(a, false, f, o + m0 * n, m1 - m0, k, n);
     }
   });
   return absl::OkStatus();
@@ -235,6 +175,7 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   const float* in = input.data<float>();
   const float* g_dy = dy.data<float>();
   const bool pointwise = IsPointwise(g);
+  const bool one_channel = !pointwise && g.in_c == 1;
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
   const int64_t chunks = std::min(tiles, kMaxChunks);
   const int64_t tiles_per_chunk = (tiles + chunks - 1) / chunks;
@@ -242,20 +183,21 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   ctx.ParallelFor(chunks, GemmCostNs(tiles_per_chunk * kTileRows, k, oc, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
     std::vector<float> cols(pointwise ? 0 : kTileRows * k);
-    std::vector<float> tile_df(size);
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       float* acc = chunks > 1 ? partials.data() + chunk * size : df;
       const int64_t t_end = std::min(tiles, (chunk + 1) * tiles_per_chunk);
       for (int64_t t = chunk * tiles_per_chunk; t < t_end; ++t) {
         const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
-        const float* a = in + m0 * k;
-        if (!pointwise) {
+        // acc[K, OC] += cols^T x dy rows.
+        if (pointwise) {
+          Gemm(in + m0 * k, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+        } else if (one_channel) {
+          Im2ColTransposed(in, g, m0, m1, cols.data());  // already cols^T
+          Gemm(cols.data(), false, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+        } else {
           Im2Col(in, g, m0, m1, cols.data());
-          a = cols.data();
+          Gemm(cols.data(), true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         }
-        // [K, OC] = cols^T x dy rows; cols is stored [rows, K].
-        Gemm(a, true, g_dy + m0 * oc, tile_df.data(), k, m1 - m0, oc);
-        for (int64_t i = 0; i < size; ++i) acc[i] += tile_df[i];
       }
     }
   });

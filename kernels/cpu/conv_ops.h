@@ -1,8 +1,8 @@
 // Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on the CPU (float32,
-// NHWC input, [FH, FW, C, OC] filter), as im2col plus the AVX2 GEMM
-// (kernels/cpu/gemm_avx2.h; Eigen where the CPU lacks AVX2). See Note [Conv
-// as im2col on our GEMM] in conv_ops.cc for why not oneDNN, and for how the
-// work is split over the intra-op pool.
+// NHWC input, [FH, FW, C, OC] filter), as im2col (kernels/cpu/im2col.h)
+// plus the CPU GEMM (kernels/cpu/gemm.h: AVX-512 or AVX2 chosen at run time,
+// Eigen elsewhere). See Note [Conv as im2col on our GEMM] in conv_ops.cc for
+// why not oneDNN, and for how the work is split over the intra-op pool.
 //
 // Results are deterministic: every split is fixed by the shapes, never by
 // the number of threads, and partial filter gradients are summed in order.

@@ -1,5 +1,7 @@
 #include "kernels/cpu/gemm_avx2.h"
 
+#include "kernels/cpu/gemm_kernels.h"
+
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
@@ -25,8 +27,9 @@ namespace {
 // Callers split the work by rows or by column panels: a thread that takes
 // rows packs every panel of B itself, so MatMulOp splits thin products
 // (fewer row tiles than panels, m = 32 at batch 32) by panels instead.
-// Limitations: B^T is not packed here (MatMulOp keeps to Eigen for
-// transpose_b).
+// GemmAvx2Block (gemm_kernels.h) also takes B stored [n, k], packed by a
+// scalar loop, and can add into C; CpuGemm (gemm.h) calls it where the CPU
+// lacks AVX-512 (Note [GEMM ISA dispatch]).
 constexpr int kTileRows = kGemmAvx2TileRows;
 constexpr int64_t kPanel = kGemmAvx2Panel;
 constexpr int64_t kBlockK = 256;
@@ -112,9 +115,22 @@ __m256i FirstLanes(int64_t count) {
 
 void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_t m, int64_t k,
               int64_t n, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  GemmAvx2Block({.a = a, .transpose_a = transpose_a, .b = b, .c = c, .m = m, .k = k, .n = n},
+                r0, r1, j0, j1);
+}
+
+void GemmAvx2Block(const GemmProblem& pr, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  if (r0 >= r1 || j0 >= j1) return;
+  const int64_t m = pr.m, k = pr.k, n = pr.n;
+  if (k == 0) {
+    if (!pr.accumulate) {
+      for (int64_t i = r0; i < r1; ++i) std::fill(pr.c + i * n + j0, pr.c + i * n + j1, 0.0f);
+    }
+    return;
+  }
   // op(A)[r, p]: A[r, p] at r * k + p, or A^T[r, p] = A[p, r] at p * m + r.
-  const int64_t a_rs = transpose_a ? 1 : k;
-  const int64_t a_ks = transpose_a ? m : 1;
+  const int64_t a_rs = pr.transpose_a ? 1 : k;
+  const int64_t a_ks = pr.transpose_a ? m : 1;
   alignas(32) float packed_b[kBlockK * kPanel];
   const __m256i all = _mm256_set1_epi32(-1);
   for (int64_t j = j0; j < j1; j += kPanel) {
@@ -123,8 +139,13 @@ void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_
     for (int64_t kb = 0; kb < k; kb += kBlockK) {
       const int64_t kc = std::min(kBlockK, k - kb);
       for (int64_t p = 0; p < kc; ++p) {
-        const float* src = b + (kb + p) * n + j;
         float* dst = packed_b + p * kPanel;
+        if (pr.transpose_b) {
+          // B is stored [n, k]: op(B)[kb + p, j + l] = B[j + l, kb + p].
+          for (int64_t l = 0; l < kPanel; ++l) dst[l] = l < width ? pr.b[(j + l) * k + kb + p] : 0;
+          continue;
+        }
+        const float* src = pr.b + (kb + p) * n + j;
         if (width == kPanel) {
           _mm256_store_ps(dst, _mm256_loadu_ps(src));
           _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
@@ -133,13 +154,14 @@ void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_
           _mm256_store_ps(dst + 8, _mm256_maskload_ps(src + 8, mask1));
         }
       }
+      const bool accumulate = pr.accumulate || kb > 0;
       for (int64_t i = r0; i < r1; i += kTileRows) {
         const int rows = static_cast<int>(std::min<int64_t>(kTileRows, r1 - i));
-        const TileArgs t{kc, a + i * a_rs + kb * a_ks, a_rs, a_ks, packed_b, c + i * n + j, n};
+        const TileArgs t{kc, pr.a + i * a_rs + kb * a_ks, a_rs, a_ks, packed_b, pr.c + i * n + j, n};
         if (width == kPanel) {
-          RunTile<false>(kb > 0, rows, t, all, all);
+          RunTile<false>(accumulate, rows, t, all, all);
         } else {
-          RunTile<true>(kb > 0, rows, t, mask0, mask1);
+          RunTile<true>(accumulate, rows, t, mask0, mask1);
         }
       }
     }
@@ -153,6 +175,7 @@ void GemmAvx2(const float* a, bool transpose_a, const float* b, float* c, int64_
 namespace graphrt {
 void GemmAvx2(const float*, bool, const float*, float*, int64_t, int64_t, int64_t, int64_t,
               int64_t, int64_t, int64_t) {}
+void GemmAvx2Block(const GemmProblem&, int64_t, int64_t, int64_t, int64_t) {}
 }  // namespace graphrt
 
 #endif

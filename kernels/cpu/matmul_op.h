@@ -1,10 +1,11 @@
 // MatMul on the CPU: product = op(a) x op(b) for float32 matrices, where op
 // transposes when the transpose_a / transpose_b attr is set.
 //
-// The product is split by blocks of output rows over the intra-op pool
-// (OpKernelContext::ParallelFor); each block is one Eigen GEMM, single
-// threaded (the library is built with EIGEN_DONT_PARALLELIZE). See
-// Note [MatMul row blocks] in matmul_op.cc for how blocks are sized.
+// The product is split by blocks of output rows (or, for thin products, of
+// columns) over the intra-op pool (OpKernelContext::ParallelFor); each block
+// is one single-threaded CpuGemm (kernels/cpu/gemm.h: AVX-512, AVX2 or Eigen,
+// chosen at run time). See Note [MatMul row blocks] in matmul_op.cc for how
+// blocks are sized. Results do not depend on the thread count.
 //
 // Errors: INVALID_ARGUMENT naming both shapes when an input is not a matrix
 // or the inner dimensions differ (MatMulShape, kernels/common/matmul_shape.h,

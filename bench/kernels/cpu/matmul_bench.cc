@@ -2,12 +2,17 @@
 // cost, ~1 us, is included). Args: m, k, n, intra-op threads. Counter
 // flops = 2mkn per iteration, as a rate (GFLOP/s printed as "G/s").
 //   BM_MatMul/32/784/100/1   the MLP's first layer, batch 32
+//   BM_MatMul/4096/784/100/2 the same at batch 4096 (issue 17's MLP forward)
+//   BM_MatMul/128/128/128/1  bench/compare's 128x128 MatMul workload
+// The context line gemm_isa names the GEMM path (kernels/cpu/gemm.h; set
+// GRAPHRT_CPU_ISA=avx2 to measure the AVX2 path on an AVX-512 machine).
 #include <benchmark/benchmark.h>
 
 #include <random>
 
 #include "core/executor/session.h"
 #include "core/graph/ops/math_ops.h"
+#include "kernels/cpu/gemm.h"
 
 namespace graphrt {
 namespace {
@@ -48,9 +53,17 @@ BENCHMARK(BM_MatMul)
     ->ArgsProduct({{32}, {784}, {100}, {1, 2}})
     ->ArgsProduct({{256}, {784}, {100}, {1, 2}})
     ->ArgsProduct({{512}, {512}, {512}, {1, 2}})
+    ->ArgsProduct({{4096}, {784}, {100}, {1, 2}})
+    ->ArgsProduct({{128}, {128}, {128}, {1, 2}})
     ->UseRealTime();
 
 }  // namespace
 }  // namespace graphrt
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::AddCustomContext("gemm_isa", graphrt::CpuIsaName(graphrt::GemmIsa()));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

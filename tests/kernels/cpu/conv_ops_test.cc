@@ -2,7 +2,8 @@
 // Conv2DBackpropFilter against a direct nested-loop convolution in double
 // (conv_reference.h) over strides, dilations, SAME padding with odd sizes,
 // VALID, EXPLICIT padding, 1x1 filters and shapes spanning several tiles,
-// with 1 and 2 threads (results must be identical); both forms of the sizes
+// one input channel (the transposed im2col), on every GEMM ISA path the CPU
+// supports, with 1 and 2 threads (results must be identical); both forms of the sizes
 // input; and the errors bad input gets.
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/graph/ops/conv_ops.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kernels/cpu/gemm.h"
 #include "tests/kernels/cpu/conv_reference.h"
 #include "tests/kernels/kernel_test_util.h"
 
@@ -46,6 +48,12 @@ std::vector<ConvCase> Cases() {
       {"pointwise", {2, 4, 4, 8}, {1, 1, 8, 16}, {.padding = "VALID"}},
       {"recipe_layer1_tiles", {3, 28, 28, 1}, {3, 3, 1, 32}, {}},
       {"recipe_layer2_tiles", {2, 14, 14, 32}, {3, 3, 32, 64}, {}},
+      // One input channel takes the transposed im2col (im2col.h).
+      {"one_channel_strided_dilated", {2, 9, 11, 1}, {3, 2, 1, 4}, {.sh = 2, .sw = 2, .dw = 2}},
+      {"one_channel_valid_dilated", {2, 8, 9, 1}, {3, 3, 1, 2},
+       {.dh = 2, .dw = 2, .padding = "VALID"}},
+      {"one_channel_explicit", {1, 5, 6, 1}, {2, 4, 1, 3}, explicit_pad},
+      {"one_channel_pointwise", {2, 4, 4, 1}, {1, 1, 1, 3}, {.padding = "VALID"}},
   };
 }
 
@@ -69,6 +77,11 @@ TEST_P(ConvOpTest, ForwardAndGradientsMatchDirectLoops) {
                                            static_cast<int32_t>(c.filter.dim(1)),
                                            static_cast<int32_t>(c.filter.dim(2)),
                                            static_cast<int32_t>(c.filter.dim(3))}, {4});
+  // Every GEMM path this CPU supports (gemm.h), then the default again.
+  const CpuIsa default_isa = GemmIsa();
+  for (CpuIsa isa : {CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kGeneric}) {
+  if (!SetGemmIsa(isa).ok()) continue;
+  SCOPED_TRACE(absl::StrCat("gemm isa ", CpuIsaName(isa)));
   std::vector<Tensor> first;  // 1-thread results, to compare 2 threads with
   for (int threads : {1, 2}) {
     SCOPED_TRACE(absl::StrCat("threads=", threads));
@@ -100,6 +113,8 @@ TEST_P(ConvOpTest, ForwardAndGradientsMatchDirectLoops) {
       ExpectTensorEq((*df)[0], first[2]);
     }
   }
+  }
+  ASSERT_TRUE(SetGemmIsa(default_isa).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ConvOpTest, ::testing::ValuesIn(Cases()),

@@ -1,11 +1,12 @@
 // Tests for kernels/cpu/matmul_op.h: hand-checked products, every transpose
 // combination against a double-precision triple loop, a product large enough
 // for ParallelFor to split (1 and 2 threads agree), empty dims, errors, and
-// the cost estimate.
+// the cost estimate; every GEMM ISA path the CPU supports (kernels/cpu/gemm.h).
 #include <memory>
 #include <random>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@
 #include "core/base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kernels/cpu/gemm.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
@@ -102,6 +104,36 @@ TEST(MatMulOpTest, SmallBatchShapesMatchDoubleReference) {
       }
     }
   }
+}
+
+// The op on every GEMM path this CPU supports (kernels/cpu/gemm.h), each
+// transpose combination, split by rows (many rows) and by column panels
+// (thin), 1 and 2 threads.
+TEST(MatMulOpTest, EveryGemmPathMatchesDoubleReference) {
+  const CpuIsa default_isa = GemmIsa();
+  uint32_t seed = 500;
+  for (CpuIsa isa : {CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kGeneric}) {
+    if (!SetGemmIsa(isa).ok()) continue;
+    for (const auto& [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{37, 53, 29},
+                                  {32, 784, 100}, {300, 70, 10}, {8, 40, 200}}) {
+      for (int flags = 0; flags < 4; ++flags) {
+        const bool ta = flags & 1, tb = flags & 2;
+        SCOPED_TRACE(absl::StrCat(CpuIsaName(isa), " ", m, "x", k, "x", n, " ta=", ta,
+                                  " tb=", tb));
+        Tensor a = Random(ta ? TensorShape{k, m} : TensorShape{m, k}, seed++);
+        Tensor b = Random(tb ? TensorShape{n, k} : TensorShape{k, n}, seed++);
+        for (int threads : {1, 2}) {
+          testing::KernelRunOptions options;
+          options.intra_threads = threads;
+          auto out = RunKernel("MatMul", {a, b}, {{"transpose_a", ta}, {"transpose_b", tb}},
+                               options);
+          ASSERT_TRUE(out.ok()) << out.status();
+          ExpectTensorNear((*out)[0], ReferenceMatMul(a, b, ta, tb), 1e-4, 1e-4);
+        }
+      }
+    }
+  }
+  ASSERT_TRUE(SetGemmIsa(default_isa).ok());
 }
 
 TEST(MatMulOpTest, LargeProductSplitsAndThreadCountsAgree) {

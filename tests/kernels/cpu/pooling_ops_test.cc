@@ -156,6 +156,19 @@ TEST(PoolingOpByHandTest, MaxPoolGradTiesGoToTheFirstMaximum) {
   ExpectTensorNear((*grad)[0], T_<float>({3, 0, 0, 0}, {1, 2, 2, 1}), 0, 0);
 }
 
+// NaN is never a window's maximum, wherever it stands; a window of NaN
+// only passes no gradient on. (The kernel picks with selects, not branches.)
+TEST(PoolingOpByHandTest, MaxPoolGradSkipsNaN) {
+  const AttrMap attrs = PoolCase{"", {}, 2, 2, 2, 2, "VALID"}.Attrs();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Two channels: [NaN, 2, 7, NaN] and all NaN.
+  const Tensor x = T_<float>({nan, nan, 2, nan, 7, nan, nan, nan}, {1, 2, 2, 2});
+  auto grad = RunKernel("MaxPoolGrad", {x, T_<float>({7, nan}, {1, 1, 1, 2}),
+                                        T_<float>({3, 4}, {1, 1, 1, 2})}, attrs);
+  ASSERT_TRUE(grad.ok()) << grad.status();
+  ExpectTensorNear((*grad)[0], T_<float>({0, 0, 0, 0, 3, 0, 0, 0}, {1, 2, 2, 2}), 0, 0);
+}
+
 TEST(PoolingOpByHandTest, AvgPoolSameCountsOnlyInsideCells) {
   // 1x3x3x1, 2x2 window, stride 2, SAME: windows of 4, 2, 2 and 1 cells.
   auto avg = RunKernel("AvgPool", {T_<float>({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 3, 3, 1})},

@@ -1,0 +1,166 @@
+#include "kernels/cpu/gemm.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "kernels/cpu/gemm_avx2.h"
+#include "kernels/cpu/gemm_kernels.h"
+
+namespace graphrt {
+namespace {
+
+// Note [GEMM ISA dispatch]
+// Rationale: the project's machines include AVX-512 and AVX2-only ones, and
+// one binary should be fast on each. The GEMM is where the wide vectors pay
+// (most of an MLP or CNN step is products), so it picks its kernel when the
+// program runs rather than when it was built.
+// Approach: the best path is found once: AVX-512 when the CPU and OS support
+// it (CpuHasAvx512: cpuid plus the OS's saved zmm state), else AVX2 when the
+// kernels were compiled with it (GemmAvx2Available), else Eigen.
+// GRAPHRT_CPU_ISA may name another supported path (to measure one against
+// the other on the same machine); anything else is reported once and
+// ignored, the way GRAPHRT_FORCE_GPU_ALLOW_GROWTH treats a bad value. The
+// choice is an atomic, so SetGemmIsa can switch it between runs.
+// Limitations: only the GEMM dispatches. The other CPU kernels are compiled
+// for GRAPHRT_CPU_ARCH (native by default): a binary meant for AVX2-only
+// machines is built with GRAPHRT_CPU_ARCH=x86-64-v3, and its GEMM still
+// takes AVX-512 where the CPU has it.
+constexpr const char* kIsaEnv = "GRAPHRT_CPU_ISA";
+constexpr CpuIsa kAllIsas[] = {CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kGeneric};
+
+std::atomic<int> g_isa{-1};  // a CpuIsa, or -1 before the first GemmIsa()
+
+CpuIsa BestIsa() {
+  for (CpuIsa isa : kAllIsas) {
+    if (GemmIsaSupported(isa)) return isa;
+  }
+  return CpuIsa::kGeneric;
+}
+
+std::string SupportedNames() {
+  std::vector<std::string> names;
+  for (CpuIsa isa : kAllIsas) {
+    if (GemmIsaSupported(isa)) names.push_back(CpuIsaName(isa));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Stride = Eigen::OuterStride<>;
+using ConstMap = Eigen::Map<const RowMatrix, Eigen::Unaligned, Stride>;
+using Map = Eigen::Map<RowMatrix, Eigen::Unaligned, Stride>;
+
+// The generic path: Eigen on the block, with maps that stride over the
+// whole matrices.
+void GemmEigen(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  const int64_t rows = r1 - r0, cols = j1 - j0;
+  Map out(p.c + r0 * p.n + j0, rows, cols, Stride(p.n));
+  auto times = [&](const auto& lhs, const auto& rhs) {
+    if (p.accumulate) {
+      out.noalias() += lhs * rhs;
+    } else {
+      out.noalias() = lhs * rhs;
+    }
+  };
+  auto with_lhs = [&](const auto& lhs) {
+    if (p.transpose_b) {
+      times(lhs, ConstMap(p.b + j0 * p.k, cols, p.k, Stride(p.k)).transpose());
+    } else {
+      times(lhs, ConstMap(p.b + j0, p.k, cols, Stride(p.n)));
+    }
+  };
+  if (p.transpose_a) {
+    with_lhs(ConstMap(p.a + r0, p.k, rows, Stride(p.m)).transpose());
+  } else {
+    with_lhs(ConstMap(p.a + r0 * p.k, rows, p.k, Stride(p.k)));
+  }
+}
+
+}  // namespace
+
+const char* CpuIsaName(CpuIsa isa) {
+  switch (isa) {
+    case CpuIsa::kAvx512: return "avx512";
+    case CpuIsa::kAvx2: return "avx2";
+    case CpuIsa::kGeneric: break;
+  }
+  return "generic";
+}
+
+bool GemmIsaSupported(CpuIsa isa) {
+  switch (isa) {
+    case CpuIsa::kAvx512: {
+      static const bool has = CpuHasAvx512();
+      return has;
+    }
+    case CpuIsa::kAvx2: return GemmAvx2Available();
+    case CpuIsa::kGeneric: return true;
+  }
+  return false;
+}
+
+CpuIsa ResolveGemmIsa(const char* requested, std::string* note) {
+  const CpuIsa best = BestIsa();
+  note->clear();
+  if (requested == nullptr || *requested == '\0') return best;
+  for (CpuIsa isa : kAllIsas) {
+    if (std::string_view(CpuIsaName(isa)) != requested) continue;
+    if (GemmIsaSupported(isa)) return isa;
+    *note = absl::StrCat(kIsaEnv, "=", requested, " is not supported on this CPU (or build); ",
+                         "supported: ", SupportedNames(), "; using ", CpuIsaName(best));
+    return best;
+  }
+  *note = absl::StrCat(kIsaEnv, "=", requested, " is not one of avx512, avx2, generic",
+                       " (supported here: ", SupportedNames(), "); using ", CpuIsaName(best));
+  return best;
+}
+
+CpuIsa GemmIsa() {
+  int isa = g_isa.load(std::memory_order_relaxed);
+  if (isa >= 0) return static_cast<CpuIsa>(isa);
+  static const int chosen = [] {
+    std::string note;
+    const CpuIsa resolved = ResolveGemmIsa(std::getenv(kIsaEnv), &note);
+    if (!note.empty()) std::fprintf(stderr, "graphrt: %s\n", note.c_str());
+    return static_cast<int>(resolved);
+  }();
+  int expected = -1;
+  g_isa.compare_exchange_strong(expected, chosen, std::memory_order_relaxed);
+  return static_cast<CpuIsa>(g_isa.load(std::memory_order_relaxed));
+}
+
+absl::Status SetGemmIsa(CpuIsa isa) {
+  if (!GemmIsaSupported(isa)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("GEMM ISA ", CpuIsaName(isa), " is not supported on this CPU (or build); ",
+                     "supported: ", SupportedNames()));
+  }
+  g_isa.store(static_cast<int>(isa), std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+void CpuGemmWithIsa(CpuIsa isa, const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0,
+                    int64_t j1) {
+  if (r0 >= r1 || j0 >= j1) return;
+  switch (isa) {
+    case CpuIsa::kAvx512: return GemmAvx512Block(p, r0, r1, j0, j1);
+    case CpuIsa::kAvx2: return GemmAvx2Block(p, r0, r1, j0, j1);
+    case CpuIsa::kGeneric: break;
+  }
+  GemmEigen(p, r0, r1, j0, j1);
+}
+
+void CpuGemm(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  CpuGemmWithIsa(GemmIsa(), p, r0, r1, j0, j1);
+}
+
+}  // namespace graphrt

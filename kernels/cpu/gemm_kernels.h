@@ -1,0 +1,25 @@
+// The per-ISA GEMM kernels behind CpuGemm (kernels/cpu/gemm.h), which picks
+// one; only gemm.cc and the kernels' own files include this. Each takes the
+// same block of the same problem as CpuGemm and has its contract.
+// Thread-safety: pure functions (each keeps a per-thread packing buffer).
+#ifndef GRAPHRT_KERNELS_CPU_GEMM_KERNELS_H_
+#define GRAPHRT_KERNELS_CPU_GEMM_KERNELS_H_
+
+#include <cstdint>
+
+#include "kernels/cpu/gemm.h"
+
+namespace graphrt {
+
+// AVX2 + FMA, 6x16 tiles (gemm_avx2.cc). Requires GemmAvx2Available().
+void GemmAvx2Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
+
+// Whether the running CPU and OS support AVX-512 F/BW/DQ/VL (cpuid and the
+// OS's saved register state, via __builtin_cpu_supports); false off x86-64.
+bool CpuHasAvx512();
+// AVX-512, 12x32 tiles (gemm_avx512.cc). Requires CpuHasAvx512().
+void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_CPU_GEMM_KERNELS_H_
