@@ -224,6 +224,15 @@ void TrainTo(CnnTrainer& t, const Dataset& data, int64_t max_steps) {
   }
 }
 
+}  // namespace
+
+// Names the parameter in test names and messages (gtest prints bytes otherwise).
+void PrintTo(CnnOptimizer o, std::ostream* os) {
+  *os << (o == CnnOptimizer::kAdam ? "adam" : o == CnnOptimizer::kSgd ? "sgd" : "momentum");
+}
+
+namespace {
+
 class CnnResumeTest : public ::testing::TestWithParam<CnnOptimizer> {};
 
 TEST_P(CnnResumeTest, StopAndResumeEqualsAnUninterruptedRun) {
