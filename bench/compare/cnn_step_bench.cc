@@ -11,10 +11,12 @@
 //                            (AVX-512 when present, else AVX2, else scalar):
 //                            the step's GFLOP/s over this is its fraction of
 //                            peak
-// Counters: real time per step in ms; GFLOP (a rate: GFLOP/s) counts 2 per multiply-add of
-// the step's convolutions and matrix products (CnnTrainStepFlops: 1.60
-// GFLOP at batch 64); the isa counter says which vector unit the peak used
-// (512, 256 or 32 bits).
+// Counters: real time per step in ms, and the CPU time of the whole process
+// (every pool thread included: with 1 thread on a loaded machine, what the
+// real time would be on an idle one); GFLOP (a rate: GFLOP/s) counts 2 per
+// multiply-add of the step's convolutions and matrix products
+// (CnnTrainStepFlops: 1.60 GFLOP at batch 64); isa says which vector unit the
+// peak used (512, 256 or 32 bits).
 //
 //   cnn_step_bench [--threads 1,2] [--batch 64] [--inter-op 1] [benchmark flags]
 //   e.g. cnn_step_bench --threads 2 --benchmark_repetitions=5
@@ -200,6 +202,7 @@ int main(int argc, char** argv) {
         absl::StrCat("BM_CnnTrainStep/", batch, "/", inter_op, "/", n).c_str(),
         [=](benchmark::State& s) { graphrt::mnist::CnnTrainStep(s, batch, inter_op, n); })
         ->Unit(benchmark::kMillisecond)
+        ->MeasureProcessCPUTime()
         ->UseRealTime();
   }
   for (int n : threads) {
