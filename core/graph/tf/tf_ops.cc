@@ -176,6 +176,15 @@ absl::StatusOr<Converted> ArgMax(NodeContext& ctx, const char* op) {
   return Converted{op, {0}, {{"axis", axis}, {"output_type", out_type}}};
 }
 
+// GatherV2 (params, indices, axis): the axis, a scalar, becomes the attr;
+// batch_dims is TF's attr (Keras' Embedding uses axis 0, batch_dims 0).
+absl::StatusOr<Converted> GatherV2(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 2));
+  const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "batch_dims");
+  const int64_t batch_dims = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : 0;
+  return Converted{op, {0, 1}, {{"axis", axis}, {"batch_dims", batch_dims}}};
+}
+
 // Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
 // [rank, 2] paddings become the flattened attr.
 absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
@@ -288,6 +297,9 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Sum", {Reduction, "Sum"}},
       {"Mean", {Reduction, "Mean"}},
       {"Max", {Reduction, "Max"}},
+      {"Min", {Reduction, "Min"}},
+      {"Prod", {Reduction, "Prod"}},
+      {"GatherV2", {GatherV2, "GatherV2"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
       {"Sqrt", {Same, "Sqrt"}},
       {"Rsqrt", {Same, "Rsqrt"}},

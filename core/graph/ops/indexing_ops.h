@@ -1,0 +1,32 @@
+// Indexing op functions, with TensorFlow's names and attrs: GatherV2 (TF
+// takes the axis as a tensor; graphrt as an attr, known when the graph is
+// built, as Reshape's shape). OpDefs live in indexing_ops.cc, CPU kernels in
+// kernels/cpu/indexing_gather.cc. Every dtype graphrt has; int32 or int64
+// indices.
+#ifndef GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_
+#define GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_
+
+#include <cstdint>
+
+#include "core/graph/builder.h"
+
+namespace graphrt {
+
+class OpRegistry;
+void RegisterIndexingOps(OpRegistry& r);
+
+namespace ops {
+
+// Slices of `params` along `axis` picked by `indices`: the output's shape is
+// params[:axis] + indices[batch_dims:] + params[axis+1:]. The first
+// batch_dims dims of params and indices are batch dims, walked together
+// (batch_dims <= axis). Negative axis / batch_dims count from the end (of
+// params / of indices). An index may be negative (counts from the end, as
+// ONNX's Gather allows); outside [-n, n) is INVALID_ARGUMENT when it runs.
+Output GatherV2(Output params, Output indices, int64_t axis, int64_t batch_dims = 0,
+                absl::string_view name = {});
+
+}  // namespace ops
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_
