@@ -29,6 +29,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterPoolingKernels(r);
   RegisterBatchNormKernels(r);
   RegisterIndexingKernels(r);
+  RegisterSliceKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

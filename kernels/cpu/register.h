@@ -39,6 +39,7 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
 void RegisterIndexingKernels(KernelRegistry& r);    // GatherV2
+void RegisterSliceKernels(KernelRegistry& r);       // StridedSlice
 
 }  // namespace graphrt
 

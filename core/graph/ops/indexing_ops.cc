@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/graph/op_def.h"
+#include "core/graph/ops/indexing_slice.h"
 #include "core/graph/shape_inference.h"
 
 namespace graphrt {
@@ -51,6 +52,37 @@ absl::Status GatherV2Shape(ShapeContext& c) {
 
 }  // namespace
 
+absl::StatusOr<StridedSliceAttrs> ReadStridedSliceAttrs(const AttrMap& attrs) {
+  StridedSliceAttrs a;
+  ASSIGN_OR_RETURN(a.begin, GetAttr<std::vector<int64_t>>(attrs, "begin"));
+  ASSIGN_OR_RETURN(a.end, GetAttr<std::vector<int64_t>>(attrs, "end"));
+  ASSIGN_OR_RETURN(a.strides, GetAttr<std::vector<int64_t>>(attrs, "strides"));
+  ASSIGN_OR_RETURN(a.begin_mask, GetAttr<int64_t>(attrs, "begin_mask"));
+  ASSIGN_OR_RETURN(a.end_mask, GetAttr<int64_t>(attrs, "end_mask"));
+  ASSIGN_OR_RETURN(a.ellipsis_mask, GetAttr<int64_t>(attrs, "ellipsis_mask"));
+  ASSIGN_OR_RETURN(a.new_axis_mask, GetAttr<int64_t>(attrs, "new_axis_mask"));
+  ASSIGN_OR_RETURN(a.shrink_axis_mask, GetAttr<int64_t>(attrs, "shrink_axis_mask"));
+  return a;
+}
+
+namespace {
+
+absl::Status StridedSliceShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(StridedSliceAttrs a, ReadStridedSliceAttrs(c.node_attrs()));
+  const PartialShape& in = c.input(0);
+  if (!in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  auto plan = PlanStridedSlice(in.dims(), a);
+  if (!plan.ok()) return c.Error(absl::StrCat(plan.status().message(), " (input ",
+                                              in.DebugString(), ")"));
+  c.set_output(0, PartialShape(plan->output));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 void RegisterIndexingOps(OpRegistry& r) {
   (void)r.Register(OpDefBuilder("GatherV2")
                        .Input("params: Tparams")
@@ -63,6 +95,21 @@ void RegisterIndexingOps(OpRegistry& r) {
                        .Shape(GatherV2Shape)
                        .Doc("Slices of params along axis picked by indices (negative "
                             "indices count from the end)."));
+  (void)r.Register(OpDefBuilder("StridedSlice")
+                       .Input("input: T")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .Attr("begin", AttrType::kIntList)
+                       .Attr("end", AttrType::kIntList)
+                       .Attr("strides", AttrType::kIntList)
+                       .Attr("begin_mask", AttrType::kInt, int64_t{0})
+                       .Attr("end_mask", AttrType::kInt, int64_t{0})
+                       .Attr("ellipsis_mask", AttrType::kInt, int64_t{0})
+                       .Attr("new_axis_mask", AttrType::kInt, int64_t{0})
+                       .Attr("shrink_axis_mask", AttrType::kInt, int64_t{0})
+                       .Shape(StridedSliceShape)
+                       .Doc("TF's StridedSlice with begin/end/strides as attrs; resolved "
+                            "against the input's shape when it runs (indexing_slice.h)."));
 }
 
 namespace ops {
@@ -73,6 +120,18 @@ Output GatherV2(Output params, Output indices, int64_t axis, int64_t batch_dims,
   Output in[] = {params, indices};
   return params.builder()->Op("GatherV2", in, {{"axis", axis}, {"batch_dims", batch_dims}},
                               name);
+}
+
+Output StridedSlice(Output x, const StridedSliceAttrs& a, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("StridedSlice", in,
+                         {{"begin", a.begin}, {"end", a.end}, {"strides", a.strides},
+                          {"begin_mask", a.begin_mask}, {"end_mask", a.end_mask},
+                          {"ellipsis_mask", a.ellipsis_mask},
+                          {"new_axis_mask", a.new_axis_mask},
+                          {"shrink_axis_mask", a.shrink_axis_mask}},
+                         name);
 }
 
 }  // namespace ops

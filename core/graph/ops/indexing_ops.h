@@ -1,19 +1,24 @@
-// Indexing op functions, with TensorFlow's names and attrs: GatherV2 (TF
-// takes the axis as a tensor; graphrt as an attr, known when the graph is
-// built, as Reshape's shape). OpDefs live in indexing_ops.cc, CPU kernels in
-// kernels/cpu/indexing_gather.cc. Every dtype graphrt has; int32 or int64
+// Indexing op functions, with TensorFlow's names and attrs: GatherV2 and
+// StridedSlice (TF takes the axis and the bounds as tensors; graphrt as
+// attrs, known when the graph is built, as Reshape's shape). OpDefs live in indexing_ops.cc, CPU kernels in
+// kernels/cpu/indexing_gather.cc and
+// indexing_slice.cc. Every dtype graphrt has; int32 or int64
 // indices.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_
 
 #include <cstdint>
 
+#include "core/graph/attr_value.h"
 #include "core/graph/builder.h"
+#include "core/graph/ops/indexing_slice.h"
 
 namespace graphrt {
 
 class OpRegistry;
 void RegisterIndexingOps(OpRegistry& r);
+// A StridedSlice node's attrs (the kernels read them through this).
+absl::StatusOr<StridedSliceAttrs> ReadStridedSliceAttrs(const AttrMap& attrs);
 
 namespace ops {
 
@@ -25,6 +30,10 @@ namespace ops {
 // ONNX's Gather allows); outside [-n, n) is INVALID_ARGUMENT when it runs.
 Output GatherV2(Output params, Output indices, int64_t axis, int64_t batch_dims = 0,
                 absl::string_view name = {});
+// x sliced as TF's StridedSlice (x[1:-1, ..., ::2]), the rules in
+// indexing_slice.h; begin/end/strides fixed when the graph is built, the
+// input's shape read when it runs (an unknown batch dim works).
+Output StridedSlice(Output x, const StridedSliceAttrs& attrs, absl::string_view name = {});
 
 }  // namespace ops
 }  // namespace graphrt

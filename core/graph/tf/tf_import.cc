@@ -73,7 +73,7 @@ class Importer {
     for (int i : order) {
       const std::string& op = def_.node(i).op();
       // Consts and shape expressions are imported when something reads them.
-      if (op == "Const" || IsShapeOp(op)) continue;
+      if (op == "Const" || (IsShapeOp(op) && IsFolded(i, 0))) continue;
       RETURN_IF_ERROR(ImportNode(i));
     }
     RETURN_IF_ERROR(graph_.Validate());
@@ -101,6 +101,9 @@ class Importer {
     bool scalar = false;
   };
   absl::StatusOr<FoldedType> TypeOfFolded(int t, int depth);
+  // Whether node t is a shape expression to fold (Note [Slicing data at
+  // run time]); false for a StridedSlice of a data tensor.
+  bool IsFolded(int t, int depth) const;
 
   const tfproto::GraphDef& def_;
   TfImportOptions options_;
@@ -254,7 +257,7 @@ absl::StatusOr<std::string> Importer::DataInput(int i, int k) {
   const int t = index_.at(in.node);
   const std::string& op = def_.node(t).op();
   if (!imported_[t] && op == "Const") RETURN_IF_ERROR(ImportNode(t));
-  if (!imported_[t] && IsShapeOp(op)) {
+  if (!imported_[t] && IsShapeOp(op) && IsFolded(t, 0)) {
     ASSIGN_OR_RETURN(std::vector<FoldedDim> dims, Fold(TfInput{in.node, 0, false}, i, 0));
     std::vector<int64_t> v;
     for (const FoldedDim& d : dims) v.push_back(d.value);
@@ -334,6 +337,21 @@ absl::StatusOr<std::vector<FoldedDim>> Importer::Fold(const TfInput& in, int con
   return NodeError(def_.node(consumer), "input '", in.node, "' (", node.op(),
                    ") must be known at import time: a Const or a Shape/StridedSlice/Pack "
                    "expression over known shapes");
+}
+
+// Note [Slicing data at run time]
+// StridedSlice slices shapes (folded) and data (x[:, 2:6] in Keras models).
+// It is folded when what it slices is itself a shape expression or a Const
+// (through Identity); otherwise it is imported as graphrt's StridedSlice,
+// whose bounds must be known at import time but whose input is not.
+bool Importer::IsFolded(int t, int depth) const {
+  const std::string& op = def_.node(t).op();
+  if (op == "Shape" || op == "Pack" || op == "Const") return true;
+  if ((op == "StridedSlice" || op == "Identity") && num_data_[t] >= 1 &&
+      depth <= kMaxFoldDepth) {
+    return IsFolded(index_.at(inputs_[t][0].node), depth + 1);
+  }
+  return false;
 }
 
 // Note [Folded values keep TF's type]

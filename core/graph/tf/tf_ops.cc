@@ -185,6 +185,24 @@ absl::StatusOr<Converted> GatherV2(NodeContext& ctx, const char* op) {
   return Converted{op, {0, 1}, {{"axis", axis}, {"batch_dims", batch_dims}}};
 }
 
+// StridedSlice of a data tensor (shape slices are folded by the importer,
+// Note [Slicing data at run time]): begin, end and strides, known at import
+// time, and the masks become attrs; the input's shape is read when it runs.
+absl::StatusOr<Converted> StridedSlice(NodeContext& ctx, const char* op) {
+  Converted out{op, {0}, {}};
+  const char* bounds[] = {"begin", "end", "strides"};
+  for (int k = 1; k <= 3; ++k) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> v, ctx.StaticInts(k));
+    out.attrs[bounds[k - 1]] = std::move(v);
+  }
+  for (const char* mask : {"begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+                           "shrink_axis_mask"}) {
+    const tfproto::AttrValue* a = FindTfAttr(ctx.node(), mask);
+    out.attrs[mask] = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : 0;
+  }
+  return out;
+}
+
 // Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
 // [rank, 2] paddings become the flattened attr.
 absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
@@ -300,6 +318,7 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Min", {Reduction, "Min"}},
       {"Prod", {Reduction, "Prod"}},
       {"GatherV2", {GatherV2, "GatherV2"}},
+      {"StridedSlice", {StridedSlice, "StridedSlice"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
       {"Sqrt", {Same, "Sqrt"}},
       {"Rsqrt", {Same, "Rsqrt"}},

@@ -2,8 +2,11 @@
 // (tf.cast(tf.shape(k)[-1], tf.float32) in attention layers) is folded to a
 // Const of exactly TF's dtype and rank (Note [Folded values keep TF's type]
 // in core/graph/tf/tf_import.cc): a scalar where the slice shrinks its axis,
-// int64 where Shape's out_type asks for it. Hand-built GraphDefs, run.
+// int64 where Shape's out_type asks for it. A StridedSlice of a data tensor
+// (x[:, 2:6]) is imported as a run-time slice instead (Note [Slicing data at
+// run time]). Hand-built GraphDefs, run.
 #include <string>
+#include <vector>
 
 #include "core/executor/session.h"
 #include "core/graph/tf/tf_import.h"
@@ -115,6 +118,41 @@ TEST(TfShapeAsDataTest, UnknownDimensionUsedAsDataIsNamed) {
                        .status();
   EXPECT_THAT(s.message(), ::testing::AllOf(::testing::HasSubstr("'d'"),
                                             ::testing::HasSubstr("only known when the graph runs")));
+}
+
+TEST(TfShapeAsDataTest, SliceOfDataRunsAtRunTimeBesideAFoldedShapeSlice) {
+  // y = k[:, 2:6, :] (a data slice, run time) beside d = tf.shape(k)[-1] (folded).
+  absl::StatusOr<Graph> g = ImportTfGraph(Parse(Prefix("DT_INT32") + R"(
+    node { name: "b" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 0 int_val: 2 } } } }
+    node { name: "e" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 0 int_val: 6 } } } }
+    node { name: "s" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 1 int_val: 1 } } } }
+    node { name: "y" op: "StridedSlice" input: "k" input: "b" input: "e" input: "s"
+           attr { key: "begin_mask" value { i: 1 } } attr { key: "end_mask" value { i: 1 } } }
+    node { name: "last" op: "StridedSlice" input: "shape" input: "minus1" input: "zero"
+           input: "one" attr { key: "shrink_axis_mask" value { i: 1 } } }
+    node { name: "d" op: "Cast" input: "last" attr { key: "DstT" value { type: DT_FLOAT } } })"));
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->FindNode("y")->op(), "StridedSlice");
+  EXPECT_EQ(g->FindNode("y")->output_shape(0), (PartialShape{-1, 2, 8}));
+  EXPECT_EQ(g->FindNode("last")->op(), "Const");
+  auto session = Session::Create(*std::move(g));
+  ASSERT_TRUE(session.ok()) << session.status();
+  std::vector<float> in(2 * 4 * 8);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i);
+  auto out = (*session)->Run({{"k", Tensor::FromVector(in, TensorShape{2, 4, 8})}}, {"y", "d"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ((*out)[0].shape(), (TensorShape{2, 2, 8}));
+  for (int b = 0; b < 2; ++b) {
+    for (int r = 0; r < 2; ++r) {
+      for (int c = 0; c < 8; ++c) {
+        EXPECT_EQ((*out)[0].flat<float>()[(b * 2 + r) * 8 + c], in[(b * 4 + r + 2) * 8 + c]);
+      }
+    }
+  }
+  EXPECT_EQ((*out)[1].flat<float>()[0], 8.0f);
 }
 
 }  // namespace
