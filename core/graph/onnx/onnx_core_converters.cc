@@ -116,24 +116,29 @@ absl::Status ConvertCastLike(OnnxContext& ctx) {
 // mode with a non-zero ratio is random and refused.
 absl::Status ConvertDropout(OnnxContext& ctx) {
   if (ctx.opset() >= 12 && ctx.HasInput(2)) {
-    absl::StatusOr<Tensor> training = ctx.ConstantInput(2);
-    if (!training.ok()) {
-      return ctx.Unsupported("training_mode must be known at import time");
-    }
-    if (training->num_elements() != 1 || training->dtype() != DataType::kBool) {
-      return ctx.Error("training_mode must be a bool scalar, got ", training->ShapeString());
-    }
     float ratio = 0.5f;
     if (ctx.HasInput(1)) {
-      ASSIGN_OR_RETURN(Tensor r, ctx.ConstantInput(1));
-      if (r.num_elements() != 1) return ctx.Error("ratio must be a scalar");
-      if (r.dtype() == DataType::kFloat32) ratio = r.data<float>()[0];
-      else if (r.dtype() == DataType::kFloat64) ratio = static_cast<float>(r.data<double>()[0]);
-      else if (r.dtype() == DataType::kFloat16) ratio = HalfToFloat(r.data<Float16>()[0]);
+      absl::StatusOr<Tensor> r = ctx.ConstantInput(1);
+      if (!r.ok()) return ctx.Unsupported("ratio must be known at import time in training mode");
+      if (r->num_elements() != 1) return ctx.Error("ratio must be a scalar, got ", r->ShapeString());
+      if (r->dtype() == DataType::kFloat32) ratio = r->data<float>()[0];
+      else if (r->dtype() == DataType::kFloat64) ratio = static_cast<float>(r->data<double>()[0]);
+      else if (r->dtype() == DataType::kFloat16) ratio = HalfToFloat(r->data<Float16>()[0]);
     }
-    if (training->data<bool>()[0] && ratio != 0.0f) {
-      return ctx.Unsupported("training mode (random masks) is not imported; export the model "
-                             "for inference");
+    // A zero ratio keeps every element whatever the mode.
+    if (ratio != 0.0f) {
+      absl::StatusOr<Tensor> training = ctx.ConstantInput(2);
+      if (!training.ok()) {
+        return ctx.Unsupported("training_mode must be known at import time (training-mode "
+                               "dropout is random)");
+      }
+      if (training->num_elements() != 1 || training->dtype() != DataType::kBool) {
+        return ctx.Error("training_mode must be a bool scalar, got ", training->ShapeString());
+      }
+      if (training->data<bool>()[0]) {
+        return ctx.Unsupported("training mode (random masks) is not imported; export the "
+                               "model for inference");
+      }
     }
   }
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));

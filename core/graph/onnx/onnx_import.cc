@@ -99,13 +99,16 @@ class Importer {
       if (values_.contains(in.name())) continue;  // an initializer's default: a constant
       RETURN_IF_ERROR(AddPlaceholder(in));
     }
-    for (const onnx::NodeProto& original : g.node()) {
-      // Converters name their nodes after the ONNX node: keep the name
-      // usable as a graphrt node name.
+    for (int i = 0; i < g.node_size(); ++i) {
+      const onnx::NodeProto& original = g.node(i);
+      // Converters name their nodes after the ONNX node and errors quote
+      // it: keep the name usable as a graphrt node name, and give an
+      // unnamed node its index ("#3"), as CheckSupported does.
       onnx::NodeProto renamed;
       const onnx::NodeProto* node_ptr = &original;
-      if (std::string name = NodeNameFor(original.name());
-          !original.name().empty() && name != original.name()) {
+      if (std::string name = original.name().empty() ? absl::StrCat("#", i)
+                                                     : NodeNameFor(original.name());
+          name != original.name()) {
         renamed = original;
         renamed.set_name(name);
         node_ptr = &renamed;
@@ -179,8 +182,9 @@ class Importer {
   // One UNIMPLEMENTED for all unsupported ops: "Foo (opset 13): nodes a, b".
   absl::Status CheckSupported() {
     std::map<std::string, std::vector<std::string>> missing;
-    for (const onnx::NodeProto& node : model_.graph().node()) {
-      std::string node_name = node.name().empty() ? "<unnamed>" : node.name();
+    for (int i = 0; i < model_.graph().node_size(); ++i) {
+      const onnx::NodeProto& node = model_.graph().node(i);
+      std::string node_name = node.name().empty() ? absl::StrCat("#", i) : node.name();
       if (!IsDefaultDomain(node.domain())) {
         missing[absl::StrCat(node.domain(), ".", node.op_type(), " (domain '", node.domain(),
                              "': graphrt imports the default domain only)")]
