@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
+#include "kernels/cpu/indexing_kernels.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -109,6 +110,8 @@ void RegisterIndexingKernels(KernelRegistry& r) {
                                   {{"Tparams", AllElementTypes()}, {"Tindices", {DataType::kInt32}}});
   r.Register<GatherV2Op<int64_t>>("GatherV2", kDeviceCpu,
                                   {{"Tparams", AllElementTypes()}, {"Tindices", {DataType::kInt64}}});
+  RegisterIndexingElementKernels(r);
+  RegisterCumsumKernels(r);
 }
 
 }  // namespace graphrt

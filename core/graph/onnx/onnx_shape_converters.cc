@@ -1,7 +1,7 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
-// Split, ConstantOfShape, Range, Expand, Pad) and reductions (ReduceX,
-// ArgMax, ArgMin).
+// Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
+// GatherElements) and reductions (ReduceX, ArgMax, ArgMin).
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -493,6 +493,47 @@ absl::Status ConvertPad(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::PadV2(x, std::move(pairs), value, ctx.node().name()));
 }
 
+// Ops whose operands are read when they run: CumSum (axis), Tile
+// (repeats), Trilu (k, 0 when absent), GatherElements.
+absl::Status ConvertCumSum(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output axis, ctx.Input(1));
+  Output in[] = {x, axis};
+  return ctx.SetOutput(0, ctx.builder().Op("Cumsum", in,
+                                           {{"exclusive", ctx.IntAttr("exclusive", 0) != 0},
+                                            {"reverse", ctx.IntAttr("reverse", 0) != 0}},
+                                           ctx.node().name()));
+}
+
+absl::Status ConvertTile(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output repeats, ctx.Input(1));
+  Output in[] = {x, repeats};
+  return ctx.SetOutput(0, ctx.builder().Op("Tile", in, {}, ctx.node().name()));
+}
+
+absl::Status ConvertTrilu(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  Output k;
+  if (ctx.HasInput(1)) {
+    ASSIGN_OR_RETURN(k, ctx.Input(1));
+  } else {
+    k = ctx.builder().Scalar<int64_t>(0);
+  }
+  Output in[] = {x, k};
+  return ctx.SetOutput(0, ctx.builder().Op("Trilu", in, {{"upper", ctx.IntAttr("upper", 1) != 0}},
+                                           ctx.node().name()));
+}
+
+absl::Status ConvertGatherElements(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output data, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output indices, ctx.Input(1));
+  Output in[] = {data, indices};
+  return ctx.SetOutput(0, ctx.builder().Op("GatherElements", in,
+                                           {{"axis", ctx.IntAttr("axis", 0)}},
+                                           ctx.node().name()));
+}
+
 // The reductions: graphrt's Sum/Mean/Max/Min/Prod, with a map before and
 // after for the composite ones (ReduceL2 = Sqrt(Sum(Square(x))), ...).
 enum class Reduce { kSum, kMean, kMax, kMin, kProd, kSumSquare, kL1, kL2, kLogSum, kLogSumExp };
@@ -609,6 +650,10 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"ReduceLogSumExp", 1, ConvertReduce<Reduce::kLogSumExp>});
   table.push_back({"ArgMax", 1, ConvertArgMax<false>});
   table.push_back({"ArgMin", 1, ConvertArgMax<true>});
+  table.push_back({"CumSum", 11, ConvertCumSum});
+  table.push_back({"Tile", 6, ConvertTile});
+  table.push_back({"Trilu", 14, ConvertTrilu});
+  table.push_back({"GatherElements", 11, ConvertGatherElements});
 }
 
 }  // namespace graphrt::onnx_import

@@ -81,6 +81,29 @@ absl::Status StridedSliceShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// GatherElements: the output has the indices' shape; ranks must agree.
+absl::Status GatherElementsShape(ShapeContext& c) {
+  const PartialShape& data = c.input(0);
+  const PartialShape& indices = c.input(1);
+  if (data.known_rank() && indices.known_rank() && data.rank() != indices.rank()) {
+    return c.Error(absl::StrCat("data ", data.DebugString(), " and indices ",
+                                indices.DebugString(), " must have one rank"));
+  }
+  c.set_output(0, indices);
+  return absl::OkStatus();
+}
+
+// Tile: each dim multiplied by a count only known when it runs.
+absl::Status TileShape(ShapeContext& c) {
+  const PartialShape& in = c.input(0);
+  if (!in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  c.set_output(0, PartialShape(std::vector<int64_t>(in.rank(), -1)));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& r) {
@@ -110,6 +133,47 @@ void RegisterIndexingOps(OpRegistry& r) {
                        .Shape(StridedSliceShape)
                        .Doc("TF's StridedSlice with begin/end/strides as attrs; resolved "
                             "against the input's shape when it runs (indexing_slice.h)."));
+  (void)r.Register(OpDefBuilder("GatherElements")
+                       .Input("data: T")
+                       .Input("indices: Tindices")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tindices", {DataType::kInt32, DataType::kInt64})
+                       .Attr("axis", AttrType::kInt, int64_t{0})
+                       .Shape(GatherElementsShape)
+                       .Doc("ONNX's GatherElements: output[i][j] = data[indices[i][j]][j] "
+                            "along axis (negative indices count from the end)."));
+  (void)r.Register(OpDefBuilder("Tile")
+                       .Input("input: T")
+                       .Input("multiples: Tmultiples")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tmultiples", {DataType::kInt32, DataType::kInt64})
+                       .Shape(TileShape)
+                       .Doc("input repeated multiples[d] times along each dim d."));
+  (void)r.Register(OpDefBuilder("Trilu")
+                       .Input("input: T")
+                       .Input("k: int64")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .Attr("upper", AttrType::kBool, true)
+                       .Shape(UnchangedShape)
+                       .Doc("ONNX's Trilu: the upper (j - i >= k) or lower (j - i <= k) "
+                            "triangle of each matrix in the last two dims, zeros elsewhere; "
+                            "k a scalar read when it runs."));
+  (void)r.Register(OpDefBuilder("Cumsum")
+                       .Input("x: T")
+                       .Input("axis: Tidx")
+                       .Output("out: T")
+                       .TypeAttr("T", {DataType::kFloat32, DataType::kFloat64, DataType::kInt32,
+                                       DataType::kInt64})
+                       .TypeAttr("Tidx", {DataType::kInt32, DataType::kInt64})
+                       .Attr("exclusive", AttrType::kBool, false)
+                       .Attr("reverse", AttrType::kBool, false)
+                       .Shape(UnchangedShape)
+                       .Doc("TF's Cumsum: running sums along axis (a scalar read when it "
+                            "runs); exclusive leaves each element out of its own sum, "
+                            "reverse sums from the end."));
 }
 
 namespace ops {

@@ -1,8 +1,11 @@
 // Indexing op functions, with TensorFlow's names and attrs: GatherV2 and
 // StridedSlice (TF takes the axis and the bounds as tensors; graphrt as
-// attrs, known when the graph is built, as Reshape's shape). OpDefs live in indexing_ops.cc, CPU kernels in
-// kernels/cpu/indexing_gather.cc and
-// indexing_slice.cc. Every dtype graphrt has; int32 or int64
+// attrs, known when the graph is built, as Reshape's shape). Also, with
+// their operands read when they run: Tile and Cumsum (TF's), GatherElements
+// and Trilu (ONNX's; graphrt has no TF equivalent). Only the ops the
+// importers need have op functions; the others are built with
+// GraphBuilder::Op. OpDefs live in indexing_ops.cc, CPU kernels in
+// kernels/cpu/indexing_*.cc. Every dtype graphrt has; int32 or int64
 // indices.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_INDEXING_OPS_H_

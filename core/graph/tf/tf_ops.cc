@@ -203,6 +203,14 @@ absl::StatusOr<Converted> StridedSlice(NodeContext& ctx, const char* op) {
   return out;
 }
 
+// Cumsum (x, axis): the axis stays an input, read when it runs.
+absl::StatusOr<Converted> Cumsum(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  out.attrs["exclusive"] = BoolAttr(ctx.node(), "exclusive", false);
+  out.attrs["reverse"] = BoolAttr(ctx.node(), "reverse", false);
+  return out;
+}
+
 // Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
 // [rank, 2] paddings become the flattened attr.
 absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
@@ -319,6 +327,8 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Prod", {Reduction, "Prod"}},
       {"GatherV2", {GatherV2, "GatherV2"}},
       {"StridedSlice", {StridedSlice, "StridedSlice"}},
+      {"Cumsum", {Cumsum, "Cumsum"}},
+      {"Tile", {Same, "Tile"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
       {"Sqrt", {Same, "Sqrt"}},
       {"Rsqrt", {Same, "Rsqrt"}},

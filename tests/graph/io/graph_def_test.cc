@@ -82,6 +82,11 @@ Graph EveryOpGraph() {
     for (const char* op : {"Min", "Prod"}) {
       b.Op(op, std::vector<Output>{s}, {{"axis", std::vector<int64_t>{1}}, {"keep_dims", true}});
     }
+    Output two = b.Const(Tensor::FromVector<int64_t>({1, 2}));
+    b.Op("GatherElements", std::vector<Output>{s, ops::Cast(s, DataType::kInt64)}, {{"axis", int64_t{1}}});
+    b.Op("Tile", std::vector<Output>{s, two});
+    b.Op("Trilu", std::vector<Output>{s, b.Scalar<int64_t>(0)}, {{"upper", false}});
+    b.Op("Cumsum", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"reverse", true}});
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();
