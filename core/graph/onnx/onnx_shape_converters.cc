@@ -589,13 +589,26 @@ absl::Status ConvertReduce(OnnxContext& ctx) {
 
 // ArgMax, and ArgMin as ArgMax of a reversed order: -x for floats, -1 - x
 // (= ~x, no overflow at the type's minimum) for integers; first index on
-// ties as ONNX's default. select_last_index is refused.
+// ties as ONNX's default. select_last_index: the first index in x reversed
+// along the axis (a StridedSlice with step -1) is n - 1 - the last in x.
 template <bool kMin>
 absl::Status ConvertArgMax(OnnxContext& ctx) {
-  if (ctx.IntAttr("select_last_index", 0) != 0) return ctx.Unsupported("select_last_index=1");
+  const bool last = ctx.IntAttr("select_last_index", 0) != 0;
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   if (!x.shape().known_rank()) return ctx.Unsupported("the input's rank is unknown");
-  ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx, ctx.IntAttr("axis", 0), x.shape().rank()));
+  const int64_t rank = x.shape().rank();
+  ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx, ctx.IntAttr("axis", 0), rank));
+  const int64_t n = x.shape().dim(static_cast<int>(axis));
+  if (last) {
+    if (n < 0) return ctx.Unsupported("select_last_index=1 along an axis unknown at import time");
+    StridedSliceAttrs rev;
+    rev.begin.assign(rank, 0);
+    rev.end.assign(rank, 0);
+    rev.strides.assign(rank, 1);
+    rev.strides[axis] = -1;
+    rev.begin_mask = rev.end_mask = (int64_t{1} << rank) - 1;
+    x = ops::StridedSlice(x, rev);
+  }
   const bool keep = ctx.IntAttr("keepdims", 1) != 0;
   const std::string name = ctx.node().name();
   if (kMin) {
@@ -615,7 +628,8 @@ absl::Status ConvertArgMax(OnnxContext& ctx) {
       x = ops::Sub(ctx.builder().Const(std::move(minus_one)), x);
     }
   }
-  Output arg = ops::ArgMax(x, axis, DataType::kInt64, keep ? "" : name);
+  Output arg = ops::ArgMax(x, axis, DataType::kInt64, keep || last ? "" : name);
+  if (last) arg = ops::Sub(ctx.builder().Scalar<int64_t>(n - 1), arg, keep ? "" : name);
   if (keep) arg = ops::ExpandDims(arg, axis, name);
   return ctx.SetOutput(0, arg);
 }
