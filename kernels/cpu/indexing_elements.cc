@@ -1,4 +1,4 @@
-// GatherElements, Tile and Trilu on the CPU (core/graph/ops/indexing_ops.h),
+// GatherElements, Tile, Trilu and OneHot on the CPU (core/graph/ops/indexing_ops.h),
 // for every dtype: elements move as bytes. Their operands (indices,
 // multiples, k) are read when they run.
 //
@@ -8,6 +8,8 @@
 //                   but the last) copies its input row multiples[-1] times.
 //   Trilu           keeps (i, j) of each matrix of the last two dims where
 //                   j - i >= k (upper) or j - i <= k (lower); zeros elsewhere.
+//   OneHot          on_value where the new dim's index is the index, else
+//                   off_value (indices out of range give a row of off).
 // Errors (INVALID_ARGUMENT): an index out of range, naming it and where;
 // multiples that are negative or of the wrong length; k not a scalar.
 // Work is split over the intra-op pool by output rows.
@@ -187,6 +189,62 @@ class TriluOp final : public OpKernel {
   bool upper_ = true;
 };
 
+// OneHot: output [prefix, depth, suffix] around the axis; element (p, d, s)
+// is on where indices[p, s] (normalised) is d.
+class OneHotOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
+    ASSIGN_OR_RETURN(wrap_, c.attr<bool>("negative_indices_count_from_end"));
+    return absl::OkStatus();
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& indices = ctx.input(0);
+    const Tensor& on = ctx.input(2);
+    const Tensor& off = ctx.input(3);
+    if (ctx.input(1).num_elements() != 1 || on.num_elements() != 1 || off.num_elements() != 1) {
+      return absl::InvalidArgumentError("OneHot: depth, on_value and off_value must be scalars");
+    }
+    const int64_t depth = ctx.input(1).flat<int32_t>()[0];
+    if (depth < 0) return absl::InvalidArgumentError(absl::StrCat("OneHot: depth is ", depth));
+    const int rank = indices.rank();
+    const int64_t axis = axis_ < 0 ? rank : axis_;
+    if (axis > rank) {
+      return absl::InvalidArgumentError(absl::StrCat("OneHot: axis ", axis_, " for indices ",
+                                                     indices.ShapeString()));
+    }
+    std::vector<int64_t> dims(indices.shape().dims().begin(), indices.shape().dims().end());
+    dims.insert(dims.begin() + axis, depth);
+    int64_t prefix = 1, suffix = 1;
+    for (int d = 0; d < rank; ++d) (d < axis ? prefix : suffix) *= indices.dim(d);
+    std::vector<int64_t> idx;
+    if (indices.dtype() == DataType::kUint8) {
+      for (uint8_t v : indices.flat<uint8_t>()) idx.push_back(v);
+    } else {
+      idx = Ints(indices);
+    }
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(std::span<const int64_t>(dims))));
+    const size_t elem = DataTypeSize(on.dtype());
+    char* dst = static_cast<char*>(out->raw_data());
+    for (int64_t p = 0; p < prefix; ++p) {
+      for (int64_t d = 0; d < depth; ++d) {
+        for (int64_t s = 0; s < suffix; ++s) {
+          int64_t v = idx[p * suffix + s];
+          if (wrap_ && v < 0) v += depth;
+          const Tensor& pick = v == d ? on : off;
+          std::memcpy(dst + ((p * depth + d) * suffix + s) * elem, pick.raw_data(), elem);
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  int64_t axis_ = -1;
+  bool wrap_ = false;
+};
+
 }  // namespace
 
 void RegisterIndexingElementKernels(KernelRegistry& r) {
@@ -196,6 +254,9 @@ void RegisterIndexingElementKernels(KernelRegistry& r) {
     r.Register<TileOp>("Tile", kDeviceCpu, {{"T", AllElementTypes()}, {"Tmultiples", {t}}});
   }
   r.Register<TriluOp>("Trilu", kDeviceCpu, {{"T", AllElementTypes()}});
+  r.Register<OneHotOp>("OneHot", kDeviceCpu,
+                       {{"T", AllElementTypes()},
+                        {"TI", {DataType::kUint8, DataType::kInt32, DataType::kInt64}}});
 }
 
 }  // namespace graphrt

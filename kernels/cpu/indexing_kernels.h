@@ -8,7 +8,7 @@
 
 namespace graphrt {
 
-void RegisterIndexingElementKernels(KernelRegistry& r);  // GatherElements Tile Trilu
+void RegisterIndexingElementKernels(KernelRegistry& r);  // GatherElements Tile Trilu OneHot
 void RegisterCumsumKernels(KernelRegistry& r);           // Cumsum
 
 }  // namespace graphrt

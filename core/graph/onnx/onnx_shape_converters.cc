@@ -1,7 +1,7 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
 // Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
-// GatherElements) and reductions (ReduceX, ArgMax, ArgMin).
+// GatherElements, OneHot) and reductions (ReduceX, ArgMax, ArgMin).
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -534,6 +534,36 @@ absl::Status ConvertGatherElements(OnnxContext& ctx) {
                                            ctx.node().name()));
 }
 
+// OneHot(indices, depth, [off, on]): TF's OneHot with indices cast to int64
+// and depth to int32 (ONNX allows floats for both) and negative indices
+// counting from the end, as ONNX says.
+absl::Status ConvertOneHot(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output indices, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output depth, ctx.Input(1));
+  ASSIGN_OR_RETURN(Output values, ctx.Input(2));
+  if (indices.dtype() != DataType::kInt64 && indices.dtype() != DataType::kInt32) {
+    indices = ops::Cast(indices, DataType::kInt64);
+  }
+  if (depth.dtype() != DataType::kInt32) depth = ops::Cast(depth, DataType::kInt32);
+  auto pick = [&](int64_t k) {
+    StridedSliceAttrs a{{k}, {k + 1}, {1}};
+    a.shrink_axis_mask = 1;
+    return ops::StridedSlice(values, a);
+  };
+  // ONNX's axis counts from the end of the output (rank + 1 dims); TF's
+  // only takes -1 for the last.
+  int64_t axis = ctx.IntAttr("axis", -1);
+  if (axis < -1) {
+    if (!indices.shape().known_rank()) return ctx.Unsupported("axis ", axis, " on an unknown rank");
+    axis += indices.shape().rank() + 1;
+  }
+  Output in[] = {indices, depth, pick(1), pick(0)};
+  return ctx.SetOutput(0, ctx.builder().Op("OneHot", in,
+                                           {{"axis", axis},
+                                            {"negative_indices_count_from_end", true}},
+                                           ctx.node().name()));
+}
+
 // The reductions: graphrt's Sum/Mean/Max/Min/Prod, with a map before and
 // after for the composite ones (ReduceL2 = Sqrt(Sum(Square(x))), ...).
 enum class Reduce { kSum, kMean, kMax, kMin, kProd, kSumSquare, kL1, kL2, kLogSum, kLogSumExp };
@@ -668,6 +698,7 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Tile", 6, ConvertTile});
   table.push_back({"Trilu", 14, ConvertTrilu});
   table.push_back({"GatherElements", 11, ConvertGatherElements});
+  table.push_back({"OneHot", 9, ConvertOneHot});
 }
 
 }  // namespace graphrt::onnx_import

@@ -104,6 +104,24 @@ absl::Status TileShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// OneHot: indices' shape with a dim of depth (known when it runs) at axis.
+absl::Status OneHotShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(int64_t axis, c.attr<int64_t>("axis"));
+  const PartialShape& in = c.input(0);
+  if (!in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  const int64_t rank = in.rank() + 1;
+  if (axis < -1 || axis >= rank) {
+    return c.Error(absl::StrCat("axis ", axis, " is out of range [-1, ", rank, ")"));
+  }
+  std::vector<int64_t> dims(in.dims().begin(), in.dims().end());
+  dims.insert(dims.begin() + (axis < 0 ? rank - 1 : axis), -1);
+  c.set_output(0, PartialShape(dims));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& r) {
@@ -161,6 +179,20 @@ void RegisterIndexingOps(OpRegistry& r) {
                        .Doc("ONNX's Trilu: the upper (j - i >= k) or lower (j - i <= k) "
                             "triangle of each matrix in the last two dims, zeros elsewhere; "
                             "k a scalar read when it runs."));
+  (void)r.Register(OpDefBuilder("OneHot")
+                       .Input("indices: TI")
+                       .Input("depth: int32")
+                       .Input("on_value: T")
+                       .Input("off_value: T")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("TI", {DataType::kUint8, DataType::kInt32, DataType::kInt64})
+                       .Attr("axis", AttrType::kInt, int64_t{-1})
+                       .Attr("negative_indices_count_from_end", AttrType::kBool, false)
+                       .Shape(OneHotShape)
+                       .Doc("TF's OneHot: on_value where the new dim's index equals the index, "
+                            "off_value elsewhere (also for indices out of range); with "
+                            "negative_indices_count_from_end (ONNX) -1 is depth - 1."));
   (void)r.Register(OpDefBuilder("Cumsum")
                        .Input("x: T")
                        .Input("axis: Tidx")

@@ -211,6 +211,14 @@ absl::StatusOr<Converted> Cumsum(NodeContext& ctx, const char* op) {
   return out;
 }
 
+// OneHot (indices, depth, on_value, off_value): TF's inputs, the axis attr.
+absl::StatusOr<Converted> OneHot(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "axis");
+  out.attrs["axis"] = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : -1;
+  return out;
+}
+
 // Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
 // [rank, 2] paddings become the flattened attr.
 absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
@@ -329,6 +337,7 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"StridedSlice", {StridedSlice, "StridedSlice"}},
       {"Cumsum", {Cumsum, "Cumsum"}},
       {"Tile", {Same, "Tile"}},
+      {"OneHot", {OneHot, "OneHot"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
       {"Sqrt", {Same, "Sqrt"}},
       {"Rsqrt", {Same, "Rsqrt"}},

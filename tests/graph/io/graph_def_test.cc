@@ -87,6 +87,8 @@ Graph EveryOpGraph() {
     b.Op("Tile", std::vector<Output>{s, two});
     b.Op("Trilu", std::vector<Output>{s, b.Scalar<int64_t>(0)}, {{"upper", false}});
     b.Op("Cumsum", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"reverse", true}});
+    b.Op("OneHot", std::vector<Output>{labels, b.Scalar<int32_t>(3), b.Scalar(1.0f), b.Scalar(0.0f)},
+         {{"axis", int64_t{-1}}});
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();

@@ -1,6 +1,6 @@
 // The TF ops of the indexing family imported and run from hand-built
 // GraphDefs: GatherV2 (Keras' Embedding, and batch_dims), Prod and Min with
-// keep_dims, Tile and Cumsum with operands read when they run. Expected
+// keep_dims, Tile, Cumsum and OneHot with operands read when they run. Expected
 // values are written out by hand from TF's definitions.
 #include <string>
 #include <vector>
@@ -83,6 +83,25 @@ TEST(TfIndexingImportTest, GatherV2WithBatchDims) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].shape(), (TensorShape{2, 2}));
   EXPECT_THAT(out[0].flat<int64_t>(), ::testing::ElementsAre(12, 10, 21, 21));
+}
+
+TEST(TfIndexingImportTest, OneHotGivesOffForOutOfRangeIndices) {
+  // tf.one_hot([0, 2, 3], depth=3, on_value=5., off_value=-1.): 3 is out of range.
+  std::vector<Tensor> out = ImportAndRun(R"(
+    node { name: "i" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT64 tensor_shape { dim { size: 3 } } int64_val: 0 int64_val: 2 int64_val: 3 } } } }
+    node { name: "depth" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT32 tensor_shape { } int_val: 3 } } } }
+    node { name: "on" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_FLOAT tensor_shape { } float_val: 5 } } } }
+    node { name: "off" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_FLOAT tensor_shape { } float_val: -1 } } } }
+    node { name: "h" op: "OneHot" input: "i" input: "depth" input: "on" input: "off"
+           attr { key: "axis" value { i: -1 } } })",
+                                         {"h"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].shape(), (TensorShape{3, 3}));
+  EXPECT_THAT(out[0].flat<float>(), ::testing::ElementsAre(5, -1, -1, -1, -1, 5, -1, -1, -1));
 }
 
 }  // namespace

@@ -146,5 +146,31 @@ TEST(CumsumTest, EveryAxisExclusiveReverseAgainstLoops) {
   EXPECT_THAT(bad.status().message(), ::testing::HasSubstr("axis 1 is out of range"));
 }
 
+TEST(OneHotTest, EveryAxisAgainstLoopsAndOutOfRangeRows) {
+  // indices [2, 3] with -1 and 5 (out of range for depth 4).
+  const std::vector<int64_t> idx = {0, 3, -1, 2, 5, 1};
+  for (bool wrap : {false, true}) {
+    for (int64_t axis : {-1, 0, 1, 2}) {
+      const int64_t a = axis < 0 ? 2 : axis;
+      std::vector<int64_t> od = {2, 3};
+      od.insert(od.begin() + a, 4);
+      std::vector<float> want;
+      for (int64_t f = 0; f < Count(od); ++f) {
+        std::vector<int64_t> c = Coords(f, od);
+        const int64_t d = c[a];
+        c.erase(c.begin() + a);
+        int64_t v = idx[c[0] * 3 + c[1]];
+        if (wrap && v < 0) v += 4;
+        want.push_back(v == d ? 7.0f : -1.0f);
+      }
+      auto out = RunKernel("OneHot", {T_<int64_t>(idx, {2, 3}), Tensor::Scalar<int32_t>(4),
+                                      Tensor::Scalar<float>(7), Tensor::Scalar<float>(-1)},
+                           {{"axis", axis}, {"negative_indices_count_from_end", wrap}});
+      ASSERT_TRUE(out.ok()) << out.status();
+      testing::ExpectTensorEq((*out)[0], T_<float>(want, TensorShape(std::span<const int64_t>(od))));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace graphrt
