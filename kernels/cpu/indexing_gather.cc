@@ -112,6 +112,7 @@ void RegisterIndexingKernels(KernelRegistry& r) {
                                   {{"Tparams", AllElementTypes()}, {"Tindices", {DataType::kInt64}}});
   RegisterIndexingElementKernels(r);
   RegisterCumsumKernels(r);
+  RegisterTopKKernels(r);
 }
 
 }  // namespace graphrt

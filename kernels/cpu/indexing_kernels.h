@@ -10,6 +10,7 @@ namespace graphrt {
 
 void RegisterIndexingElementKernels(KernelRegistry& r);  // GatherElements Tile Trilu OneHot
 void RegisterCumsumKernels(KernelRegistry& r);           // Cumsum
+void RegisterTopKKernels(KernelRegistry& r);             // TopKV2
 
 }  // namespace graphrt
 

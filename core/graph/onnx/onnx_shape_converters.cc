@@ -1,7 +1,7 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
 // Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
-// GatherElements, OneHot) and reductions (ReduceX, ArgMax, ArgMin).
+// GatherElements, OneHot, TopK) and reductions (ReduceX, ArgMax, ArgMin).
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -564,6 +564,28 @@ absl::Status ConvertOneHot(OnnxContext& ctx) {
                                            ctx.node().name()));
 }
 
+// TopK (K an input from opset 10): graphrt's TopKV2, int64 indices.
+absl::Status ConvertTopK(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  Output k;
+  if (ctx.opset() < 10) {
+    k = ctx.builder().Scalar<int64_t>(ctx.IntAttr("k", 0));
+  } else {
+    ASSIGN_OR_RETURN(k, ctx.Input(1));
+  }
+  Output in[] = {x, k};
+  GraphBuilder& b = ctx.builder();
+  const int id = b.AddNode("TopKV2", in,
+                           {{"axis", ctx.IntAttr("axis", -1)},
+                            {"largest", ctx.IntAttr("largest", 1) != 0},
+                            {"sorted", ctx.IntAttr("sorted", 1) != 0},
+                            {"index_type", DataType::kInt64}},
+                           ctx.node().name());
+  if (id < 0) return b.status();
+  RETURN_IF_ERROR(ctx.SetOutput(0, Output(&b, id, 0)));
+  return ctx.SetOutput(1, Output(&b, id, 1));
+}
+
 // The reductions: graphrt's Sum/Mean/Max/Min/Prod, with a map before and
 // after for the composite ones (ReduceL2 = Sqrt(Sum(Square(x))), ...).
 enum class Reduce { kSum, kMean, kMax, kMin, kProd, kSumSquare, kL1, kL2, kLogSum, kLogSumExp };
@@ -699,6 +721,7 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Trilu", 14, ConvertTrilu});
   table.push_back({"GatherElements", 11, ConvertGatherElements});
   table.push_back({"OneHot", 9, ConvertOneHot});
+  table.push_back({"TopK", 1, ConvertTopK});
 }
 
 }  // namespace graphrt::onnx_import

@@ -122,6 +122,26 @@ absl::Status OneHotShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// TopKV2: the input's shape with the axis' size k, known when it runs.
+absl::Status TopKShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(int64_t axis, c.attr<int64_t>("axis"));
+  const PartialShape& in = c.input(0);
+  if (!in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    c.set_output(1, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  const int64_t rank = in.rank();
+  if (axis < -rank || axis >= rank) {
+    return c.Error(absl::StrCat("axis ", axis, " is out of range for ", in.DebugString()));
+  }
+  std::vector<int64_t> dims(in.dims().begin(), in.dims().end());
+  dims[axis < 0 ? axis + rank : axis] = -1;
+  c.set_output(0, PartialShape(dims));
+  c.set_output(1, PartialShape(dims));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& r) {
@@ -193,6 +213,22 @@ void RegisterIndexingOps(OpRegistry& r) {
                        .Doc("TF's OneHot: on_value where the new dim's index equals the index, "
                             "off_value elsewhere (also for indices out of range); with "
                             "negative_indices_count_from_end (ONNX) -1 is depth - 1."));
+  (void)r.Register(OpDefBuilder("TopKV2")
+                       .Input("input: T")
+                       .Input("k: Tk")
+                       .Output("values: T")
+                       .Output("indices: index_type")
+                       .TypeAttr("T", {DataType::kFloat32, DataType::kFloat64, DataType::kInt32,
+                                       DataType::kInt64})
+                       .TypeAttr("Tk", {DataType::kInt32, DataType::kInt64})
+                       .TypeAttr("index_type", {DataType::kInt32, DataType::kInt64})
+                       .Attr("sorted", AttrType::kBool, true)
+                       .Attr("axis", AttrType::kInt, int64_t{-1})
+                       .Attr("largest", AttrType::kBool, true)
+                       .Shape(TopKShape)
+                       .Doc("TF's TopKV2 (the k largest along the last axis, ties to the "
+                            "lower index), with ONNX's axis and largest (false: the k "
+                            "smallest); k a scalar read when it runs."));
   (void)r.Register(OpDefBuilder("Cumsum")
                        .Input("x: T")
                        .Input("axis: Tidx")

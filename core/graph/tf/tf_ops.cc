@@ -219,6 +219,18 @@ absl::StatusOr<Converted> OneHot(NodeContext& ctx, const char* op) {
   return out;
 }
 
+// TopKV2 (input, k): sorted as TF's attr; indices int32 as TF gives them.
+absl::StatusOr<Converted> TopKV2(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  out.attrs["sorted"] = BoolAttr(ctx.node(), "sorted", true);
+  out.attrs["index_type"] = DataType::kInt32;
+  if (FindTfAttr(ctx.node(), "index_type") != nullptr) {
+    ASSIGN_OR_RETURN(DataType t, TypeAttr(ctx.node(), "index_type"));
+    out.attrs["index_type"] = t;
+  }
+  return out;
+}
+
 // Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
 // [rank, 2] paddings become the flattened attr.
 absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
@@ -338,6 +350,7 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Cumsum", {Cumsum, "Cumsum"}},
       {"Tile", {Same, "Tile"}},
       {"OneHot", {OneHot, "OneHot"}},
+      {"TopKV2", {TopKV2, "TopKV2"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
       {"Sqrt", {Same, "Sqrt"}},
       {"Rsqrt", {Same, "Rsqrt"}},

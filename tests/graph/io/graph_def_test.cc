@@ -89,6 +89,7 @@ Graph EveryOpGraph() {
     b.Op("Cumsum", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"reverse", true}});
     b.Op("OneHot", std::vector<Output>{labels, b.Scalar<int32_t>(3), b.Scalar(1.0f), b.Scalar(0.0f)},
          {{"axis", int64_t{-1}}});
+    b.Op("TopKV2", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"index_type", DataType::kInt32}});
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();

@@ -1,6 +1,7 @@
 // The TF ops of the indexing family imported and run from hand-built
 // GraphDefs: GatherV2 (Keras' Embedding, and batch_dims), Prod and Min with
-// keep_dims, Tile, Cumsum and OneHot with operands read when they run. Expected
+// keep_dims, Tile, Cumsum, OneHot and TopKV2 with operands read when they
+// run. Expected
 // values are written out by hand from TF's definitions.
 #include <string>
 #include <vector>
@@ -102,6 +103,22 @@ TEST(TfIndexingImportTest, OneHotGivesOffForOutOfRangeIndices) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].shape(), (TensorShape{3, 3}));
   EXPECT_THAT(out[0].flat<float>(), ::testing::ElementsAre(5, -1, -1, -1, -1, 5, -1, -1, -1));
+}
+
+TEST(TfIndexingImportTest, TopKV2GivesValuesAndInt32Indices) {
+  // tf.math.top_k([3, 1, 3, 2], k=2): ties go to the lower index.
+  std::vector<Tensor> out = ImportAndRun(R"(
+    node { name: "x" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_FLOAT tensor_shape { dim { size: 4 } }
+           float_val: 3 float_val: 1 float_val: 3 float_val: 2 } } } }
+    node { name: "k" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT32 tensor_shape { } int_val: 2 } } } }
+    node { name: "t" op: "TopKV2" input: "x" input: "k" attr { key: "sorted" value { b: true } } })",
+                                         {"t", "t:1"});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_THAT(out[0].flat<float>(), ::testing::ElementsAre(3, 3));
+  ASSERT_EQ(out[1].dtype(), DataType::kInt32);
+  EXPECT_THAT(out[1].flat<int32_t>(), ::testing::ElementsAre(0, 2));
 }
 
 }  // namespace

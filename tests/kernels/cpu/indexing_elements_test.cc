@@ -172,5 +172,51 @@ TEST(OneHotTest, EveryAxisAgainstLoopsAndOutOfRangeRows) {
   }
 }
 
+TEST(TopKTest, LargestAndSmallestAlongEveryAxisWithTiesToTheLowerIndex) {
+  const std::vector<int64_t> dims = {3, 4, 2};
+  std::vector<int32_t> in(24);
+  for (int i = 0; i < 24; ++i) in[i] = (i * 7) % 5;  // many ties
+  for (int64_t axis : {0, 1, 2}) {
+    for (bool largest : {true, false}) {
+      const int64_t k = dims[axis] - 1;
+      std::vector<int64_t> od = dims;
+      od[axis] = k;
+      std::vector<int32_t> want_v;
+      std::vector<int64_t> want_i;
+      for (int64_t f = 0; f < Count(od); ++f) {
+        std::vector<int64_t> c = Coords(f, od);
+        // Selection by repeated scans: the j-th pick is the best not yet taken.
+        std::vector<bool> taken(dims[axis], false);
+        int64_t pick = -1;
+        for (int64_t j = 0; j <= c[axis]; ++j) {
+          pick = -1;
+          for (int64_t s = 0; s < dims[axis]; ++s) {
+            if (taken[s]) continue;
+            std::vector<int64_t> at = c, best = c;
+            at[axis] = s;
+            if (pick >= 0) best[axis] = pick;
+            const int32_t v = in[Flat(at, dims)];
+            if (pick < 0 || (largest ? v > in[Flat(best, dims)] : v < in[Flat(best, dims)])) pick = s;
+          }
+          taken[pick] = true;
+        }
+        std::vector<int64_t> at = c;
+        at[axis] = pick;
+        want_v.push_back(in[Flat(at, dims)]);
+        want_i.push_back(pick);
+      }
+      auto out = RunKernel("TopKV2", {T_<int32_t>(in, {3, 4, 2}), Tensor::Scalar<int64_t>(k)},
+                           {{"axis", axis}, {"largest", largest}, {"index_type", DataType::kInt64}});
+      ASSERT_TRUE(out.ok()) << out.status();
+      const TensorShape shape{std::span<const int64_t>(od)};
+      testing::ExpectTensorEq((*out)[0], T_<int32_t>(want_v, shape));
+      testing::ExpectTensorEq((*out)[1], T_<int64_t>(want_i, shape));
+    }
+  }
+  auto bad = RunKernel("TopKV2", {T_<float>({1, 2}, {2}), Tensor::Scalar<int32_t>(3)},
+                       {{"index_type", DataType::kInt32}});
+  EXPECT_THAT(bad.status().message(), ::testing::HasSubstr("k 3 is outside [0, 2]"));
+}
+
 }  // namespace
 }  // namespace graphrt
