@@ -1,7 +1,7 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
 // Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
-// GatherElements, OneHot, TopK) and reductions (ReduceX, ArgMax, ArgMin).
+// GatherElements, OneHot, TopK, EyeLike, DepthToSpace, SpaceToDepth) and reductions (ReduceX, ArgMax, ArgMin).
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -586,6 +586,71 @@ absl::Status ConvertTopK(OnnxContext& ctx) {
   return ctx.SetOutput(1, Output(&b, id, 1));
 }
 
+// EyeLike: a constant of the input's (known) 2-D shape, ones on diagonal k.
+absl::Status ConvertEyeLike(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
+  if (!in.fully_defined() || in.rank() != 2) {
+    return ctx.Unsupported("the input's shape ", in.DebugString(),
+                           " must be 2-D and known at import time");
+  }
+  DataType dtype = DataType::kFloat32;
+  if (const onnx::AttributeProto* a = ctx.FindAttr("dtype"); a != nullptr) {
+    ASSIGN_OR_RETURN(dtype, DataTypeFromOnnx(static_cast<int32_t>(a->i())));
+  } else if (std::optional<Tensor> c = MaybeConstant(ctx, 0)) {
+    dtype = c->dtype();
+  } else {
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    dtype = x.dtype();
+  }
+  const int64_t rows = in.dim(0), cols = in.dim(1), k = ctx.IntAttr("k", 0);
+  Tensor out(dtype, TensorShape{rows, cols});
+  const size_t size = DataTypeSize(dtype);
+  if (out.num_elements() > 0) std::memset(out.raw_data(), 0, out.num_elements() * size);
+  const bool ok = VisitElementType(dtype, [&]<typename T>() {
+    if constexpr (std::is_arithmetic_v<T>) {
+      for (int64_t i = 0; i < rows; ++i) {
+        if (i + k >= 0 && i + k < cols) out.data<T>()[i * cols + i + k] = T(1);
+      }
+      return true;
+    } else {
+      return false;
+    }
+  }, false);
+  if (!ok) return ctx.Unsupported("EyeLike of ", DataTypeName(dtype));
+  return ctx.SetConstantOutput(0, std::move(out));
+}
+
+// DepthToSpace (DCR or CRD) and SpaceToDepth on NCHW: a Reshape to 6 dims,
+// a Transpose, a Reshape back; C, H and W must be known (N may not be).
+template <bool kToSpace>
+absl::Status ConvertDepthSpace(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  const PartialShape in = x.shape();
+  const int64_t b = ctx.IntAttr("blocksize", 0);
+  if (!in.known_rank() || in.rank() != 4 || in.dim(1) < 0 || in.dim(2) < 0 || in.dim(3) < 0 ||
+      b <= 0) {
+    return ctx.Unsupported("needs a 4-D NCHW input with C, H, W known and a blocksize > 0, has ",
+                           in.DebugString(), " and blocksize ", b);
+  }
+  const int64_t c = in.dim(1), h = in.dim(2), w = in.dim(3);
+  std::vector<int64_t> split, perm, joined;
+  if (kToSpace) {
+    if (c % (b * b) != 0) return ctx.Error("C ", c, " is not a multiple of blocksize^2");
+    const bool crd = ctx.StringAttr("mode", "DCR") == "CRD";
+    split = crd ? std::vector<int64_t>{-1, c / (b * b), b, b, h, w}
+                : std::vector<int64_t>{-1, b, b, c / (b * b), h, w};
+    perm = crd ? std::vector<int64_t>{0, 1, 4, 2, 5, 3} : std::vector<int64_t>{0, 3, 4, 1, 5, 2};
+    joined = {-1, c / (b * b), h * b, w * b};
+  } else {
+    if (h % b != 0 || w % b != 0) return ctx.Error("H and W must be multiples of blocksize");
+    split = {-1, c, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    joined = {-1, c * b * b, h / b, w / b};
+  }
+  Output y = ops::Reshape(ops::Transpose(ops::Reshape(x, split), perm), joined, ctx.node().name());
+  return ctx.SetOutput(0, y);
+}
+
 // The reductions: graphrt's Sum/Mean/Max/Min/Prod, with a map before and
 // after for the composite ones (ReduceL2 = Sqrt(Sum(Square(x))), ...).
 enum class Reduce { kSum, kMean, kMax, kMin, kProd, kSumSquare, kL1, kL2, kLogSum, kLogSumExp };
@@ -722,6 +787,9 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"GatherElements", 11, ConvertGatherElements});
   table.push_back({"OneHot", 9, ConvertOneHot});
   table.push_back({"TopK", 1, ConvertTopK});
+  table.push_back({"EyeLike", 9, ConvertEyeLike});
+  table.push_back({"DepthToSpace", 1, ConvertDepthSpace<true>});
+  table.push_back({"SpaceToDepth", 1, ConvertDepthSpace<false>});
 }
 
 }  // namespace graphrt::onnx_import
