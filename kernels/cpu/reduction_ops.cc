@@ -1,4 +1,4 @@
-// Reductions on the CPU: Sum, Mean and Max over a set of axes (attr axis, a
+// Reductions on the CPU: Sum, Mean, Max, Min and Prod over a set of axes (attr axis, a
 // list of ints, empty = every axis, negatives count from the end; attr
 // keep_dims), and ArgMax along one axis (attr axis; attr output_type int32 or
 // int64; ties go to the first index, a NaN counts as the maximum). All for
@@ -9,7 +9,9 @@
 // 1e-7 relative); integer sums wrap like the element type. Mean of ints
 // divides with truncation. Max propagates NaN. Results do not depend on the
 // number of intra-op threads: work is cut into fixed pieces, combined in order.
-// Empty reductions: Sum gives 0, float Mean NaN (as numpy); Max, int Mean and
+// Min, like Max, propagates NaN; Prod multiplies as Sum adds (double for
+// floats, wrapping for ints).
+// Empty reductions: Sum gives 0, Prod 1, float Mean NaN (as numpy); Max, Min, int Mean and
 // ArgMax along an empty axis give INVALID_ARGUMENT.
 //
 // Paths (see ReductionPlan): reducing trailing dims (rows), leading or
@@ -91,6 +93,39 @@ struct MaxReducer {
     } else {
       return Merge(a, run.maxCoeff());
     }
+  }
+};
+
+// Min mirrors Max: a NaN wins and stays.
+template <typename T>
+struct MinReducer {
+  using Acc = T;
+  static constexpr bool kHasEmptyValue = false;
+  static Acc Init() {
+    if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+    else return std::numeric_limits<T>::max();
+  }
+  static Acc Add(Acc a, T x) {
+    if constexpr (std::is_floating_point_v<T>) return ((x < a) | std::isnan(x)) ? x : a;
+    else return x < a ? x : a;
+  }
+  static Acc Merge(Acc a, Acc b) { return Add(a, b); }
+  static T Finish(Acc a, int64_t) { return a; }
+};
+
+// Prod: floats multiply in double, integers wrap like the element type
+// (through uint64, no signed overflow); the empty product is 1.
+template <typename T>
+struct ProdReducer {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+  static constexpr bool kHasEmptyValue = true;
+  static T EmptyValue() { return T(1); }
+  static Acc Init() { return Acc(1); }
+  static Acc Add(Acc a, T x) { return a * static_cast<Acc>(x); }
+  static Acc Merge(Acc a, Acc b) { return a * b; }
+  static T Finish(Acc a, int64_t) {
+    if constexpr (std::is_floating_point_v<T>) return static_cast<T>(a);
+    else return static_cast<T>(static_cast<int64_t>(a));
   }
 };
 
@@ -418,6 +453,8 @@ void RegisterFor(KernelRegistry& r) {
   r.Register<ReduceOp<T, SumReducer>>("Sum", kDeviceCpu, t);
   r.Register<ReduceOp<T, MeanReducer>>("Mean", kDeviceCpu, t);
   r.Register<ReduceOp<T, MaxReducer>>("Max", kDeviceCpu, t);
+  r.Register<ReduceOp<T, MinReducer>>("Min", kDeviceCpu, t);
+  r.Register<ReduceOp<T, ProdReducer>>("Prod", kDeviceCpu, t);
   r.Register<ReduceSumLikeOp<T>>("ReduceSumLike", kDeviceCpu, t);
   r.Register<ArgMaxOp<T, int32_t>>("ArgMax", kDeviceCpu,
                                    {{"T", {DataTypeOf<T>()}}, {"output_type", {DataType::kInt32}}});

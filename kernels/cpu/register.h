@@ -23,7 +23,7 @@ void RegisterCastKernels(KernelRegistry& r);        // Cast
 void RegisterMatMulKernels(KernelRegistry& r);      // MatMul
 void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd BiasAddGrad
 void RegisterShapeKernels(KernelRegistry& r);       // BroadcastLike Size
-void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max ArgMax ReduceSumLike
+void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max Min Prod ArgMax ReduceSumLike
 void RegisterSoftmaxKernels(KernelRegistry& r);     // Softmax LogSoftmax
 void RegisterXentKernels(KernelRegistry& r);        // SparseSoftmaxCrossEntropyWithLogits
 void RegisterVariableKernels(KernelRegistry& r);    // AssignVariable AssignAddVariable
@@ -38,6 +38,8 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
                                                        // BackpropInput, BackpropFilter
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
+void RegisterIndexingKernels(KernelRegistry& r);    // GatherV2
+void RegisterSliceKernels(KernelRegistry& r);       // StridedSlice
 
 }  // namespace graphrt
 

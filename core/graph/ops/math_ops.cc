@@ -133,6 +133,7 @@ void RegisterMathOps(OpRegistry& r) {
                        .Attr("transpose_b", AttrType::kBool, false)
                        .Shape(MatMulShape));
   for (const char* op : {"Sum", "Mean", "Max"}) Reduction(r, op);
+  for (const char* op : {"Min", "Prod"}) Reduction(r, op);  // ONNX ReduceMin/Prod, TF's
   (void)r.Register(OpDefBuilder("ReduceSumLike")
                        .Input("input: T")
                        .Input("like: Tlike")

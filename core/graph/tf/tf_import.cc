@@ -30,7 +30,7 @@ using tf_import::NodeError;
 // from Consts and from the shapes graphrt inferred for already imported
 // nodes; an unknown dimension folds to -1, which is exactly what Reshape
 // accepts for one dimension. A fully known expression used as data becomes
-// a Const.
+// a Const of TF's dtype and rank (Note [Folded values keep TF's type]).
 // Limitations: only rank-1 StridedSlice without ellipsis or new axes, Pack of
 // scalars on axis 0, and at most one unknown dimension in a Reshape.
 bool IsShapeOp(absl::string_view op) {
@@ -73,7 +73,7 @@ class Importer {
     for (int i : order) {
       const std::string& op = def_.node(i).op();
       // Consts and shape expressions are imported when something reads them.
-      if (op == "Const" || IsShapeOp(op)) continue;
+      if (op == "Const" || (IsShapeOp(op) && IsFolded(i, 0))) continue;
       RETURN_IF_ERROR(ImportNode(i));
     }
     RETURN_IF_ERROR(graph_.Validate());
@@ -96,6 +96,14 @@ class Importer {
   absl::StatusOr<std::vector<int>> TopoOrder() const;
   absl::Status ImportNode(int i);
   absl::StatusOr<std::vector<FoldedDim>> FoldStridedSlice(int t, int depth);
+  struct FoldedType {
+    DataType dtype = DataType::kInt32;
+    bool scalar = false;
+  };
+  absl::StatusOr<FoldedType> TypeOfFolded(int t, int depth);
+  // Whether node t is a shape expression to fold (Note [Slicing data at
+  // run time]); false for a StridedSlice of a data tensor.
+  bool IsFolded(int t, int depth) const;
 
   const tfproto::GraphDef& def_;
   TfImportOptions options_;
@@ -249,7 +257,7 @@ absl::StatusOr<std::string> Importer::DataInput(int i, int k) {
   const int t = index_.at(in.node);
   const std::string& op = def_.node(t).op();
   if (!imported_[t] && op == "Const") RETURN_IF_ERROR(ImportNode(t));
-  if (!imported_[t] && IsShapeOp(op)) {
+  if (!imported_[t] && IsShapeOp(op) && IsFolded(t, 0)) {
     ASSIGN_OR_RETURN(std::vector<FoldedDim> dims, Fold(TfInput{in.node, 0, false}, i, 0));
     std::vector<int64_t> v;
     for (const FoldedDim& d : dims) v.push_back(d.value);
@@ -258,9 +266,17 @@ absl::StatusOr<std::string> Importer::DataInput(int i, int k) {
                        ") is only known when the graph runs ([", absl::StrJoin(v, ","),
                        "]); graphrt folds shape expressions at import time only");
     }
-    std::vector<int32_t> values(v.begin(), v.end());
+    ASSIGN_OR_RETURN(FoldedType type, TypeOfFolded(t, 0));
+    if (type.scalar && v.size() != 1) {
+      return NodeError(def_.node(t), "folds to ", v.size(), " values where TF has a scalar");
+    }
+    const TensorShape shape = type.scalar ? TensorShape{} : TensorShape{int64_t(v.size())};
+    Tensor value = type.dtype == DataType::kInt64
+                       ? Tensor::FromVector(v, shape)
+                       : Tensor::FromVector(std::vector<int32_t>(v.begin(), v.end()), shape);
     RETURN_IF_ERROR(graph_.AddNode(NodeDef{in.node, "Const", {}, "",
-                                           {{"value", Tensor::FromVector(values)}}})
+                                           {{"value", std::move(value)},
+                                            {"dtype", type.dtype}}})
                         .status());
     imported_[t] = true;
   }
@@ -321,6 +337,61 @@ absl::StatusOr<std::vector<FoldedDim>> Importer::Fold(const TfInput& in, int con
   return NodeError(def_.node(consumer), "input '", in.node, "' (", node.op(),
                    ") must be known at import time: a Const or a Shape/StridedSlice/Pack "
                    "expression over known shapes");
+}
+
+// Note [Slicing data at run time]
+// StridedSlice slices shapes (folded) and data (x[:, 2:6] in Keras models).
+// It is folded when what it slices is itself a shape expression or a Const
+// (through Identity); otherwise it is imported as graphrt's StridedSlice,
+// whose bounds must be known at import time but whose input is not.
+bool Importer::IsFolded(int t, int depth) const {
+  const std::string& op = def_.node(t).op();
+  if (op == "Shape" || op == "Pack" || op == "Const") return true;
+  if ((op == "StridedSlice" || op == "Identity") && num_data_[t] >= 1 &&
+      depth <= kMaxFoldDepth) {
+    return IsFolded(index_.at(inputs_[t][0].node), depth + 1);
+  }
+  return false;
+}
+
+// Note [Folded values keep TF's type]
+// A folded expression used as data (tf.cast(tf.shape(k)[-1], tf.float32) in
+// attention layers) becomes a Const that must be what TF computes: Shape
+// gives out_type (int32 unless int64 is asked), StridedSlice keeps its
+// input's dtype and drops the axis its shrink mask names (a scalar), Pack of
+// scalars keeps their dtype, a Const is what it holds.
+absl::StatusOr<Importer::FoldedType> Importer::TypeOfFolded(int t, int depth) {
+  const tfproto::NodeDef& node = def_.node(t);
+  if (depth > kMaxFoldDepth) return NodeError(node, "shape expression nested too deeply");
+  auto input_type = [&]() -> absl::StatusOr<FoldedType> {
+    if (num_data_[t] < 1) return NodeError(node, "has no data input");
+    return TypeOfFolded(index_.at(inputs_[t][0].node), depth + 1);
+  };
+  if (node.op() == "Const") {
+    ASSIGN_OR_RETURN(const Tensor value, tf_import::ConstValue(node));
+    return FoldedType{value.dtype(), value.rank() == 0};
+  }
+  if (node.op() == "Identity") return input_type();
+  if (node.op() == "Shape") {
+    DataType dtype = DataType::kInt32;
+    if (const tfproto::AttrValue* a = tf_import::FindTfAttr(node, "out_type");
+        a != nullptr && a->value_case() == tfproto::AttrValue::kType) {
+      ASSIGN_OR_RETURN(dtype, tf_import::DataTypeFromTf(a->type()));
+    }
+    return FoldedType{dtype, false};
+  }
+  if (node.op() == "StridedSlice") {
+    ASSIGN_OR_RETURN(FoldedType type, input_type());
+    const tfproto::AttrValue* a = tf_import::FindTfAttr(node, "shrink_axis_mask");
+    type.scalar = a != nullptr && (a->i() & 1) != 0;
+    return type;
+  }
+  if (node.op() == "Pack") {
+    ASSIGN_OR_RETURN(FoldedType type, input_type());
+    type.scalar = false;
+    return type;
+  }
+  return NodeError(node, "is not a foldable shape expression");
 }
 
 absl::StatusOr<std::vector<FoldedDim>> Importer::FoldStridedSlice(int t, int depth) {

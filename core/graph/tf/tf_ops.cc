@@ -176,6 +176,61 @@ absl::StatusOr<Converted> ArgMax(NodeContext& ctx, const char* op) {
   return Converted{op, {0}, {{"axis", axis}, {"output_type", out_type}}};
 }
 
+// GatherV2 (params, indices, axis): the axis, a scalar, becomes the attr;
+// batch_dims is TF's attr (Keras' Embedding uses axis 0, batch_dims 0).
+absl::StatusOr<Converted> GatherV2(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 2));
+  const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "batch_dims");
+  const int64_t batch_dims = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : 0;
+  return Converted{op, {0, 1}, {{"axis", axis}, {"batch_dims", batch_dims}}};
+}
+
+// StridedSlice of a data tensor (shape slices are folded by the importer,
+// Note [Slicing data at run time]): begin, end and strides, known at import
+// time, and the masks become attrs; the input's shape is read when it runs.
+absl::StatusOr<Converted> StridedSlice(NodeContext& ctx, const char* op) {
+  Converted out{op, {0}, {}};
+  const char* bounds[] = {"begin", "end", "strides"};
+  for (int k = 1; k <= 3; ++k) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> v, ctx.StaticInts(k));
+    out.attrs[bounds[k - 1]] = std::move(v);
+  }
+  for (const char* mask : {"begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+                           "shrink_axis_mask"}) {
+    const tfproto::AttrValue* a = FindTfAttr(ctx.node(), mask);
+    out.attrs[mask] = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : 0;
+  }
+  return out;
+}
+
+// Cumsum (x, axis): the axis stays an input, read when it runs.
+absl::StatusOr<Converted> Cumsum(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  out.attrs["exclusive"] = BoolAttr(ctx.node(), "exclusive", false);
+  out.attrs["reverse"] = BoolAttr(ctx.node(), "reverse", false);
+  return out;
+}
+
+// OneHot (indices, depth, on_value, off_value): TF's inputs, the axis attr.
+absl::StatusOr<Converted> OneHot(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "axis");
+  out.attrs["axis"] = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : -1;
+  return out;
+}
+
+// TopKV2 (input, k): sorted as TF's attr; indices int32 as TF gives them.
+absl::StatusOr<Converted> TopKV2(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  out.attrs["sorted"] = BoolAttr(ctx.node(), "sorted", true);
+  out.attrs["index_type"] = DataType::kInt32;
+  if (FindTfAttr(ctx.node(), "index_type") != nullptr) {
+    ASSIGN_OR_RETURN(DataType t, TypeAttr(ctx.node(), "index_type"));
+    out.attrs["index_type"] = t;
+  }
+  return out;
+}
+
 // Pad (input, paddings) and PadV2 (input, paddings, constant_values): the
 // [rank, 2] paddings become the flattened attr.
 absl::StatusOr<Converted> Pad(NodeContext& ctx, const char* op) {
@@ -288,6 +343,14 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Sum", {Reduction, "Sum"}},
       {"Mean", {Reduction, "Mean"}},
       {"Max", {Reduction, "Max"}},
+      {"Min", {Reduction, "Min"}},
+      {"Prod", {Reduction, "Prod"}},
+      {"GatherV2", {GatherV2, "GatherV2"}},
+      {"StridedSlice", {StridedSlice, "StridedSlice"}},
+      {"Cumsum", {Cumsum, "Cumsum"}},
+      {"Tile", {Same, "Tile"}},
+      {"OneHot", {OneHot, "OneHot"}},
+      {"TopKV2", {TopKV2, "TopKV2"}},
       {"ArgMax", {ArgMax, "ArgMax"}},
       {"Sqrt", {Same, "Sqrt"}},
       {"Rsqrt", {Same, "Rsqrt"}},

@@ -12,6 +12,7 @@
 #include "core/graph/builder.h"
 #include "core/graph/gradients.h"
 #include "core/graph/io/proto_util.h"
+#include "core/graph/ops/indexing_ops.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/batch_norm_ops.h"
@@ -75,6 +76,20 @@ Graph EveryOpGraph() {
     ops::Squeeze(ops::Transpose(ops::ExpandDims(both, 0), {1, 0, 2}), {1});
     ops::Rsqrt(ops::Sqrt(ops::Square(s)));
     ops::StatelessRandomUniformLike(s, b.Const(Tensor::FromVector<int64_t>({1, 2})));
+    // Indexing ops and the added reductions (core/graph/ops/indexing_ops.h).
+    ops::GatherV2(s, labels, 0);
+    ops::StridedSlice(s, {{0, 1}, {0, 2}, {1, 1}, /*begin_mask=*/1, /*end_mask=*/1});
+    for (const char* op : {"Min", "Prod"}) {
+      b.Op(op, std::vector<Output>{s}, {{"axis", std::vector<int64_t>{1}}, {"keep_dims", true}});
+    }
+    Output two = b.Const(Tensor::FromVector<int64_t>({1, 2}));
+    b.Op("GatherElements", std::vector<Output>{s, ops::Cast(s, DataType::kInt64)}, {{"axis", int64_t{1}}});
+    b.Op("Tile", std::vector<Output>{s, two});
+    b.Op("Trilu", std::vector<Output>{s, b.Scalar<int64_t>(0)}, {{"upper", false}});
+    b.Op("Cumsum", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"reverse", true}});
+    b.Op("OneHot", std::vector<Output>{labels, b.Scalar<int32_t>(3), b.Scalar(1.0f), b.Scalar(0.0f)},
+         {{"axis", int64_t{-1}}});
+    b.Op("TopKV2", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"index_type", DataType::kInt32}});
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();
