@@ -28,6 +28,12 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterDepthwiseConvKernels(r);
   RegisterPoolingKernels(r);
   RegisterBatchNormKernels(r);
+  RegisterConvNdKernels(r);
+  RegisterPoolNdKernels(r);
+  RegisterBatchMatMulKernels(r);
+  RegisterSoftmaxNdKernels(r);
+  RegisterNormKernels(r);
+  RegisterNllLossKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -38,6 +38,12 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
                                                        // BackpropInput, BackpropFilter
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
+void RegisterConvNdKernels(KernelRegistry& r);      // ConvNd (ONNX Conv, NCHW)
+void RegisterPoolNdKernels(KernelRegistry& r);      // MaxPoolNd AvgPoolNd
+void RegisterBatchMatMulKernels(KernelRegistry& r); // BatchMatMulV2
+void RegisterSoftmaxNdKernels(KernelRegistry& r);   // SoftmaxNd
+void RegisterNormKernels(KernelRegistry& r);        // Standardize
+void RegisterNllLossKernels(KernelRegistry& r);     // NegativeLogLikelihoodLoss
 
 }  // namespace graphrt
 

@@ -10,6 +10,8 @@
 #include "core/graph/ops/training_ops.h"
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/random_ops.h"
+#include "core/graph/ops/conv_nd_ops.h"
+#include "core/graph/ops/nn_ext_ops.h"
 
 namespace graphrt {
 
@@ -24,6 +26,8 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterConvOps(registry);
   RegisterPoolingOps(registry);
   RegisterBatchNormOps(registry);
+  RegisterConvNdOps(registry);
+  RegisterNnExtOps(registry);
 }
 
 }  // namespace graphrt
