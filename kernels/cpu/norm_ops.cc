@@ -1,6 +1,8 @@
-// Standardize on the CPU (core/graph/ops/nn_ext_ops.h), float32: the shared
-// core of ONNX's LayerNormalization (axes from `axis` on) and
-// InstanceNormalization (axis 2: each image's channel plane). Each row of
+// Standardize and LRNChannelsFirst on the CPU (core/graph/ops/nn_ext_ops.h).
+//
+// Standardize, float32, is the shared core of ONNX's LayerNormalization
+// (axes from `axis` on) and InstanceNormalization (axis 2: each image's
+// channel plane). Each row of
 // the [outer, inner] view gets its mean and population variance, summed in
 // double so that long rows (an instance-norm plane of 224x224) keep float32
 // precision; rows are split over the intra-op pool.
@@ -72,10 +74,60 @@ absl::Status StandardizeOp::Compute(OpKernelContext& ctx) {
   return absl::OkStatus();
 }
 
+// ONNX LRN over the channels of [N, C, D...]: each (image, channel) plane
+// sums the squares of its window of channel planes, in double.
+class LrnOp final : public OpKernel {
+ public:
+  explicit LrnOp(const OpKernelConstruction& c) : OpKernel(c) {}
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(size_, c.attr<int64_t>("size"));
+    ASSIGN_OR_RETURN(alpha_, c.attr<float>("alpha"));
+    ASSIGN_OR_RETURN(beta_, c.attr<float>("beta"));
+    ASSIGN_OR_RETURN(bias_, c.attr<float>("bias"));
+    if (size_ < 1) return absl::InvalidArgumentError(absl::StrCat("size must be positive, got ", size_));
+    return absl::OkStatus();
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("input must be [N, C, D...], got ", x.shape().DebugString()));
+    }
+    ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.shape()));
+    const int64_t channels = x.dim(1), planes = x.dim(0) * channels;
+    if (x.num_elements() == 0) return absl::OkStatus();
+    const int64_t plane = x.num_elements() / planes;
+    const int64_t lo = (size_ - 1) / 2, hi = size_ - 1 - lo;  // floor and ceil of (size-1)/2
+    const float* px = x.data<float>();
+    float* py = y->data<float>();
+    ctx.ParallelFor(planes, plane * size_ * 2, [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const int64_t c = p % channels, first = std::max<int64_t>(0, c - lo);
+        const int64_t last = std::min(channels - 1, c + hi);
+        for (int64_t i = 0; i < plane; ++i) {
+          double sq = 0;
+          for (int64_t k = first; k <= last; ++k) {
+            const double v = px[(p - c + k) * plane + i];
+            sq += v * v;
+          }
+          py[p * plane + i] = static_cast<float>(
+              px[p * plane + i] / std::pow(bias_ + alpha_ / size_ * sq, static_cast<double>(beta_)));
+        }
+      }
+    });
+    return absl::OkStatus();
+  }
+
+ private:
+  int64_t size_ = 1;
+  float alpha_ = 1e-4f, beta_ = 0.75f, bias_ = 1.0f;
+};
+
 }  // namespace
 
 void RegisterNormKernels(KernelRegistry& r) {
   r.Register<StandardizeOp>("Standardize", kDeviceCpu, {{"T", {DataType::kFloat32}}});
+  r.Register<LrnOp>("LRNChannelsFirst", kDeviceCpu, {{"T", {DataType::kFloat32}}});
 }
 
 }  // namespace graphrt

@@ -30,6 +30,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterBatchNormKernels(r);
   RegisterConvNdKernels(r);
   RegisterPoolNdKernels(r);
+  RegisterConvTransposeNdKernels(r);
   RegisterBatchMatMulKernels(r);
   RegisterSoftmaxNdKernels(r);
   RegisterNormKernels(r);

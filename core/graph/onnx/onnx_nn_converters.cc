@@ -1,6 +1,6 @@
-// The ONNX NN family (onnx_converter.h): Gemm, MatMul, Conv, MaxPool,
-// AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization
-// (inference), InstanceNormalization, LayerNormalization, Softmax,
+// The ONNX NN family (onnx_converter.h): Gemm, MatMul, Conv, ConvTranspose,
+// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization
+// (inference), InstanceNormalization, LayerNormalization, LRN, Softmax,
 // LogSoftmax, Hardmax, NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
 //
 // Note [ONNX NN ops in graphrt]
@@ -9,12 +9,13 @@
 // more than the op (core/graph/ops/conv_nd_ops.h, nn_ext_ops.h).
 // Approach: Gemm is MatMul (or BatchMatMulV2 for float64) then Mul/Add;
 // MatMul is BatchMatMulV2 with 1-D operands expanded and squeezed as numpy
-// does; Conv and the pools are ConvNd / MaxPoolNd / AvgPoolNd; the global
-// pools are Mean / Max over the spatial axes; BatchNormalization folds to
-// x * a + b with a and b per channel; Instance- and LayerNormalization are
-// Standardize times scale plus bias; the softmax family is SoftmaxNd; the
-// losses are NegativeLogLikelihoodLoss (after a log-softmax over the
-// classes for SoftmaxCrossEntropyLoss).
+// does; Conv, ConvTranspose and the pools are ConvNd, ConvTransposeNd,
+// MaxPoolNd, AvgPoolNd; the global pools are Mean / Max over the spatial
+// axes; BatchNormalization folds to x * a + b with a and b per channel;
+// Instance- and LayerNormalization are Standardize times scale plus bias;
+// LRN is LRNChannelsFirst; the softmax family is SoftmaxNd; the losses are
+// NegativeLogLikelihoodLoss (after a log-softmax over the classes for
+// SoftmaxCrossEntropyLoss).
 // Limitations: BatchNormalization in training mode, and the global pools and
 // 1-D MatMul operands of unknown rank, are refused as UNIMPLEMENTED.
 #include <cstdint>
@@ -126,6 +127,24 @@ absl::Status Conv(OnnxContext& ctx) {
   return ctx.SetOutput(0, y);
 }
 
+absl::Status ConvTranspose(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output w, ctx.Input(1));
+  Output b;
+  if (ctx.HasInput(2)) {
+    ASSIGN_OR_RETURN(b, ctx.Input(2));
+  } else {
+    b = ctx.builder().Const(Tensor(DataType::kFloat32, TensorShape{0}), Name(ctx, "no_bias"));
+  }
+  AttrMap attrs = WindowAttrs(ctx);
+  attrs["group"] = ctx.IntAttr("group", 1);
+  attrs["output_padding"] = ctx.IntsAttr("output_padding");
+  attrs["output_shape"] = ctx.IntsAttr("output_shape");
+  Output y = Op(ctx, "ConvTransposeNd", {x, w, b}, std::move(attrs));
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
 absl::Status Pool(OnnxContext& ctx, bool max) {
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   AttrMap attrs = WindowAttrs(ctx);
@@ -226,6 +245,17 @@ absl::Status LayerNormalization(OnnxContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status Lrn(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  Output y = Op(ctx, "LRNChannelsFirst", {x},
+                {{"size", ctx.IntAttr("size", 1)},
+                 {"alpha", ctx.FloatAttr("alpha", 1e-4f)},
+                 {"beta", ctx.FloatAttr("beta", 0.75f)},
+                 {"bias", ctx.FloatAttr("bias", 1.0f)}});
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
 // Before opset 13 the three flatten the input to 2-D at `axis` (default 1);
 // from 13 on they work along the one axis (default -1).
 absl::Status SoftmaxFamily(OnnxContext& ctx, const char* mode) {
@@ -282,6 +312,7 @@ void AddNnConverters(std::vector<OnnxConverter>& table) {
                                 {"Gemm", 1, Gemm},
                                 {"MatMul", 1, MatMul},
                                 {"Conv", 1, Conv},
+                                {"ConvTranspose", 1, ConvTranspose},
                                 {"MaxPool", 1, MaxPool},
                                 {"AveragePool", 1, AveragePool},
                                 {"GlobalAveragePool", 1, GlobalAveragePool},
@@ -289,6 +320,7 @@ void AddNnConverters(std::vector<OnnxConverter>& table) {
                                 {"BatchNormalization", 1, BatchNormalization},
                                 {"InstanceNormalization", 1, InstanceNormalization},
                                 {"LayerNormalization", 17, LayerNormalization},
+                                {"LRN", 1, Lrn},
                                 {"Softmax", 1, Softmax},
                                 {"LogSoftmax", 1, LogSoftmax},
                                 {"Hardmax", 1, Hardmax},

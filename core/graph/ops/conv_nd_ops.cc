@@ -62,6 +62,25 @@ absl::Status ConvNdShape(ShapeContext& c) {
   return WindowOutputShape(c, kernel, w.known_rank() ? w.dim(0) : -1);
 }
 
+// The output's rank, batch and channels (M = weights dim 1 * group); the
+// spatial sizes are worked out by the kernel (ConvTransposeNdWindow).
+absl::Status ConvTransposeNdShape(ShapeContext& c) {
+  const PartialShape& x = c.input(0);
+  const PartialShape& w = c.input(1);
+  ASSIGN_OR_RETURN(int64_t group, c.attr<int64_t>("group"));
+  if (group < 1) return c.Error(absl::StrCat("group must be positive, got ", group));
+  if (x.known_rank() && w.known_rank() && (x.rank() != w.rank() || x.rank() < 3)) {
+    return c.Error(absl::StrCat("input ", x.DebugString(), " and weights ", w.DebugString(),
+                                " must have the same rank >= 3 (weights are [C, M/group, K...])"));
+  }
+  if (!x.known_rank()) return absl::OkStatus();
+  std::vector<int64_t> out(x.rank(), -1);
+  out[0] = x.dim(0);
+  if (w.known_rank() && w.dim(1) >= 0) out[1] = w.dim(1) * group;
+  c.set_output(0, PartialShape(out));
+  return absl::OkStatus();
+}
+
 absl::Status PoolNdShape(ShapeContext& c) {
   ASSIGN_OR_RETURN(Ints kernel, c.attr<Ints>("kernel_shape"));
   const PartialShape& x = c.input(0);
@@ -91,6 +110,17 @@ void RegisterConvNdOps(OpRegistry& r) {
       .Shape(ConvNdShape)
       .Doc("ONNX Conv: channels-first N-D convolution; b is [M] or [0] (no bias).");
   (void)r.Register(std::move(conv));
+
+  OpDefBuilder convt("ConvTransposeNd");
+  convt.Input("x: T").Input("w: T").Input("b: T").Output("y: T").TypeAttr("T", {DT::kFloat32});
+  WindowAttrs(convt)
+      .Attr("group", AttrType::kInt, int64_t{1})
+      .Attr("output_padding", AttrType::kIntList, Ints{})
+      .Attr("output_shape", AttrType::kIntList, Ints{})
+      .Shape(ConvTransposeNdShape)
+      .Doc("ONNX ConvTranspose: channels-first N-D transposed convolution; w is "
+           "[C, M/group, K...], b is [M] or [0].");
+  (void)r.Register(std::move(convt));
 
   OpDefBuilder max("MaxPoolNd");
   max.Input("x: T").Output("y: T").Output("indices: int64").TypeAttr("T", {DT::kFloat32});

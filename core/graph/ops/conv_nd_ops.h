@@ -5,6 +5,9 @@
 //
 //   ConvNd(x [N, C, D...], w [M, C/group, K...], b [M] or [0]) -> y [N, M, O...]
 //     attrs: strides, dilations, pads, auto_pad, group (C and M divide by it)
+//   ConvTransposeNd(x [N, C, I...], w [C, M/group, K...], b) -> y [N, M, O...]
+//     attrs as ConvNd plus output_padding and output_shape (spatial sizes;
+//     the padding is then derived, see ComputeConvTransposeWindow)
 //   MaxPoolNd(x) -> y [N, C, O...], indices int64 (flat row-major index into
 //     x, or with storage_order 1 the spatial part column-major)
 //     attrs: kernel_shape, strides, dilations, pads, auto_pad, ceil_mode,

@@ -54,6 +54,18 @@ absl::StatusOr<NdWindow> ComputeNdWindow(std::span<const int64_t> in,
                                          std::span<const int64_t> kernel,
                                          const NdWindowAttrs& attrs);
 
+// ConvTranspose (ONNX): `in` is the transposed conv's input, w.out its
+// output. out = stride * (in - 1) + output_padding + e - begin - end; with
+// output_shape (or SAME_* auto_pad, whose output_shape is in * stride) the
+// total padding stride * (in - 1) + output_padding + e - output_shape is
+// split half and half, the odd one at the end for SAME_UPPER and at the
+// beginning otherwise (as ONNX's reference does).
+absl::StatusOr<NdWindow> ComputeConvTransposeWindow(std::span<const int64_t> in,
+                                                    std::span<const int64_t> kernel,
+                                                    const NdWindowAttrs& attrs,
+                                                    const std::vector<int64_t>& output_padding,
+                                                    const std::vector<int64_t>& output_shape);
+
 }  // namespace graphrt
 
 #endif  // GRAPHRT_CORE_GRAPH_OPS_CONV_ND_WINDOW_H_

@@ -150,6 +150,16 @@ void RegisterNnExtOps(OpRegistry& r) {
                        .Attr("epsilon", AttrType::kFloat, 1e-5f)
                        .Shape(StandardizeShape)
                        .Doc("(x - mean) / sqrt(var + epsilon) over the axes from `axis` on."));
+  (void)r.Register(OpDefBuilder("LRNChannelsFirst")
+                       .Input("x: T")
+                       .Output("y: T")
+                       .TypeAttr("T", {DT::kFloat32})
+                       .Attr("size", AttrType::kInt)
+                       .Attr("alpha", AttrType::kFloat, 1e-4f)
+                       .Attr("beta", AttrType::kFloat, 0.75f)
+                       .Attr("bias", AttrType::kFloat, 1.0f)
+                       .Shape(UnchangedShape)
+                       .Doc("ONNX LRN: across channels (axis 1) of [N, C, D...]."));
   (void)r.Register(OpDefBuilder("NegativeLogLikelihoodLoss")
                        .Input("input: T")
                        .Input("target: Tind")

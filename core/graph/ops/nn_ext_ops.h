@@ -13,6 +13,10 @@
 //     axes from attr axis on, inv_std = 1 / sqrt(var + epsilon) (population
 //     variance); mean and inv_std are [d0, ..., d(axis-1), 1, ..., 1]. The
 //     core of LayerNormalization and InstanceNormalization. float32.
+//   LRNChannelsFirst(x [N, C, D...]) -> y: ONNX's LRN, y = x / (bias +
+//     alpha / size * sum of x^2 over channels [c - floor((size-1)/2),
+//     c + ceil((size-1)/2)])^beta. float32. (TF's LRN is NHWC, with alpha
+//     not divided by the window.)
 //   NegativeLogLikelihoodLoss(input [N, C, d...], target [N, d...], weight [C]
 //     or [0] for none) -> loss: ONNX's op; attrs reduction ("none", "sum",
 //     "mean"), ignore_index with has_ignore_index. float32 input, int32/int64

@@ -85,3 +85,34 @@ TEST(StandardizeTest, AxisOutOfRangeIsNamed) {
 
 }  // namespace
 }  // namespace graphrt
+
+namespace graphrt {
+namespace {
+
+// ONNX LRN: y = x / (bias + alpha / size * sum over channels
+// [c - floor((size-1)/2), c + ceil((size-1)/2)] of x^2)^beta.
+TEST(LrnChannelsFirstTest, MatchesTheFormula) {
+  const Tensor x = RandomFloats(TensorShape{2, 5, 3, 2}, -2, 2, 31);
+  for (int64_t size : {1, 2, 3, 4}) {
+    SCOPED_TRACE(size);
+    Tensor want(DataType::kFloat32, x.shape());
+    const float* px = x.data<float>();
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t c = 0; c < 5; ++c)
+        for (int64_t i = 0; i < 6; ++i) {
+          double sq = 0;
+          for (int64_t k = c - (size - 1) / 2; k <= c + size / 2; ++k) {
+            if (k >= 0 && k < 5) sq += std::pow(px[(n * 5 + k) * 6 + i], 2);
+          }
+          want.data<float>()[(n * 5 + c) * 6 + i] =
+              static_cast<float>(px[(n * 5 + c) * 6 + i] / std::pow(2.0 + 0.5 / size * sq, 0.6));
+        }
+    auto got = RunKernel("LRNChannelsFirst", {x},
+                         {{"size", size}, {"alpha", 0.5f}, {"beta", 0.6f}, {"bias", 2.0f}});
+    ASSERT_TRUE(got.ok()) << got.status();
+    ExpectTensorNear((*got)[0], want, 1e-6, 1e-5);
+  }
+}
+
+}  // namespace
+}  // namespace graphrt
