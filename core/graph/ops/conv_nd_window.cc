@@ -111,4 +111,54 @@ absl::StatusOr<NdWindow> ComputeNdWindow(std::span<const int64_t> in,
   return w;
 }
 
+absl::StatusOr<NdWindow> ComputeConvTransposeWindow(std::span<const int64_t> in,
+                                                    std::span<const int64_t> kernel,
+                                                    const NdWindowAttrs& attrs,
+                                                    const std::vector<int64_t>& output_padding,
+                                                    const std::vector<int64_t>& output_shape) {
+  const size_t r = in.size();
+  RETURN_IF_ERROR(CheckLength("strides", attrs.strides, r));
+  RETURN_IF_ERROR(CheckLength("dilations", attrs.dilations, r));
+  RETURN_IF_ERROR(CheckLength("pads", attrs.pads, 2 * r));
+  RETURN_IF_ERROR(CheckLength("output_padding", output_padding, r));
+  RETURN_IF_ERROR(CheckLength("output_shape", output_shape, r));
+  NdWindow w;
+  w.in.assign(in.begin(), in.end());
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = attrs.strides.empty() ? std::vector<int64_t>(r, 1) : attrs.strides;
+  w.dilations = attrs.dilations.empty() ? std::vector<int64_t>(r, 1) : attrs.dilations;
+  w.pad_begin.assign(r, 0);
+  w.pad_end.assign(r, 0);
+  w.out.assign(r, 0);
+  const bool same = attrs.auto_pad == "SAME_UPPER" || attrs.auto_pad == "SAME_LOWER";
+  for (size_t i = 0; i < r; ++i) {
+    const int64_t k = w.kernel[i], s = w.strides[i], d = w.dilations[i];
+    if (k < 1 || s < 1 || d < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "spatial axis ", i, ": kernel ", k, ", stride ", s, " and dilation ", d,
+          " must all be positive"));
+    }
+    const int64_t op = output_padding.empty() ? 0 : output_padding[i];
+    const int64_t full = s * (in[i] - 1) + op + (k - 1) * d + 1;
+    if (!output_shape.empty() || same) {
+      const int64_t want = output_shape.empty() ? in[i] * s : output_shape[i];
+      // Floor division, as ONNX's reference: an output_shape past the full
+      // size makes `total` negative, and the extra rows go at the end.
+      const int64_t total = full - want;
+      w.pad_begin[i] = attrs.auto_pad == "SAME_UPPER" ? FloorDiv(total, 2)
+                                                      : total - FloorDiv(total, 2);
+      w.pad_end[i] = total - w.pad_begin[i];
+    } else if (attrs.auto_pad == "NOTSET" && !attrs.pads.empty()) {
+      w.pad_begin[i] = attrs.pads[i];
+      w.pad_end[i] = attrs.pads[i + r];
+    }
+    w.out[i] = full - w.pad_begin[i] - w.pad_end[i];
+    if (w.out[i] < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("spatial axis ", i, ": the output size ",
+                                                     w.out[i], " is negative"));
+    }
+  }
+  return w;
+}
+
 }  // namespace graphrt
