@@ -1,8 +1,9 @@
 // MaxPoolNd and AvgPoolNd on the CPU (core/graph/ops/conv_nd_ops.h): ONNX's
-// MaxPool and AveragePool, channels first, any number of spatial axes,
-// float32. Planes (image, channel) are split over the intra-op pool; each
-// output element walks its window position by position, so dilations,
-// ceil_mode and both padding counts share one loop.
+// MaxPool and AveragePool, channels first, any number of spatial axes;
+// MaxPoolNd for float32, float64, int8 and uint8, AvgPoolNd for float32.
+// Planes (image, channel) are split over the intra-op pool; each output
+// element walks its window position by position, so dilations, ceil_mode
+// and both padding counts share one loop.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -82,12 +83,69 @@ class PoolNdOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override;
 
  private:
+  template <typename T>
+  void MaxPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y, int64_t* indices,
+                 const WindowWalker& walker, int64_t planes, int64_t cost) const;
+  void AvgPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y, const WindowWalker& walker,
+                 int64_t planes, int64_t cost) const;
+
   const bool max_;
   NdWindowAttrs attrs_;
   std::vector<int64_t> kernel_;
   int64_t storage_order_ = 0;
   bool count_include_pad_ = false;
 };
+
+template <typename T>
+void PoolNdOp::MaxPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y, int64_t* indices,
+                         const WindowWalker& walker, int64_t planes, int64_t cost) const {
+  const int64_t O = walker.w.out_elements(), I = walker.w.in_elements();
+  const T* px = x.data<T>();
+  T* py = y->data<T>();
+  const bool column_major = storage_order_ == 1;
+  ctx.ParallelFor(planes, cost, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const T* src = px + p * I;
+      for (int64_t o = 0; o < O; ++o) {
+        T best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                      : std::numeric_limits<T>::lowest();
+        int64_t arg = -1;
+        walker.Walk(o, [&](int64_t row, int64_t col, bool inside) {
+          if (!inside) return;
+          const T v = src[row];
+          // The first maximum wins; a NaN is taken only when nothing was.
+          if (arg < 0 || v > best) {
+            best = v;
+            arg = column_major ? col : row;
+          }
+        });
+        py[p * O + o] = best;
+        indices[p * O + o] = arg < 0 ? -1 : p * I + arg;
+      }
+    }
+  });
+}
+
+void PoolNdOp::AvgPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y,
+                         const WindowWalker& walker, int64_t planes, int64_t cost) const {
+  const int64_t O = walker.w.out_elements(), I = walker.w.in_elements();
+  const float* px = x.data<float>();
+  float* py = y->data<float>();
+  ctx.ParallelFor(planes, cost, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const float* src = px + p * I;
+      for (int64_t o = 0; o < O; ++o) {
+        double sum = 0;
+        int64_t count = 0;
+        walker.Walk(o, [&](int64_t row, int64_t, bool inside) {
+          if (inside) sum += src[row];
+          if (inside || count_include_pad_) ++count;
+        });
+        py[p * O + o] = count == 0 ? 0.0f : static_cast<float>(sum / count);
+      }
+    }
+  });
+}
 
 absl::Status PoolNdOp::Compute(OpKernelContext& ctx) {
   const Tensor& x = ctx.input(0);
@@ -107,50 +165,36 @@ absl::Status PoolNdOp::Compute(OpKernelContext& ctx) {
     ASSIGN_OR_RETURN(Tensor * ind, ctx.allocate_output(1, out_shape));
     indices = ind->data<int64_t>();
   }
-  const int64_t planes = x.dim(0) * x.dim(1), O = win.out_elements(), I = win.in_elements();
+  const int64_t planes = x.dim(0) * x.dim(1), O = win.out_elements();
   if (y->num_elements() == 0) return absl::OkStatus();
-  const float* px = x.data<float>();
-  float* py = y->data<float>();
   const WindowWalker walker(win);
-  const bool column_major = storage_order_ == 1;
   const int64_t cost = std::max<int64_t>(1, O * win.kernel_elements() * 2);
-  ctx.ParallelFor(planes, cost, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const float* src = px + p * I;
-      for (int64_t o = 0; o < O; ++o) {
-        if (max_) {
-          float best = -std::numeric_limits<float>::infinity();
-          int64_t arg = -1;
-          walker.Walk(o, [&](int64_t row, int64_t col, bool inside) {
-            if (!inside) return;
-            const float v = src[row];
-            // The first maximum wins; a NaN is taken only when nothing was.
-            if (arg < 0 || v > best) {
-              best = v;
-              arg = column_major ? col : row;
-            }
-          });
-          py[p * O + o] = best;
-          indices[p * O + o] = arg < 0 ? -1 : p * I + arg;
-        } else {
-          double sum = 0;
-          int64_t count = 0;
-          walker.Walk(o, [&](int64_t row, int64_t, bool inside) {
-            if (inside) sum += src[row];
-            if (inside || count_include_pad_) ++count;
-          });
-          py[p * O + o] = count == 0 ? 0.0f : static_cast<float>(sum / count);
-        }
+  switch (x.dtype()) {
+    case DataType::kFloat64:
+      MaxPlanes<double>(ctx, x, y, indices, walker, planes, cost);
+      break;
+    case DataType::kInt8:
+      MaxPlanes<int8_t>(ctx, x, y, indices, walker, planes, cost);
+      break;
+    case DataType::kUint8:
+      MaxPlanes<uint8_t>(ctx, x, y, indices, walker, planes, cost);
+      break;
+    default:
+      if (max_) {
+        MaxPlanes<float>(ctx, x, y, indices, walker, planes, cost);
+      } else {
+        AvgPlanes(ctx, x, y, walker, planes, cost);
       }
-    }
-  });
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
 
 void RegisterPoolNdKernels(KernelRegistry& r) {
-  r.Register<PoolNdOp>("MaxPoolNd", kDeviceCpu, {{"T", {DataType::kFloat32}}});
+  r.Register<PoolNdOp>("MaxPoolNd", kDeviceCpu,
+                       {{"T", {DataType::kFloat32, DataType::kFloat64, DataType::kInt8,
+                               DataType::kUint8}}});
   r.Register<PoolNdOp>("AvgPoolNd", kDeviceCpu, {{"T", {DataType::kFloat32}}});
 }
 

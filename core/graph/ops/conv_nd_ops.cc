@@ -123,7 +123,8 @@ void RegisterConvNdOps(OpRegistry& r) {
   (void)r.Register(std::move(convt));
 
   OpDefBuilder max("MaxPoolNd");
-  max.Input("x: T").Output("y: T").Output("indices: int64").TypeAttr("T", {DT::kFloat32});
+  max.Input("x: T").Output("y: T").Output("indices: int64")
+      .TypeAttr("T", {DT::kFloat32, DT::kFloat64, DT::kInt8, DT::kUint8});
   WindowAttrs(max)
       .Attr("kernel_shape", AttrType::kIntList)
       .Attr("ceil_mode", AttrType::kBool, false)

@@ -169,6 +169,34 @@ TEST(PoolNdTest, TiesGoToTheFirstMaximum) {
   ExpectTensorEq((*got)[1], T_<int64_t>({1}, {1, 1, 1, 1}));
 }
 
+// ONNX MaxPool also takes int8 and uint8 (and float64): the same windows and
+// indices as float32 on values that are exact in every type.
+TEST(PoolNdTest, IntegerAndDoubleMaxPoolMatchFloat) {
+  std::vector<float> values(2 * 3 * 5 * 4);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>((i * 37) % 101);
+  const AttrMap attrs{{"kernel_shape", Ints{3, 2}}, {"strides", Ints{2, 1}},
+                      {"pads", Ints{1, 0, 1, 1}}};
+  auto want = RunKernel("MaxPoolNd", {T_<float>(values, {2, 3, 5, 4})}, attrs);
+  ASSERT_TRUE(want.ok()) << want.status();
+  std::vector<uint8_t> u8(values.begin(), values.end());
+  std::vector<int8_t> i8;
+  for (float v : values) i8.push_back(static_cast<int8_t>(v - 50));
+  std::vector<double> f64(values.begin(), values.end());
+  auto got_u8 = RunKernel("MaxPoolNd", {T_<uint8_t>(u8, {2, 3, 5, 4})}, attrs);
+  auto got_i8 = RunKernel("MaxPoolNd", {T_<int8_t>(i8, {2, 3, 5, 4})}, attrs);
+  auto got_f64 = RunKernel("MaxPoolNd", {T_<double>(f64, {2, 3, 5, 4})}, attrs);
+  ASSERT_TRUE(got_u8.ok() && got_i8.ok() && got_f64.ok());
+  const Tensor& y = (*want)[0];
+  for (int64_t i = 0; i < y.num_elements(); ++i) {
+    EXPECT_EQ((*got_u8)[0].data<uint8_t>()[i], y.data<float>()[i]);
+    EXPECT_EQ((*got_i8)[0].data<int8_t>()[i], y.data<float>()[i] - 50);
+    EXPECT_EQ((*got_f64)[0].data<double>()[i], y.data<float>()[i]);
+  }
+  ExpectTensorEq((*got_u8)[1], (*want)[1]);
+  ExpectTensorEq((*got_i8)[1], (*want)[1]);
+  ExpectTensorEq((*got_f64)[1], (*want)[1]);
+}
+
 TEST(PoolNdTest, KernelShapeMustMatchTheInputRank) {
   const Tensor x = RandomFloats(TensorShape{1, 1, 4, 4}, -1, 1, 1);
   auto got = RunKernel("AvgPoolNd", {x}, {{"kernel_shape", Ints{2}}});
