@@ -33,12 +33,15 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/op_def.h
   core/graph/ops/array_ops.h
   core/graph/ops/batch_norm_ops.h
+  core/graph/ops/conv_nd_ops.h
+  core/graph/ops/conv_nd_window.h
   core/graph/ops/conv_ops.h
   core/graph/ops/conv_window.h
   core/graph/ops/indexing_ops.h
   core/graph/ops/indexing_slice.h
   core/graph/ops/layout_ops.h
   core/graph/ops/math_ops.h
+  core/graph/ops/nn_ext_ops.h
   core/graph/ops/nn_ops.h
   core/graph/ops/pooling_ops.h
   core/graph/ops/random_ops.h

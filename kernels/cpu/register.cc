@@ -30,6 +30,13 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterBatchNormKernels(r);
   RegisterIndexingKernels(r);
   RegisterSliceKernels(r);
+  RegisterConvNdKernels(r);
+  RegisterPoolNdKernels(r);
+  RegisterConvTransposeNdKernels(r);
+  RegisterBatchMatMulKernels(r);
+  RegisterSoftmaxNdKernels(r);
+  RegisterNormKernels(r);
+  RegisterNllLossKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -40,6 +40,13 @@ void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGr
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
 void RegisterIndexingKernels(KernelRegistry& r);    // GatherV2
 void RegisterSliceKernels(KernelRegistry& r);       // StridedSlice
+void RegisterConvNdKernels(KernelRegistry& r);      // ConvNd (ONNX Conv, NCHW)
+void RegisterPoolNdKernels(KernelRegistry& r);      // MaxPoolNd AvgPoolNd
+void RegisterConvTransposeNdKernels(KernelRegistry& r);  // ConvTransposeNd (ONNX ConvTranspose)
+void RegisterBatchMatMulKernels(KernelRegistry& r); // BatchMatMulV2
+void RegisterSoftmaxNdKernels(KernelRegistry& r);   // SoftmaxNd
+void RegisterNormKernels(KernelRegistry& r);        // Standardize
+void RegisterNllLossKernels(KernelRegistry& r);     // NegativeLogLikelihoodLoss
 
 }  // namespace graphrt
 

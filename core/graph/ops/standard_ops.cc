@@ -11,6 +11,8 @@
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/random_ops.h"
 #include "core/graph/ops/indexing_ops.h"
+#include "core/graph/ops/conv_nd_ops.h"
+#include "core/graph/ops/nn_ext_ops.h"
 
 namespace graphrt {
 
@@ -26,6 +28,8 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterPoolingOps(registry);
   RegisterBatchNormOps(registry);
   RegisterIndexingOps(registry);
+  RegisterConvNdOps(registry);
+  RegisterNnExtOps(registry);
 }
 
 }  // namespace graphrt

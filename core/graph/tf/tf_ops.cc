@@ -84,6 +84,15 @@ absl::StatusOr<Converted> MatMul(NodeContext& ctx, const char* op) {
   return out;
 }
 
+// BatchMatMul (V1: equal batch dims) and V2 (broadcast batch dims) are one
+// graphrt op: broadcasting accepts every V1 graph.
+absl::StatusOr<Converted> BatchMatMul(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  out.attrs["adj_x"] = BoolAttr(ctx.node(), "adj_x", false);
+  out.attrs["adj_y"] = BoolAttr(ctx.node(), "adj_y", false);
+  return out;
+}
+
 absl::StatusOr<Converted> BiasAdd(NodeContext& ctx, const char* op) {
   if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "data_format");
       a != nullptr && !a->s().empty() && a->s() != "NHWC") {
@@ -318,6 +327,8 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Snapshot", {Same, "Identity"}},
       {"NoOp", {Same, "NoOp"}},
       {"MatMul", {MatMul, "MatMul"}},
+      {"BatchMatMul", {BatchMatMul, "BatchMatMulV2"}},
+      {"BatchMatMulV2", {BatchMatMul, "BatchMatMulV2"}},
       {"BiasAdd", {BiasAdd, "BiasAdd"}},
       {"Add", {Same, "Add"}},
       {"AddV2", {Same, "Add"}},

@@ -1,0 +1,153 @@
+// ConvTransposeNd on the CPU (core/graph/ops/conv_nd_ops.h): ONNX's
+// ConvTranspose, channels first, any number of spatial axes, groups,
+// float32.
+//
+// The transpose of ConvNd's im2col + GEMM (Note [ConvNd as im2col + GEMM]
+// in conv_nd_ops.cc): per (image, group), one GEMM col = w_group^T x x_group
+// gives, for every output channel and window position, the contribution of
+// every input position ([M/group * K, I]); col2im then adds each into the
+// output element it lands on (stride * i + dilation * k - pad_begin), and
+// the bias is added. Tasks write disjoint output channels, so they run in
+// parallel without locks.
+#include <algorithm>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
+#include "core/executor/op_kernel.h"
+#include "core/graph/ops/conv_nd_window.h"
+#include "kernels/cpu/register.h"
+
+namespace graphrt {
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * dims[i + 1];
+  return s;
+}
+
+// y[c, o...] += col[(c * K + kpos) * I + ipos] for every position that lands
+// inside the output. y is [channels, out...].
+void Col2Im(const float* col, int64_t channels, const NdWindow& w, float* y) {
+  const int r = w.rank();
+  const int64_t K = w.kernel_elements(), I = w.in_elements(), O = w.out_elements();
+  const std::vector<int64_t> out_stride = Strides(w.out), k_stride = Strides(w.kernel);
+  const int64_t in_last = w.in[r - 1], lines = I / std::max<int64_t>(in_last, 1);
+  std::vector<int64_t> base(r), iidx(r);
+  for (int64_t c = 0; c < channels; ++c) {
+    float* dst = y + c * O;
+    for (int64_t kpos = 0; kpos < K; ++kpos) {
+      for (int i = 0; i < r; ++i) {
+        base[i] = (kpos / k_stride[i]) % w.kernel[i] * w.dilations[i] - w.pad_begin[i];
+      }
+      const float* src = col + (c * K + kpos) * I;
+      std::fill(iidx.begin(), iidx.end(), 0);
+      for (int64_t line = 0; line < lines; ++line, src += in_last) {
+        int64_t off = 0;
+        bool inside = true;
+        for (int i = 0; i < r - 1; ++i) {
+          const int64_t coord = iidx[i] * w.strides[i] + base[i];
+          inside = inside && coord >= 0 && coord < w.out[i];
+          off += coord * out_stride[i];
+        }
+        if (inside) {
+          const int64_t s = w.strides[r - 1], b = base[r - 1], n = w.out[r - 1];
+          for (int64_t i = 0; i < in_last; ++i) {
+            const int64_t coord = i * s + b;
+            if (coord >= 0 && coord < n) dst[off + coord] += src[i];
+          }
+        }
+        for (int i = r - 2; i >= 0; --i) {
+          if (++iidx[i] < w.in[i]) break;
+          iidx[i] = 0;
+        }
+      }
+    }
+  }
+}
+
+class ConvTransposeNdOp final : public OpKernel {
+ public:
+  explicit ConvTransposeNdOp(const OpKernelConstruction& c) : OpKernel(c) {}
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(attrs_, ReadNdWindowAttrs(c.node().attrs()));
+    ASSIGN_OR_RETURN(group_, c.attr<int64_t>("group"));
+    ASSIGN_OR_RETURN(output_padding_, c.attr<std::vector<int64_t>>("output_padding"));
+    ASSIGN_OR_RETURN(output_shape_, c.attr<std::vector<int64_t>>("output_shape"));
+    return absl::OkStatus();
+  }
+  absl::Status Compute(OpKernelContext& ctx) override;
+
+ private:
+  NdWindowAttrs attrs_;
+  int64_t group_ = 1;
+  std::vector<int64_t> output_padding_, output_shape_;
+};
+
+absl::Status ConvTransposeNdOp::Compute(OpKernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const Tensor& w = ctx.input(1);
+  const Tensor& b = ctx.input(2);
+  if (x.rank() < 3 || w.rank() != x.rank()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "input ", x.shape().DebugString(), " must be [N, C, D...] and weights ",
+        w.shape().DebugString(), " [C, M/group, K...] of the same rank"));
+  }
+  const int64_t batch = x.dim(0), channels = x.dim(1), g = group_;
+  if (g < 1 || w.dim(0) != channels || channels % g != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "input ", x.shape().DebugString(), " and weights ", w.shape().DebugString(),
+        " do not fit group ", g, ": need weights dim 0 == C, divisible by group"));
+  }
+  const int64_t m = w.dim(1) * g;
+  if (b.num_elements() != 0 && (b.rank() != 1 || b.dim(0) != m)) {
+    return absl::InvalidArgumentError(absl::StrCat("bias ", b.shape().DebugString(),
+                                                   " must be [", m, "] (or [0] for none)"));
+  }
+  std::vector<int64_t> oshape = output_shape_;
+  // ONNX allows output_shape with the batch and channel dims too.
+  if (oshape.size() == static_cast<size_t>(x.rank())) oshape.erase(oshape.begin(), oshape.begin() + 2);
+  const std::vector<int64_t> in(x.shape().dims().begin() + 2, x.shape().dims().end());
+  const std::vector<int64_t> kernel(w.shape().dims().begin() + 2, w.shape().dims().end());
+  ASSIGN_OR_RETURN(NdWindow win,
+                   ComputeConvTransposeWindow(in, kernel, attrs_, output_padding_, oshape));
+  std::vector<int64_t> out_dims{batch, m};
+  out_dims.insert(out_dims.end(), win.out.begin(), win.out.end());
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(out_dims)));
+  if (out->num_elements() == 0) return absl::OkStatus();
+  const int64_t cg = channels / g, mg = m / g, K = win.kernel_elements();
+  const int64_t O = win.out_elements(), I = win.in_elements(), rows = mg * K;
+  const float* px = x.data<float>();
+  const float* pw = w.data<float>();
+  const float* pb = b.num_elements() ? b.data<float>() : nullptr;
+  float* py = out->data<float>();
+  const int64_t cost = std::max<int64_t>(1, 2 * cg * rows * I / 50 + rows * I + mg * O);
+  ctx.ParallelFor(batch * g, cost, [&](int64_t begin, int64_t end) {
+    std::vector<float> col(rows * I);
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t n = t / g, gi = t % g;
+      Eigen::Map<RowMatrix>(col.data(), rows, I).noalias() =
+          Eigen::Map<const RowMatrix>(pw + gi * cg * rows, cg, rows).transpose() *
+          Eigen::Map<const RowMatrix>(px + (n * channels + gi * cg) * I, cg, I);
+      float* y = py + (n * m + gi * mg) * O;
+      for (int64_t j = 0; j < mg; ++j) {
+        std::fill(y + j * O, y + (j + 1) * O, pb != nullptr ? pb[gi * mg + j] : 0.0f);
+      }
+      Col2Im(col.data(), mg, win, y);
+    }
+  });
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterConvTransposeNdKernels(KernelRegistry& r) {
+  r.Register<ConvTransposeNdOp>("ConvTransposeNd", kDeviceCpu, {{"T", {DataType::kFloat32}}});
+}
+
+}  // namespace graphrt
