@@ -38,6 +38,20 @@ std::string NodeNameFor(absl::string_view onnx_name) {
   return name;
 }
 
+// Note [Values known at import time]
+// Rationale: from opset 5 on, ONNX moved attributes into inputs (Reshape's
+// shape, Slice's starts, Dropout's ratio, ...), which exporters feed from
+// initializers or Constant nodes; graphrt ops take most of these as attrs,
+// fixed when the graph is built.
+// Approach: each ONNX value keeps its constant when one is known
+// (initializers, Constant, converters' SetConstantOutput) and a graphrt
+// Output only once a run-time input needs it: converters read constants
+// with ConstantInput, and a Const node is made lazily (Materialize) the
+// first time Input() asks for one. So weights feed ops as Consts while a
+// shape argument leaves no node behind.
+// Limitations: a value computed at run time (Shape of a dynamic input) is
+// not folded; the converter gets FAILED_PRECONDITION naming the input.
+//
 // One ONNX value: the graphrt output computing it, its value when known at
 // import time, or both.
 struct Value {
@@ -175,6 +189,8 @@ class Importer {
       onnx::checker::check_model(model_);
     } catch (const std::exception& e) {
       return absl::InvalidArgumentError(absl::StrCat("ONNX checker refused the model: ", e.what()));
+    } catch (...) {
+      return absl::InvalidArgumentError("ONNX checker refused the model (no reason given)");
     }
     return absl::OkStatus();
   }
