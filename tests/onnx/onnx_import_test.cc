@@ -158,3 +158,15 @@ TEST(OnnxImportTest, ConstantInputOfRuntimeValueIsRefusedByName) {
 
 }  // namespace
 }  // namespace graphrt
+
+namespace graphrt {
+namespace {
+
+TEST(OnnxImportTest, LooksLikeOnnxModelTellsModelsFromOtherBytes) {
+  EXPECT_TRUE(LooksLikeOnnxModel(IdentityModel(13).SerializeAsString()));
+  EXPECT_FALSE(LooksLikeOnnxModel(""));
+  EXPECT_FALSE(LooksLikeOnnxModel("\x12\x03" "abc"));
+}
+
+}  // namespace
+}  // namespace graphrt

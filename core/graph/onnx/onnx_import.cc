@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "core/base/status_macros.h"
 #include "core/graph/builder.h"
+#include "core/graph/io/foreign_formats.h"
 #include "core/graph/io/proto_util.h"
 #include "core/graph/onnx/onnx_converter.h"
 #include "onnx/checker.h"
@@ -354,6 +355,10 @@ absl::StatusOr<OnnxModel> ReadOnnxModel(const std::string& path,
   absl::StatusOr<OnnxModel> m = ParseOnnxModel(bytes, options);
   if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat(path, ": ", m.status().message()));
   return m;
+}
+
+bool LooksLikeOnnxModel(absl::string_view bytes) {
+  return RecognizeOnnxModel(bytes).has_value();
 }
 
 std::vector<std::string> SupportedOnnxOps() { return onnx_import::OnnxConverterOps(); }

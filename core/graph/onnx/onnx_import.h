@@ -61,6 +61,11 @@ absl::StatusOr<OnnxModel> ParseOnnxModel(absl::string_view bytes,
 absl::StatusOr<OnnxModel> ReadOnnxModel(const std::string& path,
                                         const OnnxImportOptions& options = {});
 
+// True when `bytes` have the structure of an ONNX ModelProto (what a reader
+// of several formats checks before trying others; see RecognizeOnnxModel
+// in core/graph/io/foreign_formats.h). Cheap: nothing is parsed into memory.
+bool LooksLikeOnnxModel(absl::string_view bytes);
+
 // A serialized ONNX TensorProto (the suite's `input_0.pb`) as a Tensor.
 absl::StatusOr<Tensor> ParseOnnxTensor(absl::string_view bytes);
 
