@@ -95,7 +95,11 @@ absl::Status ConvertCast(OnnxContext& ctx) {
   const onnx::AttributeProto* to = ctx.FindAttr("to");
   if (to == nullptr) return ctx.Error("attr 'to' is not set");
   absl::StatusOr<DataType> dtype = DataTypeFromOnnx(static_cast<int32_t>(to->i()));
-  if (!dtype.ok()) return ctx.Unsupported("cast to ", dtype.status().message());
+  if (!dtype.ok()) {
+    return dtype.status().code() == absl::StatusCode::kUnimplemented
+               ? ctx.Unsupported("cast to ", dtype.status().message())
+               : ctx.Error("attr 'to': ", dtype.status().message());
+  }
   return CastTo(ctx, *dtype);
 }
 
