@@ -1,6 +1,7 @@
 // ONNX import: an ONNX ModelProto (`model.onnx`) becomes a graphrt Graph.
 //
-// The model must use the default ONNX domain at opsets 7 to 17; ONNX's own
+// The model must use the default ONNX domain at opsets 1 to 17 (each op
+// needs a converter for the model's opset: see SupportedOnnxOps); ONNX's own
 // checker (Debian's libonnx) validates it first. Initializers become Const
 // nodes (only where a run-time input needs them: attrs read at import time
 // fold away), graph inputs that are not initializers become Placeholders
