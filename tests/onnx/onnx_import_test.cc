@@ -113,6 +113,11 @@ TEST(OnnxImportTest, RefusesOtherDomains) {
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(s.message(), HasSubstr("domain 'com.example'"));
   EXPECT_THAT(s.message(), HasSubstr("node id"));
+  // A model of another domain only (ONNX's training ops) says so.
+  m.mutable_opset_import()->DeleteSubrange(0, 1);
+  s = ImportOnnxModel(m, {.run_checker = false}).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(s.message(), HasSubstr("uses only other domains ('com.example' 1)"));
 }
 
 TEST(OnnxImportTest, RefusesStringAndSequenceInputs) {

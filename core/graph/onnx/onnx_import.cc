@@ -174,11 +174,19 @@ class Importer {
  private:
   absl::Status CheckOpsets() {
     bool found = false;
+    std::vector<std::string> others;
     for (const onnx::OperatorSetIdProto& id : model_.opset_import()) {
       if (IsDefaultDomain(id.domain())) {
         opset_ = id.version();
         found = true;
+      } else {
+        others.push_back(absl::StrCat("'", id.domain(), "' ", id.version()));
       }
+    }
+    if (!found && !others.empty()) {
+      return absl::UnimplementedError(absl::StrCat(
+          "ONNX model uses only other domains (", absl::StrJoin(others, ", "),
+          "); graphrt imports the default domain"));
     }
     if (!found) {
       return absl::InvalidArgumentError(
