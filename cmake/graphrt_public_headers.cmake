@@ -34,6 +34,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/batch_norm_ops.h
   core/graph/ops/conv_ops.h
   core/graph/ops/conv_window.h
+  core/graph/ops/elementwise_ops.h
   core/graph/ops/layout_ops.h
   core/graph/ops/math_ops.h
   core/graph/ops/nn_ops.h

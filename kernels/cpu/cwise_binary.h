@@ -3,8 +3,8 @@
 // (kernels/common/cwise_shape.h, shared with the GPU kernels).
 //
 // Kernels (registered by RegisterCwiseBinaryKernels, kernels/cpu/register.h):
-//   Add Sub Mul Div Maximum  T in {float32, int32, int64}, output T
-//   Equal                    T in {float32, int32, int64, uint8, bool}, output bool
+//   Add Sub Mul Div Maximum  T in {float32, float64, int8..int64, uint8..uint64}, output T
+//   Equal                    T as Add's, or bool; output bool
 //   AddN                     N inputs of T in {float32, int32, int64}, output T
 //   ReluGrad                 float32: gradients where features > 0, else 0
 //

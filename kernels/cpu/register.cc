@@ -28,6 +28,8 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterDepthwiseConvKernels(r);
   RegisterPoolingKernels(r);
   RegisterBatchNormKernels(r);
+  RegisterElementwiseUnaryKernels(r);
+  RegisterElementwiseBinaryKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -38,6 +38,10 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
                                                        // BackpropInput, BackpropFilter
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
+void RegisterElementwiseUnaryKernels(KernelRegistry& r);   // Abs Erf Floor ... LeakyRelu Elu
+                                                           // Gelu IsNan ... (elementwise_unary.h)
+void RegisterElementwiseBinaryKernels(KernelRegistry& r);  // Minimum Pow FloorMod Less ...
+                                                           // SelectV2 (elementwise_binary.h)
 
 }  // namespace graphrt
 

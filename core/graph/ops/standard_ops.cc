@@ -3,6 +3,7 @@
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/batch_norm_ops.h"
 #include "core/graph/ops/conv_ops.h"
+#include "core/graph/ops/elementwise_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/ops/pooling_ops.h"
@@ -24,6 +25,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterConvOps(registry);
   RegisterPoolingOps(registry);
   RegisterBatchNormOps(registry);
+  RegisterElementwiseOps(registry);
 }
 
 }  // namespace graphrt
