@@ -299,6 +299,8 @@ void RegisterCwiseBinaryKernels(KernelRegistry& r) {
   RegisterBinary<MaximumOp, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
       r, "Maximum");
   RegisterBinary<EqualOp, double, int8_t, int16_t, uint16_t, uint32_t, uint64_t>(r, "Equal");
+  r.Register<BinaryOp<HalfViaFloat<MaximumOp>, Float16>>("Maximum", kDeviceCpu,
+                                                          {{"T", {DataType::kFloat16}}});
   r.Register<AddNOp<float>>("AddN", kDeviceCpu, {{"T", {DataType::kFloat32}}});
   r.Register<AddNOp<int32_t>>("AddN", kDeviceCpu, {{"T", {DataType::kInt32}}});
   r.Register<AddNOp<int64_t>>("AddN", kDeviceCpu, {{"T", {DataType::kInt64}}});

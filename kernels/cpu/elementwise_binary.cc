@@ -316,6 +316,12 @@ void RegisterNumeric(KernelRegistry& r, const char* name) {
            uint64_t>(r, name);
 }
 
+template <template <typename> class Op>
+void RegisterHalf(KernelRegistry& r, const char* name) {
+  r.Register<BinaryKernel<HalfViaFloat<Op>, Float16>>(name, kDeviceCpu,
+                                                      {{"T", {DataType::kFloat16}}});
+}
+
 }  // namespace
 
 void RegisterElementwiseBinaryKernels(KernelRegistry& r) {
@@ -323,6 +329,9 @@ void RegisterElementwiseBinaryKernels(KernelRegistry& r) {
   RegisterNumeric<PowOp>(r, "Pow");
   RegisterNumeric<FloorModOp>(r, "FloorMod");
   RegisterNumeric<TruncateModOp>(r, "TruncateMod");
+  RegisterHalf<MinimumOp>(r, "Minimum");
+  RegisterHalf<FloorModOp>(r, "FloorMod");
+  RegisterHalf<TruncateModOp>(r, "TruncateMod");
   RegisterNumeric<SquaredDifferenceOp>(r, "SquaredDifference");
   Register<PReluOp, float, double, int8_t, int16_t, int32_t, int64_t>(r, "PRelu");
   Register<LeftShiftOp, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t,

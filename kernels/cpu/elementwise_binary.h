@@ -3,7 +3,8 @@
 //
 // Kernels (registered by RegisterElementwiseBinaryKernels, kernels/cpu/register.h):
 //   Minimum Pow FloorMod TruncateMod SquaredDifference
-//                             T in {float32, float64, int8..int64, uint8..uint64}
+//                             T in {float32, float64, int8..int64, uint8..uint64};
+//                             Minimum FloorMod TruncateMod also float16 (in float32)
 //   PRelu                     T in {float32, float64, int8..int64}
 //   LeftShift RightShift      T in {int8..int64, uint8..uint64}
 //   Less LessEqual Greater GreaterEqual  T as Minimum's; output bool

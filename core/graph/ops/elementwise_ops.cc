@@ -94,9 +94,11 @@ void RegisterElementwiseOps(OpRegistry& r) {
   ActivationGrad(r, "EluGrad", "outputs", {{"alpha", 1.0f}});
   ActivationGrad(r, "SoftplusGrad", "features", {});
 
-  for (const char* op : {"Minimum", "Pow", "FloorMod", "TruncateMod", "SquaredDifference"}) {
-    Binary(r, op, Numeric());
-  }
+  for (const char* op : {"Pow", "SquaredDifference"}) Binary(r, op, Numeric());
+  // float16 too (computed in float32): ONNX's Min, Max and Mod take it.
+  std::vector<DataType> with_half = Numeric();
+  with_half.push_back(DT::kFloat16);
+  for (const char* op : {"Minimum", "FloorMod", "TruncateMod"}) Binary(r, op, with_half);
   Binary(r, "PRelu", kSigned);
   Binary(r, "LeftShift", kIntegers);
   Binary(r, "RightShift", kIntegers);

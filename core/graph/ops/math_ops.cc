@@ -116,7 +116,10 @@ void Reduction(OpRegistry& r, const char* name) {
 }  // namespace
 
 void RegisterMathOps(OpRegistry& r) {
-  for (const char* op : {"Add", "Sub", "Mul", "Div", "Maximum"}) Binary(r, op, kArithmetic);
+  for (const char* op : {"Add", "Sub", "Mul", "Div"}) Binary(r, op, kArithmetic);
+  std::vector<DataType> maximum_types = kArithmetic;
+  maximum_types.push_back(DT::kFloat16);  // ONNX's Max takes it (computed in float32)
+  Binary(r, "Maximum", std::move(maximum_types));
   (void)r.Register(OpDefBuilder("Equal")
                        .Input("x: T")
                        .Input("y: T")

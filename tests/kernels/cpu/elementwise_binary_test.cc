@@ -7,6 +7,7 @@
 // in the error; SelectV2's three-way broadcast.
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -233,6 +234,32 @@ TEST(ElementwiseBinaryTest, WidenedIntegerOpsWrapAndTruncate) {
   auto u64 = RunKernel("Sub", {T_<uint64_t>({0}, {1}), T_<uint64_t>({1}, {1})});
   ASSERT_TRUE(u64.ok()) << u64.status();
   ExpectTensorEq((*u64)[0], T_<uint64_t>({std::numeric_limits<uint64_t>::max()}, {1}));
+}
+
+TEST(ElementwiseBinaryTest, Float16MinMaxModComputeInFloat) {
+  const std::vector<float> a = {-4.5f, 7.25f, 5.0f, 1000.0f, -7.0f, 0.1f};
+  const std::vector<float> b = {2.0f, -3.5f, 8.0f, 999.5f, 3.0f, 0.3f};
+  auto half = [](const std::vector<float>& v) {
+    Tensor t(DataType::kFloat16, {static_cast<int64_t>(v.size())});
+    for (size_t i = 0; i < v.size(); ++i) t.data<Float16>()[i] = FloatToHalf(v[i]);
+    return t;
+  };
+  const std::vector<std::pair<std::string, std::function<float(float, float)>>> ops = {
+      {"Minimum", [](float x, float y) { return std::fmin(x, y); }},
+      {"Maximum", [](float x, float y) { return std::fmax(x, y); }},
+      {"TruncateMod", [](float x, float y) { return std::fmod(x, y); }},
+      {"FloorMod", [](float x, float y) { return x - y * std::floor(x / y); }}};
+  for (const auto& [op, ref] : ops) {
+    auto out = RunKernel(op, {half(a), half(b)});
+    ASSERT_TRUE(out.ok()) << op << ": " << out.status();
+    ASSERT_EQ((*out)[0].dtype(), DataType::kFloat16);
+    for (size_t i = 0; i < a.size(); ++i) {
+      // The reference from the float16-rounded operands, rounded back.
+      const float x = HalfToFloat(FloatToHalf(a[i])), y = HalfToFloat(FloatToHalf(b[i]));
+      EXPECT_EQ(HalfToFloat((*out)[0].data<Float16>()[i]), HalfToFloat(FloatToHalf(ref(x, y))))
+          << op << "(" << x << ", " << y << ")";
+    }
+  }
 }
 
 TEST(ElementwiseBinaryTest, MinimumAndComparisonsWithNaN) {
