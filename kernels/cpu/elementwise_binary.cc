@@ -268,7 +268,11 @@ class SelectKernel final : public OpKernel {
     const int64_t n = p.out.num_elements();
     if (in[0]->num_elements() == n && in[1]->num_elements() == n && in[2]->num_elements() == n) {
       ctx.ParallelFor(n, 1, [&](int64_t b, int64_t end) {
-        for (int64_t i = b; i < end; ++i) o[i] = c[i] ? t[i] : e[i];
+        // Both values loaded first: a select, not a branch on random conditions.
+        for (int64_t i = b; i < end; ++i) {
+          const T tv = t[i], ev = e[i];
+          o[i] = c[i] ? tv : ev;
+        }
       });
       return absl::OkStatus();
     }
@@ -293,7 +297,8 @@ class SelectKernel final : public OpKernel {
       for (int i = 0; i < 3; ++i) off[i] += idx[d] * p.strides[i][d];
     }
     for (int64_t pos = begin; pos < end; ++pos) {
-      o[pos] = c[off[0]] ? t[off[1]] : e[off[2]];
+      const T tv = t[off[1]], ev = e[off[2]];
+      o[pos] = c[off[0]] ? tv : ev;
       for (int d = rank - 1; d >= 0; --d) {
         ++idx[d];
         for (int i = 0; i < 3; ++i) off[i] += p.strides[i][d];

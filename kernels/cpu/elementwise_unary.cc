@@ -69,6 +69,30 @@ GRAPHRT_CMATH_OP(CeilOp, ceil, 1)
 GRAPHRT_CMATH_OP(RoundOp, nearbyint, 1)
 #undef GRAPHRT_CMATH_OP
 
+// Note [Vectorised expm1 and log1p]
+// Rationale: Eigen 3.4 evaluates float expm1(), log1p() and select() one
+// element at a time (perf: Elu at ~40 M elements/s against Relu's ~1 G/s),
+// while its exp(), log(), min() and max() are vectorised.
+// Approach: branch-free forms on those. Kahan's: with u = exp(x),
+// expm1(x) = x * (u - 1) / log(u); with u = 1 + e, log1p(e) = e * log(u) /
+// (u - 1). A tiny term in both parts of each ratio makes it 1 where u
+// rounds to 1 (and changes nothing elsewhere), so tiny x and e keep their
+// relative accuracy with no select.
+// Limitations: ExpMinusOne takes x <= 0 only (Elu's negative side), clamped
+// at -80 where expm1 is -1 in float32; the float64 kernels use <cmath>.
+constexpr float kTiny = 1e-30f;
+// Both evaluate into arrays (no expression outlives the locals it reads).
+Eigen::ArrayXf ExpMinusOne(const Eigen::ArrayXf& x_nonpositive) {
+  const Eigen::ArrayXf x = x_nonpositive.max(-80.0f);
+  const Eigen::ArrayXf u = x.exp();
+  return x * (((u - 1.0f) + kTiny) / (u.log() + kTiny));
+}
+// log(1 + e) for e >= 0.
+Eigen::ArrayXf LogOnePlus(const Eigen::ArrayXf& e) {
+  const Eigen::ArrayXf u = e + 1.0f;
+  return e * ((u.log() + kTiny) / ((u - 1.0f) + kTiny));
+}
+
 template <typename T>
 struct ErfOp {
   using Out = T;
@@ -155,7 +179,8 @@ struct EluOp {
   }
   static void RunFloat(const float* in, float* out, int64_t n, const Params& p) {
     const ConstMap x(in, n);
-    Map(out, n) = (x > 0.0f).select(x, p.alpha * x.expm1());
+    // max(x, 0) + alpha * expm1(min(x, 0)): one side is 0 (Note [Vectorised expm1 and log1p]).
+    Map(out, n) = x.max(0.0f) + p.alpha * ExpMinusOne(x.min(0.0f));
   }
 };
 
@@ -189,7 +214,7 @@ struct SoftplusOp {
   }
   static void RunFloat(const float* in, float* out, int64_t n, const Params&) {
     const ConstMap x(in, n);
-    Map(out, n) = x.max(0.0f) + (-x.abs()).exp().log1p();
+    Map(out, n) = x.max(0.0f) + LogOnePlus((-x.abs()).exp());
   }
 };
 
