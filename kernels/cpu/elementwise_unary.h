@@ -29,9 +29,11 @@
 //   - LeakyReluGrad(g, x) = g where x > 0 else alpha * g; EluGrad(g, y) = g
 //     where y > 0 else g * (y + alpha); SoftplusGrad(g, x) = g * sigmoid(x).
 //     Their inputs must have one shape: INVALID_ARGUMENT naming both otherwise.
-//   - float32 LeakyRelu, Elu, Softplus, Erf, Gelu and the plain maps (Abs,
-//     Floor, ...) are simple loops or Eigen expressions the compiler
-//     vectorises; the rest compute through <cmath> per element. Work is split
+//   - float32 LeakyRelu, Erf, Gelu and the plain maps (Abs, Floor, ...) are
+//     simple loops or Eigen expressions that vectorise (Relu's speed, see
+//     bench/RESULTS.md); Elu and Softplus are branch-free on Eigen's exp/log
+//     but measured ~25x slower than Relu, cause not yet found; the rest
+//     compute through <cmath> per element. Work is split
 //     over the intra-op pool; the output takes over the input's buffer when
 //     the executor allows it.
 //
