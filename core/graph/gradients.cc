@@ -30,6 +30,7 @@ void RegisterStandardGradients(GradientRegistry& registry) {
   RegisterConvGradients(registry);
   RegisterPoolingGradients(registry);
   RegisterBatchNormGradients(registry);
+  RegisterElementwiseGradients(registry);
 }
 
 void GradientRegistry::Register(std::string op, GradFn fn) {

@@ -82,6 +82,7 @@ void RegisterRandomGradients(GradientRegistry& registry);
 void RegisterConvGradients(GradientRegistry& registry);
 void RegisterPoolingGradients(GradientRegistry& registry);
 void RegisterBatchNormGradients(GradientRegistry& registry);
+void RegisterElementwiseGradients(GradientRegistry& registry);
 
 // d(sum of y)/d(x) for each of `xs` (see the top of this file).
 absl::StatusOr<std::vector<Output>> AddGradients(

@@ -70,7 +70,7 @@ struct IntDivOp {
   using Out = T;
   static constexpr int64_t kCostNs = sizeof(T) == 4 ? 1 : 4;
   static T Apply(T a, T b) {
-    if constexpr (kMinusOne) {
+    if constexpr (kMinusOne && std::is_signed_v<T>) {
       // a / -1 is -a, wrapping: the hardware division would trap on INT_MIN.
       if (b == -1) return static_cast<T>(Bits<T>{0} - static_cast<Bits<T>>(a));
     }
@@ -119,7 +119,7 @@ absl::StatusOr<bool> CheckDivisor(const Tensor& y) {
   int64_t zeros = 0, minus_ones = 0;
   for (int64_t i = 0; i < n; ++i) {
     zeros += d[i] == 0;
-    minus_ones += d[i] == -1;
+    if constexpr (std::is_signed_v<T>) minus_ones += d[i] == -1;
   }
   if (zeros == 0) return minus_ones > 0;
   return absl::InvalidArgumentError(absl::StrCat(
@@ -291,6 +291,16 @@ void RegisterCwiseBinaryKernels(KernelRegistry& r) {
   RegisterBinary<MaximumOp, float, int32_t, int64_t>(r, "Maximum");
   RegisterBinary<ReluGradOp, float>(r, "ReluGrad");
   RegisterBinary<EqualOp, float, int32_t, int64_t, uint8_t, bool>(r, "Equal");
+  // The other real types, for imported models (ONNX).
+  RegisterBinary<AddOp, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(r, "Add");
+  RegisterBinary<SubOp, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(r, "Sub");
+  RegisterBinary<MulOp, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(r, "Mul");
+  RegisterBinary<DivOp, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(r, "Div");
+  RegisterBinary<MaximumOp, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+      r, "Maximum");
+  RegisterBinary<EqualOp, double, int8_t, int16_t, uint16_t, uint32_t, uint64_t>(r, "Equal");
+  r.Register<BinaryOp<HalfViaFloat<MaximumOp>, Float16>>("Maximum", kDeviceCpu,
+                                                          {{"T", {DataType::kFloat16}}});
   r.Register<AddNOp<float>>("AddN", kDeviceCpu, {{"T", {DataType::kFloat32}}});
   r.Register<AddNOp<int32_t>>("AddN", kDeviceCpu, {{"T", {DataType::kInt32}}});
   r.Register<AddNOp<int64_t>>("AddN", kDeviceCpu, {{"T", {DataType::kInt64}}});

@@ -3,8 +3,9 @@
 // (kernels/common/cwise_shape.h, shared with the GPU kernels).
 //
 // Kernels (registered by RegisterCwiseBinaryKernels, kernels/cpu/register.h):
-//   Add Sub Mul Div Maximum  T in {float32, int32, int64}, output T
-//   Equal                    T in {float32, int32, int64, uint8, bool}, output bool
+//   Add Sub Mul Div Maximum  T in {float32, float64, int8..int64, uint8..uint64}, output T
+//   Maximum                  also float16, computed in float32
+//   Equal                    T as Add's, or bool; output bool
 //   AddN                     N inputs of T in {float32, int32, int64}, output T
 //   ReluGrad                 float32: gradients where features > 0, else 0
 //
@@ -48,6 +49,17 @@ namespace graphrt {
 template <typename Op, typename T, typename Out>
 void RunBroadcast(const OpKernelContext& ctx, const BroadcastPlan& plan, const T* x,
                   const T* y, Out* out);
+
+// Op<float> on float16 elements: each operand widened to float, the result
+// rounded back to nearest even (float16 is storage only: core/graph/types.h).
+template <template <typename> class Op>
+struct HalfViaFloat {
+  using Out = Float16;
+  static constexpr int64_t kCostNs = 4 * Op<float>::kCostNs;
+  static Float16 Apply(Float16 a, Float16 b) {
+    return FloatToHalf(Op<float>::Apply(HalfToFloat(a), HalfToFloat(b)));
+  }
+};
 
 // ---------------------------------------------------------------------------
 // Implementation.

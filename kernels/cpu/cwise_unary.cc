@@ -1,5 +1,6 @@
 #include "kernels/cpu/cwise_unary.h"
 
+#include <cmath>
 #include <type_traits>
 
 #include "Eigen/Core"
@@ -81,6 +82,23 @@ struct FloatOp {
   static void Run(const float* in, float* out, int64_t n) { F(in, out, n); }
 };
 
+// The float64 versions, for imported models: <cmath> per element (correctly
+// rounded or nearly so; float64 is rare on the hot path).
+template <double (*F)(double)>
+struct DoubleOp {
+  static constexpr int64_t kCostNs = 10;
+  static void Run(const double* in, double* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = F(in[i]);
+  }
+};
+
+double ExpD(double x) { return std::exp(x); }
+double LogD(double x) { return std::log(x); }
+double TanhD(double x) { return std::tanh(x); }
+double SigmoidD(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double SqrtD(double x) { return std::sqrt(x); }
+double RsqrtD(double x) { return 1.0 / std::sqrt(x); }
+
 template <typename Op, typename T>
 class UnaryOp final : public OpKernel {
  public:
@@ -118,6 +136,18 @@ void RegisterCwiseUnaryKernels(KernelRegistry& r) {
   RegisterFloat<FloatOp<SqrtFloat, 1>>(r, "Sqrt");
   RegisterFloat<FloatOp<RsqrtFloat, 1>>(r, "Rsqrt");
   RegisterNumeric<SquareOp, float, int32_t, int64_t>(r, "Square");
+  // The other types of imported models (ONNX).
+  RegisterNumeric<NegOp, double, int8_t, int16_t>(r, "Neg");
+  RegisterNumeric<ReluOp, double, int8_t, int16_t>(r, "Relu");
+  const auto f64 = [&]<typename Op>(const char* name) {
+    r.Register<UnaryOp<Op, double>>(name, kDeviceCpu, {{"T", {DataType::kFloat64}}});
+  };
+  f64.operator()<DoubleOp<ExpD>>("Exp");
+  f64.operator()<DoubleOp<LogD>>("Log");
+  f64.operator()<DoubleOp<TanhD>>("Tanh");
+  f64.operator()<DoubleOp<SigmoidD>>("Sigmoid");
+  f64.operator()<DoubleOp<SqrtD>>("Sqrt");
+  f64.operator()<DoubleOp<RsqrtD>>("Rsqrt");
 }
 
 }  // namespace graphrt

@@ -1,9 +1,9 @@
 // Elementwise unary CPU kernels, and the vectorised float maps behind them.
 //
 // Kernels (registered by RegisterCwiseUnaryKernels, kernels/cpu/register.h):
-//   Neg, Relu               T in {float32, int32, int64}
-//   Exp, Log, Sigmoid, Tanh float32
-//   Sqrt, Rsqrt             float32
+//   Neg, Relu               T in {float32, float64, int8, int16, int32, int64}
+//   Exp, Log, Sigmoid, Tanh float32, float64 (<cmath> per element)
+//   Sqrt, Rsqrt             float32, float64
 //   Square                  T in {float32, int32, int64}
 //
 // Semantics:

@@ -37,6 +37,8 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterSoftmaxNdKernels(r);
   RegisterNormKernels(r);
   RegisterNllLossKernels(r);
+  RegisterElementwiseUnaryKernels(r);
+  RegisterElementwiseBinaryKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

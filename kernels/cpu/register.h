@@ -47,6 +47,10 @@ void RegisterBatchMatMulKernels(KernelRegistry& r); // BatchMatMulV2
 void RegisterSoftmaxNdKernels(KernelRegistry& r);   // SoftmaxNd
 void RegisterNormKernels(KernelRegistry& r);        // Standardize
 void RegisterNllLossKernels(KernelRegistry& r);     // NegativeLogLikelihoodLoss
+void RegisterElementwiseUnaryKernels(KernelRegistry& r);   // Abs Erf Floor ... LeakyRelu Elu
+                                                           // Gelu IsNan ... (elementwise_unary.h)
+void RegisterElementwiseBinaryKernels(KernelRegistry& r);  // Minimum Pow FloorMod Less ...
+                                                           // SelectV2 (elementwise_binary.h)
 
 }  // namespace graphrt
 

@@ -9,8 +9,17 @@ namespace {
 
 using DT = DataType;
 const std::vector<DataType> kNumeric = {DT::kFloat32, DT::kInt32, DT::kInt64};
-const std::vector<DataType> kComparable = {DT::kFloat32, DT::kInt32, DT::kInt64, DT::kUint8,
-                                           DT::kBool};
+const std::vector<DataType> kComparable = {
+    DT::kFloat32, DT::kInt32, DT::kInt64,  DT::kUint8,  DT::kBool,  DT::kFloat64,
+    DT::kInt8,    DT::kInt16, DT::kUint16, DT::kUint32, DT::kUint64};
+// The elementwise arithmetic of imported models (ONNX): every real type.
+const std::vector<DataType> kArithmetic = {DT::kFloat32, DT::kInt32,  DT::kInt64,
+                                           DT::kFloat64, DT::kInt8,   DT::kInt16,
+                                           DT::kUint8,   DT::kUint16, DT::kUint32,
+                                           DT::kUint64};
+const std::vector<DataType> kSignedArithmetic = {DT::kFloat32, DT::kInt32, DT::kInt64,
+                                                 DT::kFloat64, DT::kInt8,  DT::kInt16};
+const std::vector<DataType> kFloats = {DT::kFloat32, DT::kFloat64};
 
 absl::Status MatMulShape(ShapeContext& c) {
   ASSIGN_OR_RETURN(bool ta, c.attr<bool>("transpose_a"));
@@ -107,7 +116,10 @@ void Reduction(OpRegistry& r, const char* name) {
 }  // namespace
 
 void RegisterMathOps(OpRegistry& r) {
-  for (const char* op : {"Add", "Sub", "Mul", "Div", "Maximum"}) Binary(r, op, kNumeric);
+  for (const char* op : {"Add", "Sub", "Mul", "Div"}) Binary(r, op, kArithmetic);
+  std::vector<DataType> maximum_types = kArithmetic;
+  maximum_types.push_back(DT::kFloat16);  // ONNX's Max takes it (computed in float32)
+  Binary(r, "Maximum", std::move(maximum_types));
   (void)r.Register(OpDefBuilder("Equal")
                        .Input("x: T")
                        .Input("y: T")
@@ -120,9 +132,9 @@ void RegisterMathOps(OpRegistry& r) {
                        .Attr("N", AttrType::kInt)
                        .TypeAttr("T", kNumeric)
                        .Shape(BroadcastShapeFn));
-  Unary(r, "Neg", kNumeric);
-  for (const char* op : {"Exp", "Log", "Sigmoid", "Tanh"}) Unary(r, op, {DT::kFloat32});
-  for (const char* op : {"Sqrt", "Rsqrt"}) Unary(r, op, {DT::kFloat32});
+  Unary(r, "Neg", kSignedArithmetic);
+  for (const char* op : {"Exp", "Log", "Sigmoid", "Tanh"}) Unary(r, op, kFloats);
+  for (const char* op : {"Sqrt", "Rsqrt"}) Unary(r, op, kFloats);
   Unary(r, "Square", kNumeric);
   (void)r.Register(OpDefBuilder("MatMul")
                        .Input("a: T")

@@ -73,7 +73,8 @@ void RegisterNnOps(OpRegistry& r) {
   (void)r.Register(OpDefBuilder("Relu")
                        .Input("features: T")
                        .Output("activations: T")
-                       .TypeAttr("T", {DT::kFloat32, DT::kInt32, DT::kInt64})
+                       .TypeAttr("T", {DT::kFloat32, DT::kInt32, DT::kInt64, DT::kFloat64,
+                                       DT::kInt8, DT::kInt16})
                        .Shape(UnchangedShape));
   (void)r.Register(OpDefBuilder("BiasAdd")
                        .Input("value: T")

@@ -3,6 +3,7 @@
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/batch_norm_ops.h"
 #include "core/graph/ops/conv_ops.h"
+#include "core/graph/ops/elementwise_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/ops/pooling_ops.h"
@@ -30,6 +31,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterIndexingOps(registry);
   RegisterConvNdOps(registry);
   RegisterNnExtOps(registry);
+  RegisterElementwiseOps(registry);
 }
 
 }  // namespace graphrt

@@ -317,6 +317,18 @@ absl::StatusOr<Converted> FusedBatchNorm(NodeContext& ctx, const char* op) {
   return out;
 }
 
+// LeakyRelu: TF's alpha (default 0.2) carried over.
+absl::StatusOr<Converted> LeakyRelu(NodeContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
+  float alpha = 0.2f;
+  if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "alpha");
+      a != nullptr && a->value_case() == tfproto::AttrValue::kF) {
+    alpha = a->f();
+  }
+  out.attrs["alpha"] = alpha;
+  return out;
+}
+
 // TF op -> how it converts and the graphrt op it becomes.
 const absl::flat_hash_map<std::string, Converter>& Table() {
   static const auto* table = new absl::flat_hash_map<std::string, Converter>{
@@ -376,6 +388,38 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"MaxPool", {Windowed, "MaxPool"}},
       {"AvgPool", {Windowed, "AvgPool"}},
       {"FusedBatchNormV3", {FusedBatchNorm, "FusedBatchNormV3"}},
+      // Elementwise math, comparison, logic and activations (elementwise_ops.h).
+      {"LeakyRelu", {LeakyRelu, "LeakyRelu"}},
+      {"Elu", {Same, "Elu"}},
+      {"Selu", {Same, "Selu"}},
+      {"Softplus", {Same, "Softplus"}},
+      {"Softsign", {Same, "Softsign"}},
+      {"Erf", {Same, "Erf"}},
+      {"Erfc", {Same, "Erfc"}},
+      {"SquaredDifference", {Same, "SquaredDifference"}},
+      {"Less", {Same, "Less"}},
+      {"LessEqual", {Same, "LessEqual"}},
+      {"Greater", {Same, "Greater"}},
+      {"GreaterEqual", {Same, "GreaterEqual"}},
+      {"NotEqual", {Same, "NotEqual"}},
+      {"LogicalAnd", {Same, "LogicalAnd"}},
+      {"LogicalOr", {Same, "LogicalOr"}},
+      {"LogicalNot", {Same, "LogicalNot"}},
+      {"SelectV2", {Same, "SelectV2"}},
+      {"Pow", {Same, "Pow"}},
+      {"FloorMod", {Same, "FloorMod"}},
+      {"TruncateMod", {Same, "TruncateMod"}},
+      {"Minimum", {Same, "Minimum"}},
+      {"Abs", {Same, "Abs"}},
+      {"Floor", {Same, "Floor"}},
+      {"Ceil", {Same, "Ceil"}},
+      {"Round", {Same, "Round"}},
+      {"Sign", {Same, "Sign"}},
+      {"Reciprocal", {Same, "Reciprocal"}},
+      {"Sin", {Same, "Sin"}},
+      {"Cos", {Same, "Cos"}},
+      {"IsNan", {Same, "IsNan"}},
+      {"IsInf", {Same, "IsInf"}},
   };
   return *table;
 }
