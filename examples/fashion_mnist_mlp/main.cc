@@ -19,8 +19,6 @@
 // --device /CPU:1 the model runs across two devices, with copies between them.
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/placer/placement.h"
+#include "examples/common/progress.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
 
 namespace {
@@ -102,30 +101,6 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
   }
   return true;
 }
-
-// A progress bar on a terminal, redrawn in place a few times a second.
-class Progress {
- public:
-  Progress(int epoch, int epochs) : epoch_(epoch), epochs_(epochs), tty_(isatty(STDOUT_FILENO)) {}
-  void Update(int64_t step, int64_t steps, const Metrics& m) {
-    if (!tty_ || (step != steps && m.seconds < next_draw_)) return;
-    next_draw_ = m.seconds + 0.1;
-    constexpr int kWidth = 30;
-    const int done = static_cast<int>(kWidth * step / steps);
-    std::printf("\rEpoch %d/%d [%s%s] %lld/%lld - loss %.4f - accuracy %.4f", epoch_, epochs_,
-                std::string(done, '=').c_str(), std::string(kWidth - done, '.').c_str(),
-                static_cast<long long>(step), static_cast<long long>(steps), m.loss, m.accuracy);
-    std::fflush(stdout);
-  }
-  void Finish() {
-    if (tty_) std::printf("\r\033[K");
-  }
-
- private:
-  int epoch_, epochs_;
-  bool tty_;
-  double next_draw_ = 0;
-};
 
 absl::Status TraceSteps(graphrt::mnist::Trainer& trainer, const graphrt::mnist::Dataset& train,
                         const Flags& flags) {
@@ -207,11 +182,11 @@ int main(int argc, char** argv) {
     csv << "epoch,loss,accuracy,val_loss,val_accuracy,examples_per_second,seconds\n";
   }
   for (int epoch = 1; epoch <= flags.epochs; ++epoch) {
-    Progress progress(epoch, flags.epochs);
+    graphrt::examples::Progress progress(epoch, flags.epochs);
     auto m = (*trainer)->TrainEpoch(
         train, flags.batch_size, flags.seed + static_cast<uint64_t>(epoch),
         [&](int64_t step, int64_t steps, const Metrics& so_far) {
-          progress.Update(step, steps, so_far);
+          progress.Update(step, steps, so_far.seconds, so_far.loss, so_far.accuracy);
         });
     progress.Finish();
     if (!m.ok()) return Fail(m.status());

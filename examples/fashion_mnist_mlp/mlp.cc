@@ -70,10 +70,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const MlpOptions& optio
   return t;
 }
 
-namespace {
-
-// Examples `order` of `data`, gathered into one batch.
-std::array<Tensor, 2> Gather(const Dataset& data, std::span<const int64_t> order) {
+std::array<Tensor, 2> GatherBatch(const Dataset& data, std::span<const int64_t> order) {
   const int64_t n = static_cast<int64_t>(order.size());
   const int64_t pixels = data.images.num_elements() / std::max<int64_t>(1, data.size());
   Tensor images(DataType::kUint8, {n, data.images.dim(1), data.images.dim(2)});
@@ -87,6 +84,8 @@ std::array<Tensor, 2> Gather(const Dataset& data, std::span<const int64_t> order
   return {std::move(images), std::move(labels)};
 }
 
+namespace {
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -95,14 +94,14 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 absl::StatusOr<std::pair<float, float>> Trainer::Step(const Dataset& data,
                                                       std::span<const int64_t> order) {
-  std::array<Tensor, 2> feeds = Gather(data, order);
+  std::array<Tensor, 2> feeds = GatherBatch(data, order);
   ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->RunCallable(train_step_, feeds));
   return std::make_pair(out[0].scalar<float>(), out[1].scalar<float>());
 }
 
 absl::Status Trainer::TracedStep(const Dataset& data, std::span<const int64_t> order,
                                  RunMetadata& metadata) {
-  std::array<Tensor, 2> feeds = Gather(data, order);
+  std::array<Tensor, 2> feeds = GatherBatch(data, order);
   RunOptions options;
   options.trace = true;
   return session_
@@ -147,7 +146,7 @@ absl::StatusOr<Metrics> Trainer::Evaluate(const Dataset& data, int batch_size) {
   for (int64_t begin = 0; begin < data.size(); begin += batch_size) {
     const int64_t end = std::min<int64_t>(begin + batch_size, data.size());
     std::array<Tensor, 2> feeds =
-        Gather(data, std::span<const int64_t>(order).subspan(begin, end - begin));
+        GatherBatch(data, std::span<const int64_t>(order).subspan(begin, end - begin));
     ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->RunCallable(eval_step_, feeds));
     loss_sum += static_cast<double>(out[0].scalar<float>()) * static_cast<double>(end - begin);
     correct += out[1].scalar<float>();

@@ -16,6 +16,7 @@
 #ifndef GRAPHRT_EXAMPLES_FASHION_MNIST_MLP_MLP_H_
 #define GRAPHRT_EXAMPLES_FASHION_MNIST_MLP_MLP_H_
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -92,6 +93,11 @@ class Trainer {
 
 // 0, 1, ..., n-1 in an order shuffled by `seed` (Fisher-Yates).
 std::vector<int64_t> ShuffledOrder(int64_t n, uint64_t seed);
+
+// Examples `order` of `data` gathered into one batch: uint8 images
+// [n, 28, 28] and int64 labels [n], the feeds of a training or eval step
+// (the CNN example feeds the same).
+std::array<Tensor, 2> GatherBatch(const Dataset& data, std::span<const int64_t> order);
 
 }  // namespace graphrt::mnist
 

@@ -1,0 +1,219 @@
+// One training step of issue 17's CNN (examples/fashion_mnist_cnn/
+// cnn_model.h): gather a batch of uint8 images, run forward, gradients and
+// the momentum update (lr 0.01, momentum 0.9), fetch the loss and the number
+// right. graphrt's side of the CNN comparison in bench/compare/ (Keras and
+// libtorch run the same recipe there). Synthetic images and labels: the
+// step's cost does not depend on the pixel values, and the bench needs no
+// dataset. Scenarios (names: batch/inter-op/intra-op threads):
+//   BM_CnnTrainStep/64/1/N   the recipe's step, convolutions over N threads
+//                            (--threads N; default 1 and 2)
+//   BM_FmaPeak/threads:N     the machine's float32 FMA peak on N threads
+//                            (AVX-512 when present, else AVX2, else scalar):
+//                            the step's GFLOP/s over this is its fraction of
+//                            peak
+// Counters: real time per step in ms, and the CPU time of the whole process
+// (every pool thread included: with 1 thread on a loaded machine, what the
+// real time would be on an idle one); GFLOP (a rate: GFLOP/s) counts 2 per
+// multiply-add of the step's convolutions and matrix products
+// (CnnTrainStepFlops: 1.60 GFLOP at batch 64); isa says which vector unit the
+// peak used (512, 256 or 32 bits).
+//
+//   cnn_step_bench [--threads 1,2] [--batch 64] [--inter-op 1] [benchmark flags]
+//   e.g. cnn_step_bench --threads 2 --benchmark_repetitions=5
+//        --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <immintrin.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/graph/initializers.h"
+#include "examples/fashion_mnist_cnn/cnn_trainer.h"
+
+namespace graphrt::mnist {
+namespace {
+
+Dataset SyntheticData(int64_t n) {
+  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
+  InitRng rng(3);
+  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
+  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
+  return d;
+}
+
+void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intra_op) {
+  SessionOptions options;
+  options.inter_op_threads = inter_op;
+  options.intra_op_threads = intra_op;
+  auto trainer = CnnTrainer::Create(CnnOptions{}, options);
+  if (!trainer.ok()) {
+    state.SkipWithError(std::string(trainer.status().message()).c_str());
+    return;
+  }
+  const Dataset data = SyntheticData(2048);
+  const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
+  int64_t begin = 0;
+  auto step = [&]() -> absl::StatusOr<std::pair<float, float>> {
+    if (begin + batch > data.size()) begin = 0;
+    auto result = (*trainer)->Step(data, std::span<const int64_t>(order).subspan(begin, batch));
+    begin += batch;
+    return result;
+  };
+  // Warm-up: the first steps build plans and grow the allocator's pool.
+  for (int i = 0; i < 3; ++i) {
+    if (auto r = step(); !r.ok()) {
+      state.SkipWithError(std::string(r.status().message()).c_str());
+      return;
+    }
+  }
+  for (auto _ : state) {
+    auto result = step();
+    if (!result.ok()) {
+      state.SkipWithError(std::string(result.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(result->first);
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.counters["GFLOP"] = benchmark::Counter(
+      static_cast<double>(CnnTrainStepFlops(batch)) * 1e-9,
+      benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Independent FMA chains, enough to cover the FMA latency (4 cycles) times
+// two FMA ports: 12 accumulators of 16 (or 8) floats.
+constexpr int kChains = 12;
+constexpr int64_t kRounds = 1 << 16;
+
+__attribute__((target("avx512f"))) float FmaRoundsAvx512(float seed) {
+  __m512 acc[kChains];
+  for (int i = 0; i < kChains; ++i) acc[i] = _mm512_set1_ps(seed + static_cast<float>(i));
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (int64_t r = 0; r < kRounds; ++r) {
+    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  }
+  __m512 sum = acc[0];
+  for (int i = 1; i < kChains; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  float out[16];  // (not _mm512_reduce_add_ps: GCC 12's warns uninitialized under -Werror)
+  _mm512_storeu_ps(out, sum);
+  float total = 0;
+  for (float v : out) total += v;
+  return total;
+}
+
+__attribute__((target("avx2,fma"))) float FmaRoundsAvx2(float seed) {
+  __m256 acc[kChains];
+  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_set1_ps(seed + static_cast<float>(i));
+  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+  for (int64_t r = 0; r < kRounds; ++r) {
+    for (int i = 0; i < kChains; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+  }
+  float out[8];
+  __m256 sum = acc[0];
+  for (int i = 1; i < kChains; ++i) sum = _mm256_add_ps(sum, acc[i]);
+  _mm256_storeu_ps(out, sum);
+  return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
+}
+
+void BM_FmaPeak(benchmark::State& state) {
+  int lanes = 1;
+  if (__builtin_cpu_supports("avx512f")) lanes = 16;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) lanes = 8;
+  float seed = static_cast<float>(state.thread_index());
+  for (auto _ : state) {
+    float r = 0;
+    if (lanes == 16) r = FmaRoundsAvx512(seed);
+    else if (lanes == 8) r = FmaRoundsAvx2(seed);
+    else {
+      for (int64_t i = 0; i < kRounds * kChains; ++i) r = r * 0.999999f + 1e-7f;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  // Per thread: the framework sums rates over threads.
+  state.counters["GFLOP"] = benchmark::Counter(2.0 * kRounds * kChains * lanes * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["isa"] = 32 * lanes / state.threads();
+}
+
+// Takes --threads, --batch and --inter-op out of argv (the rest goes to
+// Google Benchmark); false on a bad value.
+bool ParseOwnFlags(int& argc, char** argv, std::vector<int>& threads, int64_t& batch,
+                   int& inter_op) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    const bool own = arg.rfind("--threads", 0) == 0 || arg.rfind("--batch", 0) == 0 ||
+                     arg.rfind("--inter-op", 0) == 0;
+    if (!own) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return false;
+    }
+    bool ok = true;
+    if (arg == "--threads") {
+      threads.clear();
+      for (absl::string_view t : absl::StrSplit(value, ',')) {
+        int n = 0;
+        ok = ok && absl::SimpleAtoi(t, &n) && n > 0;
+        threads.push_back(n);
+      }
+    } else if (arg == "--batch") {
+      ok = absl::SimpleAtoi(value, &batch) && batch > 0;
+    } else if (arg == "--inter-op") {
+      ok = absl::SimpleAtoi(value, &inter_op) && inter_op > 0;
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "bad flag or value: %s %s\n", arg.c_str(), value.c_str());
+      return false;
+    }
+  }
+  argc = kept;
+  return true;
+}
+
+}  // namespace
+}  // namespace graphrt::mnist
+
+int main(int argc, char** argv) {
+  std::vector<int> threads = {1, 2};
+  int64_t batch = 64;
+  int inter_op = 1;
+  if (!graphrt::mnist::ParseOwnFlags(argc, argv, threads, batch, inter_op)) {
+    std::fprintf(stderr, "usage: cnn_step_bench [--threads 1,2] [--batch 64] [--inter-op 1] "
+                         "[benchmark flags]\n");
+    return 2;
+  }
+  for (int n : threads) {
+    benchmark::RegisterBenchmark(
+        absl::StrCat("BM_CnnTrainStep/", batch, "/", inter_op, "/", n).c_str(),
+        [=](benchmark::State& s) { graphrt::mnist::CnnTrainStep(s, batch, inter_op, n); })
+        ->Unit(benchmark::kMillisecond)
+        ->MeasureProcessCPUTime()
+        ->UseRealTime();
+  }
+  for (int n : threads) {
+    benchmark::RegisterBenchmark("BM_FmaPeak", graphrt::mnist::BM_FmaPeak)
+        ->Threads(n)
+        ->UseRealTime()
+        ->MinTime(0.2);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

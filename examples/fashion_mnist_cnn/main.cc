@@ -1,0 +1,292 @@
+// fashion_mnist_cnn: trains issue 17's CNN (cnn_model.h) on Fashion-MNIST
+// with graphrt and prints, per epoch, the training and validation loss and
+// accuracy and the examples per second; then the test accuracy. The first
+// 5,000 training images are held out for validation.
+//
+//   fashion_mnist_cnn [--epochs 3] [--batch-size 64] [--learning-rate X]
+//                     [--optimizer sgd|momentum|adam] [--checkpoint DIR]
+//                     [--export model.pb] [--max-steps N]
+//                     [--device /GPU:0] [--log-device-placement]
+//                     [--inter-op-threads N] [--intra-op-threads N]
+//                     [--csv metrics.csv] [--data-dir DIR] [--seed 1]
+//                     [--train-examples N] [--trace step.json]
+//                     [--placement-dot placement.dot] [--cpu-devices N]
+//
+// The flags of fashion_mnist_mlp (its main.cc says what each does), plus:
+// --optimizer: momentum 0.9 (the default, the issue's recipe), plain SGD, or
+//   Adam; --learning-rate defaults to 0.01 (sgd, momentum) or 0.001 (adam).
+// --checkpoint DIR: saves DIR/model.ckpt at the end of every epoch (and when
+//   --max-steps stops the run); when it exists at start, training resumes
+//   from it: weights, optimizer slots, step, epoch and position in the
+//   epoch's shuffled order, so the run continues exactly where it stopped
+//   (examples/fashion_mnist_cnn/cnn_trainer.h).
+// --max-steps N: stop once the global step (counted across resumed runs, as
+//   TF's max_steps) reaches N; 0, the default, means no limit.
+// --export model.pb: after training, writes the frozen inference graph
+//   (feed "images" uint8 [n, 28, 28]; fetch "logits" or "probabilities"),
+//   served by `graphrt run model.pb --feed images=x.npy --fetch probabilities`.
+//
+// The last line reads "test accuracy: 0.NNNN" (scripts read it).
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/placer/placement.h"
+#include "examples/common/progress.h"
+#include "examples/fashion_mnist_cnn/cnn_trainer.h"
+
+namespace {
+
+using graphrt::mnist::CnnTrainer;
+using graphrt::mnist::Metrics;
+
+struct Flags {
+  int epochs = 3;
+  int batch_size = 64;
+  float learning_rate = 0;  // 0: the optimizer's default (cnn_model.h)
+  std::string optimizer = "momentum";
+  std::string checkpoint;  // folder: save each epoch, resume when present
+  std::string export_path;
+  int64_t max_steps = 0;
+  std::string device;
+  bool log_device_placement = false;
+  // As in the MLP: the model is a chain, so one inter-op thread runs the step
+  // and the convolutions split over every core (bench/RESULTS.md measures it).
+  int inter_op_threads = 1;
+  int intra_op_threads = 0;
+  std::string csv;
+  std::string data_dir = graphrt::mnist::kDefaultDataDir;
+  uint64_t seed = 1;           // weights and shuffles
+  int64_t train_examples = 0;  // 0: all 55,000 left after the validation split
+  std::string trace;
+  std::string placement_dot;
+  int cpu_devices = 1;
+};
+
+const char kUsage[] =
+    "usage: fashion_mnist_cnn [--epochs N] [--batch-size N] [--learning-rate X]\n"
+    "  [--optimizer sgd|momentum|adam] [--checkpoint DIR] [--export PATH] [--max-steps N]\n"
+    "  [--device /GPU:0|/CPU:0] [--log-device-placement] [--inter-op-threads N]\n"
+    "  [--intra-op-threads N] [--csv PATH] [--data-dir DIR] [--seed N] [--train-examples N]\n"
+    "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n";
+
+bool ParseFlags(int argc, char** argv, Flags& f) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    if (arg == "--log-device-placement") {
+      f.log_device_placement = true;
+      continue;
+    }
+    if (eq == std::string::npos) {
+      if (i + 1 >= argc) return false;
+      value = argv[++i];
+    }
+    bool ok = true;
+    if (arg == "--epochs") ok = absl::SimpleAtoi(value, &f.epochs) && f.epochs >= 0;
+    else if (arg == "--batch-size") ok = absl::SimpleAtoi(value, &f.batch_size) && f.batch_size > 0;
+    else if (arg == "--learning-rate")
+      ok = absl::SimpleAtof(value, &f.learning_rate) && f.learning_rate > 0;
+    else if (arg == "--optimizer") f.optimizer = value;
+    else if (arg == "--checkpoint") f.checkpoint = value;
+    else if (arg == "--export") f.export_path = value;
+    else if (arg == "--max-steps") ok = absl::SimpleAtoi(value, &f.max_steps) && f.max_steps >= 0;
+    else if (arg == "--device") f.device = value;
+    else if (arg == "--inter-op-threads") ok = absl::SimpleAtoi(value, &f.inter_op_threads);
+    else if (arg == "--intra-op-threads") ok = absl::SimpleAtoi(value, &f.intra_op_threads);
+    else if (arg == "--csv") f.csv = value;
+    else if (arg == "--data-dir") f.data_dir = value;
+    else if (arg == "--seed") ok = absl::SimpleAtoi(value, &f.seed);
+    else if (arg == "--train-examples") ok = absl::SimpleAtoi(value, &f.train_examples);
+    else if (arg == "--trace") f.trace = value;
+    else if (arg == "--placement-dot") f.placement_dot = value;
+    else if (arg == "--cpu-devices")
+      ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
+    else ok = false;
+    if (!ok) {
+      std::fprintf(stderr, "bad flag or value: %s %s\n", arg.c_str(), value.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// Traces 100 training steps (they train, like the MLP example's) and writes
+// the last as a Chrome trace, with per-op times.
+absl::Status TraceSteps(CnnTrainer& trainer, const graphrt::mnist::Dataset& train,
+                        const Flags& flags) {
+  const std::vector<int64_t> order = graphrt::mnist::ShuffledOrder(train.size(), flags.seed);
+  const graphrt::mnist::Cnn& m = trainer.model();
+  std::vector<graphrt::StepTrace> traces;
+  for (int64_t i = 0; i < 100 && (i + 1) * flags.batch_size <= train.size(); ++i) {
+    std::array<graphrt::Tensor, 2> feeds = graphrt::mnist::GatherBatch(
+        train, std::span<const int64_t>(order).subspan(i * flags.batch_size, flags.batch_size));
+    graphrt::RunOptions options;
+    options.trace = true;
+    graphrt::RunMetadata metadata;
+    absl::Status s = trainer.session()
+                         .Run(options, {{m.images, feeds[0]}, {m.labels, feeds[1]}},
+                              {m.loss, m.correct}, {m.train}, &metadata)
+                         .status();
+    if (!s.ok()) return s;
+    traces.push_back(std::move(metadata.trace));
+  }
+  if (traces.empty()) return absl::InvalidArgumentError("too few examples to trace a step");
+  std::ofstream(flags.trace) << traces.back().ToChromeJson();
+  std::printf("wrote the last of %zu traced steps to %s\n%s", traces.size(), flags.trace.c_str(),
+              graphrt::OpStatsTable(graphrt::SummarizeOps(traces)).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status WritePlacementDot(const graphrt::Session& session, const std::string& path) {
+  std::ofstream out(path);
+  out << graphrt::PlacementToDot(session.graph(), session.placement());
+  if (!out) return absl::NotFoundError(absl::StrCat("cannot write ", path));
+  std::printf("wrote the placement of %d nodes to %s (Graphviz DOT)\n",
+              session.graph().num_nodes(), path.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status SaveCheckpoint(CnnTrainer& trainer, const Flags& flags) {
+  if (flags.checkpoint.empty()) return absl::OkStatus();
+  absl::Status s = trainer.SaveCheckpoint(flags.checkpoint);
+  if (s.ok()) {
+    std::printf("saved checkpoint %s/model.ckpt at step %lld\n", flags.checkpoint.c_str(),
+                static_cast<long long>(trainer.state().step));
+  }
+  return s;
+}
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "error: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, flags)) return std::fprintf(stderr, "%s", kUsage), 2;
+  absl::StatusOr<graphrt::mnist::CnnOptimizer> optimizer =
+      graphrt::mnist::ParseCnnOptimizer(flags.optimizer);
+  if (!optimizer.ok()) {
+    std::fprintf(stderr, "%s\n%s", optimizer.status().ToString().c_str(), kUsage);
+    return 2;
+  }
+  absl::StatusOr<graphrt::mnist::FashionMnist> data =
+      graphrt::mnist::LoadFashionMnist(flags.data_dir);
+  if (!data.ok()) return Fail(data.status());
+  constexpr int64_t kValidation = 5000;
+  const graphrt::mnist::Dataset valid = data->train.Slice(0, kValidation);
+  int64_t train_end = data->train.size();
+  if (flags.train_examples > 0) train_end = std::min(train_end, kValidation + flags.train_examples);
+  const graphrt::mnist::Dataset train = data->train.Slice(kValidation, train_end);
+  std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
+              static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
+              static_cast<long long>(data->test.size()));
+
+  graphrt::mnist::CnnOptions model;
+  model.optimizer = *optimizer;
+  model.learning_rate = flags.learning_rate;
+  model.seed = flags.seed;
+  model.device = flags.device;
+  graphrt::SessionOptions options;
+  options.inter_op_threads = flags.inter_op_threads;
+  options.intra_op_threads = flags.intra_op_threads;
+  options.log_device_placement = flags.log_device_placement;
+  if (flags.cpu_devices > 1) {
+    options.runtime = graphrt::Runtime::Create(
+        {flags.inter_op_threads, flags.intra_op_threads, /*cpu_allocator=*/nullptr});
+    absl::Status s = options.runtime->SetLogicalDeviceConfiguration(
+        options.runtime->ListPhysicalDevices("CPU")[0],
+        std::vector<graphrt::LogicalDeviceConfiguration>(flags.cpu_devices));
+    if (!s.ok()) return Fail(s);
+  }
+  auto trainer = CnnTrainer::Create(model, options);
+  if (!trainer.ok()) return Fail(trainer.status());
+  CnnTrainer& t = **trainer;
+  std::printf("optimizer %s, learning rate %g, batch %d\n", flags.optimizer.c_str(),
+              graphrt::mnist::EffectiveLearningRate(model), flags.batch_size);
+  if (!flags.checkpoint.empty() && CnnTrainer::HasCheckpoint(flags.checkpoint)) {
+    absl::Status s = t.RestoreCheckpoint(flags.checkpoint);
+    if (!s.ok()) return Fail(s);
+    std::printf("resumed from %s/model.ckpt: step %lld, epoch %lld, example %lld\n",
+                flags.checkpoint.c_str(), static_cast<long long>(t.state().step),
+                static_cast<long long>(t.state().epoch),
+                static_cast<long long>(t.state().position));
+  }
+  if (!flags.placement_dot.empty()) {
+    absl::Status s = WritePlacementDot(t.session(), flags.placement_dot);
+    if (!s.ok()) return Fail(s);
+  }
+
+  std::ofstream csv;
+  if (!flags.csv.empty()) {
+    csv.open(flags.csv, t.state().step > 0 ? std::ios::app : std::ios::trunc);
+    if (!csv) return Fail(absl::NotFoundError(absl::StrCat("cannot write ", flags.csv)));
+    if (t.state().step == 0) {
+      csv << "epoch,loss,accuracy,val_loss,val_accuracy,examples_per_second,seconds\n";
+    }
+  }
+  auto more_steps = [&] { return flags.max_steps == 0 || t.state().step < flags.max_steps; };
+  while (t.state().epoch <= flags.epochs && more_steps()) {
+    const int epoch = static_cast<int>(t.state().epoch);
+    graphrt::examples::Progress progress(epoch, flags.epochs);
+    auto p = t.TrainEpoch(train, flags.batch_size, flags.max_steps,
+                          [&](int64_t step, int64_t steps, const Metrics& so_far) {
+                            progress.Update(step, steps, so_far.seconds, so_far.loss,
+                                            so_far.accuracy);
+                          });
+    progress.Finish();
+    if (!p.ok()) return Fail(p.status());
+    const Metrics& m = p->metrics;
+    if (!p->finished) {
+      std::printf("stopped at step %lld (--max-steps), example %lld of epoch %d: loss %.4f - "
+                  "accuracy %.4f\n",
+                  static_cast<long long>(t.state().step),
+                  static_cast<long long>(t.state().position), epoch, m.loss, m.accuracy);
+      absl::Status s = SaveCheckpoint(t, flags);
+      if (!s.ok()) return Fail(s);
+      break;
+    }
+    auto v = t.Evaluate(valid);
+    if (!v.ok()) return Fail(v.status());
+    const double rate = m.seconds > 0 ? static_cast<double>(m.examples) / m.seconds : 0;
+    std::printf("Epoch %d/%d: loss %.4f - accuracy %.4f - val_loss %.4f - val_accuracy %.4f - "
+                "%.0f examples/s (%lld steps in %.2f s, %.2f ms/step)\n",
+                epoch, flags.epochs, m.loss, m.accuracy, v->loss, v->accuracy, rate,
+                static_cast<long long>(m.steps), m.seconds,
+                m.steps > 0 ? 1e3 * m.seconds / static_cast<double>(m.steps) : 0.0);
+    std::fflush(stdout);
+    if (csv.is_open()) {
+      csv << absl::StrFormat("%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.4f\n", epoch, m.loss, m.accuracy,
+                             v->loss, v->accuracy, rate, m.seconds);
+      csv.flush();
+    }
+    absl::Status s = SaveCheckpoint(t, flags);
+    if (!s.ok()) return Fail(s);
+  }
+  if (!flags.export_path.empty()) {
+    absl::Status s = t.Export(flags.export_path);
+    if (!s.ok()) return Fail(s);
+    std::printf("exported the inference graph to %s (feed images, fetch logits or "
+                "probabilities)\n", flags.export_path.c_str());
+  }
+  if (!flags.trace.empty()) {
+    absl::Status s = TraceSteps(t, train, flags);
+    if (!s.ok()) return Fail(s);
+  }
+  auto test = t.Evaluate(data->test);
+  if (!test.ok()) return Fail(test.status());
+  std::printf("test loss: %.4f\ntest accuracy: %.4f\n", test->loss, test->accuracy);
+  return 0;
+}
