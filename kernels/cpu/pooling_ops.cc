@@ -99,7 +99,19 @@ absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
   RETURN_IF_ERROR(CheckSameShape("grad", grad.shape(), g.output_shape()));
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, input.shape()));
   float* dx = out->data<float>();
-  std::fill(dx, dx + out->num_elements(), 0.0f);
+  // Note [MaxPoolGrad of disjoint windows]: when no two windows share an
+  // input cell (stride >= window: the CNN's 2x2 pools), each cell gets its
+  // value written once (dy or 0) instead of added onto a zeroed dx; only
+  // cells no window covers need the zero fill first. That halves the memory
+  // traffic of this memory-bound op (no 6.4 MB memset and no read of dx on
+  // the CNN's first pool). Sums of overlapping windows keep the fill and
+  // the adds, in the same order as before.
+  const bool disjoint = g.stride_h >= g.window_h && g.stride_w >= g.window_w;
+  const bool covers_all = g.stride_h == g.window_h && g.stride_w == g.window_w &&
+                          g.pad_top <= 0 && g.pad_left <= 0 &&
+                          g.out_h * g.stride_h - g.pad_top >= g.in_h &&
+                          g.out_w * g.stride_w - g.pad_left >= g.in_w;
+  if (!(disjoint && covers_all)) std::fill(dx, dx + out->num_elements(), 0.0f);
   const int64_t per_image = g.out_h * g.out_w, c = g.channels;
   if (per_image == 0 || c == 0 || g.batch == 0) return absl::OkStatus();
   const float* in = input.data<float>();
@@ -140,7 +152,11 @@ absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
         for (int64_t h = s.h0; h < s.h1; ++h) {
           for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
             float* x = dx + ((n * g.in_h + h) * g.in_w + w) * c;
-            for (int64_t i = 0; i < c; ++i) x[i] += arg[i] == cell ? d[i] : 0.0f;
+            if (disjoint) {
+              for (int64_t i = 0; i < c; ++i) x[i] = arg[i] == cell ? d[i] : 0.0f;
+            } else {
+              for (int64_t i = 0; i < c; ++i) x[i] += arg[i] == cell ? d[i] : 0.0f;
+            }
           }
         }
       }

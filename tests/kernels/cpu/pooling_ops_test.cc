@@ -144,7 +144,14 @@ INSTANTIATE_TEST_SUITE_P(
                       PoolCase{"same_overlapping_s1", {1, 5, 6, 2}, 3, 2, 1, 1, "SAME"},
                       PoolCase{"valid_uneven", {3, 9, 8, 5}, 3, 2, 2, 3, "VALID"},
                       PoolCase{"explicit", {1, 5, 5, 2}, 3, 3, 2, 2, "EXPLICIT", 1, 2, 0, 2},
-                      PoolCase{"recipe", {8, 28, 28, 32}, 2, 2, 2, 2, "VALID"}),
+                      PoolCase{"recipe", {8, 28, 28, 32}, 2, 2, 2, 2, "VALID"},
+                      // Disjoint windows (Note [MaxPoolGrad of disjoint windows]):
+                      // cells no window covers (the odd last row and column,
+                      // the gaps of stride 3) must still get zeros; SAME's
+                      // clipped last windows cover everything.
+                      PoolCase{"valid_2x2_odd", {2, 7, 5, 3}, 2, 2, 2, 2, "VALID"},
+                      PoolCase{"same_2x2_odd", {1, 7, 5, 2}, 2, 2, 2, 2, "SAME"},
+                      PoolCase{"disjoint_gaps", {1, 8, 8, 2}, 2, 2, 3, 3, "VALID"}),
     [](const ::testing::TestParamInfo<PoolCase>& info) { return std::string(info.param.name); });
 
 TEST(PoolingOpByHandTest, MaxPoolGradTiesGoToTheFirstMaximum) {
