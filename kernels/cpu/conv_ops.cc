@@ -57,6 +57,21 @@ void Gemm(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
            .accumulate = accumulate});
 }
 
+// Note [Per-thread im2col buffers]
+// A tile's cols (kTileRows * K floats: 288 KiB on the CNN's second layer,
+// 576 KiB for its input gradient) used to be a std::vector per ParallelFor
+// piece; blocks that large come from mmap or a trimmed heap top, so a step
+// could pay page faults for them (perf of the 1-thread step: ~1-2% in the
+// kernel's page-fault path, not all of it ours). The buffer is now per
+// thread and kept (one piece at a time per thread: pieces never nest, and
+// CpuGemm packs into its own buffer). Limitation: each thread that ran a
+// convolution keeps its largest tile's buffer for the life of the thread.
+float* ColsBuffer(int64_t floats) {
+  thread_local std::vector<float> buffer;
+  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
 int64_t GemmCostNs(int64_t rows, int64_t k, int64_t n, int64_t flops_per_ns) {
   const double ns = 2.0 * static_cast<double>(rows) * k * n / flops_per_ns;
   return ns >= 9e18 ? int64_t{9'000'000'000'000'000'000} : std::max<int64_t>(1, ns);
@@ -81,17 +96,18 @@ void ForwardConv(OpKernelContext& ctx, const float* in, const float* f, const Co
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
   ctx.ParallelFor(tiles, GemmCostNs(kTileRows, k, n, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
-    std::vector<float> cols(pointwise ? 0 : kTileRows * k);
+    // Note [Per-thread im2col buffers]
+    float* cols = pointwise ? nullptr : ColsBuffer(kTileRows * k);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
       if (pointwise) {
         Gemm(in + m0 * k, false, f, o + m0 * n, m1 - m0, k, n);
       } else if (one_channel) {
-        Im2ColTransposed(in, g, m0, m1, cols.data());  // [K, m1 - m0]: A^T
-        Gemm(cols.data(), true, f, o + m0 * n, m1 - m0, k, n);
+        Im2ColTransposed(in, g, m0, m1, cols);  // [K, m1 - m0]: A^T
+        Gemm(cols, true, f, o + m0 * n, m1 - m0, k, n);
       } else {
-        Im2Col(in, g, m0, m1, cols.data());
-        Gemm(cols.data(), false, f, o + m0 * n, m1 - m0, k, n);
+        Im2Col(in, g, m0, m1, cols);
+        Gemm(cols, false, f, o + m0 * n, m1 - m0, k, n);
       }
     }
   });
@@ -224,7 +240,7 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   std::vector<float> partials(chunks > 1 ? chunks * size : 0);
   ctx.ParallelFor(chunks, GemmCostNs(tiles_per_chunk * kTileRows, k, oc, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
-    std::vector<float> cols(pointwise ? 0 : kTileRows * k);
+    float* cols = pointwise ? nullptr : ColsBuffer(kTileRows * k);
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       float* acc = chunks > 1 ? partials.data() + chunk * size : df;
       const int64_t t_end = std::min(tiles, (chunk + 1) * tiles_per_chunk);
@@ -234,11 +250,11 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
         if (pointwise) {
           Gemm(in + m0 * k, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         } else if (one_channel) {
-          Im2ColTransposed(in, g, m0, m1, cols.data());  // already cols^T
-          Gemm(cols.data(), false, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+          Im2ColTransposed(in, g, m0, m1, cols);  // already cols^T
+          Gemm(cols, false, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         } else {
-          Im2Col(in, g, m0, m1, cols.data());
-          Gemm(cols.data(), true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+          Im2Col(in, g, m0, m1, cols);
+          Gemm(cols, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         }
       }
     }

@@ -27,6 +27,54 @@ int64_t WindowCostNs(const PoolGeometry& g) {
   return std::max<int64_t>(1, g.window_h * g.window_w * g.channels / 8);
 }
 
+// Note [MaxPoolGrad by selects]: per window and block of kLanes channels,
+// each channel's maximum is found as a cell number in the clipped window
+// (int32 beside the float maximum, in fixed-size locals that stay in vector
+// registers: 16 lanes of selects), then each cell gets dy where it is the
+// channel's maximum and 0 elsewhere. The old per-channel branch on random
+// data mispredicted about half the time (8.9 ms on the CNN's first pool,
+// bench/RESULTS.md); the next version kept the maxima in memory and the
+// compiler stored them through masks, which the next cell's loads could not
+// forward from (11% of the CNN step's CPU time in perf, 2026-12-06). Adding
+// 0 to the other cells keeps the sums and their order what they were.
+constexpr int kPoolLanes = 16;
+template <int kLanes>
+inline void MaxWindowGrad(const float* in, const float* d, const PoolGeometry& g, int64_t n,
+                          const Span2D& s, int64_t i0, bool disjoint, float* dx) {
+  const int64_t c = g.channels;
+  float best[kLanes];
+  int32_t arg[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    best[l] = -std::numeric_limits<float>::infinity();
+    arg[l] = -1;
+  }
+  int32_t cell = 0;
+  for (int64_t h = s.h0; h < s.h1; ++h) {
+    for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
+      const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c + i0;
+      // Strictly greater: the first maximum wins; NaN never does (v == v is
+      // false only for NaN).
+      for (int l = 0; l < kLanes; ++l) {
+        const float v = x[l];
+        const bool take = v > best[l] || (arg[l] < 0 && v == v);
+        best[l] = take ? v : best[l];
+        arg[l] = take ? cell : arg[l];
+      }
+    }
+  }
+  cell = 0;
+  for (int64_t h = s.h0; h < s.h1; ++h) {
+    for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
+      float* x = dx + ((n * g.in_h + h) * g.in_w + w) * c + i0;
+      if (disjoint) {
+        for (int l = 0; l < kLanes; ++l) x[l] = arg[l] == cell ? d[i0 + l] : 0.0f;
+      } else {
+        for (int l = 0; l < kLanes; ++l) x[l] += arg[l] == cell ? d[i0 + l] : 0.0f;
+      }
+    }
+  }
+}
+
 absl::Status CheckSameShape(const char* what, const TensorShape& got, const TensorShape& want) {
   if (got != want) {
     return absl::InvalidArgumentError(absl::StrCat(what, " ", got.DebugString(),
@@ -102,10 +150,9 @@ absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
   // Note [MaxPoolGrad of disjoint windows]: when no two windows share an
   // input cell (stride >= window: the CNN's 2x2 pools), each cell gets its
   // value written once (dy or 0) instead of added onto a zeroed dx; only
-  // cells no window covers need the zero fill first. That halves the memory
-  // traffic of this memory-bound op (no 6.4 MB memset and no read of dx on
-  // the CNN's first pool). Sums of overlapping windows keep the fill and
-  // the adds, in the same order as before.
+  // cells no window covers need the zero fill first: on the CNN's first
+  // pool no 6.4 MB memset and no read of dx. Sums of overlapping windows
+  // keep the fill and the adds, in the same order as before.
   const bool disjoint = g.stride_h >= g.window_h && g.stride_w >= g.window_w;
   const bool covers_all = g.stride_h == g.window_h && g.stride_w == g.window_w &&
                           g.pad_top <= 0 && g.pad_left <= 0 &&
@@ -116,49 +163,17 @@ absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
   if (per_image == 0 || c == 0 || g.batch == 0) return absl::OkStatus();
   const float* in = input.data<float>();
   const float* dy = grad.data<float>();
-  // Note [MaxPoolGrad by selects]: per window, each channel's maximum is
-  // found as a cell number in the clipped window (int32, beside the float
-  // maximum, so the loop over channels vectorises: 16 lanes of selects), then
-  // each cell adds dy where it is the channel's maximum and 0 elsewhere. The
-  // old per-channel branch on random data mispredicted about half the time
-  // and took 8.9 ms on the CNN's first pool (bench/RESULTS.md). Adding 0 to
-  // the other cells keeps the sums and their order what they were.
+  // Note [MaxPoolGrad by selects]
   ctx.ParallelFor(g.batch, per_image * WindowCostNs(g), [&](int64_t begin, int64_t end) {
-    std::vector<int32_t> arg_cell(c);
-    std::vector<float> best_value(c);
-    int32_t* arg = arg_cell.data();
-    float* best = best_value.data();
     for (int64_t n = begin; n < end; ++n) {
       for (int64_t r = 0; r < per_image; ++r) {
         const Span2D s = WindowOf(g, r / g.out_w, r % g.out_w);
-        std::fill(best, best + c, -std::numeric_limits<float>::infinity());
-        std::fill(arg, arg + c, -1);
-        int32_t cell = 0;
-        for (int64_t h = s.h0; h < s.h1; ++h) {
-          for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
-            const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c;
-            // Strictly greater: the first maximum wins; NaN never does (v == v
-            // is false only for NaN).
-            for (int64_t i = 0; i < c; ++i) {
-              const float v = x[i];
-              const bool take = v > best[i] || (arg[i] < 0 && v == v);
-              best[i] = take ? v : best[i];
-              arg[i] = take ? cell : arg[i];
-            }
-          }
-        }
         const float* d = dy + (n * per_image + r) * c;
-        cell = 0;
-        for (int64_t h = s.h0; h < s.h1; ++h) {
-          for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
-            float* x = dx + ((n * g.in_h + h) * g.in_w + w) * c;
-            if (disjoint) {
-              for (int64_t i = 0; i < c; ++i) x[i] = arg[i] == cell ? d[i] : 0.0f;
-            } else {
-              for (int64_t i = 0; i < c; ++i) x[i] += arg[i] == cell ? d[i] : 0.0f;
-            }
-          }
+        int64_t i0 = 0;
+        for (; i0 + kPoolLanes <= c; i0 += kPoolLanes) {
+          MaxWindowGrad<kPoolLanes>(in, d, g, n, s, i0, disjoint, dx);
         }
+        for (; i0 < c; ++i0) MaxWindowGrad<1>(in, d, g, n, s, i0, disjoint, dx);
       }
     }
   });

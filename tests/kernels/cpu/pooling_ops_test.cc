@@ -151,7 +151,11 @@ INSTANTIATE_TEST_SUITE_P(
                       // clipped last windows cover everything.
                       PoolCase{"valid_2x2_odd", {2, 7, 5, 3}, 2, 2, 2, 2, "VALID"},
                       PoolCase{"same_2x2_odd", {1, 7, 5, 2}, 2, 2, 2, 2, "SAME"},
-                      PoolCase{"disjoint_gaps", {1, 8, 8, 2}, 2, 2, 3, 3, "VALID"}),
+                      PoolCase{"disjoint_gaps", {1, 8, 8, 2}, 2, 2, 3, 3, "VALID"},
+                      // Blocks of 16 channels plus single ones (Note
+                      // [MaxPoolGrad by selects]), disjoint and overlapping.
+                      PoolCase{"lanes_and_rest", {2, 6, 6, 20}, 2, 2, 2, 2, "VALID"},
+                      PoolCase{"overlap_lanes_and_rest", {1, 5, 5, 17}, 3, 3, 1, 1, "SAME"}),
     [](const ::testing::TestParamInfo<PoolCase>& info) { return std::string(info.param.name); });
 
 TEST(PoolingOpByHandTest, MaxPoolGradTiesGoToTheFirstMaximum) {
