@@ -1,6 +1,7 @@
 #include "kernels/cpu/pooling_ops.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -27,17 +28,56 @@ int64_t WindowCostNs(const PoolGeometry& g) {
   return std::max<int64_t>(1, g.window_h * g.window_w * g.channels / 8);
 }
 
-// Note [MaxPoolGrad by selects]: per window and block of kLanes channels,
-// each channel's maximum is found as a cell number in the clipped window
-// (int32 beside the float maximum, in fixed-size locals that stay in vector
-// registers: 16 lanes of selects), then each cell gets dy where it is the
-// channel's maximum and 0 elsewhere. The old per-channel branch on random
+// Note [MaxPoolGrad by selects]: per window and block of 16 channels, each
+// channel's maximum is found as a cell number in the clipped window (int32
+// beside the float maximum, as GCC/Clang vector types that stay in
+// registers: 16 lanes of selects, one zmm or two ymm), then each cell gets
+// dy where it is the channel's maximum and 0 elsewhere; channels past the
+// last whole block go one at a time. The old per-channel branch on random
 // data mispredicted about half the time (8.9 ms on the CNN's first pool,
 // bench/RESULTS.md); the next version kept the maxima in memory and the
 // compiler stored them through masks, which the next cell's loads could not
-// forward from (11% of the CNN step's CPU time in perf, 2026-12-06). Adding
-// 0 to the other cells keeps the sums and their order what they were.
+// forward from (11% of the CNN step's CPU time in perf, 2026-12-06), and
+// plain fixed-size arrays came out as scalar branches. Adding 0 to the
+// other cells keeps the sums and their order what they were.
 constexpr int kPoolLanes = 16;
+typedef float PoolF16 __attribute__((vector_size(64)));
+typedef int32_t PoolI16 __attribute__((vector_size(64)));
+
+inline void MaxWindowGrad16(const float* in, const float* d, const PoolGeometry& g, int64_t n,
+                            const Span2D& s, int64_t i0, bool disjoint, float* dx) {
+  const int64_t c = g.channels;
+  PoolF16 best = PoolF16{} - std::numeric_limits<float>::infinity();
+  PoolI16 arg = PoolI16{} - 1;
+  int32_t cell = 0;
+  for (int64_t h = s.h0; h < s.h1; ++h) {
+    for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
+      PoolF16 v;
+      std::memcpy(&v, in + ((n * g.in_h + h) * g.in_w + w) * c + i0, sizeof v);
+      // Strictly greater: the first maximum wins; NaN never does.
+      const PoolI16 take = (v > best) | ((arg < 0) & (v == v));
+      best = take ? v : best;
+      arg = take ? PoolI16{} + cell : arg;
+    }
+  }
+  PoolF16 dv;
+  std::memcpy(&dv, d + i0, sizeof dv);
+  cell = 0;
+  for (int64_t h = s.h0; h < s.h1; ++h) {
+    for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
+      float* x = dx + ((n * g.in_h + h) * g.in_w + w) * c + i0;
+      PoolF16 out = arg == cell ? dv : PoolF16{};
+      if (!disjoint) {
+        PoolF16 old;
+        std::memcpy(&old, x, sizeof old);
+        out = old + out;
+      }
+      std::memcpy(x, &out, sizeof out);
+    }
+  }
+}
+
+// One channel at a time (those past the last block of 16).
 template <int kLanes>
 inline void MaxWindowGrad(const float* in, const float* d, const PoolGeometry& g, int64_t n,
                           const Span2D& s, int64_t i0, bool disjoint, float* dx) {
@@ -171,7 +211,7 @@ absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
         const float* d = dy + (n * per_image + r) * c;
         int64_t i0 = 0;
         for (; i0 + kPoolLanes <= c; i0 += kPoolLanes) {
-          MaxWindowGrad<kPoolLanes>(in, d, g, n, s, i0, disjoint, dx);
+          MaxWindowGrad16(in, d, g, n, s, i0, disjoint, dx);
         }
         for (; i0 < c; ++i0) MaxWindowGrad<1>(in, d, g, n, s, i0, disjoint, dx);
       }
