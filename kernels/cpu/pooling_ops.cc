@@ -77,40 +77,26 @@ inline void MaxWindowGrad16(const float* in, const float* d, const PoolGeometry&
   }
 }
 
-// One channel at a time (those past the last block of 16).
-template <int kLanes>
-inline void MaxWindowGrad(const float* in, const float* d, const PoolGeometry& g, int64_t n,
-                          const Span2D& s, int64_t i0, bool disjoint, float* dx) {
+// One channel at a time (those past the last block of 16): the same rule.
+inline void MaxWindowGrad1(const float* in, const float* d, const PoolGeometry& g, int64_t n,
+                           const Span2D& s, int64_t i, bool disjoint, float* dx) {
   const int64_t c = g.channels;
-  float best[kLanes];
-  int32_t arg[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    best[l] = -std::numeric_limits<float>::infinity();
-    arg[l] = -1;
-  }
-  int32_t cell = 0;
+  float best = -std::numeric_limits<float>::infinity();
+  int32_t arg = -1, cell = 0;
   for (int64_t h = s.h0; h < s.h1; ++h) {
     for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
-      const float* x = in + ((n * g.in_h + h) * g.in_w + w) * c + i0;
-      // Strictly greater: the first maximum wins; NaN never does (v == v is
-      // false only for NaN).
-      for (int l = 0; l < kLanes; ++l) {
-        const float v = x[l];
-        const bool take = v > best[l] || (arg[l] < 0 && v == v);
-        best[l] = take ? v : best[l];
-        arg[l] = take ? cell : arg[l];
-      }
+      const float v = in[((n * g.in_h + h) * g.in_w + w) * c + i];
+      const bool take = v > best || (arg < 0 && v == v);
+      best = take ? v : best;  // selects, not a branch on random data
+      arg = take ? cell : arg;
     }
   }
   cell = 0;
   for (int64_t h = s.h0; h < s.h1; ++h) {
     for (int64_t w = s.w0; w < s.w1; ++w, ++cell) {
-      float* x = dx + ((n * g.in_h + h) * g.in_w + w) * c + i0;
-      if (disjoint) {
-        for (int l = 0; l < kLanes; ++l) x[l] = arg[l] == cell ? d[i0 + l] : 0.0f;
-      } else {
-        for (int l = 0; l < kLanes; ++l) x[l] += arg[l] == cell ? d[i0 + l] : 0.0f;
-      }
+      float& x = dx[((n * g.in_h + h) * g.in_w + w) * c + i];
+      const float add = arg == cell ? d[i] : 0.0f;
+      x = disjoint ? add : x + add;
     }
   }
 }
@@ -213,7 +199,7 @@ absl::Status MaxPoolGradOp::Compute(OpKernelContext& ctx) {
         for (; i0 + kPoolLanes <= c; i0 += kPoolLanes) {
           MaxWindowGrad16(in, d, g, n, s, i0, disjoint, dx);
         }
-        for (; i0 < c; ++i0) MaxWindowGrad<1>(in, d, g, n, s, i0, disjoint, dx);
+        for (; i0 < c; ++i0) MaxWindowGrad1(in, d, g, n, s, i0, disjoint, dx);
       }
     }
   });

@@ -180,6 +180,37 @@ TEST(PoolingOpByHandTest, MaxPoolGradSkipsNaN) {
   ExpectTensorNear((*grad)[0], T_<float>({0, 0, 0, 0, 3, 0, 0, 0}, {1, 2, 2, 2}), 0, 0);
 }
 
+// The same rules on the 16-channel vector path and the single channels
+// after it (Note [MaxPoolGrad by selects]): 19 channels, each one of four
+// patterns over the window's cells (a tie, NaN first, a NaN window, a
+// maximum last), windows disjoint (2x2 stride 2) and overlapping (stride 1).
+TEST(PoolingOpByHandTest, MaxPoolGradRulesHoldInEveryChannelBlock) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<std::vector<float>> patterns = {
+      {5, 5, 5, 5}, {nan, 2, 7, nan}, {nan, nan, nan, nan}, {1, 2, 3, 4}};
+  const std::vector<std::vector<float>> routed = {  // dy = 3 goes to
+      {3, 0, 0, 0}, {0, 0, 3, 0}, {0, 0, 0, 0}, {0, 0, 0, 3}};
+  constexpr int64_t kChannels = 19;
+  std::vector<float> x(4 * kChannels), expected(4 * kChannels);
+  for (int64_t ch = 0; ch < kChannels; ++ch) {
+    for (int cell = 0; cell < 4; ++cell) {
+      x[cell * kChannels + ch] = patterns[ch % 4][cell];
+      expected[cell * kChannels + ch] = routed[ch % 4][cell];
+    }
+  }
+  const Tensor input = T_<float>(x, {1, 2, 2, kChannels});
+  for (int64_t stride : {2, 1}) {
+    SCOPED_TRACE(absl::StrCat("stride ", stride));
+    const AttrMap attrs = PoolCase{"", {}, 2, 2, stride, stride, "VALID"}.Attrs();
+    auto max = RunKernel("MaxPool", {input}, attrs);
+    ASSERT_TRUE(max.ok()) << max.status();
+    const Tensor dy = T_<float>(std::vector<float>(kChannels, 3.0f), {1, 1, 1, kChannels});
+    auto grad = RunKernel("MaxPoolGrad", {input, (*max)[0], dy}, attrs);
+    ASSERT_TRUE(grad.ok()) << grad.status();
+    ExpectTensorNear((*grad)[0], T_<float>(expected, {1, 2, 2, kChannels}), 0, 0);
+  }
+}
+
 TEST(PoolingOpByHandTest, AvgPoolSameCountsOnlyInsideCells) {
   // 1x3x3x1, 2x2 window, stride 2, SAME: windows of 4, 2, 2 and 1 cells.
   auto avg = RunKernel("AvgPool", {T_<float>({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 3, 3, 1})},
