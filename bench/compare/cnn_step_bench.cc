@@ -19,18 +19,25 @@
 // peak used (512, 256 or 32 bits).
 //
 //   cnn_step_bench [--threads 1,2] [--batch 64] [--inter-op 1] [benchmark flags]
+//   cnn_step_bench --op-table N [--threads 1,2]: instead of benchmarking,
+//        trace N steps after the warm-up (RunOptions::trace) and print the
+//        per-node table (SummarizeNodes: wall time per node run, so on a
+//        loaded machine read it as shares of the step, not as costs)
 //   e.g. cnn_step_bench --threads 2 --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
+#include <array>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/executor/step_trace.h"
 #include "core/graph/initializers.h"
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
 
@@ -82,6 +89,46 @@ void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intr
   state.counters["GFLOP"] = benchmark::Counter(
       static_cast<double>(CnnTrainStepFlops(batch)) * 1e-9,
       benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// --op-table: the step's nodes by time over `steps` traced steps.
+int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps) {
+  SessionOptions options;
+  options.inter_op_threads = inter_op;
+  options.intra_op_threads = intra_op;
+  auto trainer = CnnTrainer::Create(CnnOptions{}, options);
+  if (!trainer.ok()) {
+    std::fprintf(stderr, "%s\n", trainer.status().ToString().c_str());
+    return 1;
+  }
+  const Dataset data = SyntheticData(2048);
+  const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
+  const Cnn& m = (*trainer)->model();
+  std::vector<StepTrace> traces;
+  for (int i = 0; i < steps + 3; ++i) {
+    const int64_t begin = (i * batch) % (data.size() - batch + 1);
+    std::array<Tensor, 2> feeds =
+        GatherBatch(data, std::span<const int64_t>(order).subspan(begin, batch));
+    RunOptions run_options;
+    run_options.trace = i >= 3;  // the first steps build plans and grow the pool
+    RunMetadata metadata;
+    absl::Status s = (*trainer)
+                         ->session()
+                         .Run(run_options, {{m.images, feeds[0]}, {m.labels, feeds[1]}},
+                              {m.loss, m.correct}, {m.train}, &metadata)
+                         .status();
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 1;
+    }
+    if (run_options.trace) traces.push_back(std::move(metadata.trace));
+  }
+  double step_us = 0;
+  for (const StepTrace& t : traces) step_us += t.step_ns * 1e-3 / traces.size();
+  std::printf("batch %lld, intra-op %d: mean step %.0f us over %d traced steps\n%s\n",
+              static_cast<long long>(batch), intra_op, step_us, steps,
+              OpStatsTable(SummarizeNodes(traces)).c_str());
+  return 0;
 }
 
 // Independent FMA chains, enough to cover the FMA latency (4 cycles) times
@@ -139,15 +186,15 @@ void BM_FmaPeak(benchmark::State& state) {
   state.counters["isa"] = 32 * lanes / state.threads();
 }
 
-// Takes --threads, --batch and --inter-op out of argv (the rest goes to
+// Takes --threads, --batch, --inter-op and --op-table out of argv (the rest goes to
 // Google Benchmark); false on a bad value.
 bool ParseOwnFlags(int& argc, char** argv, std::vector<int>& threads, int64_t& batch,
-                   int& inter_op) {
+                   int& inter_op, int& op_table) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i], value;
     const bool own = arg.rfind("--threads", 0) == 0 || arg.rfind("--batch", 0) == 0 ||
-                     arg.rfind("--inter-op", 0) == 0;
+                     arg.rfind("--inter-op", 0) == 0 || arg.rfind("--op-table", 0) == 0;
     if (!own) {
       argv[kept++] = argv[i];
       continue;
@@ -171,6 +218,8 @@ bool ParseOwnFlags(int& argc, char** argv, std::vector<int>& threads, int64_t& b
       }
     } else if (arg == "--batch") {
       ok = absl::SimpleAtoi(value, &batch) && batch > 0;
+    } else if (arg == "--op-table") {
+      ok = absl::SimpleAtoi(value, &op_table) && op_table > 0;
     } else if (arg == "--inter-op") {
       ok = absl::SimpleAtoi(value, &inter_op) && inter_op > 0;
     } else {
@@ -191,11 +240,17 @@ bool ParseOwnFlags(int& argc, char** argv, std::vector<int>& threads, int64_t& b
 int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int64_t batch = 64;
-  int inter_op = 1;
-  if (!graphrt::mnist::ParseOwnFlags(argc, argv, threads, batch, inter_op)) {
+  int inter_op = 1, op_table = 0;
+  if (!graphrt::mnist::ParseOwnFlags(argc, argv, threads, batch, inter_op, op_table)) {
     std::fprintf(stderr, "usage: cnn_step_bench [--threads 1,2] [--batch 64] [--inter-op 1] "
-                         "[benchmark flags]\n");
+                         "[--op-table STEPS] [benchmark flags]\n");
     return 2;
+  }
+  if (op_table > 0) {
+    for (int n : threads) {
+      if (int rc = graphrt::mnist::PrintOpTable(batch, inter_op, n, op_table)) return rc;
+    }
+    return 0;
   }
   for (int n : threads) {
     benchmark::RegisterBenchmark(

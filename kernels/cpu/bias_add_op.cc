@@ -1,6 +1,7 @@
 #include "kernels/cpu/bias_add_op.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
@@ -40,18 +41,44 @@ absl::Status BiasAddGradOp::Compute(OpKernelContext& ctx) {
   const int64_t rows = g.num_elements() / channels;
   const float* in = g.data<float>();
   float* o = out->data<float>();
-  // Columns are split over the pool; each piece sums its columns down all
-  // rows in float, row after row, so the inner loop vectorises and the result
-  // does not depend on the number of threads.
-  ctx.ParallelFor(channels, rows / 4 + 1, [&](int64_t begin, int64_t end) {
-    float* acc = o + begin;
-    const int64_t width = end - begin;
-    std::fill(acc, acc + width, 0.0f);
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* row = in + r * channels + begin;
-      for (int64_t c = 0; c < width; ++c) acc[c] += row[c];
+  // Note [BiasAddGrad by row chunks]
+  // Rationale: the pieces used to be column ranges, each summing its columns
+  // down all rows; with 32 channels and 2 threads the pool made 8 pieces of
+  // 4 columns, each streaming the whole 6.4 MB gradient of the CNN's first
+  // convolution for 16 bytes of every 128: 12% of the 2-thread step's CPU
+  // time (perf, 2026-12-06), against 2% with one thread.
+  // Approach: rows go in a number of chunks fixed by the shape (at most
+  // kMaxRowChunks, at least kChunkElements elements each); each chunk sums
+  // its rows in float, row after row (the inner loop vectorises), into its
+  // own partial, and the partials are added in chunk order. Every element is
+  // read once, and the result does not depend on the number of threads.
+  // Limitations: a float sum per chunk; the order (and so the rounding)
+  // differs from one running sum down all rows once a tensor has more than
+  // one chunk.
+  constexpr int64_t kMaxRowChunks = 16;
+  constexpr int64_t kChunkElements = 1 << 14;
+  const int64_t chunks =
+      std::clamp<int64_t>(rows * channels / kChunkElements, 1, std::min(kMaxRowChunks, rows));
+  const int64_t rows_per_chunk = (rows + chunks - 1) / chunks;
+  std::vector<float> partials(chunks > 1 ? chunks * channels : 0);
+  ctx.ParallelFor(chunks, rows_per_chunk * channels / 4 + 1, [&](int64_t begin, int64_t end) {
+    for (int64_t chunk = begin; chunk < end; ++chunk) {
+      float* acc = chunks > 1 ? partials.data() + chunk * channels : o;
+      std::fill(acc, acc + channels, 0.0f);
+      const int64_t r_end = std::min(rows, (chunk + 1) * rows_per_chunk);
+      for (int64_t r = chunk * rows_per_chunk; r < r_end; ++r) {
+        const float* row = in + r * channels;
+        for (int64_t c = 0; c < channels; ++c) acc[c] += row[c];
+      }
     }
   });
+  if (chunks > 1) {
+    std::fill(o, o + channels, 0.0f);
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+      const float* p = partials.data() + chunk * channels;
+      for (int64_t c = 0; c < channels; ++c) o[c] += p[c];
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -32,8 +32,10 @@ namespace {
 // the CPU convolution stays im2col on our own GEMM.
 // Approach: output rows go in tiles of kTileRows (im2col of a tile: at most
 // kTileRows * K floats, L2-sized for the recipe's K = 288). The forward pass
-// splits tiles over the pool; the input gradient splits whole images (col2im
-// of different images never overlaps); the filter gradient splits rows into
+// splits tiles over the pool; with stride 1 the input gradient is a forward
+// pass too (Note [Stride-1 input gradient as a forward convolution]);
+// strided ones split whole images (col2im of different images never
+// overlaps); the filter gradient splits rows into
 // a number of chunks fixed by the shapes (at most kMaxChunks), each adding
 // into its own [K, OC] partial (the GEMM accumulates), and adds the partials
 // in chunk order, so results do not depend on the thread count. A 1x1 filter
@@ -55,6 +57,21 @@ void Gemm(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
            .accumulate = accumulate});
 }
 
+// Note [Per-thread im2col buffers]
+// A tile's cols (kTileRows * K floats: 288 KiB on the CNN's second layer,
+// 576 KiB for its input gradient) used to be a std::vector per ParallelFor
+// piece; blocks that large come from mmap or a trimmed heap top, so a step
+// could pay page faults for them (perf of the 1-thread step: ~1-2% in the
+// kernel's page-fault path, not all of it ours). The buffer is now per
+// thread and kept (one piece at a time per thread: pieces never nest, and
+// CpuGemm packs into its own buffer). Limitation: each thread that ran a
+// convolution keeps its largest tile's buffer for the life of the thread.
+float* ColsBuffer(int64_t floats) {
+  thread_local std::vector<float> buffer;
+  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
 int64_t GemmCostNs(int64_t rows, int64_t k, int64_t n, int64_t flops_per_ns) {
   const double ns = 2.0 * static_cast<double>(rows) * k * n / flops_per_ns;
   return ns >= 9e18 ? int64_t{9'000'000'000'000'000'000} : std::max<int64_t>(1, ns);
@@ -63,6 +80,60 @@ int64_t GemmCostNs(int64_t rows, int64_t k, int64_t n, int64_t flops_per_ns) {
 absl::StatusOr<ConvGeometry> Geometry(const WindowAttrs& attrs, const TensorShape& input,
                                       const TensorShape& filter) {
   return MakeConvGeometry(attrs, input, filter, /*depthwise=*/false);
+}
+
+// out = conv(in, f) over geometry g: rows split in tiles over the pool.
+void ForwardConv(OpKernelContext& ctx, const float* in, const float* f, const ConvGeometry& g,
+                 float* o) {
+  const int64_t rows = g.batch * g.out_h * g.out_w, k = PatchSize(g), n = g.out_c;
+  if (rows == 0 || n == 0) return;
+  if (k == 0) {
+    std::fill(o, o + rows * n, 0.0f);
+    return;
+  }
+  const bool pointwise = IsPointwise(g);
+  const bool one_channel = !pointwise && g.in_c == 1;
+  const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
+  ctx.ParallelFor(tiles, GemmCostNs(kTileRows, k, n, kSplitFlopsPerNs),
+                  [&](int64_t begin, int64_t end) {
+    // Note [Per-thread im2col buffers]
+    float* cols = pointwise ? nullptr : ColsBuffer(kTileRows * k);
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
+      if (pointwise) {
+        Gemm(in + m0 * k, false, f, o + m0 * n, m1 - m0, k, n);
+      } else if (one_channel) {
+        Im2ColTransposed(in, g, m0, m1, cols);  // [K, m1 - m0]: A^T
+        Gemm(cols, true, f, o + m0 * n, m1 - m0, k, n);
+      } else {
+        Im2Col(in, g, m0, m1, cols);
+        Gemm(cols, false, f, o + m0 * n, m1 - m0, k, n);
+      }
+    }
+  });
+}
+
+// Note [Stride-1 input gradient as a forward convolution]
+// Rationale: with stride 1, dx[ih] = sum over kh of dy[ih + pad_top - kh*dh]
+// W[kh], which is a forward convolution of dy with the filter flipped in
+// space and transposed in channels ([FH, FW, OC, C]), padded by (FH-1)*dh -
+// pad_top at the top (and likewise at the left). Run that way it is im2col
+// of dy plus one GEMM per tile, writing each dx row once: no col2im
+// scatter-add over 9 overlapping fields, no zero fill of dx, and the tiles
+// split over the pool like the forward pass (not by whole images). In the
+// CNN's step (perf, 1 thread) Col2ImAdd was 2.1% of the CPU time and dx's
+// zero fill part of memset's 4.4%; the step took 3% less CPU time without
+// them, im2col of dy (K = 9 * OC) costing back some (bench/RESULTS.md).
+// Limitations: strides > 1 keep GEMM + col2im (the flipped form would need
+// a dilated dy); a negative padding here (explicit padding larger than the
+// dilated filter) just shifts the window, which im2col's bounds check handles.
+ConvGeometry FlippedGeometry(const ConvGeometry& g) {
+  ConvGeometry t = g;
+  t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
+  t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c, t.filter_out = g.in_c;
+  t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
+  t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
+  return t;
 }
 
 }  // namespace
@@ -96,34 +167,7 @@ absl::Status Conv2DOp::Compute(OpKernelContext& ctx) {
   const Tensor& filter = ctx.input(1);
   ASSIGN_OR_RETURN(ConvGeometry g, Geometry(attrs_, input.shape(), filter.shape()));
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
-  const int64_t rows = g.batch * g.out_h * g.out_w, k = PatchSize(g), n = g.out_c;
-  if (rows == 0 || n == 0) return absl::OkStatus();
-  float* o = out->data<float>();
-  if (k == 0) {
-    std::fill(o, o + rows * n, 0.0f);
-    return absl::OkStatus();
-  }
-  const float* in = input.data<float>();
-  const float* f = filter.data<float>();
-  const bool pointwise = IsPointwise(g);
-  const bool one_channel = !pointwise && g.in_c == 1;
-  const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
-  ctx.ParallelFor(tiles, GemmCostNs(kTileRows, k, n, kSplitFlopsPerNs),
-                  [&](int64_t begin, int64_t end) {
-    std::vector<float> cols(pointwise ? 0 : kTileRows * k);
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t m0 = t * kTileRows, m1 = std::min(rows, m0 + kTileRows);
-      if (pointwise) {
-        Gemm(in + m0 * k, false, f, o + m0 * n, m1 - m0, k, n);
-      } else if (one_channel) {
-        Im2ColTransposed(in, g, m0, m1, cols.data());  // [K, m1 - m0]: A^T
-        Gemm(cols.data(), true, f, o + m0 * n, m1 - m0, k, n);
-      } else {
-        Im2Col(in, g, m0, m1, cols.data());
-        Gemm(cols.data(), false, f, o + m0 * n, m1 - m0, k, n);
-      }
-    }
-  });
+  ForwardConv(ctx, input.data<float>(), filter.data<float>(), g, out->data<float>());
   return absl::OkStatus();
 }
 
@@ -135,16 +179,32 @@ absl::Status Conv2DBackpropInputOp::Compute(OpKernelContext& ctx) {
   RETURN_IF_ERROR(CheckOutBackprop(g, dy.shape()));
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, input_shape));
   float* dx = out->data<float>();
+  const float* f = filter.data<float>();
+  const float* g_dy = dy.data<float>();
+  if (g.stride_h == 1 && g.stride_w == 1) {
+    // Note [Stride-1 input gradient as a forward convolution]
+    const int64_t fh = g.filter_h, fw = g.filter_w, c = g.in_c, oc = g.out_c;
+    std::vector<float> flipped(fh * fw * c * oc);
+    for (int64_t kh = 0; kh < fh; ++kh) {
+      for (int64_t kw = 0; kw < fw; ++kw) {
+        const float* src = f + ((fh - 1 - kh) * fw + (fw - 1 - kw)) * c * oc;  // [C, OC]
+        float* dst = flipped.data() + (kh * fw + kw) * oc * c;                 // [OC, C]
+        for (int64_t i = 0; i < c; ++i) {
+          for (int64_t j = 0; j < oc; ++j) dst[j * c + i] = src[i * oc + j];
+        }
+      }
+    }
+    ForwardConv(ctx, g_dy, flipped.data(), FlippedGeometry(g), dx);
+    return absl::OkStatus();
+  }
   std::fill(dx, dx + out->num_elements(), 0.0f);
   const int64_t per_image = g.out_h * g.out_w, k = PatchSize(g), oc = g.out_c;
   if (per_image == 0 || k == 0 || oc == 0 || g.batch == 0) return absl::OkStatus();
   // filter^T: [OC, K].
   std::vector<float> ft(k * oc);
-  const float* f = filter.data<float>();
   for (int64_t p = 0; p < k; ++p) {
     for (int64_t j = 0; j < oc; ++j) ft[j * k + p] = f[p * oc + j];
   }
-  const float* g_dy = dy.data<float>();
   ctx.ParallelFor(g.batch, GemmCostNs(per_image, k, oc, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
     std::vector<float> dcols(std::min(kTileRows, per_image) * k);
@@ -182,7 +242,7 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   std::vector<float> partials(chunks > 1 ? chunks * size : 0);
   ctx.ParallelFor(chunks, GemmCostNs(tiles_per_chunk * kTileRows, k, oc, kSplitFlopsPerNs),
                   [&](int64_t begin, int64_t end) {
-    std::vector<float> cols(pointwise ? 0 : kTileRows * k);
+    float* cols = pointwise ? nullptr : ColsBuffer(kTileRows * k);
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       float* acc = chunks > 1 ? partials.data() + chunk * size : df;
       const int64_t t_end = std::min(tiles, (chunk + 1) * tiles_per_chunk);
@@ -192,11 +252,11 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
         if (pointwise) {
           Gemm(in + m0 * k, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         } else if (one_channel) {
-          Im2ColTransposed(in, g, m0, m1, cols.data());  // already cols^T
-          Gemm(cols.data(), false, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+          Im2ColTransposed(in, g, m0, m1, cols);  // already cols^T
+          Gemm(cols, false, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         } else {
-          Im2Col(in, g, m0, m1, cols.data());
-          Gemm(cols.data(), true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
+          Im2Col(in, g, m0, m1, cols);
+          Gemm(cols, true, g_dy + m0 * oc, acc, k, m1 - m0, oc, /*accumulate=*/true);
         }
       }
     }

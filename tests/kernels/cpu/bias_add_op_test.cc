@@ -1,6 +1,8 @@
 // Tests for kernels/cpu/bias_add_op.h: values by hand, higher ranks and a
 // large input against a loop in the test (with and without forwarding the
-// value's buffer, with 1 and 2 threads), empty inputs, and shape errors.
+// value's buffer, with 1 and 2 threads), empty inputs, and shape errors;
+// BiasAddGrad's row chunks (Note [BiasAddGrad by row chunks]) against a
+// double-precision column sum, identical for 1 and 2 threads.
 #include <random>
 #include <string>
 #include <vector>
@@ -86,6 +88,34 @@ TEST(BiasAddOpTest, ShapeErrorsNameBothShapes) {
   auto scalar = RunKernelUnshaped("BiasAdd", {Tensor::Scalar<float>(1), Random({1}, 5)}, {});
   ASSERT_EQ(scalar.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(scalar.status().message(), HasSubstr("float32[]"));
+}
+
+TEST(BiasAddGradOpTest, RowChunksMatchADoubleSumForAnyThreadCount) {
+  // One chunk, several, the most (16, with a short last one), few rows.
+  for (const TensorShape& shape : {TensorShape{40, 7}, TensorShape{3000, 32},
+                                   TensorShape{4, 1001, 2, 32}, TensorShape{3, 40000}}) {
+    SCOPED_TRACE(shape.DebugString());
+    const Tensor g = Random(shape, 9);
+    const int64_t c = shape.dim(shape.rank() - 1);
+    Tensor expected(DataType::kFloat32, {c});
+    for (int64_t j = 0; j < c; ++j) {
+      double s = 0;
+      for (int64_t i = j; i < g.num_elements(); i += c) s += g.data<float>()[i];
+      expected.data<float>()[j] = static_cast<float>(s);
+    }
+    std::vector<Tensor> results;
+    for (int threads : {1, 2}) {
+      testing::KernelRunOptions options;
+      options.intra_threads = threads;
+      auto out = RunKernel("BiasAddGrad", {g}, {}, options);
+      ASSERT_TRUE(out.ok()) << out.status();
+      // Terms of magnitude <= 10: a float sum of n of them is within ~n * 1e-6.
+      const double rows = static_cast<double>(g.num_elements() / c);
+      ExpectTensorNear((*out)[0], expected, 1e-5 * rows, 1e-5);
+      results.push_back((*out)[0]);
+    }
+    testing::ExpectTensorEq(results[1], results[0]);
+  }
 }
 
 }  // namespace

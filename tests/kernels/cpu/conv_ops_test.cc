@@ -38,6 +38,10 @@ struct ConvCase {
 std::vector<ConvCase> Cases() {
   RefWindow explicit_pad{.sh = 2, .sw = 1, .padding = "EXPLICIT", .top = 1, .bottom = 2,
                          .left = 0, .right = 3};
+  // Stride 1 with more padding than the filter spans: the input gradient's
+  // flipped convolution gets a negative padding (Note [Stride-1 input
+  // gradient as a forward convolution] in conv_ops.cc).
+  RefWindow wide_pad{.padding = "EXPLICIT", .top = 3, .bottom = 0, .left = 1, .right = 4};
   return {
       {"same_stride1", {2, 5, 5, 3}, {3, 3, 3, 4}, {}},
       {"same_odd_stride2", {1, 7, 6, 2}, {3, 2, 2, 5}, {.sh = 2, .sw = 2}},
@@ -54,6 +58,14 @@ std::vector<ConvCase> Cases() {
        {.dh = 2, .dw = 2, .padding = "VALID"}},
       {"one_channel_explicit", {1, 5, 6, 1}, {2, 4, 1, 3}, explicit_pad},
       {"one_channel_pointwise", {2, 4, 4, 1}, {1, 1, 1, 3}, {.padding = "VALID"}},
+      // Stride 1: the input gradient is a forward convolution of dy with the
+      // flipped filter; asymmetric SAME padding, dilation, padding wider
+      // than the filter, and one output channel (its flipped form has one
+      // input channel: the transposed im2col).
+      {"stride1_even_filter", {2, 6, 7, 3}, {2, 4, 3, 5}, {}},
+      {"stride1_dilated", {1, 9, 8, 2}, {3, 2, 2, 3}, {.dh = 2, .dw = 3}},
+      {"stride1_wide_explicit_pad", {1, 5, 6, 2}, {2, 3, 2, 3}, wide_pad},
+      {"stride1_one_output_channel", {2, 6, 5, 3}, {3, 3, 3, 1}, {}},
   };
 }
 

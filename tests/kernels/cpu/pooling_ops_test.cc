@@ -144,7 +144,18 @@ INSTANTIATE_TEST_SUITE_P(
                       PoolCase{"same_overlapping_s1", {1, 5, 6, 2}, 3, 2, 1, 1, "SAME"},
                       PoolCase{"valid_uneven", {3, 9, 8, 5}, 3, 2, 2, 3, "VALID"},
                       PoolCase{"explicit", {1, 5, 5, 2}, 3, 3, 2, 2, "EXPLICIT", 1, 2, 0, 2},
-                      PoolCase{"recipe", {8, 28, 28, 32}, 2, 2, 2, 2, "VALID"}),
+                      PoolCase{"recipe", {8, 28, 28, 32}, 2, 2, 2, 2, "VALID"},
+                      // Disjoint windows (Note [MaxPoolGrad of disjoint windows]):
+                      // cells no window covers (the odd last row and column,
+                      // the gaps of stride 3) must still get zeros; SAME's
+                      // clipped last windows cover everything.
+                      PoolCase{"valid_2x2_odd", {2, 7, 5, 3}, 2, 2, 2, 2, "VALID"},
+                      PoolCase{"same_2x2_odd", {1, 7, 5, 2}, 2, 2, 2, 2, "SAME"},
+                      PoolCase{"disjoint_gaps", {1, 8, 8, 2}, 2, 2, 3, 3, "VALID"},
+                      // Blocks of 16 channels plus single ones (Note
+                      // [MaxPoolGrad by selects]), disjoint and overlapping.
+                      PoolCase{"lanes_and_rest", {2, 6, 6, 20}, 2, 2, 2, 2, "VALID"},
+                      PoolCase{"overlap_lanes_and_rest", {1, 5, 5, 17}, 3, 3, 1, 1, "SAME"}),
     [](const ::testing::TestParamInfo<PoolCase>& info) { return std::string(info.param.name); });
 
 TEST(PoolingOpByHandTest, MaxPoolGradTiesGoToTheFirstMaximum) {
@@ -167,6 +178,37 @@ TEST(PoolingOpByHandTest, MaxPoolGradSkipsNaN) {
                                         T_<float>({3, 4}, {1, 1, 1, 2})}, attrs);
   ASSERT_TRUE(grad.ok()) << grad.status();
   ExpectTensorNear((*grad)[0], T_<float>({0, 0, 0, 0, 3, 0, 0, 0}, {1, 2, 2, 2}), 0, 0);
+}
+
+// The same rules on the 16-channel vector path and the single channels
+// after it (Note [MaxPoolGrad by selects]): 19 channels, each one of four
+// patterns over the window's cells (a tie, NaN first, a NaN window, a
+// maximum last), windows disjoint (2x2 stride 2) and overlapping (stride 1).
+TEST(PoolingOpByHandTest, MaxPoolGradRulesHoldInEveryChannelBlock) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<std::vector<float>> patterns = {
+      {5, 5, 5, 5}, {nan, 2, 7, nan}, {nan, nan, nan, nan}, {1, 2, 3, 4}};
+  const std::vector<std::vector<float>> routed = {  // dy = 3 goes to
+      {3, 0, 0, 0}, {0, 0, 3, 0}, {0, 0, 0, 0}, {0, 0, 0, 3}};
+  constexpr int64_t kChannels = 19;
+  std::vector<float> x(4 * kChannels), expected(4 * kChannels);
+  for (int64_t ch = 0; ch < kChannels; ++ch) {
+    for (int cell = 0; cell < 4; ++cell) {
+      x[cell * kChannels + ch] = patterns[ch % 4][cell];
+      expected[cell * kChannels + ch] = routed[ch % 4][cell];
+    }
+  }
+  const Tensor input = T_<float>(x, {1, 2, 2, kChannels});
+  for (int64_t stride : {2, 1}) {
+    SCOPED_TRACE(absl::StrCat("stride ", stride));
+    const AttrMap attrs = PoolCase{"", {}, 2, 2, stride, stride, "VALID"}.Attrs();
+    auto max = RunKernel("MaxPool", {input}, attrs);
+    ASSERT_TRUE(max.ok()) << max.status();
+    const Tensor dy = T_<float>(std::vector<float>(kChannels, 3.0f), {1, 1, 1, kChannels});
+    auto grad = RunKernel("MaxPoolGrad", {input, (*max)[0], dy}, attrs);
+    ASSERT_TRUE(grad.ok()) << grad.status();
+    ExpectTensorNear((*grad)[0], T_<float>(expected, {1, 2, 2, kChannels}), 0, 0);
+  }
 }
 
 TEST(PoolingOpByHandTest, AvgPoolSameCountsOnlyInsideCells) {
