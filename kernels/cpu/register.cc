@@ -28,6 +28,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterDepthwiseConvKernels(r);
   RegisterPoolingKernels(r);
   RegisterBatchNormKernels(r);
+  RegisterCollectiveKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -38,6 +38,8 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
                                                        // BackpropInput, BackpropFilter
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
+void RegisterCollectiveKernels(KernelRegistry& r);  // CollectiveReduceV2 CollectiveGatherV2
+                                                    // CollectiveBcast{Send,Recv}V2
 
 }  // namespace graphrt
 
