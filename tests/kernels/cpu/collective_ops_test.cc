@@ -3,6 +3,7 @@
 // driven by N threads for sizes 1 B .. 64 MiB, and the ops in a Session over
 // the logical CPU devices /cpu:0 .. /cpu:3. A missing participant must fail
 // within its timeout, naming the group, the instance and who arrived.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -279,6 +280,74 @@ TEST(CollectiveOpsTest, MissingParticipantFailsTheStepWithinItsTimeout) {
   EXPECT_THAT(out.status().message(), HasSubstr("group_key 4 instance_key 4"));
   EXPECT_THAT(out.status().message(), HasSubstr("never arrived"));
   // The session is unaffected: a step that needs no collective still runs.
+  EXPECT_EQ(CollectiveRendezvous::Default().pending_instances(), 0);
+}
+
+// The kernel's own slicing (and its intra-op split) against the formula:
+// N participants each feed their own random tensor of n elements.
+template <typename T>
+void CheckKernelAllReduce(int parts, int64_t n, ops::CollectiveReduction reduction) {
+  GraphBuilder b;
+  std::vector<Output> xs, results;
+  for (int d = 0; d < parts; ++d) {
+    GraphBuilder::DeviceScope on(b, absl::StrCat("/cpu:", d));
+    xs.push_back(b.Placeholder(DataTypeOf<T>(), {n}, absl::StrCat("x", d)));
+    results.push_back(ops::CollectiveAllReduce(xs.back(), reduction, {parts, 1, 2, 30.0f},
+                                               absl::StrCat("ar", d)));
+  }
+  auto session = SessionOnCpus(b, parts);
+  ASSERT_NE(session, nullptr);
+  FeedList feeds;
+  std::vector<Tensor> in;
+  for (int d = 0; d < parts; ++d) {
+    in.push_back(Random<T>(n, 31 * d + 7));
+    feeds.push_back({xs[d], in.back()});
+  }
+  auto out = session->Run(feeds, Names(results));
+  ASSERT_TRUE(out.ok()) << out.status();
+  for (int64_t i = 0; i < n; ++i) {
+    T want = in[0].data<T>()[i];
+    for (int d = 1; d < parts; ++d) {
+      const T v = in[d].data<T>()[i];
+      want = reduction == ops::CollectiveReduction::kMax ? std::max(want, v) : want + v;
+    }
+    if (reduction == ops::CollectiveReduction::kMean) want /= static_cast<T>(parts);
+    for (int d = 0; d < parts; ++d) {
+      ASSERT_EQ(out->at(d).data<T>()[i], want) << parts << " parts, n " << n << ", i " << i;
+    }
+  }
+}
+
+TEST(CollectiveOpsTest, KernelMatchesFormulaForEveryDtypeAndReduction) {
+  using R = ops::CollectiveReduction;
+  for (int parts : {2, 3, 4}) {
+    for (int64_t n : {int64_t{1}, int64_t{5}, int64_t{(1 << 18) + 3}}) {
+      CheckKernelAllReduce<float>(parts, n, R::kSum);
+      CheckKernelAllReduce<float>(parts, n, R::kMean);
+      CheckKernelAllReduce<int32_t>(parts, n, R::kMax);
+      CheckKernelAllReduce<int32_t>(parts, n, R::kMean);  // truncating, as TF's Div
+      CheckKernelAllReduce<int64_t>(parts, n, R::kSum);
+    }
+  }
+  CheckKernelAllReduce<float>(2, int64_t{16} << 20, R::kSum);  // 64 MiB per participant
+}
+
+TEST(CollectiveOpsTest, StepDeadlineWakesAWaitingCollective) {
+  GraphBuilder b;
+  Output r;
+  {
+    GraphBuilder::DeviceScope on(b, "/cpu:0");  // group of 2, one participant, 60 s timeout
+    r = ops::CollectiveAllReduce(b.Const(Floats({1.0f})), ops::CollectiveReduction::kSum,
+                                 {2, 8, 8, 60.0f}, "lonely");
+  }
+  auto session = SessionOnCpus(b, 1);
+  ASSERT_NE(session, nullptr);
+  RunOptions options;
+  options.timeout_ms = 100;
+  const auto start = std::chrono::steady_clock::now();
+  auto out = session->Run(options, {}, {r}, {}, nullptr);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kDeadlineExceeded) << out.status();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(CollectiveRendezvous::Default().pending_instances(), 0);
 }
 
