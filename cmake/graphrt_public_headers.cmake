@@ -33,6 +33,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/op_def.h
   core/graph/ops/array_ops.h
   core/graph/ops/batch_norm_ops.h
+  core/graph/ops/collective_ops.h
   core/graph/ops/conv_nd_ops.h
   core/graph/ops/conv_nd_window.h
   core/graph/ops/conv_ops.h

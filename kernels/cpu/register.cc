@@ -39,6 +39,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterNllLossKernels(r);
   RegisterElementwiseUnaryKernels(r);
   RegisterElementwiseBinaryKernels(r);
+  RegisterCollectiveKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -51,6 +51,8 @@ void RegisterElementwiseUnaryKernels(KernelRegistry& r);   // Abs Erf Floor ... 
                                                            // Gelu IsNan ... (elementwise_unary.h)
 void RegisterElementwiseBinaryKernels(KernelRegistry& r);  // Minimum Pow FloorMod Less ...
                                                            // SelectV2 (elementwise_binary.h)
+void RegisterCollectiveKernels(KernelRegistry& r);  // CollectiveReduceV2 CollectiveGatherV2
+                                                    // CollectiveBcast{Send,Recv}V2
 
 }  // namespace graphrt
 

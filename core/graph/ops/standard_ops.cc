@@ -14,6 +14,7 @@
 #include "core/graph/ops/indexing_ops.h"
 #include "core/graph/ops/conv_nd_ops.h"
 #include "core/graph/ops/nn_ext_ops.h"
+#include "core/graph/ops/collective_ops.h"
 
 namespace graphrt {
 
@@ -32,6 +33,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterConvNdOps(registry);
   RegisterNnExtOps(registry);
   RegisterElementwiseOps(registry);
+  RegisterCollectiveOps(registry);
 }
 
 }  // namespace graphrt

@@ -21,6 +21,7 @@
 #include "core/graph/ops/random_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/ops/pooling_ops.h"
+#include "core/graph/ops/collective_ops.h"
 #include "core/graph/optimizers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -107,6 +108,15 @@ Graph EveryOpGraph() {
     Output t = ops::FusedBatchNormV3(h, v, v, v, v).y;
     Output wrt[] = {image, filter};
     AddGradients(ops::Sum(t, {}), wrt).value();
+  }
+  {
+    GraphBuilder::NameScope scope(b, "collective");
+    Output r = b.Placeholder(DataType::kFloat32, {-1, 3}, "r");
+    ops::CollectiveOptions o{2, 1, 1, 5.0f};
+    ops::CollectiveAllReduce(r, ops::CollectiveReduction::kMean, o);
+    ops::CollectiveAllGather(r, o);
+    ops::CollectiveBroadcastSend(r, o);
+    ops::CollectiveBroadcastRecv(b, DataType::kInt64, TensorShape{2, 3}, o);
   }
   return b.Build().value();
 }

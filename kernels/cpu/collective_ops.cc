@@ -1,0 +1,276 @@
+// The in-process collectives on logical CPU devices (core/graph/ops/
+// collective_ops.h): CollectiveReduceV2, CollectiveBcastSendV2/RecvV2 and
+// CollectiveGatherV2. Each participant's kernel joins the process's
+// CollectiveRendezvous (kernels/common/collective_rendezvous.h) under
+// (session, group_key, instance_key, step) and, once all have arrived, does
+// its share of the work on its own thread; see Note [In-process
+// collectives] there.
+//
+// Errors: INVALID_ARGUMENT for keys that are not int32 scalars, an unknown
+// merge_op/final_op, or participants that disagree (dtype, shape, kind,
+// group_size, no or several broadcast senders), each naming the
+// participants; DEADLINE_EXCEEDED / CANCELLED when peers do not arrive.
+// Thread-safety: Compute is thread-safe (the kernels keep only attrs).
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
+#include "core/executor/device.h"
+#include "core/executor/op_kernel.h"
+#include "kernels/common/collective_rendezvous.h"
+#include "kernels/cpu/register.h"
+
+namespace graphrt {
+namespace {
+
+using Participants = std::span<const CollectiveRendezvous::Participant* const>;
+
+// The attrs and inputs every collective reads.
+class CollectiveKernel : public OpKernel {
+ public:
+  explicit CollectiveKernel(const OpKernelConstruction& c) : OpKernel(c) {
+    timeout_seconds_ = c.attr<float>("timeout_seconds").value_or(0.0f);
+  }
+
+ protected:
+  struct Call {
+    CollectiveRendezvous::Key key;
+    int group_size = 1;
+    CollectiveRendezvous::WaitOptions wait;
+    std::string label;
+  };
+
+  // Reads group_size, group_key and instance_key from inputs first..first+2.
+  absl::StatusOr<Call> Prepare(OpKernelContext& ctx, int first) const {
+    int32_t v[3];
+    for (int i = 0; i < 3; ++i) {
+      const Tensor& t = ctx.input(first + i);
+      if (t.dtype() != DataType::kInt32 || t.num_elements() != 1 || t.shape().rank() != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            op(), " '", name(), "': group_size, group_key and instance_key must be int32 "
+            "scalars; input ", first + i, " is ", t.ShapeString()));
+      }
+      v[i] = t.data<int32_t>()[0];
+    }
+    Call call;
+    call.group_size = v[0];
+    call.key = {ctx.resources(), v[1], v[2], ctx.step_id()};
+    if (timeout_seconds_ > 0) {
+      call.wait.timeout = std::chrono::milliseconds(
+          std::max<int64_t>(1, static_cast<int64_t>(timeout_seconds_ * 1000.0f)));
+    }
+    call.wait.cancellation = ctx.cancellation();
+    call.label = absl::StrCat(ctx.device() != nullptr ? ctx.device()->name() : std::string("?"),
+                              " (node '", name(), "')");
+    return call;
+  }
+
+  // The first participant whose input differs from `x` in dtype, or in
+  // shape (all dims, or all but the first when `except_first`).
+  static absl::Status CheckInputs(const Tensor& x, Participants all, absl::string_view what,
+                                  bool except_first) {
+    for (const auto* p : all) {
+      const Tensor& y = *p->input;
+      bool same = y.dtype() == x.dtype() && y.shape().rank() == x.shape().rank();
+      for (int d = except_first ? 1 : 0; same && d < x.shape().rank(); ++d) {
+        same = y.shape().dim(d) == x.shape().dim(d);
+      }
+      if (!same) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            all[0]->label, " has ", all[0]->input->ShapeString(), " but ", p->label, " has ", y.ShapeString(), "; ", what));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  float timeout_seconds_ = 0.0f;
+};
+
+// Note [All-reduce slices]: participant `rank` reduces elements
+// [n*rank/N, n*(rank+1)/N) of every input, in rank order (so every output
+// gets the same bits whoever arrived first), into its own output, then
+// copies that slice into the others' outputs. Each input element is read
+// once and each output element written once over all participants.
+template <typename T>
+class CollectiveReduceOp final : public CollectiveKernel {
+ public:
+  using CollectiveKernel::CollectiveKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(std::string merge, c.attr<std::string>("merge_op"));
+    ASSIGN_OR_RETURN(std::string final_op, c.attr<std::string>("final_op"));
+    if (merge != "Add" && merge != "Max") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CollectiveReduceV2 '", name(), "': merge_op '", merge, "' is not supported; use "
+          "Add or Max"));
+    }
+    if (final_op != "Id" && final_op != "Div") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CollectiveReduceV2 '", name(), "': final_op '", final_op, "' is not supported; use "
+          "Id or Div"));
+    }
+    max_ = merge == "Max";
+    div_ = final_op == "Div";
+    return absl::OkStatus();
+  }
+
+  absl::Status Compute(OpKernelContext& ctx) override {
+    ASSIGN_OR_RETURN(Call call, Prepare(ctx, 1));
+    const Tensor& x = ctx.input(0);
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x.shape()));
+    absl::Status status;
+    RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
+        call.key, op(), call.group_size, {call.label, &x, out}, call.wait,
+        [&](int rank, Participants all) {
+          status = CheckInputs(x, all, "an all-reduce needs one dtype and shape", false);
+          if (!status.ok()) return;
+          const int64_t n = x.num_elements(), parts = static_cast<int64_t>(all.size());
+          const int64_t begin = n * rank / parts, end = n * (rank + 1) / parts;
+          ctx.ParallelFor(end - begin, parts, [&](int64_t b, int64_t e) {
+            Reduce(all, begin + b, begin + e, out->data<T>());
+          });
+          for (const auto* p : all) {
+            if (p->output == out || end == begin) continue;
+            std::memcpy(p->output->data<T>() + begin, out->data<T>() + begin,
+                        (end - begin) * sizeof(T));
+          }
+        }));
+    return status;
+  }
+
+ private:
+  void Reduce(Participants all, int64_t b, int64_t e, T* out) const {
+    std::memcpy(out + b, all[0]->input->data<T>() + b, (e - b) * sizeof(T));
+    for (size_t j = 1; j < all.size(); ++j) {
+      const T* in = all[j]->input->data<T>();
+      if (max_) {
+        for (int64_t i = b; i < e; ++i) out[i] = std::max(out[i], in[i]);
+      } else {
+        for (int64_t i = b; i < e; ++i) out[i] += in[i];
+      }
+    }
+    if (div_) {
+      const T size = static_cast<T>(all.size());
+      for (int64_t i = b; i < e; ++i) out[i] /= size;
+    }
+  }
+  bool max_ = false;
+  bool div_ = false;
+};
+
+// Broadcast: the sender joins with its input, receivers with their output;
+// each receiver copies the sender's tensor into its own output.
+class CollectiveBcastOp final : public CollectiveKernel {
+ public:
+  explicit CollectiveBcastOp(const OpKernelConstruction& c)
+      : CollectiveKernel(c), send_(c.node().op() == "CollectiveBcastSendV2") {
+    if (!send_) shape_ = c.attr<PartialShape>("shape").value_or(PartialShape());
+  }
+
+  absl::Status Compute(OpKernelContext& ctx) override {
+    ASSIGN_OR_RETURN(Call call, Prepare(ctx, send_ ? 1 : 0));
+    const Tensor* x = nullptr;
+    Tensor* out = nullptr;
+    if (send_) {
+      x = &ctx.input(0);
+      RETURN_IF_ERROR(ctx.set_output(0, *x));
+    } else {
+      ASSIGN_OR_RETURN(TensorShape shape, shape_.ToTensorShape());
+      ASSIGN_OR_RETURN(out, ctx.allocate_output(0, shape));
+    }
+    absl::Status status;
+    RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
+        call.key, "CollectiveBcastV2", call.group_size, {call.label, x, out}, call.wait,
+        [&](int, Participants all) {
+          const CollectiveRendezvous::Participant* sender = nullptr;
+          for (const auto* p : all) {
+            if (p->input == nullptr) continue;
+            if (sender != nullptr) {
+              status = absl::InvalidArgumentError(absl::StrCat(
+                  "a broadcast has one sender; ", sender->label, " and ", p->label,
+                  " both send"));
+              return;
+            }
+            sender = p;
+          }
+          if (sender == nullptr) {
+            status = absl::InvalidArgumentError(
+                "a broadcast needs one CollectiveBcastSendV2; every participant receives");
+            return;
+          }
+          if (out == nullptr) return;
+          const Tensor& src = *sender->input;
+          if (src.dtype() != out->dtype() || src.shape() != out->shape()) {
+            status = absl::InvalidArgumentError(absl::StrCat(
+                call.label, " expects ", out->ShapeString(),
+                " but ", sender->label, " sends ", src.ShapeString()));
+            return;
+          }
+          if (src.TotalBytes() > 0) std::memcpy(out->raw_data(), src.raw_data(), src.TotalBytes());
+        }));
+    return status;
+  }
+
+ private:
+  const bool send_;
+  PartialShape shape_;
+};
+
+// All-gather: each participant allocates its output once it sees every
+// first dimension, then copies every input into it in rank order.
+class CollectiveGatherOp final : public CollectiveKernel {
+ public:
+  using CollectiveKernel::CollectiveKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    ASSIGN_OR_RETURN(Call call, Prepare(ctx, 1));
+    const Tensor& x = ctx.input(0);
+    if (x.shape().rank() == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CollectiveGatherV2 '", name(), "' needs an input of rank >= 1; got a scalar "
+          "(reshape it to [1])"));
+    }
+    absl::Status status;
+    RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
+        call.key, op(), call.group_size, {call.label, &x, nullptr}, call.wait,
+        [&](int, Participants all) {
+          status = CheckInputs(x, all, "an all-gather needs one dtype and equal dimensions "
+                               "after the first", true);
+          if (!status.ok()) return;
+          std::vector<int64_t> dims(x.shape().dims().begin(), x.shape().dims().end());
+          dims[0] = 0;
+          for (const auto* p : all) dims[0] += p->input->shape().dim(0);
+          absl::StatusOr<Tensor*> out = ctx.allocate_output(0, TensorShape(std::span<const int64_t>(dims)));
+          if (!out.ok()) {
+            status = out.status();
+            return;
+          }
+          char* dst = static_cast<char*>((*out)->raw_data());
+          for (const auto* p : all) {
+            const size_t bytes = p->input->TotalBytes();
+            if (bytes > 0) std::memcpy(dst, p->input->raw_data(), bytes);
+            dst += bytes;
+          }
+        }));
+    return status;
+  }
+};
+
+template <template <typename> class K>
+void RegisterTyped(KernelRegistry& r, const char* op) {
+  r.Register<K<float>>(op, kDeviceCpu, {{"T", {DataType::kFloat32}}});
+  r.Register<K<int32_t>>(op, kDeviceCpu, {{"T", {DataType::kInt32}}});
+  r.Register<K<int64_t>>(op, kDeviceCpu, {{"T", {DataType::kInt64}}});
+}
+
+}  // namespace
+
+void RegisterCollectiveKernels(KernelRegistry& r) {
+  RegisterTyped<CollectiveReduceOp>(r, "CollectiveReduceV2");
+  for (const char* op : {"CollectiveBcastSendV2", "CollectiveBcastRecvV2"}) {
+    r.Register<CollectiveBcastOp>(op, kDeviceCpu);
+  }
+  r.Register<CollectiveGatherOp>("CollectiveGatherV2", kDeviceCpu);
+}
+
+}  // namespace graphrt
