@@ -72,7 +72,8 @@ TEST(TfImportTest, UnsupportedOpsAreListedWithTheirNodes) {
     node { name: "sq" op: "Lgamma" input: "x" })")).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(s.message(), AllOf(HasSubstr("Conv3D (nodes 'conv', 'conv_2')"),
-                                 HasSubstr("Lgamma (node 'sq')"), HasSubstr("Supported: ")));
+                                 HasSubstr("Lgamma (node 'sq')"), HasSubstr("Supported: ")))
+      << s.message();
 }
 
 TEST(TfImportTest, KeepsDevicesAndFoldsFlattenShapes) {
