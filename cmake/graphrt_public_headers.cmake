@@ -29,6 +29,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/io/graph_def.h
   core/graph/io/npy.h
   core/graph/io/proto_util.h
+  core/graph/onnx/onnx_import.h
   core/graph/op_def.h
   core/graph/ops/array_ops.h
   core/graph/ops/batch_norm_ops.h

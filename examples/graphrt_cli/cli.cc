@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -15,10 +16,12 @@
 #include "absl/strings/str_split.h"
 #include "core/executor/runtime_config.h"
 #include "core/executor/session.h"
+#include "core/graph/io/foreign_formats.h"
 #include "core/graph/io/graph_def.h"
 #include "core/graph/io/npy.h"
 #include "core/graph/io/proto_util.h"
 #include "core/base/status_macros.h"
+#include "core/graph/onnx/onnx_import.h"
 #include "core/graph/tf/tf_import.h"
 
 namespace graphrt::cli {
@@ -29,9 +32,12 @@ constexpr char kUsage[] =
     "  graphrt run GRAPH [--config CONFIG.pbtxt] [--feed name=FILE.npy ...]\n"
     "              [--fetch name ...] [--target name ...] [--out DIR] [--trace out.json]\n"
     "              [--log-device-placement] [--print-config] [--runs N]\n"
-    "              [--format auto|graphrt|tf] [--show N]\n"
+    "              [--format auto|graphrt|tf|onnx] [--show N]\n"
     "  graphrt devices [--config CONFIG.pbtxt]\n"
-    "  graphrt convert GRAPH OUT [--format auto|graphrt|tf]   (OUT: .pb binary, .pbtxt text)\n"
+    "  graphrt convert GRAPH OUT [--format auto|graphrt|tf|onnx]   (OUT: .pb binary, .pbtxt text)\n"
+    "GRAPH: a graphrt GraphDef, a TensorFlow frozen GraphDef or an ONNX model (auto-detected);\n"
+    "an ONNX model's outputs are fetched when no --fetch or --target is given; a --feed\n"
+    "file is .npy, or an ONNX TensorProto when it ends in .pb\n"
     "exit codes:\n"
     "  0 done\n"
     "  1 the run failed: placement, kernels, a feed that does not fit, writing an output\n"
@@ -95,8 +101,9 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args, bool want
       ASSIGN_OR_RETURN(f.trace, value());
     } else if (a == "--format") {
       ASSIGN_OR_RETURN(f.format, value());
-      if (f.format != "auto" && f.format != "graphrt" && f.format != "tf") {
-        return absl::InvalidArgumentError("--format is auto, graphrt or tf, got " + f.format);
+      if (f.format != "auto" && f.format != "graphrt" && f.format != "tf" && f.format != "onnx") {
+        return absl::InvalidArgumentError("--format is auto, graphrt, tf or onnx, got " +
+                                          f.format);
       }
     } else if (a == "--runs") {
       RETURN_IF_ERROR(number(&f.runs));
@@ -147,16 +154,34 @@ absl::Status PrepareOutputs(const Flags& f, const std::string& convert_out) {
   return absl::OkStatus();
 }
 
+// An ONNX model's graph; its output names become the default fetches.
+absl::StatusOr<Graph> LoadOnnx(absl::string_view bytes, std::string* read_as,
+                               std::vector<std::string>* model_outputs) {
+  ASSIGN_OR_RETURN(OnnxModel m, ParseOnnxModel(bytes));
+  *read_as = absl::StrCat("ONNX model, opset ", m.opset, "; inputs: ",
+                          m.inputs.empty() ? "none" : absl::StrJoin(m.inputs, ", "),
+                          "; outputs: ", absl::StrJoin(m.outputs, ", "));
+  *model_outputs = m.outputs;
+  return std::move(m.graph);
+}
+
 // Reads GRAPH in the format asked for; `read_as` says which it was. A
 // reader's DATA_LOSS means "not my format": `auto` then tries the next, and
-// when every one refuses, says what each said. Any other error (UNIMPLEMENTED
-// for an ONNX model, a bad node) is about a file in that reader's format.
-absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as) {
+// when every one refuses, says what each said. Any other error (a bad node,
+// an op an importer lacks) is about a file in that reader's format. ONNX
+// models are recognised by their structure (RecognizeOnnxModel) before the
+// other readers try; `model_outputs` gets an ONNX model's output names.
+absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as,
+                                std::vector<std::string>* model_outputs) {
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(f.graph));
   auto named = [&](absl::StatusOr<Graph> g) -> absl::StatusOr<Graph> {
     if (g.ok()) return g;
     return absl::Status(g.status().code(), absl::StrCat(f.graph, ": ", g.status().message()));
   };
+  if (f.format == "onnx" || (f.format == "auto" && RecognizeOnnxModel(bytes).has_value())) {
+    *read_as = "ONNX model";
+    return named(LoadOnnx(bytes, read_as, model_outputs));
+  }
   if (f.format == "tf") {
     *read_as = "TensorFlow GraphDef";
     return named(ParseTfGraph(bytes));
@@ -210,6 +235,7 @@ struct RunInputs {
   proto::RuntimeConfig config;
   Graph graph;
   FeedList feeds;
+  std::vector<std::string> model_outputs;  // an ONNX model's, else empty
 };
 
 absl::StatusOr<RunInputs> ReadRunInputs(const Flags& f, std::ostream& out) {
@@ -219,10 +245,16 @@ absl::StatusOr<RunInputs> ReadRunInputs(const Flags& f, std::ostream& out) {
     out << "effective config:\n" << RuntimeConfigToText(EffectiveRuntimeConfig(in.config));
   }
   std::string read_as;
-  ASSIGN_OR_RETURN(in.graph, LoadGraph(f, &read_as));
+  ASSIGN_OR_RETURN(in.graph, LoadGraph(f, &read_as, &in.model_outputs));
   out << "graph: " << f.graph << " (" << read_as << ", " << in.graph.num_nodes() << " nodes)\n";
   for (const auto& [name, path] : f.feeds) {
-    absl::StatusOr<Tensor> t = ReadNpy(path);
+    absl::StatusOr<Tensor> t;
+    if (absl::EndsWith(path, ".pb")) {  // an ONNX TensorProto (the ONNX suite's input_0.pb)
+      absl::StatusOr<std::string> bytes = ReadFileToString(path);
+      t = bytes.ok() ? ParseOnnxTensor(*bytes) : absl::StatusOr<Tensor>(bytes.status());
+    } else {
+      t = ReadNpy(path);
+    }
     if (!t.ok()) {
       return absl::Status(t.status().code(), absl::StrCat("--feed ", name, "=", path, ": ",
                                                           t.status().message()));
@@ -241,7 +273,8 @@ std::string TimingSummary(std::vector<double> ms) {
 }
 
 // Makes the runtime and session and runs them: a failure here is the run's (1).
-absl::Status Execute(const Flags& f, RunInputs in, std::ostream& out) {
+absl::Status Execute(Flags f, RunInputs in, std::ostream& out) {
+  if (f.fetches.empty() && f.targets.empty()) f.fetches = in.model_outputs;
   ASSIGN_OR_RETURN(ConfiguredRuntime rt, CreateConfiguredRuntime(in.config));
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                    Session::Create(std::move(in.graph), rt.session_options));
@@ -287,13 +320,18 @@ absl::Status Execute(const Flags& f, RunInputs in, std::ostream& out) {
 int Run(const Flags& f, std::ostream& out, std::ostream& err) {
   absl::StatusOr<RunInputs> in = ReadRunInputs(f, out);
   if (!in.ok()) return Exit(err, "run", in.status(), kExitBadInput);
+  if (f.fetches.empty() && f.targets.empty() && in->model_outputs.empty()) {
+    err << "graphrt run: nothing to run: give --fetch or --target\n" << kUsage;
+    return kExitUsage;
+  }
   return Exit(err, "run", Execute(f, *std::move(in), out), kExitRunFailed);
 }
 
 // Reads GRAPH (graphrt or TF) and writes it as a graphrt GraphDef.
 int Convert(const Flags& f, const std::string& out_path, std::ostream& out, std::ostream& err) {
   std::string read_as;
-  absl::StatusOr<Graph> graph = LoadGraph(f, &read_as);
+  std::vector<std::string> model_outputs;
+  absl::StatusOr<Graph> graph = LoadGraph(f, &read_as, &model_outputs);
   if (!graph.ok()) return Exit(err, "convert", graph.status(), kExitBadInput);
   if (int code = Exit(err, "convert", WriteGraph(*graph, out_path), kExitRunFailed)) return code;
   out << "read " << f.graph << " (" << read_as << ", " << graph->num_nodes() << " nodes), wrote "
@@ -345,7 +383,12 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (flags.ok() && command == "convert" && convert_out.empty()) {
     flags = absl::InvalidArgumentError("convert needs GRAPH and OUT");
   }
-  if (flags.ok() && command == "run" && flags->fetches.empty() && flags->targets.empty()) {
+  // An ONNX model names its outputs: checked once the model is read.
+  const bool maybe_onnx = flags.ok() && (flags->format == "onnx" ||
+                                         (flags->format == "auto" &&
+                                          absl::EndsWith(flags->graph, ".onnx")));
+  if (flags.ok() && command == "run" && flags->fetches.empty() && flags->targets.empty() &&
+      !maybe_onnx) {
     flags = absl::InvalidArgumentError("nothing to run: give --fetch or --target");
   }
   if (!flags.ok()) {

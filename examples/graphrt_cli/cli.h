@@ -3,15 +3,17 @@
 //   graphrt run GRAPH.pb [--config CONFIG.pbtxt] [--feed name=FILE.npy ...]
 //               [--fetch name ...] [--target name ...] [--out DIR]
 //               [--trace out.json] [--log-device-placement] [--print-config]
-//               [--runs N] [--format auto|graphrt|tf] [--show N]
+//               [--runs N] [--format auto|graphrt|tf|onnx] [--show N]
 //   graphrt devices [--config CONFIG.pbtxt]
-//   graphrt convert GRAPH OUT [--format auto|graphrt|tf]
+//   graphrt convert GRAPH OUT [--format auto|graphrt|tf|onnx]
 //
-// GRAPH is a graphrt GraphDef (binary, or text when it ends in .pbtxt) or a
-// TensorFlow frozen GraphDef; `auto` tries graphrt's format first, then
-// TensorFlow's, and says which it read. A file neither reads is refused
-// with one error giving each format's reason; an ONNX model is refused as
-// not supported yet, and an empty file as empty. `run` and `convert` never
+// GRAPH is a graphrt GraphDef (binary, or text when it ends in .pbtxt), a
+// TensorFlow frozen GraphDef or an ONNX model; `auto` recognises an ONNX
+// model by its structure, else tries graphrt's format first, then
+// TensorFlow's, and says which it read. A file none reads is refused
+// with one error giving each format's reason, and an empty file as empty.
+// An ONNX model's outputs are fetched when neither --fetch nor --target is
+// given; a --feed file ending in .pb is read as an ONNX TensorProto. `run` and `convert` never
 // go on with an empty graph read from such a file. RunCli is the whole
 // program, with its streams passed in so tests run it in-process.
 //

@@ -203,8 +203,9 @@ absl::Status RefuseGraphBytes(absl::string_view bytes, absl::Status refusal) {
     }
   }
   return absl::UnimplementedError(absl::StrCat(
-      "an ONNX model (", what, "): ONNX import is not supported yet; graphrt reads graphrt "
-      "GraphDefs and TensorFlow frozen GraphDefs"));
+      "an ONNX model (", what, "): this reader takes graphrt or TensorFlow GraphDefs; "
+      "import ONNX models with ReadOnnxModel (core/graph/onnx/onnx_import.h) or "
+      "`graphrt run`"));
 }
 
 }  // namespace graphrt

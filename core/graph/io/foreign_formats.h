@@ -1,7 +1,7 @@
 // What graph readers say about bytes they refuse: an empty file is refused
 // before parsing, and bytes that are an ONNX model (recognised by the
 // structure of a ModelProto) get UNIMPLEMENTED saying so, instead of the
-// reader's own DATA_LOSS. graphrt has no ONNX reader yet (issue 18).
+// reader's own DATA_LOSS, pointing to the ONNX importer (core/graph/onnx).
 //
 // Called by ParseGraph (graph_def.cc) and ParseTfGraph (core/graph/tf) on
 // the raw bytes they were given. Internal: not a public header.
@@ -36,7 +36,8 @@ std::optional<OnnxModelInfo> RecognizeOnnxModel(absl::string_view bytes);
 
 // What a reader returns for `bytes` it refused with `refusal` (DATA_LOSS,
 // naming its own format): UNIMPLEMENTED "an ONNX model (ir_version 8, ...)
-// ... ONNX import is not supported yet" when they are one, else `refusal`.
+// ... import ONNX models with ReadOnnxModel ..." when they are one, else
+// `refusal`.
 absl::Status RefuseGraphBytes(absl::string_view bytes, absl::Status refusal);
 
 }  // namespace graphrt

@@ -32,7 +32,8 @@ TEST(ForeignFormatsTest, TheRefusalOfAnOnnxModelSaysWhatItIs) {
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
   EXPECT_THAT(s.message(),
               HasSubstr("an ONNX model (ir_version 8, opset 17, producer 'pytorch' version "
-                        "'2.1.0'): ONNX import is not supported yet"));
+                        "'2.1.0'): this reader takes graphrt or TensorFlow GraphDefs; "
+                        "import ONNX models with ReadOnnxModel"));
   // A minimal model: no producer, an opset of another domain only.
   const std::string graph = BytesField(1, BytesField(4, "Relu"));
   const std::string bare =
@@ -40,7 +41,7 @@ TEST(ForeignFormatsTest, TheRefusalOfAnOnnxModelSaysWhatItIs) {
                                                                  VarintField(2, 1));
   s = RefuseGraphBytes(bare, absl::DataLossError("not mine"));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
-  EXPECT_THAT(s.message(), HasSubstr("an ONNX model (ir_version 3): ONNX import"));
+  EXPECT_THAT(s.message(), HasSubstr("an ONNX model (ir_version 3): this reader takes"));
 }
 
 TEST(ForeignFormatsTest, OtherBytesKeepTheReadersRefusal) {

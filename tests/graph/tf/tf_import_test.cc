@@ -173,8 +173,8 @@ TEST(TfImportTest, FilesInOtherFormatsAreRefusedNamingTheFormat) {
       if (f.onnx) {
         EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
         EXPECT_THAT(s.message(), HasSubstr("an ONNX model (ir_version 8, opset 17, producer "
-                                           "'pytorch' version '2.1.0'): ONNX import is not "
-                                           "supported yet"));
+                                           "'pytorch' version '2.1.0'): this reader takes "
+                                           "graphrt or TensorFlow GraphDefs"));
       } else {
         EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << f.name << ": " << s;
         EXPECT_THAT(s.message(), HasSubstr("not a TensorFlow GraphDef: ")) << f.name;
