@@ -28,6 +28,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterDepthwiseConvKernels(r);
   RegisterPoolingKernels(r);
   RegisterBatchNormKernels(r);
+  RegisterResizeKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

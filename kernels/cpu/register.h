@@ -38,6 +38,7 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
                                                        // BackpropInput, BackpropFilter
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
+void RegisterResizeKernels(KernelRegistry& r);     // Resize (ONNX semantics)
 
 }  // namespace graphrt
 

@@ -10,6 +10,7 @@
 #include "core/graph/ops/training_ops.h"
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/random_ops.h"
+#include "core/graph/ops/resize_ops.h"
 
 namespace graphrt {
 
@@ -24,6 +25,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterConvOps(registry);
   RegisterPoolingOps(registry);
   RegisterBatchNormOps(registry);
+  RegisterResizeOps(registry);
 }
 
 }  // namespace graphrt

@@ -1,0 +1,112 @@
+// ONNX converters of the misc family (ops no other family covers): Resize
+// (opsets 10, 11, 13) and Upsample (opsets 7, 9), both onto graphrt's
+// Resize (core/graph/ops/resize_ops.h).
+//
+// Note [Upsample and Resize-10 coordinates]
+// Upsample and Resize-10 predate coordinate_transformation_mode: their
+// output index i reads input i / scale (asymmetric), and nearest picks
+// floor when upsampling (ceil when downsampling), the rule ONNX Runtime
+// keeps for those opsets ("simple" in the op's nearest_mode).
+#include <string>
+#include <vector>
+
+#include "core/base/status_macros.h"
+#include "core/graph/onnx/onnx_converter.h"
+#include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/resize_ops.h"
+
+namespace graphrt::onnx_import {
+namespace {
+
+// Input i as a float32 tensor, or an invalid Output when left out.
+absl::StatusOr<Output> OptionalFloatInput(OnnxContext& ctx, int i) {
+  if (i >= ctx.num_inputs() || !ctx.HasInput(i)) return Output();
+  ASSIGN_OR_RETURN(Output v, ctx.Input(i));
+  if (v.dtype() != DataType::kFloat32) v = ops::Cast(v, DataType::kFloat32);
+  return v;
+}
+
+absl::StatusOr<Output> FloatX(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  if (x.dtype() != DataType::kFloat32) {
+    return ctx.Unsupported("x must be float32, got ", DataTypeName(x.dtype()),
+                           " (Cast it to float32 first)");
+  }
+  return x;
+}
+
+absl::StatusOr<std::string> LegacyMode(OnnxContext& ctx) {
+  std::string mode = ctx.StringAttr("mode", "nearest");
+  if (mode == "bilinear" || mode == "trilinear") mode = "linear";
+  if (mode != "nearest" && mode != "linear") {
+    return ctx.Error("mode '", mode, "' is not one of nearest, linear");
+  }
+  return mode;
+}
+
+// Upsample-7 (scales attribute), Upsample-9 and Resize-10 (scales input).
+absl::Status ConvertLegacyResize(OnnxContext& ctx, Output scales) {
+  ASSIGN_OR_RETURN(Output x, FloatX(ctx));
+  ops::ResizeAttrs attrs;
+  ASSIGN_OR_RETURN(attrs.mode, LegacyMode(ctx));
+  attrs.coordinate_transformation_mode = "asymmetric";  // Note [Upsample and Resize-10 ...]
+  attrs.nearest_mode = "simple";
+  return ctx.SetOutput(0, ops::Resize(x, Output(), scales, Output(), attrs, ctx.node().name()));
+}
+
+absl::Status ConvertUpsample7(OnnxContext& ctx) {
+  std::vector<float> scales = ctx.FloatsAttr("scales");
+  if (scales.empty()) return ctx.Error("attr 'scales' is not set");
+  return ConvertLegacyResize(ctx, ctx.builder().Const(Tensor::FromVector(scales)));
+}
+
+absl::Status ConvertUpsample9(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output scales, OptionalFloatInput(ctx, 1));
+  if (!scales.valid()) return ctx.Error("input 1 (scales) is required");
+  return ConvertLegacyResize(ctx, scales);
+}
+
+// Resize-11 and -13: X, roi, scales, sizes (roi and scales may be left out
+// or empty in 13; exactly one of scales and sizes is non-empty, checked by
+// the kernel because the suite feeds them at run time).
+absl::Status ConvertResize(OnnxContext& ctx) {
+  if (ctx.opset() < 11) return ConvertUpsample9(ctx);
+  ASSIGN_OR_RETURN(Output x, FloatX(ctx));
+  ops::ResizeAttrs attrs;
+  attrs.mode = ctx.StringAttr("mode", "nearest");
+  attrs.coordinate_transformation_mode =
+      ctx.StringAttr("coordinate_transformation_mode", "half_pixel");
+  attrs.nearest_mode = ctx.StringAttr("nearest_mode", "round_prefer_floor");
+  attrs.cubic_coeff_a = ctx.FloatAttr("cubic_coeff_a", -0.75f);
+  attrs.exclude_outside = ctx.IntAttr("exclude_outside", 0) != 0;
+  attrs.extrapolation_value = ctx.FloatAttr("extrapolation_value", 0.0f);
+  for (const char* name : {"antialias", "axes", "keep_aspect_ratio_policy"}) {
+    if (ctx.FindAttr(name) != nullptr) {
+      return ctx.Unsupported("attr '", name, "' (Resize-18) is not imported");
+    }
+  }
+  // roi is read only by tf_crop_and_resize; elsewhere it may hold anything.
+  Output roi;
+  if (attrs.coordinate_transformation_mode == "tf_crop_and_resize") {
+    ASSIGN_OR_RETURN(roi, OptionalFloatInput(ctx, 1));
+    if (!roi.valid()) return ctx.Error("tf_crop_and_resize needs input 1 (roi)");
+  }
+  ASSIGN_OR_RETURN(Output scales, OptionalFloatInput(ctx, 2));
+  Output sizes;
+  if (ctx.num_inputs() > 3 && ctx.HasInput(3)) {
+    ASSIGN_OR_RETURN(sizes, ctx.Input(3));
+    if (sizes.dtype() != DataType::kInt64) sizes = ops::Cast(sizes, DataType::kInt64);
+  }
+  if (!scales.valid() && !sizes.valid()) return ctx.Error("needs input scales or sizes");
+  return ctx.SetOutput(0, ops::Resize(x, roi, scales, sizes, attrs, ctx.node().name()));
+}
+
+}  // namespace
+
+void AddMiscConverters(std::vector<OnnxConverter>& table) {
+  table.push_back({"Resize", 10, ConvertResize});
+  table.push_back({"Upsample", 7, ConvertUpsample7});
+  table.push_back({"Upsample", 9, ConvertUpsample9});
+}
+
+}  // namespace graphrt::onnx_import
