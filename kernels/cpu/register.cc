@@ -29,6 +29,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterPoolingKernels(r);
   RegisterBatchNormKernels(r);
   RegisterResizeKernels(r);
+  RegisterEinsumKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

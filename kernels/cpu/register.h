@@ -39,6 +39,7 @@ void RegisterDepthwiseConvKernels(KernelRegistry& r);  // DepthwiseConv2dNative 
 void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGrad AvgPoolGrad
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
 void RegisterResizeKernels(KernelRegistry& r);     // Resize (ONNX semantics)
+void RegisterEinsumKernels(KernelRegistry& r);     // Einsum
 
 }  // namespace graphrt
 

@@ -1,6 +1,6 @@
 // ONNX converters of the misc family (ops no other family covers): Resize
 // (opsets 10, 11, 13) and Upsample (opsets 7, 9), both onto graphrt's
-// Resize (core/graph/ops/resize_ops.h).
+// Resize (core/graph/ops/resize_ops.h); Einsum onto graphrt's Einsum.
 //
 // Note [Upsample and Resize-10 coordinates]
 // Upsample and Resize-10 predate coordinate_transformation_mode: their
@@ -13,6 +13,7 @@
 #include "core/base/status_macros.h"
 #include "core/graph/onnx/onnx_converter.h"
 #include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/einsum_ops.h"
 #include "core/graph/ops/resize_ops.h"
 
 namespace graphrt::onnx_import {
@@ -101,12 +102,29 @@ absl::Status ConvertResize(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::Resize(x, roi, scales, sizes, attrs, ctx.node().name()));
 }
 
+absl::Status ConvertEinsum(OnnxContext& ctx) {
+  const std::string equation = ctx.StringAttr("equation", "");
+  if (equation.empty()) return ctx.Error("attr 'equation' is not set");
+  std::vector<Output> inputs;
+  for (int i = 0; i < ctx.num_inputs(); ++i) {
+    ASSIGN_OR_RETURN(Output v, ctx.Input(i));
+    if (v.dtype() != DataType::kFloat32 && v.dtype() != DataType::kFloat64) {
+      return ctx.Unsupported("input ", i, " is ", DataTypeName(v.dtype()),
+                             "; Einsum is imported for float32 and float64");
+    }
+    inputs.push_back(v);
+  }
+  if (inputs.empty()) return ctx.Error("needs at least one input");
+  return ctx.SetOutput(0, ops::Einsum(inputs, equation, ctx.node().name()));
+}
+
 }  // namespace
 
 void AddMiscConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Resize", 10, ConvertResize});
   table.push_back({"Upsample", 7, ConvertUpsample7});
   table.push_back({"Upsample", 9, ConvertUpsample9});
+  table.push_back({"Einsum", 12, ConvertEinsum});
 }
 
 }  // namespace graphrt::onnx_import

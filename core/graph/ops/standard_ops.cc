@@ -11,6 +11,7 @@
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/random_ops.h"
 #include "core/graph/ops/resize_ops.h"
+#include "core/graph/ops/einsum_ops.h"
 
 namespace graphrt {
 
@@ -26,6 +27,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterPoolingOps(registry);
   RegisterBatchNormOps(registry);
   RegisterResizeOps(registry);
+  RegisterEinsumOps(registry);
 }
 
 }  // namespace graphrt
