@@ -39,6 +39,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/einsum_ops.h
   core/graph/ops/layout_ops.h
   core/graph/ops/math_ops.h
+  core/graph/ops/misc_ops.h
   core/graph/ops/nn_ops.h
   core/graph/ops/pooling_ops.h
   core/graph/ops/random_ops.h

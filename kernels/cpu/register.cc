@@ -30,6 +30,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterBatchNormKernels(r);
   RegisterResizeKernels(r);
   RegisterEinsumKernels(r);
+  RegisterMiscKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

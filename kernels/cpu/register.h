@@ -40,6 +40,8 @@ void RegisterPoolingKernels(KernelRegistry& r);     // MaxPool AvgPool MaxPoolGr
 void RegisterBatchNormKernels(KernelRegistry& r);   // FusedBatchNormV3 FusedBatchNormGradV3
 void RegisterResizeKernels(KernelRegistry& r);     // Resize (ONNX semantics)
 void RegisterEinsumKernels(KernelRegistry& r);     // Einsum
+void RegisterMiscKernels(KernelRegistry& r);       // Shrink MeanVarianceNormalization
+                                                    // MatrixDeterminant
 
 }  // namespace graphrt
 

@@ -1,6 +1,8 @@
 // ONNX converters of the misc family (ops no other family covers): Resize
 // (opsets 10, 11, 13) and Upsample (opsets 7, 9), both onto graphrt's
-// Resize (core/graph/ops/resize_ops.h); Einsum onto graphrt's Einsum.
+// Resize (core/graph/ops/resize_ops.h); Einsum onto graphrt's Einsum;
+// Shrink, MeanVarianceNormalization and Det (MatrixDeterminant) onto the
+// ops of core/graph/ops/misc_ops.h.
 //
 // Note [Upsample and Resize-10 coordinates]
 // Upsample and Resize-10 predate coordinate_transformation_mode: their
@@ -14,6 +16,7 @@
 #include "core/graph/onnx/onnx_converter.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/einsum_ops.h"
+#include "core/graph/ops/misc_ops.h"
 #include "core/graph/ops/resize_ops.h"
 
 namespace graphrt::onnx_import {
@@ -118,6 +121,32 @@ absl::Status ConvertEinsum(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::Einsum(inputs, equation, ctx.node().name()));
 }
 
+absl::StatusOr<Output> FloatInput(OnnxContext& ctx, int i) {
+  ASSIGN_OR_RETURN(Output v, ctx.Input(i));
+  if (v.dtype() != DataType::kFloat32 && v.dtype() != DataType::kFloat64) {
+    return ctx.Unsupported("input ", i, " is ", DataTypeName(v.dtype()),
+                           "; imported for float32 and float64");
+  }
+  return v;
+}
+
+absl::Status ConvertShrink(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, FloatInput(ctx, 0));
+  return ctx.SetOutput(0, ops::Shrink(x, ctx.FloatAttr("bias", 0.0f),
+                                      ctx.FloatAttr("lambd", 0.5f), ctx.node().name()));
+}
+
+absl::Status ConvertMvn(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, FloatInput(ctx, 0));
+  std::vector<int64_t> axes = ctx.OptionalIntsAttr("axes").value_or(std::vector<int64_t>{0, 2, 3});
+  return ctx.SetOutput(0, ops::MeanVarianceNormalization(x, axes, ctx.node().name()));
+}
+
+absl::Status ConvertDet(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, FloatInput(ctx, 0));
+  return ctx.SetOutput(0, ops::MatrixDeterminant(x, ctx.node().name()));
+}
+
 }  // namespace
 
 void AddMiscConverters(std::vector<OnnxConverter>& table) {
@@ -125,6 +154,9 @@ void AddMiscConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Upsample", 7, ConvertUpsample7});
   table.push_back({"Upsample", 9, ConvertUpsample9});
   table.push_back({"Einsum", 12, ConvertEinsum});
+  table.push_back({"Shrink", 9, ConvertShrink});
+  table.push_back({"MeanVarianceNormalization", 9, ConvertMvn});
+  table.push_back({"Det", 11, ConvertDet});
 }
 
 }  // namespace graphrt::onnx_import

@@ -12,6 +12,7 @@
 #include "core/graph/ops/random_ops.h"
 #include "core/graph/ops/resize_ops.h"
 #include "core/graph/ops/einsum_ops.h"
+#include "core/graph/ops/misc_ops.h"
 
 namespace graphrt {
 
@@ -28,6 +29,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterBatchNormOps(registry);
   RegisterResizeOps(registry);
   RegisterEinsumOps(registry);
+  RegisterMiscOps(registry);
 }
 
 }  // namespace graphrt

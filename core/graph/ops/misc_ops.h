@@ -1,0 +1,29 @@
+// Small ONNX ops no other family covers, each a graphrt op of its own:
+//   Shrink (attrs bias, lambd): x < -lambd ? x + bias : x > lambd ? x - bias : 0.
+//   MeanVarianceNormalization (attr axes): (x - E[x]) / sqrt(E[x^2] - E[x]^2 + 1e-9),
+//     moments over `axes` (ONNX's default [0, 2, 3]), as ONNX's function body.
+//   MatrixDeterminant (TF's name): [..., M, M] -> [...].
+// All for float32 and float64. OpDefs in misc_ops.cc, CPU kernels in
+// kernels/cpu/misc_ops.cc; no gradients.
+#ifndef GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
+#define GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "core/graph/builder.h"
+
+namespace graphrt::ops {
+
+Output Shrink(Output x, float bias, float lambd, absl::string_view name = {});
+Output MeanVarianceNormalization(Output x, std::vector<int64_t> axes,
+                                 absl::string_view name = {});
+Output MatrixDeterminant(Output x, absl::string_view name = {});
+
+}  // namespace graphrt::ops
+
+namespace graphrt {
+void RegisterMiscOps(OpRegistry& registry);
+}  // namespace graphrt
+
+#endif  // GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
