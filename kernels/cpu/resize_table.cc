@@ -166,6 +166,24 @@ bool AxisTable::IsIdentity() const {
 
 void ApplyAxisRows(const AxisTable& t, const float* src, float* dst, int64_t inner,
                    float extrapolation_value, int64_t row_begin, int64_t row_end) {
+  if (inner == 1) {
+    // The innermost axis: one gather per output element, no row buffer
+    // (3.4x less CPU time on a 2x bilinear upsample, bench/RESULTS.md).
+    for (int64_t r = row_begin; r < row_end; ++r) {
+      const int64_t o = r % t.out_len;
+      if (t.extrapolate[o]) {
+        dst[r] = extrapolation_value;
+        continue;
+      }
+      const float* in = src + (r / t.out_len) * t.in_len;
+      const int64_t* idx = &t.index[o * t.taps];
+      const double* w = &t.weight[o * t.taps];
+      double acc = 0.0;
+      for (int k = 0; k < t.taps; ++k) acc += w[k] * static_cast<double>(in[idx[k]]);
+      dst[r] = static_cast<float>(acc);
+    }
+    return;
+  }
   std::vector<double> acc(inner);
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t outer = r / t.out_len, o = r % t.out_len;
