@@ -16,7 +16,6 @@
 #include "absl/strings/str_split.h"
 #include "core/executor/runtime_config.h"
 #include "core/executor/session.h"
-#include "core/graph/io/foreign_formats.h"
 #include "core/graph/io/graph_def.h"
 #include "core/graph/io/npy.h"
 #include "core/graph/io/proto_util.h"
@@ -169,7 +168,7 @@ absl::StatusOr<Graph> LoadOnnx(absl::string_view bytes, std::string* read_as,
 // reader's DATA_LOSS means "not my format": `auto` then tries the next, and
 // when every one refuses, says what each said. Any other error (a bad node,
 // an op an importer lacks) is about a file in that reader's format. ONNX
-// models are recognised by their structure (RecognizeOnnxModel) before the
+// models are recognised by their structure (LooksLikeOnnxModel) before the
 // other readers try; `model_outputs` gets an ONNX model's output names.
 absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as,
                                 std::vector<std::string>* model_outputs) {
@@ -178,7 +177,7 @@ absl::StatusOr<Graph> LoadGraph(const Flags& f, std::string* read_as,
     if (g.ok()) return g;
     return absl::Status(g.status().code(), absl::StrCat(f.graph, ": ", g.status().message()));
   };
-  if (f.format == "onnx" || (f.format == "auto" && RecognizeOnnxModel(bytes).has_value())) {
+  if (f.format == "onnx" || (f.format == "auto" && LooksLikeOnnxModel(bytes))) {
     *read_as = "ONNX model";
     return named(LoadOnnx(bytes, read_as, model_outputs));
   }

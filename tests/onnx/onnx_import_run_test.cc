@@ -108,6 +108,19 @@ TEST(OnnxImportRunTest, CastAtRunTimeAndFoldedForIntegerConstants) {
   EXPECT_THAT(Values<uint8_t>((*out)[2]), ElementsAre(0, 300 % 256));  // wraps modulo 2^8
 }
 
+TEST(OnnxImportRunTest, CastToRefusedOrUndefinedTypeNamesTheNode) {
+  for (auto [to, code] : {std::pair{int{TensorProto::BFLOAT16}, absl::StatusCode::kUnimplemented},
+                          std::pair{0, absl::StatusCode::kInvalidArgument}}) {
+    onnx::ModelProto m = Model(13);
+    AddInput(m, "x", TensorProto::FLOAT, {1});
+    AddAttr(AddNode(m, "Cast", {"x"}, {"y"}, "c"), "to", AttributeProto::INT)->set_i(to);
+    AddOutput(m, "y", TensorProto::FLOAT, {1});
+    absl::Status s = ImportOnnxModel(m, {.run_checker = false}).status();
+    EXPECT_EQ(s.code(), code) << s;
+    EXPECT_THAT(s.message(), testing::HasSubstr("ONNX node 'c' (Cast)"));
+  }
+}
+
 TEST(OnnxImportRunTest, CastLikeTakesTheSecondInputsType) {
   onnx::ModelProto m = Model(15);
   AddInput(m, "x", TensorProto::FLOAT, {2});

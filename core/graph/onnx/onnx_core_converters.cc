@@ -60,22 +60,26 @@ std::optional<Tensor> FoldIntegerCast(const Tensor& in, DataType to) {
   }
   Tensor out(to, in.shape());
   bool ok = VisitElementType(in.dtype(), [&]<typename From>() {
-    return VisitElementType(to, [&]<typename To>() {
-      if constexpr (std::is_arithmetic_v<From> && std::is_arithmetic_v<To>) {
-        const From* src = in.data<From>();
-        To* dst = out.data<To>();
-        for (int64_t i = 0; i < in.num_elements(); ++i) {
-          if constexpr (std::is_same_v<To, bool>) {
-            dst[i] = src[i] != 0;
-          } else {
-            dst[i] = static_cast<To>(src[i]);
+    if constexpr (!std::is_arithmetic_v<From>) {
+      return false;  // float16: left to the kernel
+    } else {
+      return VisitElementType(to, [&]<typename To>() {
+        if constexpr (!std::is_arithmetic_v<To>) {
+          return false;
+        } else {
+          const From* src = in.data<From>();
+          To* dst = out.data<To>();
+          for (int64_t i = 0; i < in.num_elements(); ++i) {
+            if constexpr (std::is_same_v<To, bool>) {
+              dst[i] = src[i] != 0;
+            } else {
+              dst[i] = static_cast<To>(src[i]);
+            }
           }
+          return true;
         }
-        return true;
-      } else {
-        return false;
-      }
-    }, false);
+      }, false);
+    }
   }, false);
   if (!ok) return std::nullopt;
   return out;
@@ -95,7 +99,11 @@ absl::Status ConvertCast(OnnxContext& ctx) {
   const onnx::AttributeProto* to = ctx.FindAttr("to");
   if (to == nullptr) return ctx.Error("attr 'to' is not set");
   absl::StatusOr<DataType> dtype = DataTypeFromOnnx(static_cast<int32_t>(to->i()));
-  if (!dtype.ok()) return ctx.Unsupported("cast to ", dtype.status().message());
+  if (!dtype.ok()) {
+    return dtype.status().code() == absl::StatusCode::kUnimplemented
+               ? ctx.Unsupported("cast to ", dtype.status().message())
+               : ctx.Error("attr 'to': ", dtype.status().message());
+  }
   return CastTo(ctx, *dtype);
 }
 

@@ -1,6 +1,7 @@
 // ONNX import: an ONNX ModelProto (`model.onnx`) becomes a graphrt Graph.
 //
-// The model must use the default ONNX domain at opsets 7 to 17; ONNX's own
+// The model must use the default ONNX domain at opsets 1 to 17 (each op
+// needs a converter for the model's opset: see SupportedOnnxOps); ONNX's own
 // checker (Debian's libonnx) validates it first. Initializers become Const
 // nodes (only where a run-time input needs them: attrs read at import time
 // fold away), graph inputs that are not initializers become Placeholders
@@ -60,6 +61,11 @@ absl::StatusOr<OnnxModel> ParseOnnxModel(absl::string_view bytes,
                                          const OnnxImportOptions& options = {});
 absl::StatusOr<OnnxModel> ReadOnnxModel(const std::string& path,
                                         const OnnxImportOptions& options = {});
+
+// True when `bytes` have the structure of an ONNX ModelProto (what a reader
+// of several formats checks before trying others; see RecognizeOnnxModel
+// in core/graph/io/foreign_formats.h). Cheap: nothing is parsed into memory.
+bool LooksLikeOnnxModel(absl::string_view bytes);
 
 // A serialized ONNX TensorProto (the suite's `input_0.pb`) as a Tensor.
 absl::StatusOr<Tensor> ParseOnnxTensor(absl::string_view bytes);
