@@ -31,6 +31,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterResizeKernels(r);
   RegisterEinsumKernels(r);
   RegisterMiscKernels(r);
+  RegisterSelectKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -2,7 +2,8 @@
 // (opsets 10, 11, 13) and Upsample (opsets 7, 9), both onto graphrt's
 // Resize (core/graph/ops/resize_ops.h); Einsum onto graphrt's Einsum;
 // Shrink, MeanVarianceNormalization and Det (MatrixDeterminant) onto the
-// ops of core/graph/ops/misc_ops.h.
+// ops of core/graph/ops/misc_ops.h, with ReverseSequence (TF's op: ONNX's
+// time_axis and batch_axis are its seq_dim and batch_dim) and Compress.
 //
 // Note [Upsample and Resize-10 coordinates]
 // Upsample and Resize-10 predate coordinate_transformation_mode: their
@@ -147,6 +148,23 @@ absl::Status ConvertDet(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::MatrixDeterminant(x, ctx.node().name()));
 }
 
+absl::Status ConvertReverseSequence(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output lens, ctx.Input(1));
+  return ctx.SetOutput(0, ops::ReverseSequence(x, lens, ctx.IntAttr("time_axis", 0),
+                                               ctx.IntAttr("batch_axis", 1),
+                                               ctx.node().name()));
+}
+
+absl::Status ConvertCompress(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output cond, ctx.Input(1));
+  if (cond.dtype() != DataType::kBool) return ctx.Error("condition must be bool");
+  const bool flatten = ctx.FindAttr("axis") == nullptr;
+  return ctx.SetOutput(0, ops::Compress(x, cond, ctx.IntAttr("axis", 0), flatten,
+                                        ctx.node().name()));
+}
+
 }  // namespace
 
 void AddMiscConverters(std::vector<OnnxConverter>& table) {
@@ -157,6 +175,8 @@ void AddMiscConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Shrink", 9, ConvertShrink});
   table.push_back({"MeanVarianceNormalization", 9, ConvertMvn});
   table.push_back({"Det", 11, ConvertDet});
+  table.push_back({"ReverseSequence", 10, ConvertReverseSequence});
+  table.push_back({"Compress", 9, ConvertCompress});
 }
 
 }  // namespace graphrt::onnx_import

@@ -34,6 +34,44 @@ absl::Status DeterminantShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status ReverseSequenceShape(ShapeContext& c) {
+  const PartialShape& x = c.input(0);
+  if (x.known_rank()) {
+    for (const char* name : {"seq_dim", "batch_dim"}) {
+      absl::StatusOr<int64_t> a = c.attr<int64_t>(name);
+      if (!a.ok()) return c.Error(a.status().message());
+      if (*a < 0 || *a >= x.rank()) {
+        return c.Error(absl::StrCat(name, " ", *a, " is out of range for ", x.DebugString()));
+      }
+    }
+  }
+  c.set_output(0, x);
+  return absl::OkStatus();
+}
+
+// The selected count is known only at run time.
+absl::Status CompressShape(ShapeContext& c) {
+  const PartialShape& x = c.input(0);
+  absl::StatusOr<bool> flatten = c.attr<bool>("flatten");
+  absl::StatusOr<int64_t> axis = c.attr<int64_t>("axis");
+  if (!flatten.ok() || !axis.ok()) return c.Error("needs attrs axis and flatten");
+  if (*flatten) {
+    c.set_output(0, PartialShape{-1});
+    return absl::OkStatus();
+  }
+  if (!x.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  if (*axis < -x.rank() || *axis >= x.rank()) {
+    return c.Error(absl::StrCat("axis ", *axis, " is out of range for ", x.DebugString()));
+  }
+  std::vector<int64_t> dims(x.dims().begin(), x.dims().end());
+  dims[*axis < 0 ? *axis + x.rank() : *axis] = -1;
+  c.set_output(0, PartialShape(std::span<const int64_t>(dims)));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterMiscOps(OpRegistry& r) {
@@ -58,6 +96,25 @@ void RegisterMiscOps(OpRegistry& r) {
                        .TypeAttr("T", kFloats)
                        .Shape(DeterminantShape)
                        .Doc("Determinants of [..., M, M] (LU with partial pivoting)."));
+  (void)r.Register(OpDefBuilder("ReverseSequence")
+                       .Input("input: T")
+                       .Input("seq_lengths: Tlen")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .TypeAttr("Tlen", {DataType::kInt32, DataType::kInt64})
+                       .Attr("seq_dim", AttrType::kInt)
+                       .Attr("batch_dim", AttrType::kInt, int64_t{0})
+                       .Shape(ReverseSequenceShape)
+                       .Doc("Reverses the first seq_lengths[b] elements along seq_dim per batch."));
+  (void)r.Register(OpDefBuilder("Compress")
+                       .Input("input: T")
+                       .Input("condition: bool")
+                       .Output("output: T")
+                       .TypeAttr("T")
+                       .Attr("axis", AttrType::kInt, int64_t{0})
+                       .Attr("flatten", AttrType::kBool, false)
+                       .Shape(CompressShape)
+                       .Doc("Slices along axis (or elements, flattened) where condition is true."));
 }
 
 namespace ops {
@@ -78,6 +135,21 @@ Output MatrixDeterminant(Output x, absl::string_view name) {
   if (!x.valid()) return Output();
   Output in[] = {x};
   return x.builder()->Op("MatrixDeterminant", in, {}, name);
+}
+
+Output ReverseSequence(Output x, Output seq_lengths, int64_t seq_dim, int64_t batch_dim,
+                       absl::string_view name) {
+  if (!x.valid() || !seq_lengths.valid()) return Output();
+  Output in[] = {x, seq_lengths};
+  return x.builder()->Op("ReverseSequence", in,
+                         {{"seq_dim", seq_dim}, {"batch_dim", batch_dim}}, name);
+}
+
+Output Compress(Output x, Output condition, int64_t axis, bool flatten,
+                absl::string_view name) {
+  if (!x.valid() || !condition.valid()) return Output();
+  Output in[] = {x, condition};
+  return x.builder()->Op("Compress", in, {{"axis", axis}, {"flatten", flatten}}, name);
 }
 
 }  // namespace ops

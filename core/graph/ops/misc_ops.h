@@ -3,7 +3,12 @@
 //   MeanVarianceNormalization (attr axes): (x - E[x]) / sqrt(E[x^2] - E[x]^2 + 1e-9),
 //     moments over `axes` (ONNX's default [0, 2, 3]), as ONNX's function body.
 //   MatrixDeterminant (TF's name): [..., M, M] -> [...].
-// All for float32 and float64. OpDefs in misc_ops.cc, CPU kernels in
+// These three for float32 and float64. Any dtype:
+//   ReverseSequence (TF's name and attrs seq_dim, batch_dim): reverses the
+//     first seq_lengths[b] elements along seq_dim of each batch b.
+//   Compress (ONNX's): the slices along `axis` whose bool condition is true
+//     (condition may be shorter than the dim: the rest are dropped); with
+//     flatten, the elements of x flattened. OpDefs in misc_ops.cc, CPU kernels in
 // kernels/cpu/misc_ops.cc; no gradients.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
@@ -19,6 +24,11 @@ Output Shrink(Output x, float bias, float lambd, absl::string_view name = {});
 Output MeanVarianceNormalization(Output x, std::vector<int64_t> axes,
                                  absl::string_view name = {});
 Output MatrixDeterminant(Output x, absl::string_view name = {});
+Output ReverseSequence(Output x, Output seq_lengths, int64_t seq_dim, int64_t batch_dim,
+                       absl::string_view name = {});
+// flatten: ignore axis, select from x flattened.
+Output Compress(Output x, Output condition, int64_t axis, bool flatten,
+                absl::string_view name = {});
 
 }  // namespace graphrt::ops
 

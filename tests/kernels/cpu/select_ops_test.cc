@@ -1,0 +1,84 @@
+// Tests for kernels/cpu/select_ops.cc: ReverseSequence against a loop over
+// (batch, time, feature) written from its definition, in both dim orders
+// and for int64 data; Compress along each axis, flattened, with a short
+// condition and none selected, against nested loops; errors for bad inputs.
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/kernels/kernel_test_util.h"
+
+namespace graphrt {
+namespace {
+
+using ::graphrt::testing::ExpectTensorEq;
+using ::graphrt::testing::RandomFloats;
+using ::graphrt::testing::RunKernel;
+using ::graphrt::testing::RunKernelUnshaped;
+using ::graphrt::testing::T_;
+using ::testing::HasSubstr;
+
+TEST(ReverseSequenceOpTest, MatchesLoopForBothDimOrders) {
+  const int64_t T = 5, B = 3, F = 2;
+  const std::vector<int64_t> lens = {5, 0, 3};
+  Tensor x = RandomFloats({T, B, F}, -1, 1, 1);  // time-major
+  Tensor want(DataType::kFloat32, x.shape());
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t f = 0; f < F; ++f) {
+        const int64_t from = t < lens[b] ? lens[b] - 1 - t : t;
+        want.data<float>()[(t * B + b) * F + f] = x.data<float>()[(from * B + b) * F + f];
+      }
+  auto out = RunKernel("ReverseSequence", {x, T_<int64_t>(lens, {3})},
+                       {{"seq_dim", int64_t{0}}, {"batch_dim", int64_t{1}}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectTensorEq((*out)[0], want);
+
+  // Batch-major int64 data, int32 lengths: [[1,2,3],[4,5,6]], lens [2, 3].
+  auto bm = RunKernel("ReverseSequence",
+                      {T_<int64_t>({1, 2, 3, 4, 5, 6}, {2, 3}), T_<int32_t>({2, 3}, {2})},
+                      {{"seq_dim", int64_t{1}}, {"batch_dim", int64_t{0}}});
+  ASSERT_TRUE(bm.ok()) << bm.status();
+  ExpectTensorEq((*bm)[0], T_<int64_t>({2, 1, 3, 6, 5, 4}, {2, 3}));
+}
+
+TEST(CompressOpTest, EachAxisFlattenedShortAndEmpty) {
+  Tensor x = T_<float>({1, 2, 3, 4, 5, 6}, {3, 2});
+  auto run = [&](const Tensor& c, int64_t axis, bool flatten) {
+    auto out = RunKernel("Compress", {x, c}, {{"axis", axis}, {"flatten", flatten}});
+    EXPECT_TRUE(out.ok()) << out.status();
+    return out.ok() ? (*out)[0] : Tensor();
+  };
+  ExpectTensorEq(run(T_<bool>({false, true, true}, {3}), 0, false),
+                 T_<float>({3, 4, 5, 6}, {2, 2}));
+  ExpectTensorEq(run(T_<bool>({false, true}, {2}), 1, false), T_<float>({2, 4, 6}, {3, 1}));
+  ExpectTensorEq(run(T_<bool>({true, false}, {2}), -1, false), T_<float>({1, 3, 5}, {3, 1}));
+  ExpectTensorEq(run(T_<bool>({true}, {1}), 0, false), T_<float>({1, 2}, {1, 2}));  // short
+  ExpectTensorEq(run(T_<bool>({false, true, false, false, true}, {5}), 0, true),
+                 T_<float>({2, 5}, {2}));
+  ExpectTensorEq(run(T_<bool>({false, false, false}, {3}), 0, false),
+                 Tensor(DataType::kFloat32, TensorShape{0, 2}));
+}
+
+TEST(SelectOpsTest, RejectBadInputs) {
+  Tensor x = T_<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  auto long_len = RunKernelUnshaped("ReverseSequence", {x, T_<int64_t>({4, 1}, {2})},
+                                    {{"seq_dim", int64_t{1}}, {"batch_dim", int64_t{0}}});
+  ASSERT_FALSE(long_len.ok());
+  EXPECT_THAT(long_len.status().message(), HasSubstr("seq_lengths[0] = 4 is not in [0, 3]"));
+  auto wrong_count = RunKernelUnshaped("ReverseSequence", {x, T_<int64_t>({1}, {1})},
+                                       {{"seq_dim", int64_t{1}}, {"batch_dim", int64_t{0}}});
+  ASSERT_FALSE(wrong_count.ok());
+  EXPECT_THAT(wrong_count.status().message(), HasSubstr("vector of 2"));
+  auto long_cond = RunKernelUnshaped("Compress", {x, T_<bool>({true, true, true}, {3})},
+                                     {{"axis", int64_t{0}}, {"flatten", false}});
+  ASSERT_FALSE(long_cond.ok());
+  EXPECT_THAT(long_cond.status().message(), HasSubstr("at most 2 values"));
+  auto bad_axis = RunKernelUnshaped("Compress", {x, T_<bool>({true}, {1})},
+                                    {{"axis", int64_t{2}}, {"flatten", false}});
+  ASSERT_FALSE(bad_axis.ok());
+  EXPECT_THAT(bad_axis.status().message(), HasSubstr("(Compress): axis 2 is out of range"));
+}
+
+}  // namespace
+}  // namespace graphrt
