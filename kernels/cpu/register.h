@@ -42,7 +42,7 @@ void RegisterResizeKernels(KernelRegistry& r);     // Resize (ONNX semantics)
 void RegisterEinsumKernels(KernelRegistry& r);     // Einsum
 void RegisterMiscKernels(KernelRegistry& r);       // Shrink MeanVarianceNormalization
                                                     // MatrixDeterminant
-void RegisterSelectKernels(KernelRegistry& r);     // ReverseSequence Compress
+void RegisterSelectKernels(KernelRegistry& r);     // ReverseSequence Compress NonZero
 
 }  // namespace graphrt
 

@@ -1,11 +1,13 @@
-// CPU kernels of ReverseSequence and Compress (core/graph/ops/misc_ops.h):
+// CPU kernels of ReverseSequence, Compress and NonZero (core/graph/ops/misc_ops.h):
 // any dtype, moved as bytes (neither reads the values it moves).
 //
 // Errors (INVALID_ARGUMENT naming the node): seq_lengths not a vector of
 // the batch dim or out of [0, seq dim]; axis out of range; condition not a
 // vector or longer than the dim it selects from.
 // Thread-safety: Compute is thread-safe.
+#include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -130,11 +132,60 @@ class CompressOp final : public OpKernel {
   bool flatten_ = false;
 };
 
+// Which elements are non-zero, by value: -0.0 is zero, NaN is not.
+absl::StatusOr<std::vector<bool>> NonZeroMask(const Tensor& x) {
+  std::vector<bool> mask(x.num_elements());
+  const bool ok = VisitElementType(x.dtype(), [&]<typename T>() {
+    const T* v = x.data<T>();
+    for (int64_t i = 0; i < x.num_elements(); ++i) {
+      if constexpr (std::is_same_v<T, Float16>) {
+        mask[i] = HalfToFloat(v[i]) != 0.0f;
+      } else if constexpr (std::is_arithmetic_v<T>) {
+        mask[i] = v[i] != T(0);
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }, false);
+  if (!ok) return absl::InvalidArgumentError(absl::StrCat("dtype ", DataTypeName(x.dtype())));
+  return mask;
+}
+
+class NonZeroOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    absl::StatusOr<std::vector<bool>> mask = NonZeroMask(x);
+    if (!mask.ok()) {
+      return NodeError(ctx, "NonZero", absl::StrCat(mask.status().message(),
+                                                    " has no notion of zero here"));
+    }
+    const int rank = x.shape().rank();
+    const int64_t n = std::count(mask->begin(), mask->end(), true);
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{rank, n}));
+    int64_t* y = out->data<int64_t>();
+    int64_t k = 0;
+    for (int64_t i = 0; i < x.num_elements(); ++i) {
+      if (!(*mask)[i]) continue;
+      int64_t rest = i;
+      for (int d = rank - 1; d >= 0; --d) {
+        y[d * n + k] = rest % x.shape().dim(d);
+        rest /= x.shape().dim(d);
+      }
+      ++k;
+    }
+    return absl::OkStatus();
+  }
+};
+
 }  // namespace
 
 void RegisterSelectKernels(KernelRegistry& r) {
   r.Register<ReverseSequenceOp>("ReverseSequence", kDeviceCpu);
   r.Register<CompressOp>("Compress", kDeviceCpu);
+  r.Register<NonZeroOp>("NonZero", kDeviceCpu);
 }
 
 }  // namespace graphrt

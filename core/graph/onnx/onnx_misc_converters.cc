@@ -165,6 +165,11 @@ absl::Status ConvertCompress(OnnxContext& ctx) {
                                         ctx.node().name()));
 }
 
+absl::Status ConvertNonZero(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  return ctx.SetOutput(0, ops::NonZero(x, ctx.node().name()));
+}
+
 }  // namespace
 
 void AddMiscConverters(std::vector<OnnxConverter>& table) {
@@ -177,6 +182,7 @@ void AddMiscConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Det", 11, ConvertDet});
   table.push_back({"ReverseSequence", 10, ConvertReverseSequence});
   table.push_back({"Compress", 9, ConvertCompress});
+  table.push_back({"NonZero", 9, ConvertNonZero});
 }
 
 }  // namespace graphrt::onnx_import

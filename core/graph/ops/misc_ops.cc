@@ -72,6 +72,12 @@ absl::Status CompressShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status NonZeroShape(ShapeContext& c) {
+  const PartialShape& x = c.input(0);
+  c.set_output(0, x.known_rank() ? PartialShape{x.rank(), -1} : PartialShape{-1, -1});
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterMiscOps(OpRegistry& r) {
@@ -115,6 +121,12 @@ void RegisterMiscOps(OpRegistry& r) {
                        .Attr("flatten", AttrType::kBool, false)
                        .Shape(CompressShape)
                        .Doc("Slices along axis (or elements, flattened) where condition is true."));
+  (void)r.Register(OpDefBuilder("NonZero")
+                       .Input("x: T")
+                       .Output("indices: int64")
+                       .TypeAttr("T")
+                       .Shape(NonZeroShape)
+                       .Doc("int64 [rank, n]: coordinates of the non-zero elements (ONNX)."));
 }
 
 namespace ops {
@@ -143,6 +155,12 @@ Output ReverseSequence(Output x, Output seq_lengths, int64_t seq_dim, int64_t ba
   Output in[] = {x, seq_lengths};
   return x.builder()->Op("ReverseSequence", in,
                          {{"seq_dim", seq_dim}, {"batch_dim", batch_dim}}, name);
+}
+
+Output NonZero(Output x, absl::string_view name) {
+  if (!x.valid()) return Output();
+  Output in[] = {x};
+  return x.builder()->Op("NonZero", in, {}, name);
 }
 
 Output Compress(Output x, Output condition, int64_t axis, bool flatten,

@@ -8,7 +8,9 @@
 //     first seq_lengths[b] elements along seq_dim of each batch b.
 //   Compress (ONNX's): the slices along `axis` whose bool condition is true
 //     (condition may be shorter than the dim: the rest are dropped); with
-//     flatten, the elements of x flattened. OpDefs in misc_ops.cc, CPU kernels in
+//     flatten, the elements of x flattened.
+//   NonZero (ONNX's): int64 [rank, n], the coordinates of the n non-zero
+//     elements in row-major order (TF's Where gives the transpose). OpDefs in misc_ops.cc, CPU kernels in
 // kernels/cpu/misc_ops.cc; no gradients.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_MISC_OPS_H_
@@ -26,6 +28,7 @@ Output MeanVarianceNormalization(Output x, std::vector<int64_t> axes,
 Output MatrixDeterminant(Output x, absl::string_view name = {});
 Output ReverseSequence(Output x, Output seq_lengths, int64_t seq_dim, int64_t batch_dim,
                        absl::string_view name = {});
+Output NonZero(Output x, absl::string_view name = {});
 // flatten: ignore axis, select from x flattened.
 Output Compress(Output x, Output condition, int64_t axis, bool flatten,
                 absl::string_view name = {});

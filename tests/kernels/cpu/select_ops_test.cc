@@ -2,6 +2,7 @@
 // (batch, time, feature) written from its definition, in both dim orders
 // and for int64 data; Compress along each axis, flattened, with a short
 // condition and none selected, against nested loops; errors for bad inputs.
+#include <cmath>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -58,6 +59,28 @@ TEST(CompressOpTest, EachAxisFlattenedShortAndEmpty) {
                  T_<float>({2, 5}, {2}));
   ExpectTensorEq(run(T_<bool>({false, false, false}, {3}), 0, false),
                  Tensor(DataType::kFloat32, TensorShape{0, 2}));
+}
+
+TEST(NonZeroOpTest, CoordinatesInRowMajorOrderForEachDtype) {
+  // Coordinates found by scanning every (i, j) of a 3x4 pattern.
+  const std::vector<float> v = {0, 1, 0, -0.0f, 2, 0, NAN, 0, 0, 0, 0, 3};
+  std::vector<int64_t> rows, cols;
+  for (int64_t i = 0; i < 3; ++i)
+    for (int64_t j = 0; j < 4; ++j)
+      if (!(v[i * 4 + j] == 0.0f)) rows.push_back(i), cols.push_back(j);
+  std::vector<int64_t> want = rows;
+  want.insert(want.end(), cols.begin(), cols.end());
+  const int64_t n = static_cast<int64_t>(rows.size());
+  ASSERT_EQ(n, 4);  // 1, 2, NaN, 3; -0.0 is zero
+  auto f = RunKernel("NonZero", {T_<float>(v, {3, 4})});
+  ASSERT_TRUE(f.ok()) << f.status();
+  ExpectTensorEq((*f)[0], T_<int64_t>(want, {2, n}));
+  auto b = RunKernel("NonZero", {T_<bool>({true, false, true}, {3})});
+  ASSERT_TRUE(b.ok()) << b.status();
+  ExpectTensorEq((*b)[0], T_<int64_t>({0, 2}, {1, 2}));
+  auto none = RunKernel("NonZero", {T_<int32_t>({0, 0}, {2})});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ((*none)[0].shape(), (TensorShape{1, 0}));
 }
 
 TEST(SelectOpsTest, RejectBadInputs) {
