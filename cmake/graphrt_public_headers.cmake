@@ -35,6 +35,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/batch_norm_ops.h
   core/graph/ops/conv_ops.h
   core/graph/ops/conv_window.h
+  core/graph/ops/detection_ops.h
   core/graph/ops/einsum_equation.h
   core/graph/ops/einsum_ops.h
   core/graph/ops/layout_ops.h

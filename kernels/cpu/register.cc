@@ -32,6 +32,7 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterEinsumKernels(r);
   RegisterMiscKernels(r);
   RegisterSelectKernels(r);
+  RegisterDetectionKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

@@ -10,12 +10,14 @@
 // output index i reads input i / scale (asymmetric), and nearest picks
 // floor when upsampling (ceil when downsampling), the rule ONNX Runtime
 // keeps for those opsets ("simple" in the op's nearest_mode).
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/base/status_macros.h"
 #include "core/graph/onnx/onnx_converter.h"
 #include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/detection_ops.h"
 #include "core/graph/ops/einsum_ops.h"
 #include "core/graph/ops/misc_ops.h"
 #include "core/graph/ops/resize_ops.h"
@@ -170,6 +172,27 @@ absl::Status ConvertNonZero(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::NonZero(x, ctx.node().name()));
 }
 
+// Left-out inputs take ONNX's defaults: no boxes (max 0), IoU threshold 0,
+// no score threshold (-inf).
+absl::Status ConvertNonMaxSuppression(OnnxContext& ctx) {
+  GraphBuilder& b = ctx.builder();
+  ASSIGN_OR_RETURN(Output boxes, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output scores, ctx.Input(1));
+  if (boxes.dtype() != DataType::kFloat32 || scores.dtype() != DataType::kFloat32) {
+    return ctx.Unsupported("boxes and scores are imported as float32 only");
+  }
+  auto optional = [&](int i, Output fallback) -> absl::StatusOr<Output> {
+    if (i >= ctx.num_inputs() || !ctx.HasInput(i)) return fallback;
+    return ctx.Input(i);
+  };
+  ASSIGN_OR_RETURN(Output max_out, optional(2, b.Scalar<int64_t>(0)));
+  ASSIGN_OR_RETURN(Output iou, optional(3, b.Scalar<float>(0.0f)));
+  ASSIGN_OR_RETURN(Output score, optional(4, b.Scalar<float>(-INFINITY)));
+  return ctx.SetOutput(0, ops::NonMaxSuppression(boxes, scores, max_out, iou, score,
+                                                 ctx.IntAttr("center_point_box", 0),
+                                                 ctx.node().name()));
+}
+
 }  // namespace
 
 void AddMiscConverters(std::vector<OnnxConverter>& table) {
@@ -183,6 +206,7 @@ void AddMiscConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"ReverseSequence", 10, ConvertReverseSequence});
   table.push_back({"Compress", 9, ConvertCompress});
   table.push_back({"NonZero", 9, ConvertNonZero});
+  table.push_back({"NonMaxSuppression", 10, ConvertNonMaxSuppression});
 }
 
 }  // namespace graphrt::onnx_import

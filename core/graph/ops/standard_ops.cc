@@ -13,6 +13,7 @@
 #include "core/graph/ops/resize_ops.h"
 #include "core/graph/ops/einsum_ops.h"
 #include "core/graph/ops/misc_ops.h"
+#include "core/graph/ops/detection_ops.h"
 
 namespace graphrt {
 
@@ -30,6 +31,7 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterResizeOps(registry);
   RegisterEinsumOps(registry);
   RegisterMiscOps(registry);
+  RegisterDetectionOps(registry);
 }
 
 }  // namespace graphrt
