@@ -43,6 +43,7 @@ void RegisterEinsumKernels(KernelRegistry& r);     // Einsum
 void RegisterMiscKernels(KernelRegistry& r);       // Shrink MeanVarianceNormalization
                                                     // MatrixDeterminant
 void RegisterSelectKernels(KernelRegistry& r);     // ReverseSequence Compress NonZero
+                                                    // MaxUnpool
 void RegisterDetectionKernels(KernelRegistry& r);  // NonMaxSuppression
 
 }  // namespace graphrt

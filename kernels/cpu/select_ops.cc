@@ -1,4 +1,4 @@
-// CPU kernels of ReverseSequence, Compress and NonZero (core/graph/ops/misc_ops.h):
+// CPU kernels of ReverseSequence, Compress, NonZero and MaxUnpool (core/graph/ops/misc_ops.h):
 // any dtype, moved as bytes (neither reads the values it moves).
 //
 // Errors (INVALID_ARGUMENT naming the node): seq_lengths not a vector of
@@ -180,12 +180,85 @@ class NonZeroOp final : public OpKernel {
   }
 };
 
+class MaxUnpoolOp final : public OpKernel {
+ public:
+  explicit MaxUnpoolOp(const OpKernelConstruction& c) : OpKernel(c) {
+    if (auto v = c.attr<std::vector<int64_t>>("kernel_shape"); v.ok()) kernel_ = *v;
+    if (auto v = c.attr<std::vector<int64_t>>("strides"); v.ok()) strides_ = *v;
+    if (auto v = c.attr<std::vector<int64_t>>("pads"); v.ok()) pads_ = *v;
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& idx = ctx.input(1);
+    const Tensor& shape = ctx.input(2);
+    const int rank = x.shape().rank(), spatial = rank - 2;
+    if (rank < 3 || static_cast<int>(kernel_.size()) != spatial) {
+      return NodeError(ctx, "MaxUnpool", absl::StrCat("needs x [N, C, spatial...] with one "
+                                                      "kernel_shape value per spatial dim, got x ",
+                                                      x.ShapeString(), " and ", kernel_.size(),
+                                                      " kernel values"));
+    }
+    if (idx.shape() != x.shape()) {
+      return NodeError(ctx, "MaxUnpool", absl::StrCat("indices ", idx.ShapeString(),
+                                                      " must have x's shape ", x.ShapeString()));
+    }
+    // Note [MaxUnpool indices]: indices are flat positions in the pooled
+    // tensor's input, whose shape is the window formula's; an output_shape
+    // larger than that keeps each value at the same coordinates (ONNX's
+    // example: 4x4 indices placed into a 5x5 output, the extra row and
+    // column zero).
+    std::vector<int64_t> base_dims(x.shape().dims().begin(), x.shape().dims().end());
+    for (int d = 0; d < spatial; ++d) {
+      const int64_t stride = d < static_cast<int>(strides_.size()) ? strides_[d] : 1;
+      const int64_t pad = static_cast<int>(pads_.size()) == 2 * spatial
+                              ? pads_[d] + pads_[spatial + d] : 0;
+      base_dims[d + 2] = (x.shape().dim(d + 2) - 1) * stride - pad + kernel_[d];
+    }
+    std::vector<int64_t> out_dims = base_dims;
+    if (shape.num_elements() > 0) {
+      if (shape.num_elements() != rank) {
+        return NodeError(ctx, "MaxUnpool", absl::StrCat("output_shape must have ", rank,
+                                                        " values, got ", shape.ShapeString()));
+      }
+      out_dims.assign(shape.data<int64_t>(), shape.data<int64_t>() + rank);
+    }
+    const TensorShape base(base_dims);
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(out_dims)));
+    float* y = out->data<float>();
+    std::fill(y, y + out->num_elements(), 0.0f);
+    for (int64_t i = 0; i < x.num_elements(); ++i) {
+      const int64_t at = idx.data<int64_t>()[i];
+      int64_t rest = at, pos = 0, mult = 1;
+      bool inside = at >= 0 && at < base.num_elements();
+      for (int d = rank - 1; d >= 0 && inside; --d) {
+        const int64_t c = rest % base_dims[d];
+        rest /= base_dims[d];
+        inside = c < out_dims[d];
+        pos += c * mult;
+        mult *= out_dims[d];
+      }
+      if (!inside) {
+        return NodeError(ctx, "MaxUnpool", absl::StrCat("index ", at, " at ", i,
+                                                        " is outside the unpooled shape ",
+                                                        base.DebugString(), " or the output ",
+                                                        out->ShapeString()));
+      }
+      y[pos] = x.data<float>()[i];
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::vector<int64_t> kernel_, strides_, pads_;
+};
+
 }  // namespace
 
 void RegisterSelectKernels(KernelRegistry& r) {
   r.Register<ReverseSequenceOp>("ReverseSequence", kDeviceCpu);
   r.Register<CompressOp>("Compress", kDeviceCpu);
   r.Register<NonZeroOp>("NonZero", kDeviceCpu);
+  r.Register<MaxUnpoolOp>("MaxUnpool", kDeviceCpu, {{"T", {DataType::kFloat32}}});
 }
 
 }  // namespace graphrt

@@ -167,6 +167,20 @@ absl::Status ConvertCompress(OnnxContext& ctx) {
                                         ctx.node().name()));
 }
 
+absl::Status ConvertMaxUnpool(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, FloatX(ctx));
+  ASSIGN_OR_RETURN(Output indices, ctx.Input(1));
+  if (indices.dtype() != DataType::kInt64) return ctx.Error("indices must be int64");
+  std::vector<int64_t> kernel = ctx.IntsAttr("kernel_shape");
+  if (kernel.empty()) return ctx.Error("attr 'kernel_shape' is not set");
+  Output shape;
+  if (ctx.num_inputs() > 2 && ctx.HasInput(2)) {
+    ASSIGN_OR_RETURN(shape, ctx.Input(2));
+  }
+  return ctx.SetOutput(0, ops::MaxUnpool(x, indices, shape, kernel, ctx.IntsAttr("strides"),
+                                         ctx.IntsAttr("pads"), ctx.node().name()));
+}
+
 absl::Status ConvertNonZero(OnnxContext& ctx) {
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   return ctx.SetOutput(0, ops::NonZero(x, ctx.node().name()));
@@ -206,6 +220,7 @@ void AddMiscConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"ReverseSequence", 10, ConvertReverseSequence});
   table.push_back({"Compress", 9, ConvertCompress});
   table.push_back({"NonZero", 9, ConvertNonZero});
+  table.push_back({"MaxUnpool", 9, ConvertMaxUnpool});
   table.push_back({"NonMaxSuppression", 10, ConvertNonMaxSuppression});
 }
 

@@ -72,6 +72,18 @@ absl::Status CompressShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status MaxUnpoolShape(ShapeContext& c) {
+  const PartialShape& x = c.input(0);
+  if (!x.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  std::vector<int64_t> dims(x.dims().begin(), x.dims().end());
+  for (size_t d = 2; d < dims.size(); ++d) dims[d] = -1;  // may come from output_shape
+  c.set_output(0, PartialShape(std::span<const int64_t>(dims)));
+  return absl::OkStatus();
+}
+
 absl::Status NonZeroShape(ShapeContext& c) {
   const PartialShape& x = c.input(0);
   c.set_output(0, x.known_rank() ? PartialShape{x.rank(), -1} : PartialShape{-1, -1});
@@ -121,6 +133,17 @@ void RegisterMiscOps(OpRegistry& r) {
                        .Attr("flatten", AttrType::kBool, false)
                        .Shape(CompressShape)
                        .Doc("Slices along axis (or elements, flattened) where condition is true."));
+  (void)r.Register(OpDefBuilder("MaxUnpool")
+                       .Input("x: T")
+                       .Input("indices: int64")
+                       .Input("output_shape: int64")
+                       .Output("y: T")
+                       .TypeAttr("T", {DataType::kFloat32})
+                       .Attr("kernel_shape", AttrType::kIntList)
+                       .Attr("strides", AttrType::kIntList, std::vector<int64_t>{})
+                       .Attr("pads", AttrType::kIntList, std::vector<int64_t>{})
+                       .Shape(MaxUnpoolShape)
+                       .Doc("Scatters x into zeros at MaxPool's flat indices (ONNX MaxUnpool)."));
   (void)r.Register(OpDefBuilder("NonZero")
                        .Input("x: T")
                        .Output("indices: int64")
@@ -155,6 +178,21 @@ Output ReverseSequence(Output x, Output seq_lengths, int64_t seq_dim, int64_t ba
   Output in[] = {x, seq_lengths};
   return x.builder()->Op("ReverseSequence", in,
                          {{"seq_dim", seq_dim}, {"batch_dim", batch_dim}}, name);
+}
+
+Output MaxUnpool(Output x, Output indices, Output output_shape, std::vector<int64_t> kernel_shape,
+                 std::vector<int64_t> strides, std::vector<int64_t> pads,
+                 absl::string_view name) {
+  if (!x.valid() || !indices.valid()) return Output();
+  if (!output_shape.valid()) {
+    output_shape = x.builder()->Const(Tensor(DataType::kInt64, TensorShape{0}));
+  }
+  Output in[] = {x, indices, output_shape};
+  return x.builder()->Op("MaxUnpool", in,
+                         {{"kernel_shape", std::move(kernel_shape)},
+                          {"strides", std::move(strides)},
+                          {"pads", std::move(pads)}},
+                         name);
 }
 
 Output NonZero(Output x, absl::string_view name) {

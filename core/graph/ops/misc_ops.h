@@ -9,6 +9,10 @@
 //   Compress (ONNX's): the slices along `axis` whose bool condition is true
 //     (condition may be shorter than the dim: the rest are dropped); with
 //     flatten, the elements of x flattened.
+//   MaxUnpool (ONNX's, float32): x [N, C, spatial...] scattered into zeros at
+//     `indices` (flat positions in the whole output, as MaxPool's argmax
+//     gives them); the output shape is output_shape when non-empty, else
+//     (in - 1) * stride - pad_begin - pad_end + kernel per spatial dim.
 //   NonZero (ONNX's): int64 [rank, n], the coordinates of the n non-zero
 //     elements in row-major order (TF's Where gives the transpose). OpDefs in misc_ops.cc, CPU kernels in
 // kernels/cpu/misc_ops.cc; no gradients.
@@ -29,6 +33,10 @@ Output MatrixDeterminant(Output x, absl::string_view name = {});
 Output ReverseSequence(Output x, Output seq_lengths, int64_t seq_dim, int64_t batch_dim,
                        absl::string_view name = {});
 Output NonZero(Output x, absl::string_view name = {});
+// output_shape: int64 [rank], or empty for the shape from the window attrs.
+Output MaxUnpool(Output x, Output indices, Output output_shape, std::vector<int64_t> kernel_shape,
+                 std::vector<int64_t> strides, std::vector<int64_t> pads,
+                 absl::string_view name = {});
 // flatten: ignore axis, select from x flattened.
 Output Compress(Output x, Output condition, int64_t axis, bool flatten,
                 absl::string_view name = {});

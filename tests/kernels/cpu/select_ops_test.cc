@@ -83,6 +83,32 @@ TEST(NonZeroOpTest, CoordinatesInRowMajorOrderForEachDtype) {
   EXPECT_EQ((*none)[0].shape(), (TensorShape{1, 0}));
 }
 
+// MaxPool 2x2 stride 2 of a 4x4 plane by hand: argmax positions 5, 7, 13, 15.
+TEST(MaxUnpoolOpTest, ScattersIntoWindowShapeOrLargerOutput) {
+  const Tensor x = T_<float>({5, 6, 7, 8}, {1, 1, 2, 2});
+  const Tensor idx = T_<int64_t>({5, 7, 13, 15}, {1, 1, 2, 2});
+  const AttrMap attrs = {{"kernel_shape", std::vector<int64_t>{2, 2}},
+                         {"strides", std::vector<int64_t>{2, 2}},
+                         {"pads", std::vector<int64_t>{}}};
+  auto plain = RunKernel("MaxUnpool", {x, idx, Tensor(DataType::kInt64, TensorShape{0})}, attrs);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  std::vector<float> want(16, 0.0f);
+  want[5] = 5, want[7] = 6, want[13] = 7, want[15] = 8;
+  ExpectTensorEq((*plain)[0], T_<float>(want, {1, 1, 4, 4}));
+  // Into 5x5: each value keeps its (row, col) of the 4x4.
+  auto big = RunKernel("MaxUnpool", {x, idx, T_<int64_t>({1, 1, 5, 5}, {4})}, attrs);
+  ASSERT_TRUE(big.ok()) << big.status();
+  std::vector<float> want5(25, 0.0f);
+  want5[1 * 5 + 1] = 5, want5[1 * 5 + 3] = 6, want5[3 * 5 + 1] = 7, want5[3 * 5 + 3] = 8;
+  ExpectTensorEq((*big)[0], T_<float>(want5, {1, 1, 5, 5}));
+  auto bad = RunKernelUnshaped("MaxUnpool",
+                               {x, T_<int64_t>({5, 7, 13, 16}, {1, 1, 2, 2}),
+                                Tensor(DataType::kInt64, TensorShape{0})},
+                               attrs);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("index 16 at 3 is outside"));
+}
+
 TEST(SelectOpsTest, RejectBadInputs) {
   Tensor x = T_<float>({1, 2, 3, 4, 5, 6}, {2, 3});
   auto long_len = RunKernelUnshaped("ReverseSequence", {x, T_<int64_t>({4, 1}, {2})},
