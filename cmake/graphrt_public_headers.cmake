@@ -38,15 +38,20 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/conv_nd_window.h
   core/graph/ops/conv_ops.h
   core/graph/ops/conv_window.h
+  core/graph/ops/detection_ops.h
+  core/graph/ops/einsum_equation.h
+  core/graph/ops/einsum_ops.h
   core/graph/ops/elementwise_ops.h
   core/graph/ops/indexing_ops.h
   core/graph/ops/indexing_slice.h
   core/graph/ops/layout_ops.h
   core/graph/ops/math_ops.h
+  core/graph/ops/misc_ops.h
   core/graph/ops/nn_ext_ops.h
   core/graph/ops/nn_ops.h
   core/graph/ops/pooling_ops.h
   core/graph/ops/random_ops.h
+  core/graph/ops/resize_ops.h
   core/graph/ops/state_ops.h
   core/graph/ops/training_ops.h
   core/graph/optimizers.h

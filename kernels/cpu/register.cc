@@ -40,6 +40,11 @@ void RegisterCpuKernels(KernelRegistry& r) {
   RegisterElementwiseUnaryKernels(r);
   RegisterElementwiseBinaryKernels(r);
   RegisterCollectiveKernels(r);
+  RegisterResizeKernels(r);
+  RegisterEinsumKernels(r);
+  RegisterMiscKernels(r);
+  RegisterSelectKernels(r);
+  RegisterDetectionKernels(r);
 }
 
 GRAPHRT_REGISTER_KERNELS(cpu, RegisterCpuKernels);

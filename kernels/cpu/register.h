@@ -53,6 +53,13 @@ void RegisterElementwiseBinaryKernels(KernelRegistry& r);  // Minimum Pow FloorM
                                                            // SelectV2 (elementwise_binary.h)
 void RegisterCollectiveKernels(KernelRegistry& r);  // CollectiveReduceV2 CollectiveGatherV2
                                                     // CollectiveBcast{Send,Recv}V2
+void RegisterResizeKernels(KernelRegistry& r);     // Resize (ONNX semantics)
+void RegisterEinsumKernels(KernelRegistry& r);     // Einsum
+void RegisterMiscKernels(KernelRegistry& r);       // Shrink MeanVarianceNormalization
+                                                    // MatrixDeterminant
+void RegisterSelectKernels(KernelRegistry& r);     // ReverseSequence Compress NonZero
+                                                    // MaxUnpool
+void RegisterDetectionKernels(KernelRegistry& r);  // NonMaxSuppression
 
 }  // namespace graphrt
 

@@ -68,12 +68,12 @@ TEST(OnnxImportTest, UnsupportedOpsListedOnceWithOpsetAndNodes) {
   AddInput(m, "x", TensorProto::FLOAT, {2});
   AddNode(m, "Unique", {"x"}, {"a"}, "u1");
   AddNode(m, "Unique", {"a"}, {"b"}, "u2");
-  AddNode(m, "Det", {"b"}, {"c"});  // unnamed: reported by index
+  AddNode(m, "StringNormalizer", {"b"}, {"c"});  // unnamed: reported by index
   AddOutput(m, "c", TensorProto::FLOAT, {});
   absl::Status s = ImportOnnxModel(m, {.run_checker = false}).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(s.message(), HasSubstr("Unique (opset 13): nodes u1, u2"));
-  EXPECT_THAT(s.message(), HasSubstr("Det (opset 13): node #2"));
+  EXPECT_THAT(s.message(), HasSubstr("StringNormalizer (opset 13): node #2"));
 }
 
 TEST(OnnxImportTest, RefusesOpsetsOutsideOneToSeventeen) {

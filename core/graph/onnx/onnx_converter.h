@@ -102,6 +102,7 @@ void AddCoreConverters(std::vector<OnnxConverter>& table);         // helper: on
 void AddElementwiseConverters(std::vector<OnnxConverter>& table);  // helper: onnx-elementwise
 void AddShapeConverters(std::vector<OnnxConverter>& table);        // helper: onnx-shape
 void AddNnConverters(std::vector<OnnxConverter>& table);           // helper: onnx-nn
+void AddMiscConverters(std::vector<OnnxConverter>& table);         // helper: onnx-misc
 
 // ONNX TensorProto <-> Tensor (float32/64, float16, int8..int64, uint8..uint64,
 // bool; raw_data or the typed fields; external data refused).

@@ -32,6 +32,7 @@ std::vector<OnnxConverter> AllOnnxConverterEntries() {
   AddElementwiseConverters(table);
   AddShapeConverters(table);
   AddNnConverters(table);
+  AddMiscConverters(table);
   return table;
 }
 

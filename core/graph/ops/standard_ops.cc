@@ -15,6 +15,10 @@
 #include "core/graph/ops/conv_nd_ops.h"
 #include "core/graph/ops/nn_ext_ops.h"
 #include "core/graph/ops/collective_ops.h"
+#include "core/graph/ops/resize_ops.h"
+#include "core/graph/ops/einsum_ops.h"
+#include "core/graph/ops/misc_ops.h"
+#include "core/graph/ops/detection_ops.h"
 
 namespace graphrt {
 
@@ -34,6 +38,10 @@ void RegisterStandardOps(OpRegistry& registry) {
   RegisterNnExtOps(registry);
   RegisterElementwiseOps(registry);
   RegisterCollectiveOps(registry);
+  RegisterResizeOps(registry);
+  RegisterEinsumOps(registry);
+  RegisterMiscOps(registry);
+  RegisterDetectionOps(registry);
 }
 
 }  // namespace graphrt

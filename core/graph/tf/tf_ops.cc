@@ -273,6 +273,29 @@ absl::StatusOr<Converted> Squeeze(NodeContext& ctx, const char* op) {
   return Converted{op, {0}, {{"squeeze_dims", std::move(dims)}}};
 }
 
+// Einsum: the equation attr copied (graphrt's Einsum takes TF's).
+absl::StatusOr<Converted> Einsum(NodeContext& ctx, const char* op) {
+  const tfproto::AttrValue* eq = FindTfAttr(ctx.node(), "equation");
+  if (eq == nullptr || eq->value_case() != tfproto::AttrValue::kS) {
+    return NodeError(ctx.node(), "attr 'equation' (a string) is missing");
+  }
+  Converted out{op, {}, {{"equation", eq->s()}}};
+  for (int i = 0; i < ctx.num_data_inputs(); ++i) out.inputs.push_back(i);
+  return out;
+}
+
+// ReverseSequence: seq_dim and batch_dim copied (batch_dim defaults to 0).
+absl::StatusOr<Converted> ReverseSequence(NodeContext& ctx, const char* op) {
+  const tfproto::AttrValue* seq = FindTfAttr(ctx.node(), "seq_dim");
+  if (seq == nullptr || seq->value_case() != tfproto::AttrValue::kI) {
+    return NodeError(ctx.node(), "attr 'seq_dim' (an int) is missing");
+  }
+  const tfproto::AttrValue* batch = FindTfAttr(ctx.node(), "batch_dim");
+  const int64_t batch_dim =
+      batch != nullptr && batch->value_case() == tfproto::AttrValue::kI ? batch->i() : 0;
+  return Converted{op, {0, 1}, {{"seq_dim", int64_t{seq->i()}}, {"batch_dim", batch_dim}}};
+}
+
 // Conv2D, DepthwiseConv2dNative, MaxPool, AvgPool: the window attrs copied
 // as they are (graphrt's ops take TF's); NCHW is refused here, naming the node.
 absl::StatusOr<Converted> Windowed(NodeContext& ctx, const char* op) {
@@ -420,6 +443,9 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"Cos", {Same, "Cos"}},
       {"IsNan", {Same, "IsNan"}},
       {"IsInf", {Same, "IsInf"}},
+      {"Einsum", {Einsum, "Einsum"}},
+      {"MatrixDeterminant", {Same, "MatrixDeterminant"}},
+      {"ReverseSequence", {ReverseSequence, "ReverseSequence"}},
   };
   return *table;
 }
