@@ -98,11 +98,11 @@ const OnnxConverter* FindOnnxConverter(absl::string_view op_type, int64_t opset)
 std::vector<std::string> OnnxConverterOps();
 
 // The family lists (one per onnx_<family>_converters.cc).
-void AddCoreConverters(std::vector<OnnxConverter>& table);         // helper: onnx
-void AddElementwiseConverters(std::vector<OnnxConverter>& table);  // helper: onnx-elementwise
-void AddShapeConverters(std::vector<OnnxConverter>& table);        // helper: onnx-shape
-void AddNnConverters(std::vector<OnnxConverter>& table);           // helper: onnx-nn
-void AddMiscConverters(std::vector<OnnxConverter>& table);         // helper: onnx-misc
+void AddCoreConverters(std::vector<OnnxConverter>& table);         // onnx_core_converters.cc
+void AddElementwiseConverters(std::vector<OnnxConverter>& table);  // onnx_elementwise_converters.cc
+void AddShapeConverters(std::vector<OnnxConverter>& table);        // onnx_shape_converters.cc
+void AddNnConverters(std::vector<OnnxConverter>& table);           // onnx_nn_converters.cc
+void AddMiscConverters(std::vector<OnnxConverter>& table);         // onnx_misc_converters.cc
 
 // ONNX TensorProto <-> Tensor (float32/64, float16, int8..int64, uint8..uint64,
 // bool; raw_data or the typed fields; external data refused).

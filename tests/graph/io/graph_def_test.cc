@@ -36,6 +36,61 @@ using ::testing::HasSubstr;
 
 // A graph that uses every registered op: a small training graph (variables,
 // gradients, SGD) plus one node of each op the training graph leaves out.
+// The ops added for imported models (ONNX and TF): elementwise math and
+// activations, channels-first NN ops and the rest, built by name with the
+// attrs each needs, on `s` ([batch, 2] float32) and `labels` ([batch] int32).
+void AddImportedModelOps(GraphBuilder& b, Output s, Output labels) {
+  using V = std::vector<Output>;
+  using Ints = std::vector<int64_t>;
+  for (const char* op : {"Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Celu",
+                         "Cos", "Cosh", "Elu", "Erf", "Erfc", "Floor", "Gelu", "HardSigmoid",
+                         "HardSwish", "IsInf", "IsNan", "LeakyRelu", "Reciprocal", "Round", "Selu",
+                         "Sign", "Sin", "Sinh", "Softplus", "Softsign", "Tan", "ThresholdedRelu",
+                         "MeanVarianceNormalization", "Shrink", "NonZero"}) {
+    b.Op(op, V{s}, op == std::string("MeanVarianceNormalization")
+                       ? AttrMap{{"axes", Ints{0}}}
+                       : AttrMap{});
+  }
+  for (const char* op : {"FloorMod", "Greater", "GreaterEqual", "Less", "LessEqual", "Minimum",
+                         "NotEqual", "PRelu", "Pow", "SquaredDifference", "TruncateMod", "EluGrad",
+                         "LeakyReluGrad", "SoftplusGrad"}) {
+    b.Op(op, V{s, s});
+  }
+  Output flags = b.Op("Less", V{s, s});
+  for (const char* op : {"LogicalAnd", "LogicalOr", "LogicalXor"}) b.Op(op, V{flags, flags});
+  b.Op("LogicalNot", V{flags});
+  b.Op("SelectV2", V{flags, s, s});
+  for (const char* op : {"LeftShift", "RightShift"}) b.Op(op, V{labels, labels});
+  // Channels-first NN ops on a [1, 1, 4, 4] image.
+  Output img = b.Const(Tensor(DataType::kFloat32, {1, 1, 4, 4}));
+  Output filt = b.Const(Tensor(DataType::kFloat32, {1, 1, 2, 2}));
+  Output no_bias = b.Const(Tensor(DataType::kFloat32, {0}));
+  b.Op("ConvNd", V{img, filt, no_bias});
+  b.Op("ConvTransposeNd", V{img, filt, no_bias});
+  Output pooled = b.Op("MaxPoolNd", V{img}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}});
+  b.Op("AvgPoolNd", V{img}, {{"kernel_shape", Ints{2, 2}}});
+  b.Op("MaxUnpool", V{pooled, Output(pooled.builder(), pooled.node_id(), 1),
+                      b.Const(Tensor::FromVector<int64_t>({1, 1, 4, 4}))},
+       {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}});
+  b.Op("LRNChannelsFirst", V{img}, {{"size", int64_t{3}}});
+  b.Op("SoftmaxNd", V{img}, {{"axis", int64_t{1}}});
+  b.Op("Standardize", V{img});
+  b.Op("BatchMatMulV2", V{img, img});
+  b.Op("Einsum", V{s, s}, {{"equation", std::string("ij,ij->i")}});
+  b.Op("MatrixDeterminant", V{img});
+  b.Op("Resize", V{img, b.Const(Tensor(DataType::kFloat32, {0})),
+                   b.Const(Tensor::FromVector<float>({1, 1, 2, 2})),
+                   b.Const(Tensor(DataType::kInt64, {0}))});
+  b.Op("ReverseSequence", V{s, labels}, {{"seq_dim", int64_t{1}}});
+  b.Op("Compress", V{s, b.Const(Tensor::FromVector<bool>({true, false}))}, {{"axis", int64_t{1}}});
+  Output logp = b.Op("SoftmaxNd", V{s}, {{"mode", std::string("log_softmax")}});
+  b.Op("NegativeLogLikelihoodLoss",
+       V{logp, labels, b.Const(Tensor(DataType::kFloat32, {0}))});
+  b.Op("NonMaxSuppression", V{b.Const(Tensor(DataType::kFloat32, {1, 2, 4})),
+                              b.Const(Tensor(DataType::kFloat32, {1, 1, 2})),
+                              b.Scalar<int64_t>(1), b.Scalar(0.5f), b.Scalar(0.0f)});
+}
+
 Graph EveryOpGraph() {
   GraphBuilder b;
   Output x = b.Placeholder(DataType::kUint8, {-1, 4}, "x");
@@ -91,6 +146,7 @@ Graph EveryOpGraph() {
     b.Op("OneHot", std::vector<Output>{labels, b.Scalar<int32_t>(3), b.Scalar(1.0f), b.Scalar(0.0f)},
          {{"axis", int64_t{-1}}});
     b.Op("TopKV2", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"index_type", DataType::kInt32}});
+    AddImportedModelOps(b, s, labels);
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();
