@@ -113,6 +113,7 @@ void RegisterIndexingKernels(KernelRegistry& r) {
   RegisterIndexingElementKernels(r);
   RegisterCumsumKernels(r);
   RegisterTopKKernels(r);
+  RegisterDynamicIndexingKernels(r);
 }
 
 }  // namespace graphrt

@@ -13,7 +13,17 @@
 // ConstantOfShape, Range) binds a constant output; the importer makes a
 // Const node only where a run-time op reads it.
 // Limitations: a shape that depends on an unknown dimension is refused
-// (UNIMPLEMENTED naming the node), as is a bound only known when it runs.
+// (UNIMPLEMENTED naming the node), as is a bound only known when it runs
+// (except where Note [Run-time shape operands] applies).
+//
+// Note [Run-time shape operands]
+// Rationale: models (and ONNX's backend tests) also feed Reshape's shape and
+// Slice's starts/ends/axes/steps as graph inputs or compute them from data.
+// Approach: when such an operand is not an import-time constant, the node
+// becomes DynamicReshape / DynamicSlice (core/graph/ops/indexing_dynamic.h),
+// which read it when they run; the output's dims are then unknown at import.
+// A constant operand keeps the fold / attr-built op above (checked once,
+// shapes known downstream).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -26,6 +36,7 @@
 #include "core/base/status_macros.h"
 #include "core/graph/onnx/onnx_converter.h"
 #include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/indexing_dynamic.h"
 #include "core/graph/ops/indexing_ops.h"
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/math_ops.h"
@@ -94,12 +105,17 @@ absl::Status Relabel(OnnxContext& ctx, std::vector<int64_t> dims) {
 
 absl::Status ConvertReshape(OnnxContext& ctx) {
   std::vector<int64_t> shape;
+  const bool allowzero = ctx.IntAttr("allowzero", 0) != 0;
   if (ctx.opset() < 5) {
     shape = ctx.IntsAttr("shape");
+  } else if (!MaybeConstant(ctx, 1).has_value()) {
+    // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output target, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicReshape(x, target, allowzero, ctx.node().name()));
   } else {
     ASSIGN_OR_RETURN(shape, ConstantInts(ctx, 1));
   }
-  const bool allowzero = ctx.IntAttr("allowzero", 0) != 0;
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
   // 0 copies the input's dim (unless allowzero). [0, -1] on [N, 3, 4]
   // copies the unknown N: the literal -1 is then the other dims' product.
@@ -299,6 +315,27 @@ absl::Status ConvertGather(OnnxContext& ctx) {
 
 // Slice: starts/ends/axes/steps (inputs from opset 10, attrs before) on the
 // StridedSlice rules, which clamp as ONNX does; unlisted axes are whole.
+// Slice whose starts, ends, axes or steps are computed when the model runs
+// (Note [Run-time shape operands]): one DynamicSlice; absent axes / steps
+// are empty constants of the starts' dtype (the kernel's defaults).
+absl::Status ConvertRunTimeSlice(OnnxContext& ctx) {
+  Output in[5];
+  for (int i = 0; i < 3; ++i) {
+    ASSIGN_OR_RETURN(in[i], ctx.Input(i));
+  }
+  for (int i = 3; i < 5; ++i) {
+    if (ctx.HasInput(i)) {
+      ASSIGN_OR_RETURN(in[i], ctx.Input(i));
+    } else if (in[1].dtype() == DataType::kInt32) {
+      in[i] = ctx.builder().Const(Tensor::FromVector(std::vector<int32_t>{}));
+    } else {
+      in[i] = ctx.builder().Const(Tensor::FromVector(std::vector<int64_t>{}));
+    }
+  }
+  return ctx.SetOutput(0, ops::DynamicSlice(in[0], in[1], in[2], in[3], in[4],
+                                            ctx.node().name()));
+}
+
 absl::Status ConvertSlice(OnnxContext& ctx) {
   std::vector<int64_t> starts, ends, axes, steps;
   if (ctx.opset() < 10) {
@@ -306,6 +343,11 @@ absl::Status ConvertSlice(OnnxContext& ctx) {
     ends = ctx.IntsAttr("ends");
     axes = ctx.IntsAttr("axes");
   } else {
+    bool run_time = false;
+    for (int i = 1; i < 5; ++i) {
+      run_time |= ctx.HasInput(i) && !MaybeConstant(ctx, i).has_value();
+    }
+    if (run_time) return ConvertRunTimeSlice(ctx);
     ASSIGN_OR_RETURN(starts, ConstantInts(ctx, 1));
     ASSIGN_OR_RETURN(ends, ConstantInts(ctx, 2));
     if (ctx.HasInput(3)) {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/graph/op_def.h"
+#include "core/graph/ops/indexing_dynamic.h"
 #include "core/graph/ops/indexing_slice.h"
 #include "core/graph/shape_inference.h"
 
@@ -145,6 +146,7 @@ absl::Status TopKShape(ShapeContext& c) {
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& r) {
+  RegisterDynamicIndexingOps(r);  // DynamicReshape, DynamicSlice
   (void)r.Register(OpDefBuilder("GatherV2")
                        .Input("params: Tparams")
                        .Input("indices: Tindices")

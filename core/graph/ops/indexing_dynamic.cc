@@ -1,0 +1,92 @@
+// OpDefs and op functions of the run-time-shaped indexing ops
+// (indexing_dynamic.h).
+#include "core/graph/ops/indexing_dynamic.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/graph/op_def.h"
+#include "core/graph/shape_inference.h"
+
+namespace graphrt {
+namespace {
+
+// DynamicReshape: as many unknown dims as `shape` has elements, when that
+// is known (a rank-1 shape input of known length).
+absl::Status DynamicReshapeShape(ShapeContext& c) {
+  const PartialShape& shape = c.input(1);
+  if (shape.known_rank() && shape.rank() != 1) {
+    return c.Error(absl::StrCat("shape must be rank 1, is ", shape.DebugString()));
+  }
+  if (!shape.known_rank() || shape.dim(0) < 0) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  c.set_output(0, PartialShape(std::vector<int64_t>(shape.dim(0), -1)));
+  return absl::OkStatus();
+}
+
+// DynamicSlice: the data's rank, every dim unknown (the bounds are values).
+absl::Status DynamicSliceShape(ShapeContext& c) {
+  const PartialShape& in = c.input(0);
+  if (!in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  for (int i = 1; i < 5; ++i) {
+    if (c.input(i).known_rank() && c.input(i).rank() != 1) {
+      return c.Error(absl::StrCat("input ", i, " (starts, ends, axes, steps) must be rank 1, is ",
+                                  c.input(i).DebugString()));
+    }
+  }
+  c.set_output(0, PartialShape(std::vector<int64_t>(in.rank(), -1)));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterDynamicIndexingOps(OpRegistry& r) {
+  (void)r.Register(OpDefBuilder("DynamicReshape")
+                       .Cheap()
+                       .Input("tensor: T")
+                       .Input("shape: Tshape")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tshape", {DataType::kInt32, DataType::kInt64})
+                       .Attr("allowzero", AttrType::kBool, false)
+                       .Shape(DynamicReshapeShape)
+                       .Doc("ONNX's Reshape with the shape read when it runs (0 copies the "
+                            "input's dim unless allowzero; at most one -1)."));
+  (void)r.Register(OpDefBuilder("DynamicSlice")
+                       .Input("data: T")
+                       .Input("starts: Tind")
+                       .Input("ends: Tind")
+                       .Input("axes: Tind")
+                       .Input("steps: Tind")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tind", {DataType::kInt32, DataType::kInt64})
+                       .Shape(DynamicSliceShape)
+                       .Doc("ONNX's Slice with starts, ends, axes and steps read when it "
+                            "runs (empty axes: 0, 1, ...; empty steps: all 1)."));
+}
+
+namespace ops {
+
+Output DynamicReshape(Output tensor, Output shape, bool allowzero, absl::string_view name) {
+  if (!tensor.valid() || !shape.valid()) return Output();
+  Output in[] = {tensor, shape};
+  return tensor.builder()->Op("DynamicReshape", in, {{"allowzero", allowzero}}, name);
+}
+
+Output DynamicSlice(Output data, Output starts, Output ends, Output axes, Output steps,
+                    absl::string_view name) {
+  if (!data.valid() || !starts.valid() || !ends.valid() || !axes.valid() || !steps.valid()) {
+    return Output();
+  }
+  Output in[] = {data, starts, ends, axes, steps};
+  return data.builder()->Op("DynamicSlice", in, {}, name);
+}
+
+}  // namespace ops
+}  // namespace graphrt

@@ -1,0 +1,128 @@
+// DynamicReshape and DynamicSlice on the CPU (core/graph/ops/
+// indexing_dynamic.h), for every dtype: the operands are read when the node
+// runs, then the work is the attr-built op's. DynamicReshape resolves ONNX's
+// 0 (copy the input's dim) and hands the rest to ResolveReshape, sharing the
+// input's buffer; DynamicSlice turns starts/ends/axes/steps into the
+// StridedSlice attrs (axes not named get both masks: kept whole) and runs
+// the same plan and copy (WriteStridedSlice).
+// Errors (INVALID_ARGUMENT, naming the node and the shapes/values): operands
+// not rank 1, a 0 with no input dim to copy, element counts that differ;
+// starts/ends/axes/steps of different lengths, an axis out of range or
+// repeated, a step of 0.
+// Thread-safety: Compute is thread-safe (the kernels keep only attrs).
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/base/status_macros.h"
+#include "core/executor/op_kernel.h"
+#include "core/graph/ops/indexing_slice.h"
+#include "kernels/common/reshape_op.h"
+#include "kernels/cpu/indexing_kernels.h"
+#include "kernels/cpu/register.h"
+
+namespace graphrt {
+namespace {
+
+// A rank-1 int32/int64 operand as int64s.
+absl::StatusOr<std::vector<int64_t>> ReadInts(const OpKernel& k, const Tensor& t,
+                                              absl::string_view what) {
+  if (t.rank() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(k.op(), " '", k.name(), "': ", what,
+                                                   " must be rank 1, is ", t.ShapeString()));
+  }
+  if (t.dtype() == DataType::kInt64) {
+    return std::vector<int64_t>(t.flat<int64_t>().begin(), t.flat<int64_t>().end());
+  }
+  return std::vector<int64_t>(t.flat<int32_t>().begin(), t.flat<int32_t>().end());
+}
+
+class DynamicReshapeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(allowzero_, c.attr<bool>("allowzero"));
+    return absl::OkStatus();
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& in = ctx.input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> spec, ReadInts(*this, ctx.input(1), "shape"));
+    for (size_t k = 0; k < spec.size() && !allowzero_; ++k) {
+      if (spec[k] != 0) continue;
+      if (static_cast<int>(k) >= in.rank()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "DynamicReshape '", name(), "': shape[", k, "] is 0 (copy the input's dim) but the "
+            "input ", in.ShapeString(), " has no dim ", k, "; set allowzero for a 0-sized dim"));
+      }
+      spec[k] = in.dim(static_cast<int>(k));
+    }
+    auto shape = ResolveReshape(in.shape(), spec);
+    if (!shape.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("DynamicReshape '", name(), "': ", shape.status().message()));
+    }
+    ASSIGN_OR_RETURN(Tensor out, in.Reshaped(*shape));
+    return ctx.set_output(0, std::move(out));
+  }
+
+ private:
+  bool allowzero_ = false;
+};
+
+class DynamicSliceOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> starts, ReadInts(*this, ctx.input(1), "starts"));
+    ASSIGN_OR_RETURN(std::vector<int64_t> ends, ReadInts(*this, ctx.input(2), "ends"));
+    ASSIGN_OR_RETURN(std::vector<int64_t> axes, ReadInts(*this, ctx.input(3), "axes"));
+    ASSIGN_OR_RETURN(std::vector<int64_t> steps, ReadInts(*this, ctx.input(4), "steps"));
+    auto error = [&](auto... parts) {
+      return absl::InvalidArgumentError(absl::StrCat("DynamicSlice '", name(), "' of ",
+                                                     x.ShapeString(), ": ", parts...));
+    };
+    const int64_t rank = x.rank();
+    if (axes.empty()) {
+      for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+    }
+    if (steps.empty()) steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size()) {
+      return error("starts, ends, axes and steps have lengths ", starts.size(), ", ",
+                   ends.size(), ", ", axes.size(), ", ", steps.size(), "; they must agree");
+    }
+    StridedSliceAttrs a;
+    a.begin.assign(rank, 0);
+    a.end.assign(rank, 0);
+    a.strides.assign(rank, 1);
+    a.begin_mask = a.end_mask = rank == 0 ? 0 : (int64_t{1} << rank) - 1;
+    for (size_t k = 0; k < axes.size(); ++k) {
+      int64_t d = axes[k];
+      if (d < -rank || d >= rank) return error("axis ", d, " is out of range");
+      if (d < 0) d += rank;
+      if (!(a.begin_mask >> d & 1)) return error("axis ", axes[k], " is repeated");
+      if (steps[k] == 0) return error("steps[", k, "] is 0");
+      a.begin[d] = starts[k];
+      a.end[d] = ends[k];
+      a.strides[d] = steps[k];
+      a.begin_mask &= ~(int64_t{1} << d);
+      a.end_mask &= ~(int64_t{1} << d);
+    }
+    auto plan = PlanStridedSlice(x.shape().dims(), a);
+    if (!plan.ok()) return error(plan.status().message());
+    return WriteStridedSlice(ctx, x, *plan);
+  }
+};
+
+}  // namespace
+
+void RegisterDynamicIndexingKernels(KernelRegistry& r) {
+  const std::vector<DataType> ints = {DataType::kInt32, DataType::kInt64};
+  r.Register<DynamicReshapeOp>("DynamicReshape", kDeviceCpu,
+                               {{"T", AllElementTypes()}, {"Tshape", ints}});
+  r.Register<DynamicSliceOp>("DynamicSlice", kDeviceCpu, {{"T", AllElementTypes()}, {"Tind", ints}});
+}
+
+}  // namespace graphrt

@@ -1,0 +1,161 @@
+// DynamicReshape and DynamicSlice on the CPU against references written
+// from ONNX's Reshape and Slice rules: Slice by a naive per-axis index list
+// (clamp as the ONNX spec writes it, then walk every kept combination) on
+// random starts/ends/axes/steps of a rank-3 tensor, int32 and int64 operands,
+// with the operands fed through Placeholders (unknown when the graph is
+// built); Reshape's 0, -1 and allowzero; errors name the node.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/kernels/kernel_test_util.h"
+
+namespace graphrt {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RunKernelUnshaped;
+using testing::T_;
+
+// ONNX Slice, per the spec: the indices axis `dim` keeps.
+std::vector<int64_t> OnnxSliceIndices(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  if (start < 0) start += dim;
+  if (end < 0) end += dim;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+  } else {
+    start = std::clamp<int64_t>(start, 0, dim - 1);
+    end = std::clamp<int64_t>(end, -1, dim - 1);
+  }
+  std::vector<int64_t> out;
+  for (int64_t i = start; step > 0 ? i < end : i > end; i += step) out.push_back(i);
+  return out;
+}
+
+template <typename Ind>
+void RandomSlices(uint32_t seed) {
+  const std::vector<int64_t> shape = {4, 5, 6};
+  std::vector<float> x(120);
+  for (int i = 0; i < 120; ++i) x[i] = static_cast<float>(i) + 0.5f;
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> bound(-9, 9), stride(-3, 3), count(1, 3);
+  for (int trial = 0; trial < 150; ++trial) {
+    std::vector<int64_t> order = {0, 1, 2};
+    std::shuffle(order.begin(), order.end(), gen);
+    const int n = count(gen);
+    std::vector<Ind> starts, ends, axes, steps;
+    std::vector<std::vector<int64_t>> keep(3);
+    for (int d = 0; d < 3; ++d) {
+      for (int64_t i = 0; i < shape[d]; ++i) keep[d].push_back(i);
+    }
+    for (int k = 0; k < n; ++k) {
+      int64_t s = 0;
+      while (s == 0) s = stride(gen);
+      int64_t b = bound(gen), e = bound(gen);
+      if (trial % 7 == 0) e = s > 0 ? std::numeric_limits<Ind>::max() : std::numeric_limits<Ind>::min();
+      const int64_t axis = order[k];
+      starts.push_back(static_cast<Ind>(b));
+      ends.push_back(static_cast<Ind>(e));
+      axes.push_back(static_cast<Ind>(trial % 2 ? axis - 3 : axis));  // negative axes too
+      steps.push_back(static_cast<Ind>(s));
+      keep[axis] = OnnxSliceIndices(shape[axis], b, e, s);
+    }
+    std::vector<float> want;
+    for (int64_t i : keep[0]) {
+      for (int64_t j : keep[1]) {
+        for (int64_t k : keep[2]) want.push_back(x[(i * 5 + j) * 6 + k]);
+      }
+    }
+    const int64_t len = n;
+    auto out = RunKernelUnshaped(
+        "DynamicSlice", {T_<float>(x, {4, 5, 6}), T_<Ind>(starts, {len}), T_<Ind>(ends, {len}),
+                         T_<Ind>(axes, {len}), T_<Ind>(steps, {len})},
+        {});
+    const std::string where =
+        absl::StrCat("starts=", absl::StrJoin(starts, ","), " ends=", absl::StrJoin(ends, ","),
+                     " axes=", absl::StrJoin(axes, ","), " steps=", absl::StrJoin(steps, ","));
+    ASSERT_TRUE(out.ok()) << where << ": " << out.status();
+    testing::ExpectTensorEq((*out)[0], T_<float>(want, {static_cast<int64_t>(keep[0].size()),
+                                                        static_cast<int64_t>(keep[1].size()),
+                                                        static_cast<int64_t>(keep[2].size())}));
+    if (::testing::Test::HasFailure()) FAIL() << where;
+  }
+}
+
+TEST(DynamicSliceTest, RandomAgainstOnnxRulesInt64) { RandomSlices<int64_t>(7); }
+TEST(DynamicSliceTest, RandomAgainstOnnxRulesInt32) { RandomSlices<int32_t>(11); }
+
+TEST(DynamicSliceTest, EmptyAxesAndStepsMeanLeadingAxesStepOne) {
+  std::vector<int32_t> x(12);
+  for (int i = 0; i < 12; ++i) x[i] = i;
+  auto out = RunKernelUnshaped("DynamicSlice",
+                               {T_<int32_t>(x, {3, 4}), T_<int64_t>({1}, {1}),
+                                T_<int64_t>({3}, {1}), T_<int64_t>({}, {0}), T_<int64_t>({}, {0})},
+                               {});
+  ASSERT_TRUE(out.ok()) << out.status();
+  testing::ExpectTensorEq((*out)[0], T_<int32_t>({4, 5, 6, 7, 8, 9, 10, 11}, {2, 4}));
+}
+
+TEST(DynamicSliceTest, BadOperandsNameTheNode) {
+  const Tensor x = T_<float>(std::vector<float>(6, 1.0f), {2, 3});
+  auto zero = RunKernelUnshaped("DynamicSlice", {x, T_<int64_t>({0}, {1}), T_<int64_t>({2}, {1}),
+                                                 T_<int64_t>({1}, {1}), T_<int64_t>({0}, {1})}, {});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(zero.status().message(), HasSubstr("steps[0] is 0"));
+  EXPECT_THAT(zero.status().message(), HasSubstr("DynamicSlice '"));
+  auto range = RunKernelUnshaped("DynamicSlice", {x, T_<int64_t>({0}, {1}), T_<int64_t>({2}, {1}),
+                                                  T_<int64_t>({2}, {1}), T_<int64_t>({1}, {1})}, {});
+  ASSERT_FALSE(range.ok());
+  EXPECT_THAT(range.status().message(), HasSubstr("axis 2 is out of range"));
+  auto lengths = RunKernelUnshaped("DynamicSlice", {x, T_<int64_t>({0, 0}, {2}),
+                                                    T_<int64_t>({2}, {1}), T_<int64_t>({}, {0}),
+                                                    T_<int64_t>({}, {0})},
+                                   {});
+  ASSERT_FALSE(lengths.ok());
+  EXPECT_THAT(lengths.status().message(), HasSubstr("must agree"));
+}
+
+TEST(DynamicReshapeTest, ZeroCopiesTheInputDimAndMinusOneIsInferred) {
+  std::vector<float> x(24);
+  for (int i = 0; i < 24; ++i) x[i] = static_cast<float>(i);
+  auto out = RunKernelUnshaped("DynamicReshape",
+                               {T_<float>(x, {2, 3, 4}), T_<int64_t>({0, -1}, {2})}, {});
+  ASSERT_TRUE(out.ok()) << out.status();
+  testing::ExpectTensorEq((*out)[0], T_<float>(x, {2, 12}));
+  auto i32 = RunKernelUnshaped("DynamicReshape",
+                               {T_<float>(x, {2, 3, 4}), T_<int32_t>({4, 0, 2}, {3})}, {});
+  ASSERT_TRUE(i32.ok()) << i32.status();
+  testing::ExpectTensorEq((*i32)[0], T_<float>(x, {4, 3, 2}));
+}
+
+TEST(DynamicReshapeTest, AllowZeroMakesAZeroSizedDim) {
+  auto out = RunKernelUnshaped("DynamicReshape",
+                               {T_<float>({}, {0, 3}), T_<int64_t>({3, 0}, {2})},
+                               {{"allowzero", true}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape(), TensorShape({3, 0}));
+}
+
+TEST(DynamicReshapeTest, BadShapesNameTheNode) {
+  const Tensor x = T_<float>(std::vector<float>(6, 1.0f), {2, 3});
+  auto count = RunKernelUnshaped("DynamicReshape", {x, T_<int64_t>({4, 2}, {2})}, {});
+  ASSERT_FALSE(count.ok());
+  EXPECT_THAT(count.status().message(), HasSubstr("DynamicReshape '"));
+  EXPECT_THAT(count.status().message(), HasSubstr("cannot reshape"));
+  auto copy = RunKernelUnshaped("DynamicReshape", {x, T_<int64_t>({6, 1, 0}, {3})}, {});
+  ASSERT_FALSE(copy.ok());
+  EXPECT_THAT(copy.status().message(), HasSubstr("has no dim 2"));
+  auto rank = RunKernelUnshaped("DynamicReshape", {x, T_<int64_t>({6}, {1, 1})}, {});
+  ASSERT_FALSE(rank.ok());
+  EXPECT_THAT(rank.status().message(), HasSubstr("rank 1"));
+}
+
+}  // namespace
+}  // namespace graphrt
