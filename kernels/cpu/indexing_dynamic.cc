@@ -1,4 +1,4 @@
-// DynamicReshape and DynamicSlice on the CPU (core/graph/ops/
+// DynamicReshape, DynamicSlice, DynamicSqueeze and DynamicUnsqueeze on the CPU (core/graph/ops/
 // indexing_dynamic.h), for every dtype: the operands are read when the node
 // runs, then the work is the attr-built op's. DynamicReshape resolves ONNX's
 // 0 (copy the input's dim) and hands the rest to ResolveReshape, sharing the
@@ -116,6 +116,42 @@ class DynamicSliceOp final : public OpKernel {
   }
 };
 
+// Unsqueeze (kInsert) or Squeeze (kDrop) by run-time axes: a relabel of the
+// input's buffer.
+template <bool kInsert>
+class DynamicAxesOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> axes, ReadInts(*this, ctx.input(1), "axes"));
+    auto error = [&](auto... parts) {
+      return absl::InvalidArgumentError(absl::StrCat(op(), " '", name(), "' of ",
+                                                     x.ShapeString(), ": ", parts...));
+    };
+    const int64_t rank = x.rank() + (kInsert ? static_cast<int64_t>(axes.size()) : 0);
+    std::vector<bool> marked(rank, false);
+    for (int64_t a : axes) {
+      const int64_t d = a < 0 ? a + rank : a;
+      if (d < 0 || d >= rank) return error("axis ", a, " is out of range [", -rank, ", ", rank, ")");
+      if (marked[d]) return error("axis ", a, " is repeated");
+      marked[d] = true;
+    }
+    std::vector<int64_t> dims;
+    if (kInsert) {
+      for (int64_t d = 0, next = 0; d < rank; ++d) dims.push_back(marked[d] ? 1 : x.dim(next++));
+    } else {
+      for (int d = 0; d < rank; ++d) {
+        const bool drop = axes.empty() ? x.dim(d) == 1 : marked[d];
+        if (drop && x.dim(d) != 1) return error("dim ", d, " is ", x.dim(d), ", not 1");
+        if (!drop) dims.push_back(x.dim(d));
+      }
+    }
+    ASSIGN_OR_RETURN(Tensor out, x.Reshaped(TensorShape(std::span<const int64_t>(dims))));
+    return ctx.set_output(0, std::move(out));
+  }
+};
+
 }  // namespace
 
 void RegisterDynamicIndexingKernels(KernelRegistry& r) {
@@ -123,6 +159,10 @@ void RegisterDynamicIndexingKernels(KernelRegistry& r) {
   r.Register<DynamicReshapeOp>("DynamicReshape", kDeviceCpu,
                                {{"T", AllElementTypes()}, {"Tshape", ints}});
   r.Register<DynamicSliceOp>("DynamicSlice", kDeviceCpu, {{"T", AllElementTypes()}, {"Tind", ints}});
+  r.Register<DynamicAxesOp<true>>("DynamicUnsqueeze", kDeviceCpu,
+                                  {{"T", AllElementTypes()}, {"Tind", ints}});
+  r.Register<DynamicAxesOp<false>>("DynamicSqueeze", kDeviceCpu,
+                                   {{"T", AllElementTypes()}, {"Tind", ints}});
 }
 
 }  // namespace graphrt

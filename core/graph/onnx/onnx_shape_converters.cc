@@ -20,7 +20,8 @@
 // Rationale: models (and ONNX's backend tests) also feed Reshape's shape and
 // Slice's starts/ends/axes/steps as graph inputs or compute them from data.
 // Approach: when such an operand is not an import-time constant, the node
-// becomes DynamicReshape / DynamicSlice (core/graph/ops/indexing_dynamic.h),
+// becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze
+// (core/graph/ops/indexing_dynamic.h),
 // which read it when they run; the output's dims are then unknown at import.
 // A constant operand keeps the fold / attr-built op above (checked once,
 // shapes known downstream).
@@ -75,6 +76,12 @@ absl::StatusOr<int64_t> NormalizeAxis(OnnxContext& ctx, int64_t axis, int64_t ra
     return ctx.Error("axis ", axis, " is out of range [", -rank, ", ", rank, ")");
   }
   return axis < 0 ? axis + rank : axis;
+}
+
+// Whether input i (an input since `input_since`) is given and computed when
+// the model runs.
+bool RunTimeInput(OnnxContext& ctx, int i, int64_t input_since) {
+  return ctx.opset() >= input_since && ctx.HasInput(i) && !MaybeConstant(ctx, i).has_value();
 }
 
 // Axes from the attr (opsets before `input_since`) or from optional input i.
@@ -166,6 +173,11 @@ absl::Status ConvertFlatten(OnnxContext& ctx) {
 }
 
 absl::Status ConvertSqueeze(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 1, 13)) {  // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output axes, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicSqueeze(x, axes, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes, Axes(ctx, 1, 13));
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
   if (std::optional<Tensor> c = MaybeConstant(ctx, 0)) {
@@ -190,6 +202,11 @@ absl::Status ConvertSqueeze(OnnxContext& ctx) {
 }
 
 absl::Status ConvertUnsqueeze(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 1, 13)) {  // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output axes, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicUnsqueeze(x, axes, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes, Axes(ctx, 1, 13));
   if (!axes.has_value() || axes->empty()) return ctx.Error("needs axes");
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));

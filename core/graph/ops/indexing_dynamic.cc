@@ -43,6 +43,25 @@ absl::Status DynamicSliceShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// DynamicUnsqueeze: the input's rank plus the axes' count, when both are
+// known; which dims are the new ones is a value.
+absl::Status DynamicUnsqueezeShape(ShapeContext& c) {
+  const PartialShape& in = c.input(0);
+  const PartialShape& axes = c.input(1);
+  if (!in.known_rank() || !axes.known_rank() || axes.rank() != 1 || axes.dim(0) < 0) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  c.set_output(0, PartialShape(std::vector<int64_t>(in.rank() + axes.dim(0), -1)));
+  return absl::OkStatus();
+}
+
+// DynamicSqueeze: the rank depends on the axes' values (or on which dims are 1).
+absl::Status UnknownRankShape(ShapeContext& c) {
+  c.set_output(0, PartialShape::UnknownRank());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterDynamicIndexingOps(OpRegistry& r) {
@@ -69,6 +88,26 @@ void RegisterDynamicIndexingOps(OpRegistry& r) {
                        .Shape(DynamicSliceShape)
                        .Doc("ONNX's Slice with starts, ends, axes and steps read when it "
                             "runs (empty axes: 0, 1, ...; empty steps: all 1)."));
+  (void)r.Register(OpDefBuilder("DynamicUnsqueeze")
+                       .Cheap()
+                       .Input("input: T")
+                       .Input("axes: Tind")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tind", {DataType::kInt32, DataType::kInt64})
+                       .Shape(DynamicUnsqueezeShape)
+                       .Doc("ONNX's Unsqueeze with axes read when it runs: a dim of 1 at "
+                            "each axis of the output (negative counts from its end)."));
+  (void)r.Register(OpDefBuilder("DynamicSqueeze")
+                       .Cheap()
+                       .Input("input: T")
+                       .Input("axes: Tind")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tind", {DataType::kInt32, DataType::kInt64})
+                       .Shape(UnknownRankShape)
+                       .Doc("ONNX's Squeeze with axes read when it runs: drops those dims "
+                            "(each must be 1), or every dim of 1 when axes is empty."));
 }
 
 namespace ops {
@@ -86,6 +125,18 @@ Output DynamicSlice(Output data, Output starts, Output ends, Output axes, Output
   }
   Output in[] = {data, starts, ends, axes, steps};
   return data.builder()->Op("DynamicSlice", in, {}, name);
+}
+
+Output DynamicUnsqueeze(Output input, Output axes, absl::string_view name) {
+  if (!input.valid() || !axes.valid()) return Output();
+  Output in[] = {input, axes};
+  return input.builder()->Op("DynamicUnsqueeze", in, {}, name);
+}
+
+Output DynamicSqueeze(Output input, Output axes, absl::string_view name) {
+  if (!input.valid() || !axes.valid()) return Output();
+  Output in[] = {input, axes};
+  return input.builder()->Op("DynamicSqueeze", in, {}, name);
 }
 
 }  // namespace ops

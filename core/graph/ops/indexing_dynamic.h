@@ -1,6 +1,7 @@
 // Shape and indexing ops whose shape or bounds are tensors read when they
-// run (ONNX's Reshape and Slice where the shape / starts are computed by the
-// model): DynamicReshape and DynamicSlice. Graph-built Reshape and
+// run (ONNX's Reshape, Slice, Squeeze and Unsqueeze where the shape /
+// starts / axes are computed by the model): DynamicReshape, DynamicSlice,
+// DynamicSqueeze, DynamicUnsqueeze. Graph-built Reshape and
 // StridedSlice keep their attrs (faster: checked once, output shape known);
 // the ONNX importer uses these only where the operand is not an import-time
 // constant. Output dims are then unknown until the node runs (the rank is
@@ -34,6 +35,11 @@ Output DynamicReshape(Output tensor, Output shape, bool allowzero = false,
 // kept whole.
 Output DynamicSlice(Output data, Output starts, Output ends, Output axes, Output steps,
                     absl::string_view name = {});
+// ONNX's Unsqueeze / Squeeze with `axes` (rank 1) read when they run:
+// Unsqueeze inserts a dim of 1 at each axis of the output; Squeeze drops the
+// named dims (each must be 1), or every dim of 1 when axes is empty.
+Output DynamicUnsqueeze(Output input, Output axes, absl::string_view name = {});
+Output DynamicSqueeze(Output input, Output axes, absl::string_view name = {});
 
 }  // namespace ops
 }  // namespace graphrt

@@ -3,7 +3,8 @@
 // (clamp as the ONNX spec writes it, then walk every kept combination) on
 // random starts/ends/axes/steps of a rank-3 tensor, int32 and int64 operands,
 // with the operands fed through Placeholders (unknown when the graph is
-// built); Reshape's 0, -1 and allowzero; errors name the node.
+// built); Reshape's 0, -1 and allowzero; Squeeze and Unsqueeze dims by
+// hand; errors name the node.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -155,6 +156,49 @@ TEST(DynamicReshapeTest, BadShapesNameTheNode) {
   auto rank = RunKernelUnshaped("DynamicReshape", {x, T_<int64_t>({6}, {1, 1})}, {});
   ASSERT_FALSE(rank.ok());
   EXPECT_THAT(rank.status().message(), HasSubstr("rank 1"));
+}
+
+// Squeeze / Unsqueeze by run-time axes, against dims built by hand from the
+// ONNX spec; the values are untouched (a relabel).
+TEST(DynamicAxesTest, UnsqueezeInsertsOnesAtOutputAxes) {
+  std::vector<float> x(6);
+  for (int i = 0; i < 6; ++i) x[i] = static_cast<float>(i);
+  // Output rank 5; axes 0 and -1 (= 4) and 2: [1, 2, 1, 3, 1].
+  auto out = RunKernelUnshaped("DynamicUnsqueeze",
+                               {T_<float>(x, {2, 3}), T_<int64_t>({0, -1, 2}, {3})}, {});
+  ASSERT_TRUE(out.ok()) << out.status();
+  testing::ExpectTensorEq((*out)[0], T_<float>(x, {1, 2, 1, 3, 1}));
+  auto i32 = RunKernelUnshaped("DynamicUnsqueeze",
+                               {T_<float>(x, {2, 3}), T_<int32_t>({1}, {1})}, {});
+  ASSERT_TRUE(i32.ok()) << i32.status();
+  testing::ExpectTensorEq((*i32)[0], T_<float>(x, {2, 1, 3}));
+}
+
+TEST(DynamicAxesTest, SqueezeDropsNamedOrAllUnitDims) {
+  std::vector<int64_t> x(6);
+  for (int i = 0; i < 6; ++i) x[i] = 10 * i;
+  auto named = RunKernelUnshaped("DynamicSqueeze",
+                                 {T_<int64_t>(x, {1, 2, 1, 3}), T_<int64_t>({-2}, {1})}, {});
+  ASSERT_TRUE(named.ok()) << named.status();
+  testing::ExpectTensorEq((*named)[0], T_<int64_t>(x, {1, 2, 3}));
+  auto all = RunKernelUnshaped("DynamicSqueeze",
+                               {T_<int64_t>(x, {1, 2, 1, 3}), T_<int64_t>({}, {0})}, {});
+  ASSERT_TRUE(all.ok()) << all.status();
+  testing::ExpectTensorEq((*all)[0], T_<int64_t>(x, {2, 3}));
+}
+
+TEST(DynamicAxesTest, BadAxesNameTheNode) {
+  const Tensor x = T_<float>(std::vector<float>(6, 1.0f), {2, 3});
+  auto not_one = RunKernelUnshaped("DynamicSqueeze", {x, T_<int64_t>({0}, {1})}, {});
+  ASSERT_FALSE(not_one.ok());
+  EXPECT_THAT(not_one.status().message(), HasSubstr("DynamicSqueeze '"));
+  EXPECT_THAT(not_one.status().message(), HasSubstr("dim 0 is 2, not 1"));
+  auto range = RunKernelUnshaped("DynamicUnsqueeze", {x, T_<int64_t>({3}, {1})}, {});
+  ASSERT_FALSE(range.ok());
+  EXPECT_THAT(range.status().message(), HasSubstr("axis 3 is out of range [-3, 3)"));
+  auto twice = RunKernelUnshaped("DynamicUnsqueeze", {x, T_<int64_t>({0, -4}, {2})}, {});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_THAT(twice.status().message(), HasSubstr("repeated"));
 }
 
 }  // namespace
