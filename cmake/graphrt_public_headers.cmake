@@ -37,6 +37,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/conv_nd_window.h
   core/graph/ops/conv_ops.h
   core/graph/ops/conv_window.h
+  core/graph/ops/indexing_dynamic.h
   core/graph/ops/indexing_ops.h
   core/graph/ops/indexing_slice.h
   core/graph/ops/layout_ops.h
