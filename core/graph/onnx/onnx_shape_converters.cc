@@ -20,8 +20,8 @@
 // Rationale: models (and ONNX's backend tests) also feed Reshape's shape and
 // Slice's starts/ends/axes/steps as graph inputs or compute them from data.
 // Approach: when such an operand is not an import-time constant, the node
-// becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze
-// (core/graph/ops/indexing_dynamic.h),
+// becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze /
+// DynamicSum (Mean, Max, Min, Prod) (core/graph/ops/indexing_dynamic.h),
 // which read it when they run; the output's dims are then unknown at import.
 // A constant operand keeps the fold / attr-built op above (checked once,
 // shapes known downstream).
@@ -725,38 +725,52 @@ template <Reduce kind>
 absl::Status ConvertReduce(OnnxContext& ctx) {
   // Axes became an input in opset 13 for ReduceSum, in opset 18 for the rest.
   const int64_t since = kind == Reduce::kSum ? 13 : 18;
-  ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes_in, Axes(ctx, 1, since));
-  std::vector<int64_t> axes = axes_in.value_or(std::vector<int64_t>{});
   const bool keep = ctx.IntAttr("keepdims", 1) != 0;
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   const std::string name = ctx.node().name();
-  if (axes.empty() && ctx.IntAttr("noop_with_empty_axes", 0) != 0) {
+  std::vector<int64_t> axes;
+  Output run_time_axes;  // Note [Run-time shape operands]: DynamicSum, ...
+  if (RunTimeInput(ctx, 1, since)) {
+    ASSIGN_OR_RETURN(run_time_axes, ctx.Input(1));
+  } else {
+    ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes_in, Axes(ctx, 1, since));
+    axes = axes_in.value_or(std::vector<int64_t>{});
+  }
+  const bool noop_empty = ctx.IntAttr("noop_with_empty_axes", 0) != 0;
+  auto reduce = [&](const char* op, Output in, bool keep_dims, absl::string_view n) {
+    if (!run_time_axes.valid()) return BaseReduce(op, in, axes, keep_dims, n);
+    if (!in.valid()) return Output();
+    Output operands[] = {in, run_time_axes};
+    return in.builder()->Op(absl::StrCat("Dynamic", op), operands,
+                            {{"keep_dims", keep_dims}, {"noop_with_empty_axes", noop_empty}}, n);
+  };
+  if (!run_time_axes.valid() && axes.empty() && noop_empty) {
     return ctx.SetOutput(0, ops::Identity(x, name));
   }
-  if (axes.empty() && x.shape().known_rank()) {
+  if (!run_time_axes.valid() && axes.empty() && x.shape().known_rank()) {
     // Every axis, spelled out so a rank-0 input reduces nothing.
     for (int d = 0; d < x.shape().rank(); ++d) axes.push_back(d);
   }
   const std::string inner;  // helper nodes are named by the builder
   switch (kind) {
-    case Reduce::kSum: return ctx.SetOutput(0, BaseReduce("Sum", x, axes, keep, name));
-    case Reduce::kMean: return ctx.SetOutput(0, BaseReduce("Mean", x, axes, keep, name));
-    case Reduce::kMax: return ctx.SetOutput(0, BaseReduce("Max", x, axes, keep, name));
-    case Reduce::kMin: return ctx.SetOutput(0, BaseReduce("Min", x, axes, keep, name));
-    case Reduce::kProd: return ctx.SetOutput(0, BaseReduce("Prod", x, axes, keep, name));
+    case Reduce::kSum: return ctx.SetOutput(0, reduce("Sum", x, keep, name));
+    case Reduce::kMean: return ctx.SetOutput(0, reduce("Mean", x, keep, name));
+    case Reduce::kMax: return ctx.SetOutput(0, reduce("Max", x, keep, name));
+    case Reduce::kMin: return ctx.SetOutput(0, reduce("Min", x, keep, name));
+    case Reduce::kProd: return ctx.SetOutput(0, reduce("Prod", x, keep, name));
     case Reduce::kSumSquare:
-      return ctx.SetOutput(0, BaseReduce("Sum", ops::Square(x), axes, keep, name));
+      return ctx.SetOutput(0, reduce("Sum", ops::Square(x), keep, name));
     case Reduce::kL1:
-      return ctx.SetOutput(0, BaseReduce("Sum", ops::Maximum(x, ops::Neg(x)), axes, keep, name));
+      return ctx.SetOutput(0, reduce("Sum", ops::Maximum(x, ops::Neg(x)), keep, name));
     case Reduce::kL2:
-      return ctx.SetOutput(0, ops::Sqrt(BaseReduce("Sum", ops::Square(x), axes, keep, inner), name));
+      return ctx.SetOutput(0, ops::Sqrt(reduce("Sum", ops::Square(x), keep, inner), name));
     case Reduce::kLogSum:
-      return ctx.SetOutput(0, ops::Log(BaseReduce("Sum", x, axes, keep, inner), name));
+      return ctx.SetOutput(0, ops::Log(reduce("Sum", x, keep, inner), name));
     case Reduce::kLogSumExp: {
       // log(sum(exp(x - m))) + m with m the max: no overflow for large x.
-      Output m = BaseReduce("Max", x, axes, true, inner);
-      Output s = BaseReduce("Sum", ops::Exp(ops::Sub(x, m)), axes, keep, inner);
-      Output m_out = keep ? m : BaseReduce("Max", x, axes, false, inner);
+      Output m = reduce("Max", x, true, inner);
+      Output s = reduce("Sum", ops::Exp(ops::Sub(x, m)), keep, inner);
+      Output m_out = keep ? m : reduce("Max", x, false, inner);
       return ctx.SetOutput(0, ops::Add(ops::Log(s), m_out, name));
     }
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
 #include "core/graph/op_def.h"
 #include "core/graph/shape_inference.h"
 
@@ -53,6 +54,19 @@ absl::Status DynamicUnsqueezeShape(ShapeContext& c) {
     return absl::OkStatus();
   }
   c.set_output(0, PartialShape(std::vector<int64_t>(in.rank() + axes.dim(0), -1)));
+  return absl::OkStatus();
+}
+
+// DynamicSum and the like: with keep_dims the input's rank, dims unknown
+// (which are reduced is a value); otherwise the rank is unknown too.
+absl::Status DynamicReduceShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(bool keep, c.attr<bool>("keep_dims"));
+  const PartialShape& in = c.input(0);
+  if (!keep || !in.known_rank()) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  c.set_output(0, PartialShape(std::vector<int64_t>(in.rank(), -1)));
   return absl::OkStatus();
 }
 
@@ -108,6 +122,21 @@ void RegisterDynamicIndexingOps(OpRegistry& r) {
                        .Shape(UnknownRankShape)
                        .Doc("ONNX's Squeeze with axes read when it runs: drops those dims "
                             "(each must be 1), or every dim of 1 when axes is empty."));
+  for (const char* op : {"DynamicSum", "DynamicMean", "DynamicMax", "DynamicMin", "DynamicProd"}) {
+    (void)r.Register(OpDefBuilder(op)
+                         .Input("input: T")
+                         .Input("axes: Tidx")
+                         .Output("output: T")
+                         .TypeAttr("T", {DataType::kFloat32, DataType::kFloat64,
+                                         DataType::kInt32, DataType::kInt64})
+                         .TypeAttr("Tidx", {DataType::kInt32, DataType::kInt64})
+                         .Attr("keep_dims", AttrType::kBool, false)
+                         .Attr("noop_with_empty_axes", AttrType::kBool, false)
+                         .Shape(DynamicReduceShape)
+                         .Doc("Sum (Mean, Max, Min, Prod) over axes read when it runs (ONNX's "
+                              "ReduceX with an axes input): empty axes reduce every axis, or "
+                              "pass the input through with noop_with_empty_axes."));
+  }
 }
 
 namespace ops {

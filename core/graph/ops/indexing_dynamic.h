@@ -1,7 +1,9 @@
 // Shape and indexing ops whose shape or bounds are tensors read when they
 // run (ONNX's Reshape, Slice, Squeeze and Unsqueeze where the shape /
 // starts / axes are computed by the model): DynamicReshape, DynamicSlice,
-// DynamicSqueeze, DynamicUnsqueeze. Graph-built Reshape and
+// DynamicSqueeze, DynamicUnsqueeze; and the reductions DynamicSum, DynamicMean,
+// DynamicMax, DynamicMin, DynamicProd (ONNX's ReduceX with an axes input;
+// CPU kernels in kernels/cpu/reduction_ops.cc; built with GraphBuilder::Op). Graph-built Reshape and
 // StridedSlice keep their attrs (faster: checked once, output shape known);
 // the ONNX importer uses these only where the operand is not an import-time
 // constant. Output dims are then unknown until the node runs (the rank is
