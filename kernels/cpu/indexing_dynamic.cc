@@ -1,10 +1,12 @@
-// DynamicReshape, DynamicSlice, DynamicSqueeze and DynamicUnsqueeze on the CPU (core/graph/ops/
+// DynamicReshape, DynamicSlice, DynamicSqueeze, DynamicUnsqueeze and
+// DynamicExpand on the CPU (core/graph/ops/
 // indexing_dynamic.h), for every dtype: the operands are read when the node
 // runs, then the work is the attr-built op's. DynamicReshape resolves ONNX's
 // 0 (copy the input's dim) and hands the rest to ResolveReshape, sharing the
 // input's buffer; DynamicSlice turns starts/ends/axes/steps into the
 // StridedSlice attrs (axes not named get both masks: kept whole) and runs
-// the same plan and copy (WriteStridedSlice).
+// the same plan and copy (WriteStridedSlice); DynamicExpand broadcasts as
+// BroadcastLike does (RunBroadcast), to the shape both ways.
 // Errors (INVALID_ARGUMENT, naming the node and the shapes/values): operands
 // not rank 1, a 0 with no input dim to copy, element counts that differ;
 // starts/ends/axes/steps of different lengths, an axis out of range or
@@ -18,7 +20,10 @@
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/ops/indexing_slice.h"
+#include "core/graph/shape_inference.h"
 #include "kernels/common/reshape_op.h"
+#include "kernels/common/shape_ops.h"
+#include "kernels/cpu/cwise_binary.h"
 #include "kernels/cpu/indexing_kernels.h"
 #include "kernels/cpu/register.h"
 
@@ -104,7 +109,9 @@ class DynamicSliceOp final : public OpKernel {
       if (d < 0) d += rank;
       if (!(a.begin_mask >> d & 1)) return error("axis ", axes[k], " is repeated");
       if (steps[k] == 0) return error("steps[", k, "] is 0");
-      a.begin[d] = starts[k];
+      // ONNX clamps a start before the first element to 0 for negative steps
+      // too (Python's slice would keep nothing): index 0 is then kept.
+      a.begin[d] = steps[k] < 0 && starts[k] < -x.dim(static_cast<int>(d)) ? 0 : starts[k];
       a.end[d] = ends[k];
       a.strides[d] = steps[k];
       a.begin_mask &= ~(int64_t{1} << d);
@@ -152,6 +159,47 @@ class DynamicAxesOp final : public OpKernel {
   }
 };
 
+// Copies x's element: the "op" of a broadcast whose second operand is unused.
+template <typename Bits>
+struct TakeFirst {
+  using Out = Bits;
+  static constexpr int64_t kCostNs = 1;
+  static Bits Apply(Bits a, Bits) { return a; }
+};
+
+// ONNX's Expand: x broadcast both ways with `shape` (numpy rules), elements
+// moved as unsigned integers of their width.
+template <typename Bits>
+class DynamicExpandOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> dims, ReadInts(*this, ctx.input(1), "shape"));
+    for (int64_t d : dims) {
+      if (d < 0) {
+        return absl::InvalidArgumentError(absl::StrCat("DynamicExpand '", name(), "': shape [",
+                                                       absl::StrJoin(dims, ","),
+                                                       "] has a negative dim"));
+      }
+    }
+    auto target = BroadcastShapes(x.shape(), TensorShape(std::span<const int64_t>(dims)));
+    if (!target.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "DynamicExpand '", name(), "': ", x.ShapeString(), " does not broadcast with [",
+          absl::StrJoin(dims, ","), "]: ", target.status().message()));
+    }
+    if (x.shape() == *target) return ctx.set_output(0, x);
+    ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastLikePlan(x, *target));
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, *target));
+    if (out->num_elements() == 0) return absl::OkStatus();
+    const Bits unused{};
+    RunBroadcast<TakeFirst<Bits>>(ctx, plan, static_cast<const Bits*>(x.raw_data()), &unused,
+                                  static_cast<Bits*>(out->raw_data()));
+    return absl::OkStatus();
+  }
+};
+
 }  // namespace
 
 void RegisterDynamicIndexingKernels(KernelRegistry& r) {
@@ -163,6 +211,19 @@ void RegisterDynamicIndexingKernels(KernelRegistry& r) {
                                   {{"T", AllElementTypes()}, {"Tind", ints}});
   r.Register<DynamicAxesOp<false>>("DynamicSqueeze", kDeviceCpu,
                                    {{"T", AllElementTypes()}, {"Tind", ints}});
+  std::vector<DataType> by_width[4];  // 1, 2, 4, 8 bytes
+  for (DataType t : AllElementTypes()) {
+    const int64_t w = DataTypeSize(t);
+    by_width[w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : 3].push_back(t);
+  }
+  r.Register<DynamicExpandOp<uint8_t>>("DynamicExpand", kDeviceCpu,
+                                       {{"T", by_width[0]}, {"Tshape", ints}});
+  r.Register<DynamicExpandOp<uint16_t>>("DynamicExpand", kDeviceCpu,
+                                        {{"T", by_width[1]}, {"Tshape", ints}});
+  r.Register<DynamicExpandOp<uint32_t>>("DynamicExpand", kDeviceCpu,
+                                        {{"T", by_width[2]}, {"Tshape", ints}});
+  r.Register<DynamicExpandOp<uint64_t>>("DynamicExpand", kDeviceCpu,
+                                        {{"T", by_width[3]}, {"Tshape", ints}});
 }
 
 }  // namespace graphrt

@@ -350,8 +350,10 @@ class ReduceOp final : public OpKernel {
       }
       if (run_time.empty() && noop_with_empty_axes_) return ctx.set_output(0, input);
       // Empty means every axis, spelled out so a rank-0 input reduces nothing.
-      for (int d = 0; run_time.empty() && d < input.rank(); ++d) run_time.push_back(d);
-      if (input.rank() == 0 && run_time.empty()) return ctx.set_output(0, input);
+      if (run_time.empty()) {
+        if (input.rank() == 0) return ctx.set_output(0, input);
+        for (int d = 0; d < input.rank(); ++d) run_time.push_back(d);
+      }
     }
     const std::vector<int64_t>& axes = kAxesInput ? run_time : axis_;
     auto plan = PlanReduction(input.shape(), axes, keep_dims_);

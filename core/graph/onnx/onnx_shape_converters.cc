@@ -21,6 +21,7 @@
 // Slice's starts/ends/axes/steps as graph inputs or compute them from data.
 // Approach: when such an operand is not an import-time constant, the node
 // becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze /
+// DynamicExpand (Expand, ConstantOfShape) /
 // DynamicSum (Mean, Max, Min, Prod) (core/graph/ops/indexing_dynamic.h),
 // which read it when they run; the output's dims are then unknown at import.
 // A constant operand keeps the fold / attr-built op above (checked once,
@@ -462,12 +463,19 @@ absl::Status ConvertSplit(OnnxContext& ctx) {
 }
 
 absl::Status ConvertConstantOfShape(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(std::vector<int64_t> dims, ConstantInts(ctx, 0));
   Tensor value = Tensor::Scalar<float>(0.0f);
   if (ctx.FindAttr("value") != nullptr) {
     ASSIGN_OR_RETURN(value, ctx.TensorAttr("value"));
   }
   if (value.num_elements() != 1) return ctx.Error("value must hold one element");
+  if (RunTimeInput(ctx, 0, 9)) {
+    // Note [Run-time shape operands]: the scalar value expanded to the shape.
+    ASSIGN_OR_RETURN(Output shape, ctx.Input(0));
+    ASSIGN_OR_RETURN(Tensor scalar, value.Reshaped(TensorShape{}));
+    return ctx.SetOutput(0, ops::DynamicExpand(ctx.builder().Const(std::move(scalar)), shape,
+                                               ctx.node().name()));
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> dims, ConstantInts(ctx, 0));
   for (int64_t d : dims) {
     if (d < 0) return ctx.Error("shape [", absl::StrJoin(dims, ","), "] has a negative dim");
   }
@@ -508,6 +516,11 @@ absl::Status ConvertRange(OnnxContext& ctx) {
 // Expand: x broadcast (both ways) with `shape`, through BroadcastLike and a
 // zero-filled uint8 Const of the result's shape (only its shape is read).
 absl::Status ConvertExpand(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 1, 8)) {  // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output shape, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicExpand(x, shape, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(std::vector<int64_t> shape, ConstantInts(ctx, 1));
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   const PartialShape in = x.shape();

@@ -2,6 +2,7 @@
 // (indexing_dynamic.h).
 #include "core/graph/ops/indexing_dynamic.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -70,6 +71,20 @@ absl::Status DynamicReduceShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// DynamicExpand: max(input rank, shape length) dims, unknown, when both
+// are known.
+absl::Status DynamicExpandShape(ShapeContext& c) {
+  const PartialShape& in = c.input(0);
+  const PartialShape& shape = c.input(1);
+  if (!in.known_rank() || !shape.known_rank() || shape.rank() != 1 || shape.dim(0) < 0) {
+    c.set_output(0, PartialShape::UnknownRank());
+    return absl::OkStatus();
+  }
+  const int64_t rank = std::max<int64_t>(in.rank(), shape.dim(0));
+  c.set_output(0, PartialShape(std::vector<int64_t>(rank, -1)));
+  return absl::OkStatus();
+}
+
 // DynamicSqueeze: the rank depends on the axes' values (or on which dims are 1).
 absl::Status UnknownRankShape(ShapeContext& c) {
   c.set_output(0, PartialShape::UnknownRank());
@@ -122,6 +137,15 @@ void RegisterDynamicIndexingOps(OpRegistry& r) {
                        .Shape(UnknownRankShape)
                        .Doc("ONNX's Squeeze with axes read when it runs: drops those dims "
                             "(each must be 1), or every dim of 1 when axes is empty."));
+  (void)r.Register(OpDefBuilder("DynamicExpand")
+                       .Input("input: T")
+                       .Input("shape: Tshape")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tshape", {DataType::kInt32, DataType::kInt64})
+                       .Shape(DynamicExpandShape)
+                       .Doc("ONNX's Expand with the shape read when it runs: input broadcast "
+                            "(numpy rules, both ways) with shape."));
   for (const char* op : {"DynamicSum", "DynamicMean", "DynamicMax", "DynamicMin", "DynamicProd"}) {
     (void)r.Register(OpDefBuilder(op)
                          .Input("input: T")
@@ -166,6 +190,12 @@ Output DynamicSqueeze(Output input, Output axes, absl::string_view name) {
   if (!input.valid() || !axes.valid()) return Output();
   Output in[] = {input, axes};
   return input.builder()->Op("DynamicSqueeze", in, {}, name);
+}
+
+Output DynamicExpand(Output input, Output shape, absl::string_view name) {
+  if (!input.valid() || !shape.valid()) return Output();
+  Output in[] = {input, shape};
+  return input.builder()->Op("DynamicExpand", in, {}, name);
 }
 
 }  // namespace ops

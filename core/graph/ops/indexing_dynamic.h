@@ -1,7 +1,7 @@
 // Shape and indexing ops whose shape or bounds are tensors read when they
 // run (ONNX's Reshape, Slice, Squeeze and Unsqueeze where the shape /
 // starts / axes are computed by the model): DynamicReshape, DynamicSlice,
-// DynamicSqueeze, DynamicUnsqueeze; and the reductions DynamicSum, DynamicMean,
+// DynamicSqueeze, DynamicUnsqueeze, DynamicExpand; and the reductions DynamicSum, DynamicMean,
 // DynamicMax, DynamicMin, DynamicProd (ONNX's ReduceX with an axes input;
 // CPU kernels in kernels/cpu/reduction_ops.cc; built with GraphBuilder::Op). Graph-built Reshape and
 // StridedSlice keep their attrs (faster: checked once, output shape known);
@@ -42,6 +42,9 @@ Output DynamicSlice(Output data, Output starts, Output ends, Output axes, Output
 // named dims (each must be 1), or every dim of 1 when axes is empty.
 Output DynamicUnsqueeze(Output input, Output axes, absl::string_view name = {});
 Output DynamicSqueeze(Output input, Output axes, absl::string_view name = {});
+// ONNX's Expand with `shape` (rank 1) read when it runs: input broadcast
+// both ways with shape (numpy rules); ConstantOfShape is a scalar expanded.
+Output DynamicExpand(Output input, Output shape, absl::string_view name = {});
 
 }  // namespace ops
 }  // namespace graphrt

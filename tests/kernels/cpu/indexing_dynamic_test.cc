@@ -4,7 +4,7 @@
 // random starts/ends/axes/steps of a rank-3 tensor, int32 and int64 operands,
 // with the operands fed through Placeholders (unknown when the graph is
 // built); Reshape's 0, -1 and allowzero; Squeeze and Unsqueeze dims by
-// hand; errors name the node.
+// hand; Expand against a broadcast loop; errors name the node.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -199,6 +199,46 @@ TEST(DynamicAxesTest, BadAxesNameTheNode) {
   auto twice = RunKernelUnshaped("DynamicUnsqueeze", {x, T_<int64_t>({0, -4}, {2})}, {});
   ASSERT_FALSE(twice.ok());
   EXPECT_THAT(twice.status().message(), HasSubstr("repeated"));
+}
+
+// Expand against a loop from numpy's rules: each output index maps to the
+// input index with broadcast dims pinned to 0.
+TEST(DynamicExpandTest, BroadcastsBothWaysAgainstALoop) {
+  std::vector<int64_t> x = {1, 2, 3};  // [3, 1]
+  // [3, 1] with [2, 1, 4] -> [2, 3, 4]: out[a][b][c] = x[b].
+  auto out = RunKernelUnshaped("DynamicExpand",
+                               {T_<int64_t>(x, {3, 1}), T_<int64_t>({2, 1, 4}, {3})}, {});
+  ASSERT_TRUE(out.ok()) << out.status();
+  std::vector<int64_t> want;
+  for (int a = 0; a < 2; ++a) {
+    for (int b = 0; b < 3; ++b) {
+      for (int c = 0; c < 4; ++c) want.push_back(x[b]);
+    }
+  }
+  testing::ExpectTensorEq((*out)[0], T_<int64_t>(want, {2, 3, 4}));
+  // A shape smaller than the input keeps the input's dims (both ways).
+  auto same = RunKernelUnshaped("DynamicExpand",
+                                {T_<float>({1.5f, 2.5f, 3.5f}, {3, 1}), T_<int32_t>({1}, {1})},
+                                {});
+  ASSERT_TRUE(same.ok()) << same.status();
+  testing::ExpectTensorEq((*same)[0], T_<float>({1.5f, 2.5f, 3.5f}, {3, 1}));
+  // A scalar to a shape (ConstantOfShape's use); uint8 (1-byte elements).
+  auto fill = RunKernelUnshaped("DynamicExpand",
+                                {T_<uint8_t>({7}, {}), T_<int64_t>({2, 2}, {2})}, {});
+  ASSERT_TRUE(fill.ok()) << fill.status();
+  testing::ExpectTensorEq((*fill)[0], T_<uint8_t>({7, 7, 7, 7}, {2, 2}));
+}
+
+TEST(DynamicExpandTest, IncompatibleShapesNameTheNode) {
+  auto bad = RunKernelUnshaped("DynamicExpand",
+                               {T_<float>({1, 2, 3}, {3}), T_<int64_t>({2}, {1})}, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("DynamicExpand '"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("does not broadcast"));
+  auto negative = RunKernelUnshaped("DynamicExpand",
+                                    {T_<float>({1}, {1}), T_<int64_t>({-2}, {1})}, {});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_THAT(negative.status().message(), HasSubstr("negative dim"));
 }
 
 }  // namespace
