@@ -21,7 +21,7 @@
 // Slice's starts/ends/axes/steps as graph inputs or compute them from data.
 // Approach: when such an operand is not an import-time constant, the node
 // becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze /
-// DynamicExpand (Expand, ConstantOfShape) /
+// DynamicExpand (Expand, ConstantOfShape) / DynamicSlice (Split) /
 // DynamicSum (Mean, Max, Min, Prod) (core/graph/ops/indexing_dynamic.h),
 // which read it when they run; the output's dims are then unknown at import.
 // A constant operand keeps the fold / attr-built op above (checked once,
@@ -417,11 +417,41 @@ absl::Status ConvertSlice(OnnxContext& ctx) {
 }
 
 // Split: one StridedSlice per output along the axis, whose size must be known.
+// Split whose sizes are computed when the model runs (Note [Run-time shape
+// operands]): output k is a DynamicSlice along the axis from the exclusive
+// running sum of the sizes to the inclusive one, both picked by a Gather.
+// Limitation: sizes that do not add up to the dim are clamped as a slice
+// is, not reported.
+absl::Status ConvertRunTimeSplit(OnnxContext& ctx, Output x, int64_t axis) {
+  ASSIGN_OR_RETURN(Output split, ctx.Input(1));
+  GraphBuilder& b = ctx.builder();
+  const bool i32 = split.dtype() == DataType::kInt32;
+  auto ints = [&](int64_t v, bool rank1) {
+    Tensor t = i32 ? Tensor::Scalar<int32_t>(static_cast<int32_t>(v)) : Tensor::Scalar<int64_t>(v);
+    if (rank1) t = *t.Reshaped(TensorShape({1}));
+    return b.Const(std::move(t));
+  };
+  Output zero = ints(0, false);
+  Output cumsum_in[] = {split, zero};
+  Output ends = b.Op("Cumsum", cumsum_in, {{"exclusive", false}, {"reverse", false}});
+  Output starts = b.Op("Cumsum", cumsum_in, {{"exclusive", true}, {"reverse", false}});
+  Output axes = ints(axis, true), steps = ints(1, true);
+  for (int k = 0; k < ctx.num_outputs(); ++k) {
+    if (!ctx.HasOutput(k)) continue;
+    Output pick = b.Const(Tensor::FromVector(std::vector<int64_t>{k}));
+    RETURN_IF_ERROR(ctx.SetOutput(
+        k, ops::DynamicSlice(x, ops::GatherV2(starts, pick, 0), ops::GatherV2(ends, pick, 0),
+                             axes, steps)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ConvertSplit(OnnxContext& ctx) {
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   const PartialShape in = x.shape();
   if (!in.known_rank()) return ctx.Unsupported("the input's rank is unknown");
   ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx, ctx.IntAttr("axis", 0), in.rank()));
+  if (RunTimeInput(ctx, 1, 13)) return ConvertRunTimeSplit(ctx, x, axis);
   const int64_t dim = in.dim(static_cast<int>(axis));
   if (dim < 0) return ctx.Unsupported("the split axis ", axis, " of ", in.DebugString(),
                                       " is only known when the graph runs");
