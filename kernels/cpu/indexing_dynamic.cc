@@ -1,5 +1,5 @@
-// DynamicReshape, DynamicSlice, DynamicSqueeze, DynamicUnsqueeze and
-// DynamicExpand on the CPU (core/graph/ops/
+// DynamicReshape, DynamicSlice, DynamicSqueeze, DynamicUnsqueeze,
+// DynamicExpand and Range on the CPU (core/graph/ops/
 // indexing_dynamic.h), for every dtype: the operands are read when the node
 // runs, then the work is the attr-built op's. DynamicReshape resolves ONNX's
 // 0 (copy the input's dim) and hands the rest to ResolveReshape, sharing the
@@ -12,7 +12,9 @@
 // starts/ends/axes/steps of different lengths, an axis out of range or
 // repeated, a step of 0.
 // Thread-safety: Compute is thread-safe (the kernels keep only attrs).
+#include <cmath>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -200,6 +202,48 @@ class DynamicExpandOp final : public OpKernel {
   }
 };
 
+// Range: n = max(0, ceil((limit - start) / delta)), exact for integers
+// (a ceiling division in int64, or wider math where that could overflow),
+// in double for floats; element i is start + i * delta.
+template <typename T>
+class RangeOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Compute(OpKernelContext& ctx) override {
+    for (int i = 0; i < 3; ++i) {
+      if (ctx.input(i).rank() != 0) {
+        return absl::InvalidArgumentError(absl::StrCat("Range '", name(), "': input ", i,
+                                                       " (start, limit, delta) must be a scalar, is ",
+                                                       ctx.input(i).ShapeString()));
+      }
+    }
+    const T start = ctx.input(0).data<T>()[0], limit = ctx.input(1).data<T>()[0],
+            delta = ctx.input(2).data<T>()[0];
+    if (delta == T(0)) {
+      return absl::InvalidArgumentError(absl::StrCat("Range '", name(), "': delta is 0"));
+    }
+    int64_t n = 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      const double count = std::ceil((static_cast<double>(limit) - static_cast<double>(start)) /
+                                     static_cast<double>(delta));
+      if (!(count < 9.0e15)) {  // also NaN
+        return absl::InvalidArgumentError(absl::StrCat("Range '", name(), "': from ", start,
+                                                       " to ", limit, " by ", delta,
+                                                       " has too many elements"));
+      }
+      n = count > 0 ? static_cast<int64_t>(count) : 0;
+    } else {
+      const __int128 span = static_cast<__int128>(limit) - start, d = delta;
+      const __int128 q = span / d + ((span % d != 0 && ((span < 0) == (d < 0))) ? 1 : 0);
+      n = q > 0 ? static_cast<int64_t>(q) : 0;
+    }
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape({n})));
+    T* o = out->data<T>();
+    for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+    return absl::OkStatus();
+  }
+};
+
 }  // namespace
 
 void RegisterDynamicIndexingKernels(KernelRegistry& r) {
@@ -216,6 +260,11 @@ void RegisterDynamicIndexingKernels(KernelRegistry& r) {
     const int64_t w = DataTypeSize(t);
     by_width[w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : 3].push_back(t);
   }
+  r.Register<RangeOp<float>>("Range", kDeviceCpu, {{"Tidx", {DataType::kFloat32}}});
+  r.Register<RangeOp<double>>("Range", kDeviceCpu, {{"Tidx", {DataType::kFloat64}}});
+  r.Register<RangeOp<int16_t>>("Range", kDeviceCpu, {{"Tidx", {DataType::kInt16}}});
+  r.Register<RangeOp<int32_t>>("Range", kDeviceCpu, {{"Tidx", {DataType::kInt32}}});
+  r.Register<RangeOp<int64_t>>("Range", kDeviceCpu, {{"Tidx", {DataType::kInt64}}});
   r.Register<DynamicExpandOp<uint8_t>>("DynamicExpand", kDeviceCpu,
                                        {{"T", by_width[0]}, {"Tshape", ints}});
   r.Register<DynamicExpandOp<uint16_t>>("DynamicExpand", kDeviceCpu,

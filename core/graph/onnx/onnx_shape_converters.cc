@@ -21,7 +21,7 @@
 // Slice's starts/ends/axes/steps as graph inputs or compute them from data.
 // Approach: when such an operand is not an import-time constant, the node
 // becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze /
-// DynamicExpand (Expand, ConstantOfShape) / DynamicSlice (Split) /
+// DynamicExpand (Expand, ConstantOfShape) / DynamicSlice (Split) / Range /
 // DynamicSum (Mean, Max, Min, Prod) (core/graph/ops/indexing_dynamic.h),
 // which read it when they run; the output's dims are then unknown at import.
 // A constant operand keeps the fold / attr-built op above (checked once,
@@ -519,6 +519,14 @@ absl::Status ConvertConstantOfShape(OnnxContext& ctx) {
 }
 
 absl::Status ConvertRange(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 0, 11) || RunTimeInput(ctx, 1, 11) || RunTimeInput(ctx, 2, 11)) {
+    // Note [Run-time shape operands]
+    Output in[3];
+    for (int i = 0; i < 3; ++i) {
+      ASSIGN_OR_RETURN(in[i], ctx.Input(i));
+    }
+    return ctx.SetOutput(0, ctx.builder().Op("Range", in, {}, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(Tensor start, ctx.ConstantInput(0));
   ASSIGN_OR_RETURN(Tensor limit, ctx.ConstantInput(1));
   ASSIGN_OR_RETURN(Tensor delta, ctx.ConstantInput(2));

@@ -85,6 +85,18 @@ absl::Status DynamicExpandShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// Range: one dim, its length a value.
+absl::Status RangeShape(ShapeContext& c) {
+  for (int i = 0; i < 3; ++i) {
+    if (c.input(i).known_rank() && c.input(i).rank() != 0) {
+      return c.Error(absl::StrCat("input ", i, " (start, limit, delta) must be a scalar, is ",
+                                  c.input(i).DebugString()));
+    }
+  }
+  c.set_output(0, PartialShape({-1}));
+  return absl::OkStatus();
+}
+
 // DynamicSqueeze: the rank depends on the axes' values (or on which dims are 1).
 absl::Status UnknownRankShape(ShapeContext& c) {
   c.set_output(0, PartialShape::UnknownRank());
@@ -146,6 +158,19 @@ void RegisterDynamicIndexingOps(OpRegistry& r) {
                        .Shape(DynamicExpandShape)
                        .Doc("ONNX's Expand with the shape read when it runs: input broadcast "
                             "(numpy rules, both ways) with shape."));
+  (void)r.Register(OpDefBuilder("Range")
+                       .Input("start: Tidx")
+                       .Input("limit: Tidx")
+                       .Input("delta: Tidx")
+                       .Output("output: Tidx")
+                       .TypeAttr("Tidx", {DataType::kFloat32, DataType::kFloat64,
+                                          DataType::kInt16, DataType::kInt32, DataType::kInt64})
+                       .Shape(RangeShape)
+                       .Doc("TF's Range with ONNX's count: start, start + delta, ... while "
+                            "below limit (above, for a negative delta); "
+                            "max(0, ceil((limit - start) / delta)) elements, so the wrong "
+                            "direction gives an empty tensor (TF reports it); delta 0 is "
+                            "INVALID_ARGUMENT."));
   for (const char* op : {"DynamicSum", "DynamicMean", "DynamicMax", "DynamicMin", "DynamicProd"}) {
     (void)r.Register(OpDefBuilder(op)
                          .Input("input: T")

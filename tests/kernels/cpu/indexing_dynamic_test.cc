@@ -4,7 +4,8 @@
 // random starts/ends/axes/steps of a rank-3 tensor, int32 and int64 operands,
 // with the operands fed through Placeholders (unknown when the graph is
 // built); Reshape's 0, -1 and allowzero; Squeeze and Unsqueeze dims by
-// hand; Expand against a broadcast loop; errors name the node.
+// hand; Expand against a broadcast loop; Range against a stepping loop;
+// errors name the node.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -239,6 +240,48 @@ TEST(DynamicExpandTest, IncompatibleShapesNameTheNode) {
                                     {T_<float>({1}, {1}), T_<int64_t>({-2}, {1})}, {});
   ASSERT_FALSE(negative.ok());
   EXPECT_THAT(negative.status().message(), HasSubstr("negative dim"));
+}
+
+// Range against a stepping loop (start, start + delta, ... while short of
+// limit) for every small integer start/limit/delta, both directions.
+TEST(RangeTest, IntegersMatchASteppingLoop) {
+  for (int64_t start = -5; start <= 5; ++start) {
+    for (int64_t limit = -5; limit <= 5; ++limit) {
+      for (int64_t delta : {-3, -2, -1, 1, 2, 3}) {
+        std::vector<int32_t> want;
+        for (int64_t v = start; delta > 0 ? v < limit : v > limit; v += delta) {
+          want.push_back(static_cast<int32_t>(v));
+        }
+        auto out = RunKernelUnshaped(
+            "Range",
+            {T_<int32_t>({static_cast<int32_t>(start)}, {}),
+             T_<int32_t>({static_cast<int32_t>(limit)}, {}),
+             T_<int32_t>({static_cast<int32_t>(delta)}, {})},
+            {});
+        ASSERT_TRUE(out.ok()) << start << " " << limit << " " << delta << ": " << out.status();
+        testing::ExpectTensorEq((*out)[0],
+                                T_<int32_t>(want, {static_cast<int64_t>(want.size())}));
+        if (::testing::Test::HasFailure()) FAIL() << start << " " << limit << " " << delta;
+      }
+    }
+  }
+}
+
+TEST(RangeTest, FloatsAndErrors) {
+  // ceil((10 - 1) / 4) = 3 elements: 1, 5, 9 (exact in binary).
+  auto f = RunKernelUnshaped("Range", {T_<double>({1}, {}), T_<double>({10}, {}),
+                                       T_<double>({4}, {})}, {});
+  ASSERT_TRUE(f.ok()) << f.status();
+  testing::ExpectTensorEq((*f)[0], T_<double>({1, 5, 9}, {3}));
+  auto zero = RunKernelUnshaped("Range", {T_<float>({1}, {}), T_<float>({3}, {}),
+                                          T_<float>({0}, {})}, {});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(zero.status().message(), HasSubstr("Range '"));
+  EXPECT_THAT(zero.status().message(), HasSubstr("delta is 0"));
+  auto huge = RunKernelUnshaped("Range", {T_<float>({0}, {}), T_<float>({1e30f}, {}),
+                                          T_<float>({1}, {})}, {});
+  ASSERT_FALSE(huge.ok());
+  EXPECT_THAT(huge.status().message(), HasSubstr("too many elements"));
 }
 
 }  // namespace
