@@ -1,5 +1,5 @@
 // DynamicReshape, DynamicSlice, DynamicSqueeze, DynamicUnsqueeze,
-// DynamicExpand and Range on the CPU (core/graph/ops/
+// DynamicExpand, DynamicPad and Range on the CPU (core/graph/ops/
 // indexing_dynamic.h), for every dtype: the operands are read when the node
 // runs, then the work is the attr-built op's. DynamicReshape resolves ONNX's
 // 0 (copy the input's dim) and hands the rest to ResolveReshape, sharing the
@@ -14,6 +14,8 @@
 // Thread-safety: Compute is thread-safe (the kernels keep only attrs).
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -202,6 +204,81 @@ class DynamicExpandOp final : public OpKernel {
   }
 };
 
+// ONNX's Pad, every mode: each output element's source index per dim is
+// its index minus the begin pad, then, outside the input, the constant
+// (constant), the nearest edge (edge) or the mirror image (reflect, which
+// needs pads shorter than the dim). Elements are copied by their byte size;
+// rows of the last dim are walked one element at a time (simple over fast:
+// Pad is rare in the models this serves).
+class DynamicPadOp final : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(std::string mode, c.attr<std::string>("mode"));
+    mode_ = mode == "edge" ? Mode::kEdge : mode == "reflect" ? Mode::kReflect : Mode::kConstant;
+    return absl::OkStatus();
+  }
+  absl::Status Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> pads, ReadInts(*this, ctx.input(1), "pads"));
+    const Tensor& value = ctx.input(2);
+    const int rank = x.rank();
+    auto error = [&](auto... parts) {
+      return absl::InvalidArgumentError(absl::StrCat("DynamicPad '", name(), "' of ",
+                                                     x.ShapeString(), ": ", parts...));
+    };
+    if (static_cast<int>(pads.size()) != 2 * rank) {
+      return error("pads has ", pads.size(), " values; it needs 2 * rank = ", 2 * rank);
+    }
+    if (value.num_elements() != 1) return error("constant_value must hold one element");
+    std::vector<int64_t> dims(rank);
+    for (int d = 0; d < rank; ++d) {
+      dims[d] = x.dim(d) + pads[d] + pads[d + rank];
+      if (dims[d] < 0) return error("pads crop dim ", d, " below 0");
+      const bool grows = pads[d] > 0 || pads[d + rank] > 0;
+      if (mode_ != Mode::kConstant && grows && x.dim(d) == 0) {
+        return error("dim ", d, " is empty: nothing to repeat at its edges");
+      }
+      if (mode_ == Mode::kReflect && (pads[d] >= x.dim(d) || pads[d + rank] >= x.dim(d)) &&
+          grows) {
+        return error("reflect pads of dim ", d, " (", pads[d], ", ", pads[d + rank],
+                     ") must be shorter than the dim ", x.dim(d));
+      }
+    }
+    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(std::span<const int64_t>(dims))));
+    const int64_t n = out->num_elements(), elem = DataTypeSize(x.dtype());
+    const char* src = static_cast<const char*>(x.raw_data());
+    char* dst = static_cast<char*>(out->raw_data());
+    std::vector<int64_t> in_stride(rank, 1);
+    for (int d = rank - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * x.dim(d + 1);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t rest = i, offset = 0;
+      bool inside = true;
+      for (int d = rank - 1; d >= 0; --d) {
+        int64_t k = rest % dims[d] - pads[d];
+        rest /= dims[d];
+        const int64_t size = x.dim(d);
+        if (k < 0 || k >= size) {
+          if (mode_ == Mode::kConstant) {
+            inside = false;
+            break;
+          }
+          if (mode_ == Mode::kEdge) k = k < 0 ? 0 : size - 1;
+          else k = k < 0 ? -k : 2 * (size - 1) - k;
+        }
+        offset += k * in_stride[d];
+      }
+      std::memcpy(dst + i * elem, inside ? src + offset * elem : static_cast<const char*>(value.raw_data()),
+                  elem);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  enum class Mode { kConstant, kEdge, kReflect };
+  Mode mode_ = Mode::kConstant;
+};
+
 // Range: n = max(0, ceil((limit - start) / delta)), exact for integers
 // (a ceiling division in int64, or wider math where that could overflow),
 // in double for floats; element i is start + i * delta.
@@ -260,6 +337,7 @@ void RegisterDynamicIndexingKernels(KernelRegistry& r) {
     const int64_t w = DataTypeSize(t);
     by_width[w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : 3].push_back(t);
   }
+  r.Register<DynamicPadOp>("DynamicPad", kDeviceCpu, {{"T", AllElementTypes()}, {"Tpads", ints}});
   r.Register<RangeOp<float>>("Range", kDeviceCpu, {{"Tidx", {DataType::kFloat32}}});
   r.Register<RangeOp<double>>("Range", kDeviceCpu, {{"Tidx", {DataType::kFloat64}}});
   r.Register<RangeOp<int16_t>>("Range", kDeviceCpu, {{"Tidx", {DataType::kInt16}}});

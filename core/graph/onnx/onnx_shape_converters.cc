@@ -22,6 +22,7 @@
 // Approach: when such an operand is not an import-time constant, the node
 // becomes DynamicReshape / DynamicSlice / DynamicSqueeze / DynamicUnsqueeze /
 // DynamicExpand (Expand, ConstantOfShape) / DynamicSlice (Split) / Range /
+// DynamicPad (also Pad's edge and reflect modes) /
 // DynamicSum (Mean, Max, Min, Prod) (core/graph/ops/indexing_dynamic.h),
 // which read it when they run; the output's dims are then unknown at import.
 // A constant operand keeps the fold / attr-built op above (checked once,
@@ -574,9 +575,38 @@ absl::Status ConvertExpand(OnnxContext& ctx) {
 }
 
 // Pad, constant mode: ONNX's [begins..., ends...] becomes TF's pairs.
+// Pad in edge or reflect mode, or with pads computed when the model runs
+// (Note [Run-time shape operands]): one DynamicPad; constant_value defaults
+// to a zero of the input's dtype; opsets before 11 give pads and value as
+// attrs.
+absl::Status ConvertDynamicPad(OnnxContext& ctx, const std::string& mode) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  Output pads, value;
+  if (ctx.opset() < 11) {
+    pads = ctx.builder().Const(Tensor::FromVector(ctx.IntsAttr(ctx.opset() < 2 ? "paddings" : "pads")));
+    if (x.dtype() == DataType::kFloat32) value = ctx.builder().Scalar<float>(ctx.FloatAttr("value", 0.0f));
+  } else {
+    ASSIGN_OR_RETURN(pads, ctx.Input(1));
+    if (ctx.HasInput(2)) {
+      ASSIGN_OR_RETURN(value, ctx.Input(2));
+    }
+  }
+  if (!value.valid()) {
+    Tensor zero(x.dtype(), TensorShape{});
+    std::memset(zero.raw_data(), 0, DataTypeSize(x.dtype()));
+    value = ctx.builder().Const(std::move(zero));
+  }
+  Output in[] = {x, pads, value};
+  return ctx.SetOutput(0, ctx.builder().Op("DynamicPad", in, {{"mode", mode}}, ctx.node().name()));
+}
+
 absl::Status ConvertPad(OnnxContext& ctx) {
   const std::string mode = ctx.StringAttr("mode", "constant");
-  if (mode != "constant") return ctx.Unsupported("mode '", mode, "' (only 'constant' is)");
+  if (mode != "constant" && mode != "edge" && mode != "reflect") {
+    return ctx.Unsupported("mode '", mode, "' (constant, edge and reflect are)");
+  }
+  if (ctx.opset() >= 18 && ctx.HasInput(3)) return ctx.Unsupported("the axes input");
+  if (mode != "constant" || RunTimeInput(ctx, 1, 11)) return ConvertDynamicPad(ctx, mode);
   std::vector<int64_t> pads;
   if (ctx.opset() < 11) {
     pads = ctx.IntsAttr(ctx.opset() < 2 ? "paddings" : "pads");

@@ -3,6 +3,7 @@
 #include "core/graph/ops/indexing_dynamic.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -85,6 +86,18 @@ absl::Status DynamicExpandShape(ShapeContext& c) {
   return absl::OkStatus();
 }
 
+// DynamicPad: the input's rank, dims unknown (the pads are values).
+absl::Status DynamicPadShape(ShapeContext& c) {
+  ASSIGN_OR_RETURN(std::string mode, c.attr<std::string>("mode"));
+  if (mode != "constant" && mode != "edge" && mode != "reflect") {
+    return c.Error(absl::StrCat("mode '", mode, "' is none of constant, edge, reflect"));
+  }
+  const PartialShape& in = c.input(0);
+  c.set_output(0, in.known_rank() ? PartialShape(std::vector<int64_t>(in.rank(), -1))
+                                  : PartialShape::UnknownRank());
+  return absl::OkStatus();
+}
+
 // Range: one dim, its length a value.
 absl::Status RangeShape(ShapeContext& c) {
   for (int i = 0; i < 3; ++i) {
@@ -158,6 +171,19 @@ void RegisterDynamicIndexingOps(OpRegistry& r) {
                        .Shape(DynamicExpandShape)
                        .Doc("ONNX's Expand with the shape read when it runs: input broadcast "
                             "(numpy rules, both ways) with shape."));
+  (void)r.Register(OpDefBuilder("DynamicPad")
+                       .Input("input: T")
+                       .Input("pads: Tpads")
+                       .Input("constant_value: T")
+                       .Output("output: T")
+                       .TypeAttr("T", AllElementTypes())
+                       .TypeAttr("Tpads", {DataType::kInt32, DataType::kInt64})
+                       .Attr("mode", AttrType::kString, std::string("constant"))
+                       .Shape(DynamicPadShape)
+                       .Doc("ONNX's Pad with pads ([begin of each dim..., end of each "
+                            "dim...], negative crops) read when it runs; mode constant "
+                            "(constant_value, a scalar), edge (the nearest element) or "
+                            "reflect (mirrored without repeating the edge)."));
   (void)r.Register(OpDefBuilder("Range")
                        .Input("start: Tidx")
                        .Input("limit: Tidx")

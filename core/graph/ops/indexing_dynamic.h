@@ -1,7 +1,8 @@
 // Shape and indexing ops whose shape or bounds are tensors read when they
 // run (ONNX's Reshape, Slice, Squeeze and Unsqueeze where the shape /
 // starts / axes are computed by the model): DynamicReshape, DynamicSlice,
-// DynamicSqueeze, DynamicUnsqueeze, DynamicExpand, Range (TF's name, ONNX's
+// DynamicSqueeze, DynamicUnsqueeze, DynamicExpand, DynamicPad (also ONNX's
+// edge and reflect modes), Range (TF's name, ONNX's
 // count of elements; built with GraphBuilder::Op); and the reductions DynamicSum, DynamicMean,
 // DynamicMax, DynamicMin, DynamicProd (ONNX's ReduceX with an axes input;
 // CPU kernels in kernels/cpu/reduction_ops.cc; built with GraphBuilder::Op). Graph-built Reshape and

@@ -96,6 +96,8 @@ Graph EveryOpGraph() {
     b.Op("DynamicSlice", std::vector<Output>{s, one, two, one, one});
     b.Op("DynamicSqueeze", std::vector<Output>{b.Op("DynamicUnsqueeze", std::vector<Output>{s, one}), one});
     b.Op("DynamicExpand", std::vector<Output>{s, two});
+    b.Op("DynamicPad", std::vector<Output>{s, b.Const(Tensor::FromVector<int64_t>({0, 1, 0, 1})), b.Scalar(0.0f)},
+         {{"mode", std::string("edge")}});
     b.Op("Range", std::vector<Output>{b.Scalar<int64_t>(0), b.Scalar<int64_t>(4), b.Scalar<int64_t>(1)});
     for (const char* op : {"DynamicSum", "DynamicMean", "DynamicMax", "DynamicMin", "DynamicProd"}) {
       b.Op(op, std::vector<Output>{s, one}, {{"keep_dims", true}, {"noop_with_empty_axes", false}});

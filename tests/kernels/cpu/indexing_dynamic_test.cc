@@ -5,11 +5,13 @@
 // with the operands fed through Placeholders (unknown when the graph is
 // built); Reshape's 0, -1 and allowzero; Squeeze and Unsqueeze dims by
 // hand; Expand against a broadcast loop; Range against a stepping loop;
+// Pad (constant, edge, reflect, cropping) against numpy.pad's layout;
 // errors name the node.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -282,6 +284,59 @@ TEST(RangeTest, FloatsAndErrors) {
                                           T_<float>({1}, {})}, {});
   ASSERT_FALSE(huge.ok());
   EXPECT_THAT(huge.status().message(), HasSubstr("too many elements"));
+}
+
+// Pad's source indices along one dim, built as numpy.pad lays them out
+// (begin pad, the dim, end pad), then cropped for negative pads; -1 is
+// the constant.
+std::vector<int64_t> PadIndices(int64_t n, int64_t b, int64_t e, const std::string& mode) {
+  std::vector<int64_t> v;
+  for (int64_t k = b; k > 0; --k) v.push_back(mode == "constant" ? -1 : mode == "edge" ? 0 : k);
+  for (int64_t i = 0; i < n; ++i) v.push_back(i);
+  for (int64_t k = 1; k <= e; ++k) {
+    v.push_back(mode == "constant" ? -1 : mode == "edge" ? n - 1 : n - 1 - k);
+  }
+  const int64_t front = b < 0 ? -b : 0, back = e < 0 ? -e : 0;
+  return std::vector<int64_t>(v.begin() + front, v.end() - back);
+}
+
+TEST(DynamicPadTest, EveryModeAgainstNumpyLayout) {
+  std::vector<int16_t> x(12);
+  for (int i = 0; i < 12; ++i) x[i] = static_cast<int16_t>(10 * i + 1);
+  for (const std::string mode : {"constant", "edge", "reflect"}) {
+    for (int64_t b0 = -1; b0 <= 2; ++b0) {
+      for (int64_t e1 = -1; e1 <= 2; ++e1) {
+        const std::vector<int64_t> pads = {b0, 1, 1 - b0, e1};  // [b0, b1, e0, e1]
+        const std::vector<int64_t> rows = PadIndices(3, pads[0], pads[2], mode);
+        const std::vector<int64_t> cols = PadIndices(4, pads[1], pads[3], mode);
+        std::vector<int16_t> want;
+        for (int64_t r : rows) {
+          for (int64_t c : cols) want.push_back(r < 0 || c < 0 ? int16_t{-7} : x[r * 4 + c]);
+        }
+        auto out = RunKernelUnshaped(
+            "DynamicPad", {T_<int16_t>(x, {3, 4}), T_<int64_t>(pads, {4}), T_<int16_t>({-7}, {})},
+            {{"mode", mode}});
+        ASSERT_TRUE(out.ok()) << mode << ": " << out.status();
+        testing::ExpectTensorEq((*out)[0], T_<int16_t>(want, {static_cast<int64_t>(rows.size()),
+                                                              static_cast<int64_t>(cols.size())}));
+        if (::testing::Test::HasFailure()) FAIL() << mode << " b0=" << b0 << " e1=" << e1;
+      }
+    }
+  }
+}
+
+TEST(DynamicPadTest, BadPadsNameTheNode) {
+  const Tensor x = T_<float>(std::vector<float>(6, 1.0f), {2, 3});
+  auto count = RunKernelUnshaped("DynamicPad", {x, T_<int64_t>({1, 1}, {2}), T_<float>({0}, {})},
+                                 {{"mode", std::string("constant")}});
+  ASSERT_FALSE(count.ok());
+  EXPECT_THAT(count.status().message(), HasSubstr("DynamicPad '"));
+  EXPECT_THAT(count.status().message(), HasSubstr("2 * rank = 4"));
+  auto reflect = RunKernelUnshaped("DynamicPad",
+                                   {x, T_<int64_t>({2, 0, 0, 0}, {4}), T_<float>({0}, {})},
+                                   {{"mode", std::string("reflect")}});
+  ASSERT_FALSE(reflect.ok());
+  EXPECT_THAT(reflect.status().message(), HasSubstr("shorter than the dim"));
 }
 
 }  // namespace
