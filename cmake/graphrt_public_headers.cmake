@@ -39,6 +39,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/conv_window.h
   core/graph/ops/indexing_dynamic.h
   core/graph/ops/indexing_ops.h
+  core/graph/ops/indexing_scatter.h
   core/graph/ops/indexing_slice.h
   core/graph/ops/layout_ops.h
   core/graph/ops/math_ops.h

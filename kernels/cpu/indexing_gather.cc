@@ -114,6 +114,7 @@ void RegisterIndexingKernels(KernelRegistry& r) {
   RegisterCumsumKernels(r);
   RegisterTopKKernels(r);
   RegisterDynamicIndexingKernels(r);
+  RegisterScatterKernels(r);
 }
 
 }  // namespace graphrt

@@ -13,7 +13,8 @@ namespace graphrt {
 void RegisterIndexingElementKernels(KernelRegistry& r);  // GatherElements Tile Trilu OneHot
 void RegisterCumsumKernels(KernelRegistry& r);           // Cumsum
 void RegisterTopKKernels(KernelRegistry& r);             // TopKV2
-void RegisterDynamicIndexingKernels(KernelRegistry& r);  // DynamicReshape DynamicSlice DynamicSqueeze DynamicUnsqueeze
+void RegisterDynamicIndexingKernels(KernelRegistry& r);
+void RegisterScatterKernels(KernelRegistry& r);         // GatherND ScatterND ScatterElements  // DynamicReshape DynamicSlice DynamicSqueeze DynamicUnsqueeze
 
 // Output 0 of ctx: x sliced by plan `p` (made against x's shape), shared
 // with x when the plan keeps everything. Used by StridedSlice and

@@ -1,7 +1,8 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
 // Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
-// GatherElements, OneHot, TopK, EyeLike, DepthToSpace, SpaceToDepth) and reductions (ReduceX, ArgMax, ArgMin).
+// GatherElements, OneHot, TopK, EyeLike, DepthToSpace, SpaceToDepth, GatherND,
+// ScatterND, ScatterElements) and reductions (ReduceX, ArgMax, ArgMin).
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -633,6 +634,33 @@ absl::Status ConvertPad(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::PadV2(x, std::move(pairs), value, ctx.node().name()));
 }
 
+// GatherND, ScatterND and ScatterElements (core/graph/ops/indexing_scatter.h):
+// one node each, graphrt's op under ONNX's name; the scatters' reductions
+// other than 'none' are refused.
+absl::Status ConvertGatherNd(OnnxContext& ctx) {
+  Output in[2];
+  for (int i = 0; i < 2; ++i) {
+    ASSIGN_OR_RETURN(in[i], ctx.Input(i));
+  }
+  return ctx.SetOutput(0, ctx.builder().Op("GatherND", in,
+                                           {{"batch_dims", ctx.IntAttr("batch_dims", 0)}},
+                                           ctx.node().name()));
+}
+
+template <bool kElements>
+absl::Status ConvertScatter(OnnxContext& ctx) {
+  const std::string reduction = ctx.StringAttr("reduction", "none");
+  if (reduction != "none") return ctx.Unsupported("reduction '", reduction, "' (only 'none' is)");
+  Output in[3];
+  for (int i = 0; i < 3; ++i) {
+    ASSIGN_OR_RETURN(in[i], ctx.Input(i));
+  }
+  AttrMap attrs;
+  if (kElements) attrs["axis"] = ctx.IntAttr("axis", 0);
+  return ctx.SetOutput(0, ctx.builder().Op(kElements ? "ScatterElements" : "ScatterND", in,
+                                           std::move(attrs), ctx.node().name()));
+}
+
 // Ops whose operands are read when they run: CumSum (axis), Tile
 // (repeats), Trilu (k, 0 when absent), GatherElements.
 absl::Status ConvertCumSum(OnnxContext& ctx) {
@@ -933,6 +961,10 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"ReduceL2", 1, ConvertReduce<Reduce::kL2>});
   table.push_back({"ReduceLogSum", 1, ConvertReduce<Reduce::kLogSum>});
   table.push_back({"ReduceLogSumExp", 1, ConvertReduce<Reduce::kLogSumExp>});
+  table.push_back({"GatherND", 11, ConvertGatherNd});
+  table.push_back({"ScatterND", 11, ConvertScatter<false>});
+  table.push_back({"ScatterElements", 11, ConvertScatter<true>});
+  table.push_back({"Scatter", 9, ConvertScatter<true>});  // ScatterElements' old name
   table.push_back({"ArgMax", 1, ConvertArgMax<false>});
   table.push_back({"ArgMin", 1, ConvertArgMax<true>});
   table.push_back({"CumSum", 11, ConvertCumSum});

@@ -5,6 +5,7 @@
 #include "core/base/status_macros.h"
 #include "core/graph/op_def.h"
 #include "core/graph/ops/indexing_dynamic.h"
+#include "core/graph/ops/indexing_scatter.h"
 #include "core/graph/ops/indexing_slice.h"
 #include "core/graph/shape_inference.h"
 
@@ -146,7 +147,8 @@ absl::Status TopKShape(ShapeContext& c) {
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& r) {
-  RegisterDynamicIndexingOps(r);  // DynamicReshape, DynamicSlice
+  RegisterDynamicIndexingOps(r);  // DynamicReshape, DynamicSlice, ...
+  RegisterScatterOps(r);          // GatherND, ScatterND, ScatterElements
   (void)r.Register(OpDefBuilder("GatherV2")
                        .Input("params: Tparams")
                        .Input("indices: Tindices")

@@ -99,6 +99,10 @@ Graph EveryOpGraph() {
     b.Op("DynamicPad", std::vector<Output>{s, b.Const(Tensor::FromVector<int64_t>({0, 1, 0, 1})), b.Scalar(0.0f)},
          {{"mode", std::string("edge")}});
     b.Op("Range", std::vector<Output>{b.Scalar<int64_t>(0), b.Scalar<int64_t>(4), b.Scalar<int64_t>(1)});
+    Output rows = b.Const(Tensor::FromVector<int64_t>({0}, {1, 1}));
+    b.Op("GatherND", std::vector<Output>{s, rows}, {{"batch_dims", int64_t{0}}});
+    b.Op("ScatterND", std::vector<Output>{s, rows, ops::GatherV2(s, b.Const(Tensor::FromVector<int64_t>({0})), 0)});
+    b.Op("ScatterElements", std::vector<Output>{s, ops::Cast(s, DataType::kInt64), s}, {{"axis", int64_t{1}}});
     for (const char* op : {"DynamicSum", "DynamicMean", "DynamicMax", "DynamicMin", "DynamicProd"}) {
       b.Op(op, std::vector<Output>{s, one}, {{"keep_dims", true}, {"noop_with_empty_axes", false}});
     }
