@@ -7,12 +7,16 @@
 // [B, M, k]; each index tuple picks one slice. ScatterND copies data, then
 // writes each slice of updates at its tuple in order (a later duplicate
 // wins). ScatterElements copies data, then writes each update at its own
-// coordinates with the axis coordinate replaced by the index.
+// coordinates with the axis coordinate replaced by the index. With a
+// reduction (add, mul, max, min) an update is combined with what is there,
+// in index order.
 // Errors (INVALID_ARGUMENT, naming the node): an index outside [-n, n),
 // shapes that do not fit (updates' shape, the index depth, batch dims).
 // Thread-safety: Compute is thread-safe (kernels keep only attrs).
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -55,6 +59,45 @@ absl::StatusOr<int64_t> TupleOffset(const OpKernel& kernel, const TensorShape& s
     offset = offset * n + (i < 0 ? i + n : i);
   }
   return offset;
+}
+
+// How an update lands on its destination: copied ('none'), or combined with
+// it by the reduction ('add', 'mul', 'max', 'min'; numeric dtypes but
+// float16). n elements of `elem` bytes each.
+using WriteFn = void (*)(char* dst, const char* src, int64_t n, int64_t elem);
+
+template <typename T, int kOp>  // kOp: 0 add, 1 mul, 2 max, 3 min
+void Combine(char* dst, const char* src, int64_t n, int64_t) {
+  T* d = reinterpret_cast<T*>(dst);
+  const T* s = reinterpret_cast<const T*>(src);
+  for (int64_t i = 0; i < n; ++i) {
+    if constexpr (kOp == 0) d[i] = static_cast<T>(d[i] + s[i]);
+    else if constexpr (kOp == 1) d[i] = static_cast<T>(d[i] * s[i]);
+    else if constexpr (kOp == 2) d[i] = s[i] > d[i] ? s[i] : d[i];
+    else d[i] = s[i] < d[i] ? s[i] : d[i];
+  }
+}
+
+void Copy(char* dst, const char* src, int64_t n, int64_t elem) { std::memcpy(dst, src, n * elem); }
+
+absl::StatusOr<WriteFn> ChooseWrite(const OpKernel& k, const std::string& reduction, DataType dtype) {
+  if (reduction == "none") return &Copy;
+  const int op = reduction == "add" ? 0 : reduction == "mul" ? 1 : reduction == "max" ? 2
+                 : reduction == "min" ? 3 : -1;
+  auto refuse = absl::UnimplementedError(absl::StrCat(k.op(), " '", k.name(), "': reduction '",
+                                                      reduction, "' on ", DataTypeName(dtype)));
+  if (op < 0) return refuse;
+  return VisitElementType(
+      dtype,
+      [&]<typename T>() -> absl::StatusOr<WriteFn> {
+        if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+          constexpr WriteFn fns[] = {&Combine<T, 0>, &Combine<T, 1>, &Combine<T, 2>, &Combine<T, 3>};
+          return fns[op];
+        } else {
+          return refuse;
+        }
+      },
+      absl::StatusOr<WriteFn>(refuse));
 }
 
 class GatherNdOp final : public OpKernel {
@@ -102,6 +145,10 @@ class GatherNdOp final : public OpKernel {
 class ScatterNdOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
+  absl::Status Init(const OpKernelConstruction& c) {
+    ASSIGN_OR_RETURN(reduction_, c.attr<std::string>("reduction"));
+    return absl::OkStatus();
+  }
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& data = ctx.input(0);
     const Tensor& indices = ctx.input(1);
@@ -118,6 +165,7 @@ class ScatterNdOp final : public OpKernel {
           "ScatterND '", name(), "': updates ", updates.ShapeString(), " must be indices[:-1] + "
           "data[k:] for data ", data.ShapeString(), " and indices ", indices.ShapeString()));
     }
+    ASSIGN_OR_RETURN(WriteFn write, ChooseWrite(*this, reduction_, data.dtype()));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, data.shape()));
     const int64_t elem = DataTypeSize(data.dtype());
     std::memcpy(out->raw_data(), data.raw_data(), data.num_elements() * elem);
@@ -126,11 +174,14 @@ class ScatterNdOp final : public OpKernel {
     const std::vector<int64_t> idx = IndicesAsInt64(indices);
     for (int64_t j = 0; j < m; ++j) {
       ASSIGN_OR_RETURN(int64_t at, TupleOffset(*this, data.shape(), 0, &idx[j * k], k));
-      std::memcpy(static_cast<char*>(out->raw_data()) + at * slice * elem,
-                  static_cast<const char*>(updates.raw_data()) + j * slice * elem, slice * elem);
+      write(static_cast<char*>(out->raw_data()) + at * slice * elem,
+            static_cast<const char*>(updates.raw_data()) + j * slice * elem, slice, elem);
     }
     return absl::OkStatus();
   }
+
+ private:
+  std::string reduction_;
 };
 
 class ScatterElementsOp final : public OpKernel {
@@ -138,6 +189,7 @@ class ScatterElementsOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Init(const OpKernelConstruction& c) {
     ASSIGN_OR_RETURN(axis_, c.attr<int64_t>("axis"));
+    ASSIGN_OR_RETURN(reduction_, c.attr<std::string>("reduction"));
     return absl::OkStatus();
   }
   absl::Status Compute(OpKernelContext& ctx) override {
@@ -145,6 +197,7 @@ class ScatterElementsOp final : public OpKernel {
     const Tensor& indices = ctx.input(1);
     const Tensor& updates = ctx.input(2);
     const int rank = data.rank();
+    ASSIGN_OR_RETURN(WriteFn write, ChooseWrite(*this, reduction_, data.dtype()));
     auto error = [&](auto... parts) {
       return absl::InvalidArgumentError(absl::StrCat("ScatterElements '", name(), "': ", parts...));
     };
@@ -181,14 +234,15 @@ class ScatterElementsOp final : public OpKernel {
         }
         offset += c * stride[d];
       }
-      std::memcpy(static_cast<char*>(out->raw_data()) + offset * elem,
-                  static_cast<const char*>(updates.raw_data()) + flat * elem, elem);
+      write(static_cast<char*>(out->raw_data()) + offset * elem,
+            static_cast<const char*>(updates.raw_data()) + flat * elem, 1, elem);
     }
     return absl::OkStatus();
   }
 
  private:
   int64_t axis_ = 0;
+  std::string reduction_;
 };
 
 }  // namespace

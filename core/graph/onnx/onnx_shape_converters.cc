@@ -635,8 +635,8 @@ absl::Status ConvertPad(OnnxContext& ctx) {
 }
 
 // GatherND, ScatterND and ScatterElements (core/graph/ops/indexing_scatter.h):
-// one node each, graphrt's op under ONNX's name; the scatters' reductions
-// other than 'none' are refused.
+// one node each, graphrt's op under ONNX's name, with the scatters'
+// reduction.
 absl::Status ConvertGatherNd(OnnxContext& ctx) {
   Output in[2];
   for (int i = 0; i < 2; ++i) {
@@ -650,12 +650,15 @@ absl::Status ConvertGatherNd(OnnxContext& ctx) {
 template <bool kElements>
 absl::Status ConvertScatter(OnnxContext& ctx) {
   const std::string reduction = ctx.StringAttr("reduction", "none");
-  if (reduction != "none") return ctx.Unsupported("reduction '", reduction, "' (only 'none' is)");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" &&
+      reduction != "min") {
+    return ctx.Unsupported("reduction '", reduction, "' (none, add, mul, max, min are)");
+  }
   Output in[3];
   for (int i = 0; i < 3; ++i) {
     ASSIGN_OR_RETURN(in[i], ctx.Input(i));
   }
-  AttrMap attrs;
+  AttrMap attrs = {{"reduction", reduction}};
   if (kElements) attrs["axis"] = ctx.IntAttr("axis", 0);
   return ctx.SetOutput(0, ctx.builder().Op(kElements ? "ScatterElements" : "ScatterND", in,
                                            std::move(attrs), ctx.node().name()));

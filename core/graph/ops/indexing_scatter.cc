@@ -54,6 +54,7 @@ void RegisterScatterOps(OpRegistry& r) {
         .Output("output: T")
         .TypeAttr("T", AllElementTypes())
         .TypeAttr("Tind", {DataType::kInt32, DataType::kInt64})
+        .Attr("reduction", AttrType::kString, std::string("none"))
         .Shape(UnchangedShape);
     if (std::string(op) == "ScatterElements") {
       def.Attr("axis", AttrType::kInt, int64_t{0})

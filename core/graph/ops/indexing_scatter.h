@@ -1,5 +1,6 @@
-// ONNX's GatherND, ScatterND and ScatterElements (reduction 'none': the
-// updates overwrite; with duplicate indices the last update wins). TF has
+// ONNX's GatherND, ScatterND and ScatterElements (attr reduction: 'none',
+// the updates overwrite and with duplicate indices the last one wins; or
+// 'add', 'mul', 'max', 'min', combined in index order, numeric dtypes). TF has
 // GatherNd / TensorScatterUpdate with other attrs; graphrt keeps ONNX's names
 // and batch_dims. OpDefs in indexing_scatter.cc (registered from
 // RegisterIndexingOps), CPU kernels in kernels/cpu/indexing_scatter.cc.

@@ -1,9 +1,12 @@
 // GatherND, ScatterND and ScatterElements on the CPU against loops written
 // from the ONNX spec's pseudo-code: GatherND with and without batch dims
 // (int32/int64 indices, negative indices), ScatterND of elements and of
-// rows (a later duplicate wins), ScatterElements along each axis; errors
+// rows (a later duplicate wins), ScatterElements along each axis; the
+// add/mul/max/min reductions; errors
 // name the node.
+#include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -115,6 +118,37 @@ TEST(ScatterTest, BadIndicesNameTheNode) {
   ASSERT_FALSE(el.ok());
   EXPECT_THAT(el.status().message(), HasSubstr("ScatterElements '"));
   EXPECT_THAT(el.status().message(), HasSubstr("index -4 is out of range"));
+}
+
+// Reductions against the spec's loop: each update combined, in index order,
+// with what is at its destination (duplicates accumulate).
+TEST(ScatterTest, ReductionsCombineInIndexOrder) {
+  const std::vector<int64_t> data = {1, 2, 3, 4};
+  const std::vector<int64_t> idx = {1, 3, 1};
+  const std::vector<int64_t> upd = {10, 20, 5};
+  for (const std::string r : {"add", "mul", "max", "min"}) {
+    std::vector<int64_t> want = data;
+    for (int j = 0; j < 3; ++j) {
+      int64_t& d = want[idx[j]];
+      d = r == "add" ? d + upd[j] : r == "mul" ? d * upd[j] : r == "max" ? std::max(d, upd[j])
+                                                                          : std::min(d, upd[j]);
+    }
+    auto nd = RunKernelUnshaped("ScatterND", {T_<int64_t>(data, {4}), T_<int64_t>(idx, {3, 1}),
+                                              T_<int64_t>(upd, {3})},
+                                {{"reduction", r}});
+    ASSERT_TRUE(nd.ok()) << r << ": " << nd.status();
+    testing::ExpectTensorEq((*nd)[0], T_<int64_t>(want, {4}));
+    auto el = RunKernelUnshaped("ScatterElements", {T_<int64_t>(data, {4}), T_<int64_t>(idx, {3}),
+                                                    T_<int64_t>(upd, {3})},
+                                {{"axis", int64_t{0}}, {"reduction", r}});
+    ASSERT_TRUE(el.ok()) << r << ": " << el.status();
+    testing::ExpectTensorEq((*el)[0], T_<int64_t>(want, {4}));
+  }
+  auto bad = RunKernelUnshaped("ScatterND", {T_<bool>({true}, {1}), T_<int64_t>({0}, {1, 1}),
+                                             T_<bool>({false}, {1})},
+                               {{"reduction", std::string("add")}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("reduction 'add' on bool"));
 }
 
 }  // namespace
