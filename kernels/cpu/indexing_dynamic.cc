@@ -113,9 +113,10 @@ class DynamicSliceOp final : public OpKernel {
       if (d < 0) d += rank;
       if (!(a.begin_mask >> d & 1)) return error("axis ", axes[k], " is repeated");
       if (steps[k] == 0) return error("steps[", k, "] is 0");
-      // ONNX clamps a start before the first element to 0 for negative steps
-      // too (Python's slice would keep nothing): index 0 is then kept.
-      a.begin[d] = steps[k] < 0 && starts[k] < -x.dim(static_cast<int>(d)) ? 0 : starts[k];
+      // A start before the first element with a negative step keeps nothing,
+      // as numpy (ONNX's reference implementation) and the attr-built
+      // StridedSlice do; the spec's prose would clamp it to 0 instead.
+      a.begin[d] = starts[k];
       a.end[d] = ends[k];
       a.strides[d] = steps[k];
       a.begin_mask &= ~(int64_t{1} << d);

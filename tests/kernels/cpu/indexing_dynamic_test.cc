@@ -1,6 +1,6 @@
 // DynamicReshape and DynamicSlice on the CPU against references written
 // from ONNX's Reshape and Slice rules: Slice by a naive per-axis index list
-// (clamp as the ONNX spec writes it, then walk every kept combination) on
+// (clamped as numpy does, then every kept combination walked) on
 // random starts/ends/axes/steps of a rank-3 tensor, int32 and int64 operands,
 // with the operands fed through Placeholders (unknown when the graph is
 // built); Reshape's 0, -1 and allowzero; Squeeze and Unsqueeze dims by
@@ -27,7 +27,10 @@ using ::testing::HasSubstr;
 using testing::RunKernelUnshaped;
 using testing::T_;
 
-// ONNX Slice, per the spec: the indices axis `dim` keeps.
+// ONNX Slice as its reference implementation runs it (numpy's slice): the
+// indices axis `dim` keeps. (The spec's prose clamps a negative-step start
+// before the first element to 0; numpy keeps nothing; graphrt follows numpy,
+// as the backend suite's data does.)
 std::vector<int64_t> OnnxSliceIndices(int64_t dim, int64_t start, int64_t end, int64_t step) {
   if (start < 0) start += dim;
   if (end < 0) end += dim;
@@ -35,7 +38,7 @@ std::vector<int64_t> OnnxSliceIndices(int64_t dim, int64_t start, int64_t end, i
     start = std::clamp<int64_t>(start, 0, dim);
     end = std::clamp<int64_t>(end, 0, dim);
   } else {
-    start = std::clamp<int64_t>(start, 0, dim - 1);
+    start = std::clamp<int64_t>(start, -1, dim - 1);
     end = std::clamp<int64_t>(end, -1, dim - 1);
   }
   std::vector<int64_t> out;
