@@ -42,7 +42,9 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/ops/einsum_equation.h
   core/graph/ops/einsum_ops.h
   core/graph/ops/elementwise_ops.h
+  core/graph/ops/indexing_dynamic.h
   core/graph/ops/indexing_ops.h
+  core/graph/ops/indexing_scatter.h
   core/graph/ops/indexing_slice.h
   core/graph/ops/layout_ops.h
   core/graph/ops/math_ops.h

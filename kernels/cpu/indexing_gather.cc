@@ -113,6 +113,8 @@ void RegisterIndexingKernels(KernelRegistry& r) {
   RegisterIndexingElementKernels(r);
   RegisterCumsumKernels(r);
   RegisterTopKKernels(r);
+  RegisterDynamicIndexingKernels(r);
+  RegisterScatterKernels(r);
 }
 
 }  // namespace graphrt

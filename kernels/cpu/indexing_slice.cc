@@ -18,6 +18,7 @@
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/ops/indexing_slice.h"
+#include "kernels/cpu/indexing_kernels.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -29,6 +30,61 @@ void CopyStrided(const char* src, int64_t stride, int64_t n, char* dst) {
   Bits* d = reinterpret_cast<Bits*>(dst);
   for (int64_t i = 0; i < n; ++i) d[i] = s[i * stride];
 }
+
+}  // namespace
+
+absl::Status WriteStridedSlice(OpKernelContext& ctx, const Tensor& x,
+                               const StridedSlicePlan& p) {
+  const TensorShape out_shape{std::span<const int64_t>(p.output)};
+  const int rank = x.rank();
+  bool identity = true;
+  for (int d = 0; d < rank; ++d) {
+    identity &= p.begin[d] == 0 && p.stride[d] == 1 && p.size[d] == x.dim(d);
+  }
+  if (identity) {
+    ASSIGN_OR_RETURN(Tensor same, x.Reshaped(out_shape));
+    return ctx.set_output(0, std::move(same));
+  }
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, out_shape));
+  if (out->num_elements() == 0) return absl::OkStatus();
+  const int64_t elem = DataTypeSize(x.dtype());
+  if (rank == 0) {
+    std::memcpy(out->raw_data(), x.raw_data(), elem);
+    return absl::OkStatus();
+  }
+  std::vector<int64_t> in_stride(rank, 1);  // in elements
+  for (int d = rank - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * x.dim(d + 1);
+  int64_t base = 0;
+  for (int d = 0; d < rank; ++d) base += p.begin[d] * in_stride[d];
+  const int64_t inner = p.size[rank - 1], step = p.stride[rank - 1];
+  const int64_t rows = out->num_elements() / inner;
+  const char* src = static_cast<const char*>(x.raw_data());
+  char* dst = static_cast<char*>(out->raw_data());
+  ctx.ParallelFor(rows, inner / 8 + 1, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      int64_t offset = base;
+      for (int64_t d = rank - 2, rest = r; d >= 0; --d) {
+        offset += (rest % p.size[d]) * p.stride[d] * in_stride[d];
+        rest /= p.size[d];
+      }
+      const char* from = src + offset * elem;
+      char* to = dst + r * inner * elem;
+      if (step == 1) {
+        std::memcpy(to, from, inner * elem);
+        continue;
+      }
+      switch (elem) {
+        case 1: CopyStrided<uint8_t>(from, step, inner, to); break;
+        case 2: CopyStrided<uint16_t>(from, step, inner, to); break;
+        case 4: CopyStrided<uint32_t>(from, step, inner, to); break;
+        default: CopyStrided<uint64_t>(from, step, inner, to); break;
+      }
+    }
+  });
+  return absl::OkStatus();
+}
+
+namespace {
 
 class StridedSliceOp final : public OpKernel {
  public:
@@ -53,54 +109,7 @@ class StridedSliceOp final : public OpKernel {
       return absl::InvalidArgumentError(
           absl::StrCat("StridedSlice of ", x.ShapeString(), ": ", planned.status().message()));
     }
-    const StridedSlicePlan& p = *planned;
-    const TensorShape out_shape{std::span<const int64_t>(p.output)};
-    const int rank = x.rank();
-    bool identity = true;
-    for (int d = 0; d < rank; ++d) {
-      identity &= p.begin[d] == 0 && p.stride[d] == 1 && p.size[d] == x.dim(d);
-    }
-    if (identity) {
-      ASSIGN_OR_RETURN(Tensor same, x.Reshaped(out_shape));
-      return ctx.set_output(0, std::move(same));
-    }
-    ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, out_shape));
-    if (out->num_elements() == 0) return absl::OkStatus();
-    const int64_t elem = DataTypeSize(x.dtype());
-    if (rank == 0) {
-      std::memcpy(out->raw_data(), x.raw_data(), elem);
-      return absl::OkStatus();
-    }
-    std::vector<int64_t> in_stride(rank, 1);  // in elements
-    for (int d = rank - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * x.dim(d + 1);
-    int64_t base = 0;
-    for (int d = 0; d < rank; ++d) base += p.begin[d] * in_stride[d];
-    const int64_t inner = p.size[rank - 1], step = p.stride[rank - 1];
-    const int64_t rows = out->num_elements() / inner;
-    const char* src = static_cast<const char*>(x.raw_data());
-    char* dst = static_cast<char*>(out->raw_data());
-    ctx.ParallelFor(rows, inner / 8 + 1, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        int64_t offset = base;
-        for (int64_t d = rank - 2, rest = r; d >= 0; --d) {
-          offset += (rest % p.size[d]) * p.stride[d] * in_stride[d];
-          rest /= p.size[d];
-        }
-        const char* from = src + offset * elem;
-        char* to = dst + r * inner * elem;
-        if (step == 1) {
-          std::memcpy(to, from, inner * elem);
-          continue;
-        }
-        switch (elem) {
-          case 1: CopyStrided<uint8_t>(from, step, inner, to); break;
-          case 2: CopyStrided<uint16_t>(from, step, inner, to); break;
-          case 4: CopyStrided<uint32_t>(from, step, inner, to); break;
-          default: CopyStrided<uint64_t>(from, step, inner, to); break;
-        }
-      }
-    });
-    return absl::OkStatus();
+    return WriteStridedSlice(ctx, x, *planned);
   }
 
  private:

@@ -314,29 +314,62 @@ absl::Status RunReduction(const OpKernelContext& ctx, const Tensor& input,
   return absl::OkStatus();
 }
 
-template <typename T, template <typename> class Reducer>
+// kAxesInput: DynamicSum and the like (core/graph/ops/indexing_dynamic.h),
+// whose axes are input 1 (int32/int64, rank 1) read when they run, with
+// ONNX's noop_with_empty_axes (empty axes then pass the input through).
+template <typename T, template <typename> class Reducer, bool kAxesInput = false>
 class ReduceOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
   using R = Reducer<T>;
 
   absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(axis_, c.attr<std::vector<int64_t>>("axis"));
+    if constexpr (kAxesInput) {
+      ASSIGN_OR_RETURN(noop_with_empty_axes_, c.attr<bool>("noop_with_empty_axes"));
+    } else {
+      ASSIGN_OR_RETURN(axis_, c.attr<std::vector<int64_t>>("axis"));
+    }
     ASSIGN_OR_RETURN(keep_dims_, c.attr<bool>("keep_dims"));
     return absl::OkStatus();
   }
 
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& input = ctx.input(0);
-    ASSIGN_OR_RETURN(ReductionPlan plan, PlanReduction(input.shape(), axis_, keep_dims_));
-    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan.output));
-    return RunReduction<R, T>(ctx, input, plan, *output,
-                              [&] { return EmptyReductionMessage(op(), input, axis_); });
+    std::vector<int64_t> run_time;
+    if constexpr (kAxesInput) {
+      const Tensor& axes = ctx.input(1);
+      if (axes.rank() != 1) {
+        return absl::InvalidArgumentError(absl::StrCat(op(), " '", name(),
+                                                       "': axes must be rank 1, is ",
+                                                       axes.ShapeString()));
+      }
+      if (axes.dtype() == DataType::kInt64) {
+        run_time.assign(axes.flat<int64_t>().begin(), axes.flat<int64_t>().end());
+      } else {
+        run_time.assign(axes.flat<int32_t>().begin(), axes.flat<int32_t>().end());
+      }
+      if (run_time.empty() && noop_with_empty_axes_) return ctx.set_output(0, input);
+      // Empty means every axis, spelled out so a rank-0 input reduces nothing.
+      if (run_time.empty()) {
+        if (input.rank() == 0) return ctx.set_output(0, input);
+        for (int d = 0; d < input.rank(); ++d) run_time.push_back(d);
+      }
+    }
+    const std::vector<int64_t>& axes = kAxesInput ? run_time : axis_;
+    auto plan = PlanReduction(input.shape(), axes, keep_dims_);
+    if (!plan.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(op(), " '", name(), "': ", plan.status().message()));
+    }
+    ASSIGN_OR_RETURN(Tensor * output, ctx.allocate_output(0, plan->output));
+    return RunReduction<R, T>(ctx, input, *plan, *output,
+                              [&] { return EmptyReductionMessage(op(), input, axes); });
   }
 
  private:
   std::vector<int64_t> axis_;
   bool keep_dims_ = false;
+  bool noop_with_empty_axes_ = false;
 };
 
 template <typename T>
@@ -464,10 +497,35 @@ void RegisterFor(KernelRegistry& r) {
 
 }  // namespace
 
+// The five reductions for float64 (ONNX's ReduceX on double), and their
+// run-time-axes forms for every reduction dtype.
+template <typename T>
+void RegisterReducers(KernelRegistry& r) {
+  const std::vector<TypeConstraint> t = {{"T", {DataTypeOf<T>()}}};
+  if constexpr (std::is_same_v<T, double>) {
+    r.Register<ReduceOp<T, SumReducer>>("Sum", kDeviceCpu, t);
+    r.Register<ReduceOp<T, MeanReducer>>("Mean", kDeviceCpu, t);
+    r.Register<ReduceOp<T, MaxReducer>>("Max", kDeviceCpu, t);
+    r.Register<ReduceOp<T, MinReducer>>("Min", kDeviceCpu, t);
+    r.Register<ReduceOp<T, ProdReducer>>("Prod", kDeviceCpu, t);
+  }
+  const std::vector<TypeConstraint> d = {{"T", {DataTypeOf<T>()}},
+                                         {"Tidx", {DataType::kInt32, DataType::kInt64}}};
+  r.Register<ReduceOp<T, SumReducer, true>>("DynamicSum", kDeviceCpu, d);
+  r.Register<ReduceOp<T, MeanReducer, true>>("DynamicMean", kDeviceCpu, d);
+  r.Register<ReduceOp<T, MaxReducer, true>>("DynamicMax", kDeviceCpu, d);
+  r.Register<ReduceOp<T, MinReducer, true>>("DynamicMin", kDeviceCpu, d);
+  r.Register<ReduceOp<T, ProdReducer, true>>("DynamicProd", kDeviceCpu, d);
+}
+
 void RegisterReductionKernels(KernelRegistry& r) {
   RegisterFor<float>(r);
   RegisterFor<int32_t>(r);
   RegisterFor<int64_t>(r);
+  RegisterReducers<float>(r);
+  RegisterReducers<double>(r);
+  RegisterReducers<int32_t>(r);
+  RegisterReducers<int64_t>(r);
 }
 
 }  // namespace graphrt

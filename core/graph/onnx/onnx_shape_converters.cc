@@ -1,7 +1,8 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
 // Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
-// GatherElements, OneHot, TopK, EyeLike, DepthToSpace, SpaceToDepth) and reductions (ReduceX, ArgMax, ArgMin).
+// GatherElements, OneHot, TopK, EyeLike, DepthToSpace, SpaceToDepth, GatherND,
+// ScatterND, ScatterElements) and reductions (ReduceX, ArgMax, ArgMin).
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -13,7 +14,10 @@
 // ConstantOfShape, Range) binds a constant output; the importer makes a
 // Const node only where a run-time op reads it.
 // Limitations: a shape that depends on an unknown dimension is refused
-// (UNIMPLEMENTED naming the node), as is a bound only known when it runs.
+// (UNIMPLEMENTED naming the node), as is a bound only known when it runs
+// (except where Note [Run-time shape operands] applies).
+//
+// Note [Run-time shape operands]: onnx_shape_runtime_converters.cc.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -25,7 +29,9 @@
 #include "absl/strings/str_join.h"
 #include "core/base/status_macros.h"
 #include "core/graph/onnx/onnx_converter.h"
+#include "core/graph/onnx/onnx_shape_runtime_converters.h"
 #include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/indexing_dynamic.h"
 #include "core/graph/ops/indexing_ops.h"
 #include "core/graph/ops/layout_ops.h"
 #include "core/graph/ops/math_ops.h"
@@ -66,6 +72,12 @@ absl::StatusOr<int64_t> NormalizeAxis(OnnxContext& ctx, int64_t axis, int64_t ra
   return axis < 0 ? axis + rank : axis;
 }
 
+// Whether input i (an input since `input_since`) is given and computed when
+// the model runs.
+bool RunTimeInput(OnnxContext& ctx, int i, int64_t input_since) {
+  return ctx.opset() >= input_since && ctx.HasInput(i) && !MaybeConstant(ctx, i).has_value();
+}
+
 // Axes from the attr (opsets before `input_since`) or from optional input i.
 absl::StatusOr<std::optional<std::vector<int64_t>>> Axes(OnnxContext& ctx, int i,
                                                          int64_t input_since) {
@@ -94,12 +106,17 @@ absl::Status Relabel(OnnxContext& ctx, std::vector<int64_t> dims) {
 
 absl::Status ConvertReshape(OnnxContext& ctx) {
   std::vector<int64_t> shape;
+  const bool allowzero = ctx.IntAttr("allowzero", 0) != 0;
   if (ctx.opset() < 5) {
     shape = ctx.IntsAttr("shape");
+  } else if (!MaybeConstant(ctx, 1).has_value()) {
+    // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output target, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicReshape(x, target, allowzero, ctx.node().name()));
   } else {
     ASSIGN_OR_RETURN(shape, ConstantInts(ctx, 1));
   }
-  const bool allowzero = ctx.IntAttr("allowzero", 0) != 0;
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
   // 0 copies the input's dim (unless allowzero). [0, -1] on [N, 3, 4]
   // copies the unknown N: the literal -1 is then the other dims' product.
@@ -150,6 +167,11 @@ absl::Status ConvertFlatten(OnnxContext& ctx) {
 }
 
 absl::Status ConvertSqueeze(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 1, 13)) {  // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output axes, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicSqueeze(x, axes, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes, Axes(ctx, 1, 13));
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
   if (std::optional<Tensor> c = MaybeConstant(ctx, 0)) {
@@ -174,6 +196,11 @@ absl::Status ConvertSqueeze(OnnxContext& ctx) {
 }
 
 absl::Status ConvertUnsqueeze(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 1, 13)) {  // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output axes, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicUnsqueeze(x, axes, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes, Axes(ctx, 1, 13));
   if (!axes.has_value() || axes->empty()) return ctx.Error("needs axes");
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
@@ -306,6 +333,11 @@ absl::Status ConvertSlice(OnnxContext& ctx) {
     ends = ctx.IntsAttr("ends");
     axes = ctx.IntsAttr("axes");
   } else {
+    bool run_time = false;
+    for (int i = 1; i < 5; ++i) {
+      run_time |= ctx.HasInput(i) && !MaybeConstant(ctx, i).has_value();
+    }
+    if (run_time) return ConvertRunTimeSlice(ctx);
     ASSIGN_OR_RETURN(starts, ConstantInts(ctx, 1));
     ASSIGN_OR_RETURN(ends, ConstantInts(ctx, 2));
     if (ctx.HasInput(3)) {
@@ -362,6 +394,7 @@ absl::Status ConvertSplit(OnnxContext& ctx) {
   const PartialShape in = x.shape();
   if (!in.known_rank()) return ctx.Unsupported("the input's rank is unknown");
   ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx, ctx.IntAttr("axis", 0), in.rank()));
+  if (RunTimeInput(ctx, 1, 13)) return ConvertRunTimeSplit(ctx, x, axis);
   const int64_t dim = in.dim(static_cast<int>(axis));
   if (dim < 0) return ctx.Unsupported("the split axis ", axis, " of ", in.DebugString(),
                                       " is only known when the graph runs");
@@ -403,12 +436,19 @@ absl::Status ConvertSplit(OnnxContext& ctx) {
 }
 
 absl::Status ConvertConstantOfShape(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(std::vector<int64_t> dims, ConstantInts(ctx, 0));
   Tensor value = Tensor::Scalar<float>(0.0f);
   if (ctx.FindAttr("value") != nullptr) {
     ASSIGN_OR_RETURN(value, ctx.TensorAttr("value"));
   }
   if (value.num_elements() != 1) return ctx.Error("value must hold one element");
+  if (RunTimeInput(ctx, 0, 9)) {
+    // Note [Run-time shape operands]: the scalar value expanded to the shape.
+    ASSIGN_OR_RETURN(Output shape, ctx.Input(0));
+    ASSIGN_OR_RETURN(Tensor scalar, value.Reshaped(TensorShape{}));
+    return ctx.SetOutput(0, ops::DynamicExpand(ctx.builder().Const(std::move(scalar)), shape,
+                                               ctx.node().name()));
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> dims, ConstantInts(ctx, 0));
   for (int64_t d : dims) {
     if (d < 0) return ctx.Error("shape [", absl::StrJoin(dims, ","), "] has a negative dim");
   }
@@ -422,6 +462,14 @@ absl::Status ConvertConstantOfShape(OnnxContext& ctx) {
 }
 
 absl::Status ConvertRange(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 0, 11) || RunTimeInput(ctx, 1, 11) || RunTimeInput(ctx, 2, 11)) {
+    // Note [Run-time shape operands]
+    Output in[3];
+    for (int i = 0; i < 3; ++i) {
+      ASSIGN_OR_RETURN(in[i], ctx.Input(i));
+    }
+    return ctx.SetOutput(0, ctx.builder().Op("Range", in, {}, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(Tensor start, ctx.ConstantInput(0));
   ASSIGN_OR_RETURN(Tensor limit, ctx.ConstantInput(1));
   ASSIGN_OR_RETURN(Tensor delta, ctx.ConstantInput(2));
@@ -449,6 +497,11 @@ absl::Status ConvertRange(OnnxContext& ctx) {
 // Expand: x broadcast (both ways) with `shape`, through BroadcastLike and a
 // zero-filled uint8 Const of the result's shape (only its shape is read).
 absl::Status ConvertExpand(OnnxContext& ctx) {
+  if (RunTimeInput(ctx, 1, 8)) {  // Note [Run-time shape operands]
+    ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+    ASSIGN_OR_RETURN(Output shape, ctx.Input(1));
+    return ctx.SetOutput(0, ops::DynamicExpand(x, shape, ctx.node().name()));
+  }
   ASSIGN_OR_RETURN(std::vector<int64_t> shape, ConstantInts(ctx, 1));
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   const PartialShape in = x.shape();
@@ -466,7 +519,11 @@ absl::Status ConvertExpand(OnnxContext& ctx) {
 // Pad, constant mode: ONNX's [begins..., ends...] becomes TF's pairs.
 absl::Status ConvertPad(OnnxContext& ctx) {
   const std::string mode = ctx.StringAttr("mode", "constant");
-  if (mode != "constant") return ctx.Unsupported("mode '", mode, "' (only 'constant' is)");
+  if (mode != "constant" && mode != "edge" && mode != "reflect") {
+    return ctx.Unsupported("mode '", mode, "' (constant, edge and reflect are)");
+  }
+  if (ctx.opset() >= 18 && ctx.HasInput(3)) return ctx.Unsupported("the axes input");
+  if (mode != "constant" || RunTimeInput(ctx, 1, 11)) return ConvertDynamicPad(ctx, mode);
   std::vector<int64_t> pads;
   if (ctx.opset() < 11) {
     pads = ctx.IntsAttr(ctx.opset() < 2 ? "paddings" : "pads");
@@ -666,38 +723,52 @@ template <Reduce kind>
 absl::Status ConvertReduce(OnnxContext& ctx) {
   // Axes became an input in opset 13 for ReduceSum, in opset 18 for the rest.
   const int64_t since = kind == Reduce::kSum ? 13 : 18;
-  ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes_in, Axes(ctx, 1, since));
-  std::vector<int64_t> axes = axes_in.value_or(std::vector<int64_t>{});
   const bool keep = ctx.IntAttr("keepdims", 1) != 0;
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   const std::string name = ctx.node().name();
-  if (axes.empty() && ctx.IntAttr("noop_with_empty_axes", 0) != 0) {
+  std::vector<int64_t> axes;
+  Output run_time_axes;  // Note [Run-time shape operands]: DynamicSum, ...
+  if (RunTimeInput(ctx, 1, since)) {
+    ASSIGN_OR_RETURN(run_time_axes, ctx.Input(1));
+  } else {
+    ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes_in, Axes(ctx, 1, since));
+    axes = axes_in.value_or(std::vector<int64_t>{});
+  }
+  const bool noop_empty = ctx.IntAttr("noop_with_empty_axes", 0) != 0;
+  auto reduce = [&](const char* op, Output in, bool keep_dims, absl::string_view n) {
+    if (!run_time_axes.valid()) return BaseReduce(op, in, axes, keep_dims, n);
+    if (!in.valid()) return Output();
+    Output operands[] = {in, run_time_axes};
+    return in.builder()->Op(absl::StrCat("Dynamic", op), operands,
+                            {{"keep_dims", keep_dims}, {"noop_with_empty_axes", noop_empty}}, n);
+  };
+  if (!run_time_axes.valid() && axes.empty() && noop_empty) {
     return ctx.SetOutput(0, ops::Identity(x, name));
   }
-  if (axes.empty() && x.shape().known_rank()) {
+  if (!run_time_axes.valid() && axes.empty() && x.shape().known_rank()) {
     // Every axis, spelled out so a rank-0 input reduces nothing.
     for (int d = 0; d < x.shape().rank(); ++d) axes.push_back(d);
   }
   const std::string inner;  // helper nodes are named by the builder
   switch (kind) {
-    case Reduce::kSum: return ctx.SetOutput(0, BaseReduce("Sum", x, axes, keep, name));
-    case Reduce::kMean: return ctx.SetOutput(0, BaseReduce("Mean", x, axes, keep, name));
-    case Reduce::kMax: return ctx.SetOutput(0, BaseReduce("Max", x, axes, keep, name));
-    case Reduce::kMin: return ctx.SetOutput(0, BaseReduce("Min", x, axes, keep, name));
-    case Reduce::kProd: return ctx.SetOutput(0, BaseReduce("Prod", x, axes, keep, name));
+    case Reduce::kSum: return ctx.SetOutput(0, reduce("Sum", x, keep, name));
+    case Reduce::kMean: return ctx.SetOutput(0, reduce("Mean", x, keep, name));
+    case Reduce::kMax: return ctx.SetOutput(0, reduce("Max", x, keep, name));
+    case Reduce::kMin: return ctx.SetOutput(0, reduce("Min", x, keep, name));
+    case Reduce::kProd: return ctx.SetOutput(0, reduce("Prod", x, keep, name));
     case Reduce::kSumSquare:
-      return ctx.SetOutput(0, BaseReduce("Sum", ops::Square(x), axes, keep, name));
+      return ctx.SetOutput(0, reduce("Sum", ops::Square(x), keep, name));
     case Reduce::kL1:
-      return ctx.SetOutput(0, BaseReduce("Sum", ops::Maximum(x, ops::Neg(x)), axes, keep, name));
+      return ctx.SetOutput(0, reduce("Sum", ops::Maximum(x, ops::Neg(x)), keep, name));
     case Reduce::kL2:
-      return ctx.SetOutput(0, ops::Sqrt(BaseReduce("Sum", ops::Square(x), axes, keep, inner), name));
+      return ctx.SetOutput(0, ops::Sqrt(reduce("Sum", ops::Square(x), keep, inner), name));
     case Reduce::kLogSum:
-      return ctx.SetOutput(0, ops::Log(BaseReduce("Sum", x, axes, keep, inner), name));
+      return ctx.SetOutput(0, ops::Log(reduce("Sum", x, keep, inner), name));
     case Reduce::kLogSumExp: {
       // log(sum(exp(x - m))) + m with m the max: no overflow for large x.
-      Output m = BaseReduce("Max", x, axes, true, inner);
-      Output s = BaseReduce("Sum", ops::Exp(ops::Sub(x, m)), axes, keep, inner);
-      Output m_out = keep ? m : BaseReduce("Max", x, axes, false, inner);
+      Output m = reduce("Max", x, true, inner);
+      Output s = reduce("Sum", ops::Exp(ops::Sub(x, m)), keep, inner);
+      Output m_out = keep ? m : reduce("Max", x, false, inner);
       return ctx.SetOutput(0, ops::Add(ops::Log(s), m_out, name));
     }
   }
@@ -779,6 +850,10 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"ReduceL2", 1, ConvertReduce<Reduce::kL2>});
   table.push_back({"ReduceLogSum", 1, ConvertReduce<Reduce::kLogSum>});
   table.push_back({"ReduceLogSumExp", 1, ConvertReduce<Reduce::kLogSumExp>});
+  table.push_back({"GatherND", 11, ConvertGatherNd});
+  table.push_back({"ScatterND", 11, ConvertScatterNd});
+  table.push_back({"ScatterElements", 11, ConvertScatterElements});
+  table.push_back({"Scatter", 9, ConvertScatterElements});  // ScatterElements' old name
   table.push_back({"ArgMax", 1, ConvertArgMax<false>});
   table.push_back({"ArgMin", 1, ConvertArgMax<true>});
   table.push_back({"CumSum", 11, ConvertCumSum});

@@ -4,6 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/graph/op_def.h"
+#include "core/graph/ops/indexing_dynamic.h"
+#include "core/graph/ops/indexing_scatter.h"
 #include "core/graph/ops/indexing_slice.h"
 #include "core/graph/shape_inference.h"
 
@@ -145,6 +147,8 @@ absl::Status TopKShape(ShapeContext& c) {
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& r) {
+  RegisterDynamicIndexingOps(r);  // DynamicReshape, DynamicSlice, ...
+  RegisterScatterOps(r);          // GatherND, ScatterND, ScatterElements
   (void)r.Register(OpDefBuilder("GatherV2")
                        .Input("params: Tparams")
                        .Input("indices: Tindices")

@@ -103,11 +103,15 @@ void Unary(OpRegistry& r, const char* name, std::vector<DataType> types) {
                        .Shape(UnchangedShape));
 }
 
+// Reductions also take float64 (ONNX's ReduceX on double; CPU kernels only).
+const std::vector<DataType> kReductionTypes = {DT::kFloat32, DT::kFloat64, DT::kInt32,
+                                               DT::kInt64};
+
 void Reduction(OpRegistry& r, const char* name) {
   (void)r.Register(OpDefBuilder(name)
                        .Input("input: T")
                        .Output("output: T")
-                       .TypeAttr("T", kNumeric)
+                       .TypeAttr("T", kReductionTypes)
                        .Attr("axis", AttrType::kIntList, std::vector<int64_t>{})
                        .Attr("keep_dims", AttrType::kBool, false)
                        .Shape(ReduceShape));

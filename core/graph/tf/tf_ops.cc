@@ -395,6 +395,7 @@ const absl::flat_hash_map<std::string, Converter>& Table() {
       {"StridedSlice", {StridedSlice, "StridedSlice"}},
       {"Cumsum", {Cumsum, "Cumsum"}},
       {"Tile", {Same, "Tile"}},
+      {"Range", {Same, "Range"}},
       {"OneHot", {OneHot, "OneHot"}},
       {"TopKV2", {TopKV2, "TopKV2"}},
       {"ArgMax", {ArgMax, "ArgMax"}},

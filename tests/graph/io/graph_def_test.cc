@@ -147,6 +147,22 @@ Graph EveryOpGraph() {
          {{"axis", int64_t{-1}}});
     b.Op("TopKV2", std::vector<Output>{s, b.Scalar<int32_t>(1)}, {{"index_type", DataType::kInt32}});
     AddImportedModelOps(b, s, labels);
+    // Run-time shape operands (core/graph/ops/indexing_dynamic.h).
+    Output one = b.Const(Tensor::FromVector<int64_t>({1}));
+    b.Op("DynamicReshape", std::vector<Output>{s, two}, {{"allowzero", true}});
+    b.Op("DynamicSlice", std::vector<Output>{s, one, two, one, one});
+    b.Op("DynamicSqueeze", std::vector<Output>{b.Op("DynamicUnsqueeze", std::vector<Output>{s, one}), one});
+    b.Op("DynamicExpand", std::vector<Output>{s, two});
+    b.Op("DynamicPad", std::vector<Output>{s, b.Const(Tensor::FromVector<int64_t>({0, 1, 0, 1})), b.Scalar(0.0f)},
+         {{"mode", std::string("edge")}});
+    b.Op("Range", std::vector<Output>{b.Scalar<int64_t>(0), b.Scalar<int64_t>(4), b.Scalar<int64_t>(1)});
+    Output rows = b.Const(Tensor::FromVector<int64_t>({0}, {1, 1}));
+    b.Op("GatherND", std::vector<Output>{s, rows}, {{"batch_dims", int64_t{0}}});
+    b.Op("ScatterND", std::vector<Output>{s, rows, ops::GatherV2(s, b.Const(Tensor::FromVector<int64_t>({0})), 0)});
+    b.Op("ScatterElements", std::vector<Output>{s, ops::Cast(s, DataType::kInt64), s}, {{"axis", int64_t{1}}});
+    for (const char* op : {"DynamicSum", "DynamicMean", "DynamicMax", "DynamicMin", "DynamicProd"}) {
+      b.Op(op, std::vector<Output>{s, one}, {{"keep_dims", true}, {"noop_with_empty_axes", false}});
+    }
   }
   // The fused optimiser updates (ApplyMomentum with use_nesterov, ApplyAdam).
   MinimizeWithMomentum(loss, std::vector<Variable>{w}, {.use_nesterov = true}, "momentum").value();

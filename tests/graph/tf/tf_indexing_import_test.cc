@@ -1,6 +1,6 @@
 // The TF ops of the indexing family imported and run from hand-built
 // GraphDefs: GatherV2 (Keras' Embedding, and batch_dims), Prod and Min with
-// keep_dims, Tile, Cumsum, OneHot and TopKV2 with operands read when they
+// keep_dims, Tile, Cumsum, OneHot, TopKV2 and Range with operands read when they
 // run. Expected
 // values are written out by hand from TF's definitions.
 #include <string>
@@ -119,6 +119,23 @@ TEST(TfIndexingImportTest, TopKV2GivesValuesAndInt32Indices) {
   EXPECT_THAT(out[0].flat<float>(), ::testing::ElementsAre(3, 3));
   ASSERT_EQ(out[1].dtype(), DataType::kInt32);
   EXPECT_THAT(out[1].flat<int32_t>(), ::testing::ElementsAre(0, 2));
+}
+
+TEST(TfIndexingImportTest, RangeReadsItsBoundsWhenItRuns) {
+  // tf.range(start, limit, delta) with the bounds from Consts: 10, 7, 4.
+  std::vector<Tensor> out = ImportAndRun(R"(
+    node { name: "start" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT64 tensor_shape { } int64_val: 10 } } } }
+    node { name: "limit" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT64 tensor_shape { } int64_val: 2 } } } }
+    node { name: "delta" op: "Const" attr { key: "value" value { tensor {
+           dtype: DT_INT64 tensor_shape { } int64_val: -3 } } } }
+    node { name: "r" op: "Range" input: "start" input: "limit" input: "delta"
+           attr { key: "Tidx" value { type: DT_INT64 } } })",
+                                         {"r"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].shape(), (TensorShape{3}));
+  EXPECT_THAT(out[0].flat<int64_t>(), ::testing::ElementsAre(10, 7, 4));
 }
 
 }  // namespace
