@@ -20,7 +20,8 @@ FlagParse ParseTrainingFlag(std::string_view arg, const std::string& value, Trai
   else if (arg == "--train-examples") ok = absl::SimpleAtoi(value, &f.train_examples);
   else if (arg == "--trace") f.trace = value;
   else if (arg == "--placement-dot") f.placement_dot = value;
-  else if (arg == "--cpu-devices") ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
+  else if (arg == "--cpu-devices")
+    ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
   else return FlagParse::kUnknown;
   return ok ? FlagParse::kOk : FlagParse::kInvalid;
 }
