@@ -28,9 +28,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/placer/placement.h"
 #include "examples/common/progress.h"
 #include "examples/common/training_flags.h"
+#include "examples/common/training_session.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
 
 namespace {
@@ -73,20 +73,7 @@ absl::Status TraceSteps(graphrt::mnist::Trainer& trainer, const graphrt::mnist::
     if (!s.ok()) return s;
     traces.push_back(std::move(metadata.trace));
   }
-  if (traces.empty()) return absl::InvalidArgumentError("too few examples to trace a step");
-  std::ofstream(flags.trace) << traces.back().ToChromeJson();
-  std::printf("wrote the last of %zu traced steps to %s\n%s", traces.size(), flags.trace.c_str(),
-              graphrt::OpStatsTable(graphrt::SummarizeOps(traces)).c_str());
-  return absl::OkStatus();
-}
-
-absl::Status WritePlacementDot(const graphrt::Session& session, const std::string& path) {
-  std::ofstream out(path);
-  out << graphrt::PlacementToDot(session.graph(), session.placement());
-  if (!out) return absl::NotFoundError(absl::StrCat("cannot write ", path));
-  std::printf("wrote the placement of %d nodes to %s (Graphviz DOT)\n",
-              session.graph().num_nodes(), path.c_str());
-  return absl::OkStatus();
+  return graphrt::examples::WriteLastTrace(traces, flags.trace);
 }
 
 int Fail(const absl::Status& s) {
@@ -115,22 +102,13 @@ int main(int argc, char** argv) {
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
   model.device = flags.device;
-  graphrt::SessionOptions options;
-  options.inter_op_threads = flags.inter_op_threads;
-  options.intra_op_threads = flags.intra_op_threads;
-  options.log_device_placement = flags.log_device_placement;
-  if (flags.cpu_devices > 1) {
-    options.runtime = graphrt::Runtime::Create(
-        {flags.inter_op_threads, flags.intra_op_threads, /*cpu_allocator=*/nullptr});
-    absl::Status s = options.runtime->SetLogicalDeviceConfiguration(
-        options.runtime->ListPhysicalDevices("CPU")[0],
-        std::vector<graphrt::LogicalDeviceConfiguration>(flags.cpu_devices));
-    if (!s.ok()) return Fail(s);
-  }
-  auto trainer = graphrt::mnist::Trainer::Create(model, options);
+  absl::StatusOr<graphrt::SessionOptions> options =
+      graphrt::examples::SessionOptionsFromFlags(flags);
+  if (!options.ok()) return Fail(options.status());
+  auto trainer = graphrt::mnist::Trainer::Create(model, *options);
   if (!trainer.ok()) return Fail(trainer.status());
   if (!flags.placement_dot.empty()) {
-    absl::Status s = WritePlacementDot((*trainer)->session(), flags.placement_dot);
+    absl::Status s = graphrt::examples::WritePlacementDot((*trainer)->session(), flags.placement_dot);
     if (!s.ok()) return Fail(s);
   }
 
