@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
   auto trainer = graphrt::mnist::Trainer::Create(model, *options);
   if (!trainer.ok()) return Fail(trainer.status());
   if (!flags.placement_dot.empty()) {
-    absl::Status s = graphrt::examples::WritePlacementDot((*trainer)->session(), flags.placement_dot);
+    absl::Status s =
+        graphrt::examples::WritePlacementDot((*trainer)->session(), flags.placement_dot);
     if (!s.ok()) return Fail(s);
   }
 
