@@ -116,26 +116,7 @@ absl::StatusOr<EpochProgress> CnnTrainer::TrainEpoch(const Dataset& data, int ba
 }
 
 absl::StatusOr<Metrics> CnnTrainer::Evaluate(const Dataset& data, int batch_size) {
-  if (batch_size < 1) return absl::InvalidArgumentError("the batch size must be at least 1");
-  const auto start = std::chrono::steady_clock::now();
-  Metrics m;
-  std::vector<int64_t> order(data.size());
-  for (int64_t i = 0; i < data.size(); ++i) order[i] = i;
-  double loss_sum = 0, correct = 0;
-  for (int64_t begin = 0; begin < data.size(); begin += batch_size) {
-    const int64_t end = std::min<int64_t>(begin + batch_size, data.size());
-    std::array<Tensor, 2> feeds =
-        GatherBatch(data, std::span<const int64_t>(order).subspan(begin, end - begin));
-    ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->RunCallable(eval_step_, feeds));
-    loss_sum += static_cast<double>(out[0].scalar<float>()) * static_cast<double>(end - begin);
-    correct += out[1].scalar<float>();
-    ++m.steps;
-  }
-  m.examples = data.size();
-  m.loss = data.size() > 0 ? loss_sum / static_cast<double>(data.size()) : 0;
-  m.accuracy = data.size() > 0 ? correct / static_cast<double>(data.size()) : 0;
-  m.seconds = Seconds(start);
-  return m;
+  return EvaluateInBatches(*session_, eval_step_, data, batch_size);
 }
 
 absl::StatusOr<Tensor> CnnTrainer::Logits(const Tensor& images) {

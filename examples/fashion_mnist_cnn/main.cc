@@ -31,13 +31,15 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/placer/placement.h"
 #include "examples/common/progress.h"
+#include "examples/common/training_flags.h"
+#include "examples/common/training_session.h"
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
 
 namespace {
@@ -45,27 +47,19 @@ namespace {
 using graphrt::mnist::CnnTrainer;
 using graphrt::mnist::Metrics;
 
-struct Flags {
-  int epochs = 3;
-  int batch_size = 64;
-  float learning_rate = 0;  // 0: the optimizer's default (cnn_model.h)
+// The common flags (examples/common/training_flags.h) with this example's
+// defaults, plus its own.
+struct Flags : graphrt::examples::TrainingFlags {
+  Flags() {
+    epochs = 3;
+    batch_size = 64;
+    learning_rate = 0;  // 0: the optimizer's default (cnn_model.h)
+    data_dir = graphrt::mnist::kDefaultDataDir;
+  }
   std::string optimizer = "momentum";
   std::string checkpoint;  // folder: save each epoch, resume when present
   std::string export_path;
   int64_t max_steps = 0;
-  std::string device;
-  bool log_device_placement = false;
-  // As in the MLP: the model is a chain, so one inter-op thread runs the step
-  // and the convolutions split over every core (bench/RESULTS.md measures it).
-  int inter_op_threads = 1;
-  int intra_op_threads = 0;
-  std::string csv;
-  std::string data_dir = graphrt::mnist::kDefaultDataDir;
-  uint64_t seed = 1;           // weights and shuffles
-  int64_t train_examples = 0;  // 0: all 55,000 left after the validation split
-  std::string trace;
-  std::string placement_dot;
-  int cpu_devices = 1;
 };
 
 const char kUsage[] =
@@ -76,48 +70,21 @@ const char kUsage[] =
     "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    const size_t eq = arg.find('=');
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
-    if (arg == "--log-device-placement") {
-      f.log_device_placement = true;
-      continue;
-    }
-    if (eq == std::string::npos) {
-      if (i + 1 >= argc) return false;
-      value = argv[++i];
-    }
+  using graphrt::examples::FlagParse;
+  auto own = [&f](std::string_view arg, const std::string& value) {
     bool ok = true;
-    if (arg == "--epochs") ok = absl::SimpleAtoi(value, &f.epochs) && f.epochs >= 0;
-    else if (arg == "--batch-size") ok = absl::SimpleAtoi(value, &f.batch_size) && f.batch_size > 0;
-    else if (arg == "--learning-rate")
+    // Unlike the MLP's, a learning rate must be positive: 0 is the default's
+    // "use the optimizer's own rate", which the flag cannot ask for.
+    if (arg == "--learning-rate")
       ok = absl::SimpleAtof(value, &f.learning_rate) && f.learning_rate > 0;
     else if (arg == "--optimizer") f.optimizer = value;
     else if (arg == "--checkpoint") f.checkpoint = value;
     else if (arg == "--export") f.export_path = value;
     else if (arg == "--max-steps") ok = absl::SimpleAtoi(value, &f.max_steps) && f.max_steps >= 0;
-    else if (arg == "--device") f.device = value;
-    else if (arg == "--inter-op-threads") ok = absl::SimpleAtoi(value, &f.inter_op_threads);
-    else if (arg == "--intra-op-threads") ok = absl::SimpleAtoi(value, &f.intra_op_threads);
-    else if (arg == "--csv") f.csv = value;
-    else if (arg == "--data-dir") f.data_dir = value;
-    else if (arg == "--seed") ok = absl::SimpleAtoi(value, &f.seed);
-    else if (arg == "--train-examples") ok = absl::SimpleAtoi(value, &f.train_examples);
-    else if (arg == "--trace") f.trace = value;
-    else if (arg == "--placement-dot") f.placement_dot = value;
-    else if (arg == "--cpu-devices")
-      ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
-    else ok = false;
-    if (!ok) {
-      std::fprintf(stderr, "bad flag or value: %s %s\n", arg.c_str(), value.c_str());
-      return false;
-    }
-  }
-  return true;
+    else return FlagParse::kUnknown;
+    return ok ? FlagParse::kOk : FlagParse::kInvalid;
+  };
+  return graphrt::examples::ParseTrainingFlags(argc, argv, f, own);
 }
 
 // Traces 100 training steps (they train, like the MLP example's) and writes
@@ -140,20 +107,7 @@ absl::Status TraceSteps(CnnTrainer& trainer, const graphrt::mnist::Dataset& trai
     if (!s.ok()) return s;
     traces.push_back(std::move(metadata.trace));
   }
-  if (traces.empty()) return absl::InvalidArgumentError("too few examples to trace a step");
-  std::ofstream(flags.trace) << traces.back().ToChromeJson();
-  std::printf("wrote the last of %zu traced steps to %s\n%s", traces.size(), flags.trace.c_str(),
-              graphrt::OpStatsTable(graphrt::SummarizeOps(traces)).c_str());
-  return absl::OkStatus();
-}
-
-absl::Status WritePlacementDot(const graphrt::Session& session, const std::string& path) {
-  std::ofstream out(path);
-  out << graphrt::PlacementToDot(session.graph(), session.placement());
-  if (!out) return absl::NotFoundError(absl::StrCat("cannot write ", path));
-  std::printf("wrote the placement of %d nodes to %s (Graphviz DOT)\n",
-              session.graph().num_nodes(), path.c_str());
-  return absl::OkStatus();
+  return graphrt::examples::WriteLastTrace(traces, flags.trace);
 }
 
 absl::Status SaveCheckpoint(CnnTrainer& trainer, const Flags& flags) {
@@ -199,19 +153,10 @@ int main(int argc, char** argv) {
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
   model.device = flags.device;
-  graphrt::SessionOptions options;
-  options.inter_op_threads = flags.inter_op_threads;
-  options.intra_op_threads = flags.intra_op_threads;
-  options.log_device_placement = flags.log_device_placement;
-  if (flags.cpu_devices > 1) {
-    options.runtime = graphrt::Runtime::Create(
-        {flags.inter_op_threads, flags.intra_op_threads, /*cpu_allocator=*/nullptr});
-    absl::Status s = options.runtime->SetLogicalDeviceConfiguration(
-        options.runtime->ListPhysicalDevices("CPU")[0],
-        std::vector<graphrt::LogicalDeviceConfiguration>(flags.cpu_devices));
-    if (!s.ok()) return Fail(s);
-  }
-  auto trainer = CnnTrainer::Create(model, options);
+  absl::StatusOr<graphrt::SessionOptions> options =
+      graphrt::examples::SessionOptionsFromFlags(flags);
+  if (!options.ok()) return Fail(options.status());
+  auto trainer = CnnTrainer::Create(model, *options);
   if (!trainer.ok()) return Fail(trainer.status());
   CnnTrainer& t = **trainer;
   std::printf("optimizer %s, learning rate %g, batch %d\n", flags.optimizer.c_str(),
@@ -225,7 +170,7 @@ int main(int argc, char** argv) {
                 static_cast<long long>(t.state().position));
   }
   if (!flags.placement_dot.empty()) {
-    absl::Status s = WritePlacementDot(t.session(), flags.placement_dot);
+    absl::Status s = graphrt::examples::WritePlacementDot(t.session(), flags.placement_dot);
     if (!s.ok()) return Fail(s);
   }
 

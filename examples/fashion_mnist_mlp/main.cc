@@ -23,37 +23,29 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/placer/placement.h"
 #include "examples/common/progress.h"
+#include "examples/common/training_flags.h"
+#include "examples/common/training_session.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
 
 namespace {
 
 using graphrt::mnist::Metrics;
 
-struct Flags {
-  int epochs = 10;
-  int batch_size = 32;
-  float learning_rate = 0.01f;
-  std::string device;
-  bool log_device_placement = false;
-  // The model is a chain of ops: a second inter-op thread has nothing to
-  // overlap and only adds hand-offs (bench/RESULTS.md), so one runs the step
-  // and the kernels split over every core.
-  int inter_op_threads = 1;
-  int intra_op_threads = 0;
-  std::string csv;
-  std::string data_dir = graphrt::mnist::kDefaultDataDir;
-  uint64_t seed = 1;  // weights and shuffles; README gives the spread over seeds
-  int64_t train_examples = 0;  // 0: all 55,000 left after the validation split
-  std::string trace;           // write a Chrome trace of 100 traced steps' last one here
-  std::string placement_dot;   // write the session's placement as Graphviz DOT here
-  int cpu_devices = 1;         // logical CPU devices (CPU:0 .. CPU:N-1)
+// Every flag is a common one (examples/common/training_flags.h); only the
+// defaults are this example's.
+struct Flags : graphrt::examples::TrainingFlags {
+  Flags() {
+    epochs = 10;
+    batch_size = 32;
+    learning_rate = 0.01f;
+    data_dir = graphrt::mnist::kDefaultDataDir;
+  }
 };
 
 const char kUsage[] =
@@ -63,43 +55,10 @@ const char kUsage[] =
     "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    const size_t eq = arg.find('=');
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
-    if (arg == "--log-device-placement") {
-      f.log_device_placement = true;
-      continue;
-    }
-    if (eq == std::string::npos) {
-      if (i + 1 >= argc) return false;
-      value = argv[++i];
-    }
-    bool ok = true;
-    if (arg == "--epochs") ok = absl::SimpleAtoi(value, &f.epochs) && f.epochs >= 0;
-    else if (arg == "--batch-size") ok = absl::SimpleAtoi(value, &f.batch_size) && f.batch_size > 0;
-    else if (arg == "--learning-rate") ok = absl::SimpleAtof(value, &f.learning_rate);
-    else if (arg == "--device") f.device = value;
-    else if (arg == "--inter-op-threads") ok = absl::SimpleAtoi(value, &f.inter_op_threads);
-    else if (arg == "--intra-op-threads") ok = absl::SimpleAtoi(value, &f.intra_op_threads);
-    else if (arg == "--csv") f.csv = value;
-    else if (arg == "--data-dir") f.data_dir = value;
-    else if (arg == "--seed") ok = absl::SimpleAtoi(value, &f.seed);
-    else if (arg == "--train-examples") ok = absl::SimpleAtoi(value, &f.train_examples);
-    else if (arg == "--trace") f.trace = value;
-    else if (arg == "--placement-dot") f.placement_dot = value;
-    else if (arg == "--cpu-devices")
-      ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
-    else ok = false;
-    if (!ok) {
-      std::fprintf(stderr, "bad flag or value: %s %s\n", arg.c_str(), value.c_str());
-      return false;
-    }
-  }
-  return true;
+  return graphrt::examples::ParseTrainingFlags(
+      argc, argv, f, [](std::string_view, const std::string&) {
+        return graphrt::examples::FlagParse::kUnknown;
+      });
 }
 
 absl::Status TraceSteps(graphrt::mnist::Trainer& trainer, const graphrt::mnist::Dataset& train,
@@ -114,20 +73,7 @@ absl::Status TraceSteps(graphrt::mnist::Trainer& trainer, const graphrt::mnist::
     if (!s.ok()) return s;
     traces.push_back(std::move(metadata.trace));
   }
-  if (traces.empty()) return absl::InvalidArgumentError("too few examples to trace a step");
-  std::ofstream(flags.trace) << traces.back().ToChromeJson();
-  std::printf("wrote the last of %zu traced steps to %s\n%s", traces.size(), flags.trace.c_str(),
-              graphrt::OpStatsTable(graphrt::SummarizeOps(traces)).c_str());
-  return absl::OkStatus();
-}
-
-absl::Status WritePlacementDot(const graphrt::Session& session, const std::string& path) {
-  std::ofstream out(path);
-  out << graphrt::PlacementToDot(session.graph(), session.placement());
-  if (!out) return absl::NotFoundError(absl::StrCat("cannot write ", path));
-  std::printf("wrote the placement of %d nodes to %s (Graphviz DOT)\n",
-              session.graph().num_nodes(), path.c_str());
-  return absl::OkStatus();
+  return graphrt::examples::WriteLastTrace(traces, flags.trace);
 }
 
 int Fail(const absl::Status& s) {
@@ -156,22 +102,14 @@ int main(int argc, char** argv) {
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
   model.device = flags.device;
-  graphrt::SessionOptions options;
-  options.inter_op_threads = flags.inter_op_threads;
-  options.intra_op_threads = flags.intra_op_threads;
-  options.log_device_placement = flags.log_device_placement;
-  if (flags.cpu_devices > 1) {
-    options.runtime = graphrt::Runtime::Create(
-        {flags.inter_op_threads, flags.intra_op_threads, /*cpu_allocator=*/nullptr});
-    absl::Status s = options.runtime->SetLogicalDeviceConfiguration(
-        options.runtime->ListPhysicalDevices("CPU")[0],
-        std::vector<graphrt::LogicalDeviceConfiguration>(flags.cpu_devices));
-    if (!s.ok()) return Fail(s);
-  }
-  auto trainer = graphrt::mnist::Trainer::Create(model, options);
+  absl::StatusOr<graphrt::SessionOptions> options =
+      graphrt::examples::SessionOptionsFromFlags(flags);
+  if (!options.ok()) return Fail(options.status());
+  auto trainer = graphrt::mnist::Trainer::Create(model, *options);
   if (!trainer.ok()) return Fail(trainer.status());
   if (!flags.placement_dot.empty()) {
-    absl::Status s = WritePlacementDot((*trainer)->session(), flags.placement_dot);
+    absl::Status s =
+        graphrt::examples::WritePlacementDot((*trainer)->session(), flags.placement_dot);
     if (!s.ok()) return Fail(s);
   }
 

@@ -138,6 +138,13 @@ absl::StatusOr<Metrics> Trainer::TrainEpoch(const Dataset& data, int batch_size,
 }
 
 absl::StatusOr<Metrics> Trainer::Evaluate(const Dataset& data, int batch_size) {
+  return EvaluateInBatches(*session_, eval_step_, data, batch_size);
+}
+
+absl::StatusOr<Metrics> EvaluateInBatches(Session& session, Session::CallableHandle eval_step,
+                                          const Dataset& data, int batch_size) {
+  // A batch size of 0 would never advance.
+  if (batch_size < 1) return absl::InvalidArgumentError("the batch size must be at least 1");
   const auto start = std::chrono::steady_clock::now();
   Metrics m;
   std::vector<int64_t> order(data.size());
@@ -147,7 +154,7 @@ absl::StatusOr<Metrics> Trainer::Evaluate(const Dataset& data, int batch_size) {
     const int64_t end = std::min<int64_t>(begin + batch_size, data.size());
     std::array<Tensor, 2> feeds =
         GatherBatch(data, std::span<const int64_t>(order).subspan(begin, end - begin));
-    ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->RunCallable(eval_step_, feeds));
+    ASSIGN_OR_RETURN(std::vector<Tensor> out, session.RunCallable(eval_step, feeds));
     loss_sum += static_cast<double>(out[0].scalar<float>()) * static_cast<double>(end - begin);
     correct += out[1].scalar<float>();
     ++m.steps;

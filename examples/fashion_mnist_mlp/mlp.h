@@ -99,6 +99,13 @@ std::vector<int64_t> ShuffledOrder(int64_t n, uint64_t seed);
 // (the CNN example feeds the same).
 std::array<Tensor, 2> GatherBatch(const Dataset& data, std::span<const int64_t> order);
 
+// Loss and accuracy over `data`, in order, in batches of `batch_size` (the
+// last may be smaller; below 1 is an InvalidArgument error), by `eval_step`:
+// a callable of `session` fed GatherBatch's [images, labels] and fetching
+// [mean loss, correct count]. The Evaluate of both examples' trainers.
+absl::StatusOr<Metrics> EvaluateInBatches(Session& session, Session::CallableHandle eval_step,
+                                          const Dataset& data, int batch_size);
+
 }  // namespace graphrt::mnist
 
 #endif  // GRAPHRT_EXAMPLES_FASHION_MNIST_MLP_MLP_H_

@@ -22,55 +22,40 @@
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/ops/conv_nd_window.h"
+#include "kernels/cpu/conv_nd_common.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
 namespace {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// Row-major strides of `dims`.
-std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * dims[i + 1];
-  return s;
-}
+using conv_nd::RowMatrix;
 
 // col[(c * K + kpos) * O + opos] = x[c, window position kpos of output opos],
 // 0 in the padding. x is [channels, in...].
 void Im2Col(const float* x, int64_t channels, const NdWindow& w, float* col) {
   const int r = w.rank();
   const int64_t K = w.kernel_elements(), O = w.out_elements(), I = w.in_elements();
-  const std::vector<int64_t> in_stride = Strides(w.in), k_stride = Strides(w.kernel);
+  const std::vector<int64_t> in_stride = conv_nd::Strides(w.in);
+  const std::vector<int64_t> k_stride = conv_nd::Strides(w.kernel);
   const int64_t out_last = w.out[r - 1], rows_of_out = O / std::max<int64_t>(out_last, 1);
   std::vector<int64_t> base(r), oidx(r);
   for (int64_t kpos = 0; kpos < K; ++kpos) {
-    for (int i = 0; i < r; ++i) {
-      base[i] = (kpos / k_stride[i]) % w.kernel[i] * w.dilations[i] - w.pad_begin[i];
-    }
+    conv_nd::TapOrigin(w, k_stride, kpos, base);
     for (int64_t c = 0; c < channels; ++c) {
       const float* src = x + c * I;
       float* dst = col + (c * K + kpos) * O;
       std::fill(oidx.begin(), oidx.end(), 0);
       for (int64_t row = 0; row < rows_of_out; ++row) {
         // The output coords but the last select an input line (or padding).
-        int64_t off = 0;
-        bool inside = true;
-        for (int i = 0; i < r - 1; ++i) {
-          const int64_t coord = oidx[i] * w.strides[i] + base[i];
-          inside = inside && coord >= 0 && coord < w.in[i];
-          off += coord * in_stride[i];
-        }
+        int64_t off;
+        const bool inside = conv_nd::LineStart(w, oidx, base, w.in, in_stride, off);
         const int64_t s = w.strides[r - 1], b = base[r - 1], n = w.in[r - 1];
         for (int64_t o = 0; o < out_last; ++o) {
           const int64_t coord = o * s + b;
           dst[o] = inside && coord >= 0 && coord < n ? src[off + coord] : 0.0f;
         }
         dst += out_last;
-        for (int i = r - 2; i >= 0; --i) {  // next line of outputs
-          if (++oidx[i] < w.out[i]) break;
-          oidx[i] = 0;
-        }
+        conv_nd::NextLine(oidx, w.out);
       }
     }
   }
@@ -80,15 +65,13 @@ class ConvNdOp final : public OpKernel {
  public:
   explicit ConvNdOp(const OpKernelConstruction& c) : OpKernel(c) {}
   absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(attrs_, ReadNdWindowAttrs(c.node().attrs()));
-    ASSIGN_OR_RETURN(group_, c.attr<int64_t>("group"));
+    ASSIGN_OR_RETURN(attrs_, conv_nd::ReadAttrs(c));
     return absl::OkStatus();
   }
   absl::Status Compute(OpKernelContext& ctx) override;
 
  private:
-  NdWindowAttrs attrs_;
-  int64_t group_ = 1;
+  conv_nd::Attrs attrs_;
 };
 
 absl::Status ConvNdOp::Compute(OpKernelContext& ctx) {
@@ -100,22 +83,16 @@ absl::Status ConvNdOp::Compute(OpKernelContext& ctx) {
         "input ", x.shape().DebugString(), " must be [N, C, D...] and weights ",
         w.shape().DebugString(), " [M, C/group, K...] of the same rank"));
   }
-  const int64_t batch = x.dim(0), channels = x.dim(1), m = w.dim(0), g = group_;
+  const int64_t batch = x.dim(0), channels = x.dim(1), m = w.dim(0), g = attrs_.group;
   if (g < 1 || channels % g != 0 || m % g != 0 || w.dim(1) * g != channels) {
     return absl::InvalidArgumentError(absl::StrCat(
         "input ", x.shape().DebugString(), " and weights ", w.shape().DebugString(),
         " do not fit group ", g, ": need C == weights dim 1 * group and M divisible by group"));
   }
-  if (b.num_elements() != 0 && (b.rank() != 1 || b.dim(0) != m)) {
-    return absl::InvalidArgumentError(absl::StrCat("bias ", b.shape().DebugString(),
-                                                   " must be [", m, "] (or [0] for none)"));
-  }
-  const std::vector<int64_t> in(x.shape().dims().begin() + 2, x.shape().dims().end());
-  const std::vector<int64_t> kernel(w.shape().dims().begin() + 2, w.shape().dims().end());
-  ASSIGN_OR_RETURN(NdWindow win, ComputeNdWindow(in, kernel, attrs_));
-  std::vector<int64_t> out_dims{batch, m};
-  out_dims.insert(out_dims.end(), win.out.begin(), win.out.end());
-  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(out_dims)));
+  RETURN_IF_ERROR(conv_nd::CheckBias(b, m));
+  ASSIGN_OR_RETURN(NdWindow win, ComputeNdWindow(conv_nd::SpatialDims(x), conv_nd::SpatialDims(w),
+                                                 attrs_.window));
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, conv_nd::OutputShape(batch, m, win)));
   const int64_t cg = channels / g, mg = m / g, K = win.kernel_elements();
   const int64_t O = win.out_elements(), I = win.in_elements(), rows = cg * K;
   if (out->num_elements() == 0) return absl::OkStatus();

@@ -18,54 +18,39 @@
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/ops/conv_nd_window.h"
+#include "kernels/cpu/conv_nd_common.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
 namespace {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * dims[i + 1];
-  return s;
-}
+using conv_nd::RowMatrix;
 
 // y[c, o...] += col[(c * K + kpos) * I + ipos] for every position that lands
 // inside the output. y is [channels, out...].
 void Col2Im(const float* col, int64_t channels, const NdWindow& w, float* y) {
   const int r = w.rank();
   const int64_t K = w.kernel_elements(), I = w.in_elements(), O = w.out_elements();
-  const std::vector<int64_t> out_stride = Strides(w.out), k_stride = Strides(w.kernel);
+  const std::vector<int64_t> out_stride = conv_nd::Strides(w.out);
+  const std::vector<int64_t> k_stride = conv_nd::Strides(w.kernel);
   const int64_t in_last = w.in[r - 1], lines = I / std::max<int64_t>(in_last, 1);
   std::vector<int64_t> base(r), iidx(r);
   for (int64_t c = 0; c < channels; ++c) {
     float* dst = y + c * O;
     for (int64_t kpos = 0; kpos < K; ++kpos) {
-      for (int i = 0; i < r; ++i) {
-        base[i] = (kpos / k_stride[i]) % w.kernel[i] * w.dilations[i] - w.pad_begin[i];
-      }
+      conv_nd::TapOrigin(w, k_stride, kpos, base);
       const float* src = col + (c * K + kpos) * I;
       std::fill(iidx.begin(), iidx.end(), 0);
       for (int64_t line = 0; line < lines; ++line, src += in_last) {
-        int64_t off = 0;
-        bool inside = true;
-        for (int i = 0; i < r - 1; ++i) {
-          const int64_t coord = iidx[i] * w.strides[i] + base[i];
-          inside = inside && coord >= 0 && coord < w.out[i];
-          off += coord * out_stride[i];
-        }
-        if (inside) {
+        int64_t off;
+        if (conv_nd::LineStart(w, iidx, base, w.out, out_stride, off)) {
           const int64_t s = w.strides[r - 1], b = base[r - 1], n = w.out[r - 1];
           for (int64_t i = 0; i < in_last; ++i) {
             const int64_t coord = i * s + b;
             if (coord >= 0 && coord < n) dst[off + coord] += src[i];
           }
         }
-        for (int i = r - 2; i >= 0; --i) {
-          if (++iidx[i] < w.in[i]) break;
-          iidx[i] = 0;
-        }
+        conv_nd::NextLine(iidx, w.in);
       }
     }
   }
@@ -75,8 +60,7 @@ class ConvTransposeNdOp final : public OpKernel {
  public:
   explicit ConvTransposeNdOp(const OpKernelConstruction& c) : OpKernel(c) {}
   absl::Status Init(const OpKernelConstruction& c) {
-    ASSIGN_OR_RETURN(attrs_, ReadNdWindowAttrs(c.node().attrs()));
-    ASSIGN_OR_RETURN(group_, c.attr<int64_t>("group"));
+    ASSIGN_OR_RETURN(attrs_, conv_nd::ReadAttrs(c));
     ASSIGN_OR_RETURN(output_padding_, c.attr<std::vector<int64_t>>("output_padding"));
     ASSIGN_OR_RETURN(output_shape_, c.attr<std::vector<int64_t>>("output_shape"));
     return absl::OkStatus();
@@ -84,8 +68,7 @@ class ConvTransposeNdOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override;
 
  private:
-  NdWindowAttrs attrs_;
-  int64_t group_ = 1;
+  conv_nd::Attrs attrs_;
   std::vector<int64_t> output_padding_, output_shape_;
 };
 
@@ -98,27 +81,21 @@ absl::Status ConvTransposeNdOp::Compute(OpKernelContext& ctx) {
         "input ", x.shape().DebugString(), " must be [N, C, D...] and weights ",
         w.shape().DebugString(), " [C, M/group, K...] of the same rank"));
   }
-  const int64_t batch = x.dim(0), channels = x.dim(1), g = group_;
+  const int64_t batch = x.dim(0), channels = x.dim(1), g = attrs_.group;
   if (g < 1 || w.dim(0) != channels || channels % g != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "input ", x.shape().DebugString(), " and weights ", w.shape().DebugString(),
         " do not fit group ", g, ": need weights dim 0 == C, divisible by group"));
   }
   const int64_t m = w.dim(1) * g;
-  if (b.num_elements() != 0 && (b.rank() != 1 || b.dim(0) != m)) {
-    return absl::InvalidArgumentError(absl::StrCat("bias ", b.shape().DebugString(),
-                                                   " must be [", m, "] (or [0] for none)"));
-  }
+  RETURN_IF_ERROR(conv_nd::CheckBias(b, m));
   std::vector<int64_t> oshape = output_shape_;
   // ONNX allows output_shape with the batch and channel dims too.
   if (oshape.size() == static_cast<size_t>(x.rank())) oshape.erase(oshape.begin(), oshape.begin() + 2);
-  const std::vector<int64_t> in(x.shape().dims().begin() + 2, x.shape().dims().end());
-  const std::vector<int64_t> kernel(w.shape().dims().begin() + 2, w.shape().dims().end());
   ASSIGN_OR_RETURN(NdWindow win,
-                   ComputeConvTransposeWindow(in, kernel, attrs_, output_padding_, oshape));
-  std::vector<int64_t> out_dims{batch, m};
-  out_dims.insert(out_dims.end(), win.out.begin(), win.out.end());
-  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(out_dims)));
+                   ComputeConvTransposeWindow(conv_nd::SpatialDims(x), conv_nd::SpatialDims(w),
+                                              attrs_.window, output_padding_, oshape));
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, conv_nd::OutputShape(batch, m, win)));
   if (out->num_elements() == 0) return absl::OkStatus();
   const int64_t cg = channels / g, mg = m / g, K = win.kernel_elements();
   const int64_t O = win.out_elements(), I = win.in_elements(), rows = mg * K;
