@@ -61,8 +61,9 @@ def main():
     p.add_argument("--raw", help="append every measurement here, a JSON line each")
     a = p.parse_args()
     if not glob.glob(os.path.join(a.models, "*.onnx")):
+        # Its progress goes to stderr: stdout is the table (run writes it to onnx.md).
         subprocess.run([sys.executable, os.path.join(HERE, "make_onnx_models.py"), "--out", a.models],
-                       check=True)
+                       check=True, stdout=sys.stderr)
     g_all, o_all = [], []
     version = "?"
     for pair in range(1, a.pairs + 1):
