@@ -101,6 +101,7 @@ std::vector<std::string> OnnxConverterOps();
 void AddCoreConverters(std::vector<OnnxConverter>& table);         // onnx_core_converters.cc
 void AddElementwiseConverters(std::vector<OnnxConverter>& table);  // onnx_elementwise_converters.cc
 void AddShapeConverters(std::vector<OnnxConverter>& table);        // onnx_shape_converters.cc
+void AddReductionConverters(std::vector<OnnxConverter>& table);    // onnx_reduction_converters.cc
 void AddNnConverters(std::vector<OnnxConverter>& table);           // onnx_nn_converters.cc
 void AddMiscConverters(std::vector<OnnxConverter>& table);         // onnx_misc_converters.cc
 

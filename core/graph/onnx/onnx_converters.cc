@@ -31,6 +31,7 @@ std::vector<OnnxConverter> AllOnnxConverterEntries() {
   AddCoreConverters(table);
   AddElementwiseConverters(table);
   AddShapeConverters(table);
+  AddReductionConverters(table);
   AddNnConverters(table);
   AddMiscConverters(table);
   return table;

@@ -1,8 +1,10 @@
 // ONNX converters of the shape family: shape and indexing ops (Reshape,
 // Flatten, Squeeze, Unsqueeze, Concat, Transpose, Shape, Size, Gather, Slice,
-// Split, ConstantOfShape, Range, Expand, Pad, CumSum, Tile, Trilu,
-// GatherElements, OneHot, TopK, EyeLike, DepthToSpace, SpaceToDepth, GatherND,
-// ScatterND, ScatterElements) and reductions (ReduceX, ArgMax, ArgMin).
+// Split, ConstantOfShape, Range, Expand, Pad, EyeLike, DepthToSpace,
+// SpaceToDepth). The table also lists the ops of
+// onnx_shape_runtime_converters.h (CumSum, Tile, Trilu, GatherElements,
+// OneHot, TopK, GatherND, ScatterND, ScatterElements); the reductions are in
+// onnx_reduction_converters.cc.
 //
 // Note [Shape arithmetic folds at import time]
 // Rationale: exported models compute shapes with Shape -> Gather ->
@@ -30,6 +32,7 @@
 #include "core/base/status_macros.h"
 #include "core/graph/onnx/onnx_converter.h"
 #include "core/graph/onnx/onnx_shape_runtime_converters.h"
+#include "core/graph/onnx/onnx_shape_util.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/indexing_dynamic.h"
 #include "core/graph/ops/indexing_ops.h"
@@ -39,53 +42,6 @@
 
 namespace graphrt::onnx_import {
 namespace {
-
-// Input i's integers (int32 or int64), known at import time.
-absl::StatusOr<std::vector<int64_t>> ConstantInts(OnnxContext& ctx, int i) {
-  ASSIGN_OR_RETURN(Tensor t, ctx.ConstantInput(i));
-  if (t.dtype() == DataType::kInt64) {
-    return std::vector<int64_t>(t.flat<int64_t>().begin(), t.flat<int64_t>().end());
-  }
-  if (t.dtype() == DataType::kInt32) {
-    return std::vector<int64_t>(t.flat<int32_t>().begin(), t.flat<int32_t>().end());
-  }
-  return ctx.Error("input ", i, " must be int32 or int64, is ", DataTypeName(t.dtype()));
-}
-
-// Input i's constant value, or nullopt when it is computed at run time.
-std::optional<Tensor> MaybeConstant(OnnxContext& ctx, int i) {
-  absl::StatusOr<Tensor> t = ctx.ConstantInput(i);
-  if (!t.ok()) return std::nullopt;
-  return *std::move(t);
-}
-
-absl::StatusOr<PartialShape> ShapeOf(OnnxContext& ctx, int i) {
-  if (std::optional<Tensor> c = MaybeConstant(ctx, i)) return PartialShape(c->shape());
-  ASSIGN_OR_RETURN(Output x, ctx.Input(i));
-  return x.shape();
-}
-
-absl::StatusOr<int64_t> NormalizeAxis(OnnxContext& ctx, int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= rank) {
-    return ctx.Error("axis ", axis, " is out of range [", -rank, ", ", rank, ")");
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
-// Whether input i (an input since `input_since`) is given and computed when
-// the model runs.
-bool RunTimeInput(OnnxContext& ctx, int i, int64_t input_since) {
-  return ctx.opset() >= input_since && ctx.HasInput(i) && !MaybeConstant(ctx, i).has_value();
-}
-
-// Axes from the attr (opsets before `input_since`) or from optional input i.
-absl::StatusOr<std::optional<std::vector<int64_t>>> Axes(OnnxContext& ctx, int i,
-                                                         int64_t input_since) {
-  if (ctx.opset() < input_since) return ctx.OptionalIntsAttr("axes");
-  if (!ctx.HasInput(i)) return std::optional<std::vector<int64_t>>();
-  ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstantInts(ctx, i));
-  return std::optional<std::vector<int64_t>>(std::move(axes));
-}
 
 // Binds x relabelled to `dims` (at most one -1): a constant stays one.
 absl::Status Relabel(OnnxContext& ctx, std::vector<int64_t> dims) {
@@ -550,99 +506,6 @@ absl::Status ConvertPad(OnnxContext& ctx) {
   return ctx.SetOutput(0, ops::PadV2(x, std::move(pairs), value, ctx.node().name()));
 }
 
-// Ops whose operands are read when they run: CumSum (axis), Tile
-// (repeats), Trilu (k, 0 when absent), GatherElements.
-absl::Status ConvertCumSum(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  ASSIGN_OR_RETURN(Output axis, ctx.Input(1));
-  Output in[] = {x, axis};
-  return ctx.SetOutput(0, ctx.builder().Op("Cumsum", in,
-                                           {{"exclusive", ctx.IntAttr("exclusive", 0) != 0},
-                                            {"reverse", ctx.IntAttr("reverse", 0) != 0}},
-                                           ctx.node().name()));
-}
-
-absl::Status ConvertTile(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  ASSIGN_OR_RETURN(Output repeats, ctx.Input(1));
-  Output in[] = {x, repeats};
-  return ctx.SetOutput(0, ctx.builder().Op("Tile", in, {}, ctx.node().name()));
-}
-
-absl::Status ConvertTrilu(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  Output k;
-  if (ctx.HasInput(1)) {
-    ASSIGN_OR_RETURN(k, ctx.Input(1));
-  } else {
-    k = ctx.builder().Scalar<int64_t>(0);
-  }
-  Output in[] = {x, k};
-  return ctx.SetOutput(0, ctx.builder().Op("Trilu", in, {{"upper", ctx.IntAttr("upper", 1) != 0}},
-                                           ctx.node().name()));
-}
-
-absl::Status ConvertGatherElements(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output data, ctx.Input(0));
-  ASSIGN_OR_RETURN(Output indices, ctx.Input(1));
-  Output in[] = {data, indices};
-  return ctx.SetOutput(0, ctx.builder().Op("GatherElements", in,
-                                           {{"axis", ctx.IntAttr("axis", 0)}},
-                                           ctx.node().name()));
-}
-
-// OneHot(indices, depth, [off, on]): TF's OneHot with indices cast to int64
-// and depth to int32 (ONNX allows floats for both) and negative indices
-// counting from the end, as ONNX says.
-absl::Status ConvertOneHot(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output indices, ctx.Input(0));
-  ASSIGN_OR_RETURN(Output depth, ctx.Input(1));
-  ASSIGN_OR_RETURN(Output values, ctx.Input(2));
-  if (indices.dtype() != DataType::kInt64 && indices.dtype() != DataType::kInt32) {
-    indices = ops::Cast(indices, DataType::kInt64);
-  }
-  if (depth.dtype() != DataType::kInt32) depth = ops::Cast(depth, DataType::kInt32);
-  auto pick = [&](int64_t k) {
-    StridedSliceAttrs a{{k}, {k + 1}, {1}};
-    a.shrink_axis_mask = 1;
-    return ops::StridedSlice(values, a);
-  };
-  // ONNX's axis counts from the end of the output (rank + 1 dims); TF's
-  // only takes -1 for the last.
-  int64_t axis = ctx.IntAttr("axis", -1);
-  if (axis < -1) {
-    if (!indices.shape().known_rank()) return ctx.Unsupported("axis ", axis, " on an unknown rank");
-    axis += indices.shape().rank() + 1;
-  }
-  Output in[] = {indices, depth, pick(1), pick(0)};
-  return ctx.SetOutput(0, ctx.builder().Op("OneHot", in,
-                                           {{"axis", axis},
-                                            {"negative_indices_count_from_end", true}},
-                                           ctx.node().name()));
-}
-
-// TopK (K an input from opset 10): graphrt's TopKV2, int64 indices.
-absl::Status ConvertTopK(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  Output k;
-  if (ctx.opset() < 10) {
-    k = ctx.builder().Scalar<int64_t>(ctx.IntAttr("k", 0));
-  } else {
-    ASSIGN_OR_RETURN(k, ctx.Input(1));
-  }
-  Output in[] = {x, k};
-  GraphBuilder& b = ctx.builder();
-  const int id = b.AddNode("TopKV2", in,
-                           {{"axis", ctx.IntAttr("axis", -1)},
-                            {"largest", ctx.IntAttr("largest", 1) != 0},
-                            {"sorted", ctx.IntAttr("sorted", 1) != 0},
-                            {"index_type", DataType::kInt64}},
-                           ctx.node().name());
-  if (id < 0) return b.status();
-  RETURN_IF_ERROR(ctx.SetOutput(0, Output(&b, id, 0)));
-  return ctx.SetOutput(1, Output(&b, id, 1));
-}
-
 // EyeLike: a constant of the input's (known) 2-D shape, ones on diagonal k.
 absl::Status ConvertEyeLike(OnnxContext& ctx) {
   ASSIGN_OR_RETURN(PartialShape in, ShapeOf(ctx, 0));
@@ -708,120 +571,6 @@ absl::Status ConvertDepthSpace(OnnxContext& ctx) {
   return ctx.SetOutput(0, y);
 }
 
-// The reductions: graphrt's Sum/Mean/Max/Min/Prod, with a map before and
-// after for the composite ones (ReduceL2 = Sqrt(Sum(Square(x))), ...).
-enum class Reduce { kSum, kMean, kMax, kMin, kProd, kSumSquare, kL1, kL2, kLogSum, kLogSumExp };
-
-Output BaseReduce(const char* op, Output x, std::vector<int64_t> axes, bool keep,
-                  absl::string_view name) {
-  if (!x.valid()) return Output();  // an earlier node failed: the builder holds why
-  Output in[] = {x};
-  return x.builder()->Op(op, in, {{"axis", std::move(axes)}, {"keep_dims", keep}}, name);
-}
-
-template <Reduce kind>
-absl::Status ConvertReduce(OnnxContext& ctx) {
-  // Axes became an input in opset 13 for ReduceSum, in opset 18 for the rest.
-  const int64_t since = kind == Reduce::kSum ? 13 : 18;
-  const bool keep = ctx.IntAttr("keepdims", 1) != 0;
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  const std::string name = ctx.node().name();
-  std::vector<int64_t> axes;
-  Output run_time_axes;  // Note [Run-time shape operands]: DynamicSum, ...
-  if (RunTimeInput(ctx, 1, since)) {
-    ASSIGN_OR_RETURN(run_time_axes, ctx.Input(1));
-  } else {
-    ASSIGN_OR_RETURN(std::optional<std::vector<int64_t>> axes_in, Axes(ctx, 1, since));
-    axes = axes_in.value_or(std::vector<int64_t>{});
-  }
-  const bool noop_empty = ctx.IntAttr("noop_with_empty_axes", 0) != 0;
-  auto reduce = [&](const char* op, Output in, bool keep_dims, absl::string_view n) {
-    if (!run_time_axes.valid()) return BaseReduce(op, in, axes, keep_dims, n);
-    if (!in.valid()) return Output();
-    Output operands[] = {in, run_time_axes};
-    return in.builder()->Op(absl::StrCat("Dynamic", op), operands,
-                            {{"keep_dims", keep_dims}, {"noop_with_empty_axes", noop_empty}}, n);
-  };
-  if (!run_time_axes.valid() && axes.empty() && noop_empty) {
-    return ctx.SetOutput(0, ops::Identity(x, name));
-  }
-  if (!run_time_axes.valid() && axes.empty() && x.shape().known_rank()) {
-    // Every axis, spelled out so a rank-0 input reduces nothing.
-    for (int d = 0; d < x.shape().rank(); ++d) axes.push_back(d);
-  }
-  const std::string inner;  // helper nodes are named by the builder
-  switch (kind) {
-    case Reduce::kSum: return ctx.SetOutput(0, reduce("Sum", x, keep, name));
-    case Reduce::kMean: return ctx.SetOutput(0, reduce("Mean", x, keep, name));
-    case Reduce::kMax: return ctx.SetOutput(0, reduce("Max", x, keep, name));
-    case Reduce::kMin: return ctx.SetOutput(0, reduce("Min", x, keep, name));
-    case Reduce::kProd: return ctx.SetOutput(0, reduce("Prod", x, keep, name));
-    case Reduce::kSumSquare:
-      return ctx.SetOutput(0, reduce("Sum", ops::Square(x), keep, name));
-    case Reduce::kL1:
-      return ctx.SetOutput(0, reduce("Sum", ops::Maximum(x, ops::Neg(x)), keep, name));
-    case Reduce::kL2:
-      return ctx.SetOutput(0, ops::Sqrt(reduce("Sum", ops::Square(x), keep, inner), name));
-    case Reduce::kLogSum:
-      return ctx.SetOutput(0, ops::Log(reduce("Sum", x, keep, inner), name));
-    case Reduce::kLogSumExp: {
-      // log(sum(exp(x - m))) + m with m the max: no overflow for large x.
-      Output m = reduce("Max", x, true, inner);
-      Output s = reduce("Sum", ops::Exp(ops::Sub(x, m)), keep, inner);
-      Output m_out = keep ? m : reduce("Max", x, false, inner);
-      return ctx.SetOutput(0, ops::Add(ops::Log(s), m_out, name));
-    }
-  }
-  return ctx.Error("unknown reduction");
-}
-
-// ArgMax, and ArgMin as ArgMax of a reversed order: -x for floats, -1 - x
-// (= ~x, no overflow at the type's minimum) for integers; first index on
-// ties as ONNX's default. select_last_index: the first index in x reversed
-// along the axis (a StridedSlice with step -1) is n - 1 - the last in x.
-template <bool kMin>
-absl::Status ConvertArgMax(OnnxContext& ctx) {
-  const bool last = ctx.IntAttr("select_last_index", 0) != 0;
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  if (!x.shape().known_rank()) return ctx.Unsupported("the input's rank is unknown");
-  const int64_t rank = x.shape().rank();
-  ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx, ctx.IntAttr("axis", 0), rank));
-  const int64_t n = x.shape().dim(static_cast<int>(axis));
-  if (last) {
-    if (n < 0) return ctx.Unsupported("select_last_index=1 along an axis unknown at import time");
-    StridedSliceAttrs rev;
-    rev.begin.assign(rank, 0);
-    rev.end.assign(rank, 0);
-    rev.strides.assign(rank, 1);
-    rev.strides[axis] = -1;
-    rev.begin_mask = rev.end_mask = (int64_t{1} << rank) - 1;
-    x = ops::StridedSlice(x, rev);
-  }
-  const bool keep = ctx.IntAttr("keepdims", 1) != 0;
-  const std::string name = ctx.node().name();
-  if (kMin) {
-    if (IsFloatingType(x.dtype())) {
-      x = ops::Neg(x);
-    } else {
-      Tensor minus_one(x.dtype(), TensorShape{});
-      const bool ok = VisitElementType(x.dtype(), [&]<typename T>() {
-        if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
-          minus_one.data<T>()[0] = T(-1);
-          return true;
-        } else {
-          return false;
-        }
-      }, false);
-      if (!ok) return ctx.Unsupported("ArgMin of ", DataTypeName(x.dtype()));
-      x = ops::Sub(ctx.builder().Const(std::move(minus_one)), x);
-    }
-  }
-  Output arg = ops::ArgMax(x, axis, DataType::kInt64, keep || last ? "" : name);
-  if (last) arg = ops::Sub(ctx.builder().Scalar<int64_t>(n - 1), arg, keep ? "" : name);
-  if (keep) arg = ops::ExpandDims(arg, axis, name);
-  return ctx.SetOutput(0, arg);
-}
-
 }  // namespace
 
 void AddShapeConverters(std::vector<OnnxConverter>& table) {
@@ -840,22 +589,10 @@ void AddShapeConverters(std::vector<OnnxConverter>& table) {
   table.push_back({"Range", 11, ConvertRange});
   table.push_back({"Expand", 8, ConvertExpand});
   table.push_back({"Pad", 1, ConvertPad});
-  table.push_back({"ReduceSum", 1, ConvertReduce<Reduce::kSum>});
-  table.push_back({"ReduceMean", 1, ConvertReduce<Reduce::kMean>});
-  table.push_back({"ReduceMax", 1, ConvertReduce<Reduce::kMax>});
-  table.push_back({"ReduceMin", 1, ConvertReduce<Reduce::kMin>});
-  table.push_back({"ReduceProd", 1, ConvertReduce<Reduce::kProd>});
-  table.push_back({"ReduceSumSquare", 1, ConvertReduce<Reduce::kSumSquare>});
-  table.push_back({"ReduceL1", 1, ConvertReduce<Reduce::kL1>});
-  table.push_back({"ReduceL2", 1, ConvertReduce<Reduce::kL2>});
-  table.push_back({"ReduceLogSum", 1, ConvertReduce<Reduce::kLogSum>});
-  table.push_back({"ReduceLogSumExp", 1, ConvertReduce<Reduce::kLogSumExp>});
   table.push_back({"GatherND", 11, ConvertGatherNd});
   table.push_back({"ScatterND", 11, ConvertScatterNd});
   table.push_back({"ScatterElements", 11, ConvertScatterElements});
   table.push_back({"Scatter", 9, ConvertScatterElements});  // ScatterElements' old name
-  table.push_back({"ArgMax", 1, ConvertArgMax<false>});
-  table.push_back({"ArgMin", 1, ConvertArgMax<true>});
   table.push_back({"CumSum", 11, ConvertCumSum});
   table.push_back({"Tile", 6, ConvertTile});
   table.push_back({"Trilu", 14, ConvertTrilu});

@@ -1,5 +1,7 @@
 // The shape family's converters for operands computed when the model runs,
-// and GatherND / ScatterND / ScatterElements (onnx_shape_runtime_converters.h).
+// GatherND / ScatterND / ScatterElements, and the ops that always read their
+// operands when they run (CumSum, Tile, Trilu, GatherElements, OneHot, TopK)
+// (onnx_shape_runtime_converters.h).
 //
 // Note [Run-time shape operands]
 // Rationale: models (and ONNX's backend tests) also feed Reshape's shape and
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "core/base/status_macros.h"
+#include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/indexing_dynamic.h"
 #include "core/graph/ops/indexing_ops.h"
 
@@ -132,5 +135,98 @@ absl::Status ConvertScatter(OnnxContext& ctx, bool kElements) {
 
 absl::Status ConvertScatterNd(OnnxContext& ctx) { return ConvertScatter(ctx, false); }
 absl::Status ConvertScatterElements(OnnxContext& ctx) { return ConvertScatter(ctx, true); }
+
+// Ops whose operands are read when they run: CumSum (axis), Tile
+// (repeats), Trilu (k, 0 when absent), GatherElements.
+absl::Status ConvertCumSum(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output axis, ctx.Input(1));
+  Output in[] = {x, axis};
+  return ctx.SetOutput(0, ctx.builder().Op("Cumsum", in,
+                                           {{"exclusive", ctx.IntAttr("exclusive", 0) != 0},
+                                            {"reverse", ctx.IntAttr("reverse", 0) != 0}},
+                                           ctx.node().name()));
+}
+
+absl::Status ConvertTile(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output repeats, ctx.Input(1));
+  Output in[] = {x, repeats};
+  return ctx.SetOutput(0, ctx.builder().Op("Tile", in, {}, ctx.node().name()));
+}
+
+absl::Status ConvertTrilu(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  Output k;
+  if (ctx.HasInput(1)) {
+    ASSIGN_OR_RETURN(k, ctx.Input(1));
+  } else {
+    k = ctx.builder().Scalar<int64_t>(0);
+  }
+  Output in[] = {x, k};
+  return ctx.SetOutput(0, ctx.builder().Op("Trilu", in, {{"upper", ctx.IntAttr("upper", 1) != 0}},
+                                           ctx.node().name()));
+}
+
+absl::Status ConvertGatherElements(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output data, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output indices, ctx.Input(1));
+  Output in[] = {data, indices};
+  return ctx.SetOutput(0, ctx.builder().Op("GatherElements", in,
+                                           {{"axis", ctx.IntAttr("axis", 0)}},
+                                           ctx.node().name()));
+}
+
+// OneHot(indices, depth, [off, on]): TF's OneHot with indices cast to int64
+// and depth to int32 (ONNX allows floats for both) and negative indices
+// counting from the end, as ONNX says.
+absl::Status ConvertOneHot(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output indices, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output depth, ctx.Input(1));
+  ASSIGN_OR_RETURN(Output values, ctx.Input(2));
+  if (indices.dtype() != DataType::kInt64 && indices.dtype() != DataType::kInt32) {
+    indices = ops::Cast(indices, DataType::kInt64);
+  }
+  if (depth.dtype() != DataType::kInt32) depth = ops::Cast(depth, DataType::kInt32);
+  auto pick = [&](int64_t k) {
+    StridedSliceAttrs a{{k}, {k + 1}, {1}};
+    a.shrink_axis_mask = 1;
+    return ops::StridedSlice(values, a);
+  };
+  // ONNX's axis counts from the end of the output (rank + 1 dims); TF's
+  // only takes -1 for the last.
+  int64_t axis = ctx.IntAttr("axis", -1);
+  if (axis < -1) {
+    if (!indices.shape().known_rank()) return ctx.Unsupported("axis ", axis, " on an unknown rank");
+    axis += indices.shape().rank() + 1;
+  }
+  Output in[] = {indices, depth, pick(1), pick(0)};
+  return ctx.SetOutput(0, ctx.builder().Op("OneHot", in,
+                                           {{"axis", axis},
+                                            {"negative_indices_count_from_end", true}},
+                                           ctx.node().name()));
+}
+
+// TopK (K an input from opset 10): graphrt's TopKV2, int64 indices.
+absl::Status ConvertTopK(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  Output k;
+  if (ctx.opset() < 10) {
+    k = ctx.builder().Scalar<int64_t>(ctx.IntAttr("k", 0));
+  } else {
+    ASSIGN_OR_RETURN(k, ctx.Input(1));
+  }
+  Output in[] = {x, k};
+  GraphBuilder& b = ctx.builder();
+  const int id = b.AddNode("TopKV2", in,
+                           {{"axis", ctx.IntAttr("axis", -1)},
+                            {"largest", ctx.IntAttr("largest", 1) != 0},
+                            {"sorted", ctx.IntAttr("sorted", 1) != 0},
+                            {"index_type", DataType::kInt64}},
+                           ctx.node().name());
+  if (id < 0) return b.status();
+  RETURN_IF_ERROR(ctx.SetOutput(0, Output(&b, id, 0)));
+  return ctx.SetOutput(1, Output(&b, id, 1));
+}
 
 }  // namespace graphrt::onnx_import
