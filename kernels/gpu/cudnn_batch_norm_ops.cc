@@ -24,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "kernels/common/batch_norm_checks.h"
 #include "kernels/gpu/cudnn_kernels.h"
 #include "kernels/gpu/cudnn_util.h"
 #include "kernels/gpu/gpu_op_util.h"
@@ -39,21 +40,6 @@ absl::Status CheckFormat(const OpKernelConstruction& c) {
         "data_format ", format, " is not supported: graphrt's kernels are NHWC only"));
   }
   return absl::OkStatus();
-}
-
-absl::Status CheckX(const Tensor& x, const char* what) {
-  if (x.rank() == 4) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(what, " must have rank 4 (NHWC), got ", x.ShapeString()));
-}
-
-absl::Status CheckVector(const Tensor& v, const char* what, int64_t channels,
-                         bool may_be_empty = false) {
-  if (v.rank() == 1 && (v.dim(0) == channels || (may_be_empty && v.dim(0) == 0))) {
-    return absl::OkStatus();
-  }
-  return absl::InvalidArgumentError(absl::StrCat(what, " must be a vector of the ", channels,
-                                                 " channels of x, got ", v.ShapeString()));
 }
 
 // The x descriptor and the per-channel one cuDNN derives from it.
@@ -88,14 +74,14 @@ class CudnnBatchNormOp final : public OpKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     const std::string& node = ctx.node_name();
     const Tensor& x = ctx.input(0);
-    RETURN_IF_ERROR(CheckX(x, "x"));
+    RETURN_IF_ERROR(CheckBatchNormX(x, "x"));
     const int64_t c = x.dim(3);
     const int64_t rows = c == 0 ? 0 : x.num_elements() / c;
     const bool may_be_empty = training_ && factor_ == 1.0f;
-    RETURN_IF_ERROR(CheckVector(ctx.input(1), "scale", c));
-    RETURN_IF_ERROR(CheckVector(ctx.input(2), "offset", c));
-    RETURN_IF_ERROR(CheckVector(ctx.input(3), "mean", c, may_be_empty));
-    RETURN_IF_ERROR(CheckVector(ctx.input(4), "variance", c, may_be_empty));
+    RETURN_IF_ERROR(CheckChannelVector(ctx.input(1), "scale", c));
+    RETURN_IF_ERROR(CheckChannelVector(ctx.input(2), "offset", c));
+    RETURN_IF_ERROR(CheckChannelVector(ctx.input(3), "mean", c, may_be_empty));
+    RETURN_IF_ERROR(CheckChannelVector(ctx.input(4), "variance", c, may_be_empty));
     ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.shape()));
     Tensor* v[4];  // batch_mean, batch_variance, reserve_space_1, reserve_space_2
@@ -180,7 +166,7 @@ class CudnnBatchNormGradOp final : public OpKernel {
     const std::string& node = ctx.node_name();
     const Tensor& dy = ctx.input(0);
     const Tensor& x = ctx.input(1);
-    RETURN_IF_ERROR(CheckX(x, "x"));
+    RETURN_IF_ERROR(CheckBatchNormX(x, "x"));
     if (dy.shape() != x.shape()) {
       return absl::InvalidArgumentError(absl::StrCat("y_backprop ", dy.ShapeString(), " and x ",
                                                      x.ShapeString(), " differ in shape"));
@@ -190,9 +176,9 @@ class CudnnBatchNormGradOp final : public OpKernel {
     const Tensor& scale = ctx.input(2);
     const Tensor& mean = ctx.input(3);
     const Tensor& var = ctx.input(4);
-    RETURN_IF_ERROR(CheckVector(scale, "scale", c));
-    RETURN_IF_ERROR(CheckVector(mean, "reserve_space_1 (the saved mean)", c));
-    RETURN_IF_ERROR(CheckVector(var, "reserve_space_2 (the saved variance)", c));
+    RETURN_IF_ERROR(CheckChannelVector(scale, "scale", c));
+    RETURN_IF_ERROR(CheckChannelVector(mean, "reserve_space_1 (the saved mean)", c));
+    RETURN_IF_ERROR(CheckChannelVector(var, "reserve_space_2 (the saved variance)", c));
     ASSIGN_OR_RETURN(CudaDevice * device, ActiveDevice(ctx));
     ASSIGN_OR_RETURN(Tensor * dx, ctx.allocate_output(0, x.shape()));
     ASSIGN_OR_RETURN(Tensor * dscale, ctx.allocate_output(1, TensorShape{c}));

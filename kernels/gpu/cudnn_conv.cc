@@ -62,6 +62,11 @@ std::string CudnnConv::Describe() const {
                       ", ", extra_bottom_, ", ", extra_left_, ", ", extra_right_, ")");
 }
 
+absl::Status CudnnConv::Check(cudnnStatus_t s, const char* call) const {
+  if (s == CUDNN_STATUS_SUCCESS) return absl::OkStatus();
+  return CudnnStatus(s, call, ctx_.node_name(), Describe());
+}
+
 absl::Status CudnnConv::Init() {
   const std::string& node = ctx_.node_name();
   groups_ = depthwise_ ? g_.in_c : 1;
@@ -89,29 +94,27 @@ absl::Status CudnnConv::Init() {
   RETURN_IF_ERROR(SetNhwc(x_desc_, xs.dim(0), xs.dim(1), xs.dim(2), xs.dim(3), node));
   RETURN_IF_ERROR(SetNhwc(y_desc_, g_.batch, g_.out_h, g_.out_w, g_.out_c, node));
   RETURN_IF_ERROR(w_desc_.Create("cudnnCreateFilterDescriptor", node));
-  RETURN_IF_ERROR(CudnnStatus(
+  RETURN_IF_ERROR(Check(
       cudnnSetFilter4dDescriptor(w_desc_.get(), CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC,
                                  static_cast<int>(g_.out_c), static_cast<int>(g_.in_c / groups_),
                                  static_cast<int>(g_.filter_h), static_cast<int>(g_.filter_w)),
-      "cudnnSetFilter4dDescriptor", node, Describe()));
+      "cudnnSetFilter4dDescriptor"));
   RETURN_IF_ERROR(conv_desc_.Create("cudnnCreateConvolutionDescriptor", node));
-  RETURN_IF_ERROR(CudnnStatus(
-      cudnnSetConvolution2dDescriptor(
-          conv_desc_.get(), static_cast<int>(pad_h_), static_cast<int>(pad_w_),
-          static_cast<int>(g_.stride_h), static_cast<int>(g_.stride_w),
-          static_cast<int>(g_.dilation_h), static_cast<int>(g_.dilation_w),
-          CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
-      "cudnnSetConvolution2dDescriptor", node, Describe()));
+  RETURN_IF_ERROR(Check(cudnnSetConvolution2dDescriptor(
+                            conv_desc_.get(), static_cast<int>(pad_h_), static_cast<int>(pad_w_),
+                            static_cast<int>(g_.stride_h), static_cast<int>(g_.stride_w),
+                            static_cast<int>(g_.dilation_h), static_cast<int>(g_.dilation_w),
+                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+                        "cudnnSetConvolution2dDescriptor"));
   RETURN_IF_ERROR(CudnnStatus(cudnnSetConvolutionMathType(conv_desc_.get(), CUDNN_FMA_MATH),
                               "cudnnSetConvolutionMathType", node));
-  RETURN_IF_ERROR(CudnnStatus(
-      cudnnSetConvolutionGroupCount(conv_desc_.get(), static_cast<int>(groups_)),
-      "cudnnSetConvolutionGroupCount", node, Describe()));
+  RETURN_IF_ERROR(Check(cudnnSetConvolutionGroupCount(conv_desc_.get(), static_cast<int>(groups_)),
+                        "cudnnSetConvolutionGroupCount"));
   // cuDNN's own output size must be the geometry's (TF's rules).
   int n = 0, c = 0, h = 0, w = 0;
-  RETURN_IF_ERROR(CudnnStatus(cudnnGetConvolution2dForwardOutputDim(
-                                  conv_desc_.get(), x_desc_.get(), w_desc_.get(), &n, &c, &h, &w),
-                              "cudnnGetConvolution2dForwardOutputDim", node, Describe()));
+  RETURN_IF_ERROR(Check(cudnnGetConvolution2dForwardOutputDim(conv_desc_.get(), x_desc_.get(),
+                                                              w_desc_.get(), &n, &c, &h, &w),
+                        "cudnnGetConvolution2dForwardOutputDim"));
   if (n != g_.batch || c != g_.out_c || h != g_.out_h || w != g_.out_w) {
     return absl::InternalError(absl::StrCat(
         "node '", node, "': cuDNN's output [", n, ", ", h, ", ", w, ", ", c,
@@ -156,31 +159,28 @@ absl::StatusOr<ConvAlgo> CudnnConv::Algorithm(ConvPass pass, cudnnHandle_t h) {
   switch (pass) {
     case ConvPass::kForward: {
       cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-      RETURN_IF_ERROR(CudnnStatus(
-          cudnnGetConvolutionForwardAlgorithm_v7(h, x_desc_.get(), w_desc_.get(),
-                                                 conv_desc_.get(), y_desc_.get(),
-                                                 CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
-          "cudnnGetConvolutionForwardAlgorithm_v7", node, Describe()));
+      RETURN_IF_ERROR(Check(cudnnGetConvolutionForwardAlgorithm_v7(
+                                h, x_desc_.get(), w_desc_.get(), conv_desc_.get(), y_desc_.get(),
+                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
+                            "cudnnGetConvolutionForwardAlgorithm_v7"));
       AppendCandidates(perf, returned, ranked);
       break;
     }
     case ConvPass::kBackwardData: {
       cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-      RETURN_IF_ERROR(CudnnStatus(
-          cudnnGetConvolutionBackwardDataAlgorithm_v7(
-              h, w_desc_.get(), y_desc_.get(), conv_desc_.get(), x_desc_.get(),
-              CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, perf),
-          "cudnnGetConvolutionBackwardDataAlgorithm_v7", node, Describe()));
+      RETURN_IF_ERROR(Check(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                                h, w_desc_.get(), y_desc_.get(), conv_desc_.get(), x_desc_.get(),
+                                CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, perf),
+                            "cudnnGetConvolutionBackwardDataAlgorithm_v7"));
       AppendCandidates(perf, returned, ranked);
       break;
     }
     case ConvPass::kBackwardFilter: {
       cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-      RETURN_IF_ERROR(CudnnStatus(
-          cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-              h, x_desc_.get(), y_desc_.get(), conv_desc_.get(), w_desc_.get(),
-              CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf),
-          "cudnnGetConvolutionBackwardFilterAlgorithm_v7", node, Describe()));
+      RETURN_IF_ERROR(Check(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                                h, x_desc_.get(), y_desc_.get(), conv_desc_.get(), w_desc_.get(),
+                                CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf),
+                            "cudnnGetConvolutionBackwardFilterAlgorithm_v7"));
       AppendCandidates(perf, returned, ranked);
       break;
     }
@@ -202,25 +202,22 @@ absl::Status CudnnConv::Workspace(ConvPass pass, cudnnHandle_t h, ConvAlgo& algo
   size_t need = 0;
   switch (pass) {
     case ConvPass::kForward:
-      RETURN_IF_ERROR(CudnnStatus(
-          cudnnGetConvolutionForwardWorkspaceSize(
-              h, x_desc_.get(), w_desc_.get(), conv_desc_.get(), y_desc_.get(),
-              static_cast<cudnnConvolutionFwdAlgo_t>(algo.algo), &need),
-          "cudnnGetConvolutionForwardWorkspaceSize", node, Describe()));
+      RETURN_IF_ERROR(Check(cudnnGetConvolutionForwardWorkspaceSize(
+                                h, x_desc_.get(), w_desc_.get(), conv_desc_.get(), y_desc_.get(),
+                                static_cast<cudnnConvolutionFwdAlgo_t>(algo.algo), &need),
+                            "cudnnGetConvolutionForwardWorkspaceSize"));
       break;
     case ConvPass::kBackwardData:
-      RETURN_IF_ERROR(CudnnStatus(
-          cudnnGetConvolutionBackwardDataWorkspaceSize(
-              h, w_desc_.get(), y_desc_.get(), conv_desc_.get(), x_desc_.get(),
-              static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algo), &need),
-          "cudnnGetConvolutionBackwardDataWorkspaceSize", node, Describe()));
+      RETURN_IF_ERROR(Check(cudnnGetConvolutionBackwardDataWorkspaceSize(
+                                h, w_desc_.get(), y_desc_.get(), conv_desc_.get(), x_desc_.get(),
+                                static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algo), &need),
+                            "cudnnGetConvolutionBackwardDataWorkspaceSize"));
       break;
     case ConvPass::kBackwardFilter:
-      RETURN_IF_ERROR(CudnnStatus(
-          cudnnGetConvolutionBackwardFilterWorkspaceSize(
-              h, x_desc_.get(), y_desc_.get(), conv_desc_.get(), w_desc_.get(),
-              static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algo), &need),
-          "cudnnGetConvolutionBackwardFilterWorkspaceSize", node, Describe()));
+      RETURN_IF_ERROR(Check(cudnnGetConvolutionBackwardFilterWorkspaceSize(
+                                h, x_desc_.get(), y_desc_.get(), conv_desc_.get(), w_desc_.get(),
+                                static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algo), &need),
+                            "cudnnGetConvolutionBackwardFilterWorkspaceSize"));
       break;
   }
   *bytes = 0;
@@ -251,13 +248,12 @@ absl::Status CudnnConv::Forward(const float* x, const float* filter, float* y) {
   size_t bytes = 0;
   RETURN_IF_ERROR(Workspace(ConvPass::kForward, handle->get(), algo, workspace, &bytes));
   const float alpha = 1.0f, beta = 0.0f;
-  return CudnnStatus(
-      cudnnConvolutionForward(handle->get(), &alpha, x_desc_.get(), xp, w_desc_.get(),
-                              cudnn_filter.device_data<float>(), conv_desc_.get(),
-                              static_cast<cudnnConvolutionFwdAlgo_t>(algo.algo),
-                              bytes > 0 ? workspace.raw_data() : nullptr, bytes, &beta,
-                              y_desc_.get(), y),
-      "cudnnConvolutionForward", ctx_.node_name(), Describe());
+  return Check(cudnnConvolutionForward(handle->get(), &alpha, x_desc_.get(), xp, w_desc_.get(),
+                                       cudnn_filter.device_data<float>(), conv_desc_.get(),
+                                       static_cast<cudnnConvolutionFwdAlgo_t>(algo.algo),
+                                       bytes > 0 ? workspace.raw_data() : nullptr, bytes, &beta,
+                                       y_desc_.get(), y),
+               "cudnnConvolutionForward");
 }
 
 absl::Status CudnnConv::BackwardData(const float* filter, const float* dy, float* dx) {
@@ -274,14 +270,12 @@ absl::Status CudnnConv::BackwardData(const float* filter, const float* dy, float
     size_t bytes = 0;
     RETURN_IF_ERROR(Workspace(ConvPass::kBackwardData, handle->get(), algo, workspace, &bytes));
     const float alpha = 1.0f, beta = 0.0f;
-    RETURN_IF_ERROR(CudnnStatus(
-        cudnnConvolutionBackwardData(handle->get(), &alpha, w_desc_.get(),
-                                     cudnn_filter.device_data<float>(), y_desc_.get(), dy,
-                                     conv_desc_.get(),
-                                     static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algo),
-                                     bytes > 0 ? workspace.raw_data() : nullptr, bytes, &beta,
-                                     x_desc_.get(), dxp),
-        "cudnnConvolutionBackwardData", ctx_.node_name(), Describe()));
+    RETURN_IF_ERROR(Check(
+        cudnnConvolutionBackwardData(
+            handle->get(), &alpha, w_desc_.get(), cudnn_filter.device_data<float>(), y_desc_.get(),
+            dy, conv_desc_.get(), static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algo),
+            bytes > 0 ? workspace.raw_data() : nullptr, bytes, &beta, x_desc_.get(), dxp),
+        "cudnnConvolutionBackwardData"));
   }
   if (!padded()) return absl::OkStatus();
   // Crop the padded gradient to the input (the padding's gradient is dropped).
@@ -301,13 +295,13 @@ absl::Status CudnnConv::BackwardFilter(const float* x, const float* dy, float* d
     size_t bytes = 0;
     RETURN_IF_ERROR(Workspace(ConvPass::kBackwardFilter, handle->get(), algo, workspace, &bytes));
     const float alpha = 1.0f, beta = 0.0f;
-    RETURN_IF_ERROR(CudnnStatus(
-        cudnnConvolutionBackwardFilter(handle->get(), &alpha, x_desc_.get(), xp, y_desc_.get(),
-                                       dy, conv_desc_.get(),
+    RETURN_IF_ERROR(Check(
+        cudnnConvolutionBackwardFilter(handle->get(), &alpha, x_desc_.get(), xp, y_desc_.get(), dy,
+                                       conv_desc_.get(),
                                        static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algo),
                                        bytes > 0 ? workspace.raw_data() : nullptr, bytes, &beta,
                                        w_desc_.get(), cudnn_dfilter.device_data<float>()),
-        "cudnnConvolutionBackwardFilter", ctx_.node_name(), Describe()));
+        "cudnnConvolutionBackwardFilter"));
   }
   return FilterFromCudnn(cudnn_dfilter.device_data<float>(), dfilter);
 }

@@ -72,6 +72,9 @@ class CudnnConv {
   absl::Status Workspace(ConvPass pass, cudnnHandle_t h, ConvAlgo& algo, Tensor& storage,
                          size_t* bytes);
   std::string Describe() const;
+  // CudnnStatus(s, call, node, Describe()), formatting the description only
+  // on failure: it is not worth building on every call of every step.
+  absl::Status Check(cudnnStatus_t s, const char* call) const;
 
   OpKernelContext& ctx_;
   CudaDevice& device_;

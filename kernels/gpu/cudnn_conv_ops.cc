@@ -13,13 +13,12 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "kernels/gpu/cudnn_conv.h"
+#include "kernels/gpu/cudnn_conv_algo.h"
 #include "kernels/gpu/gpu_op_util.h"
 #include "kernels/gpu/register.h"
 
 namespace graphrt {
 namespace {
-
-enum class Pass { kForward, kInput, kFilter };
 
 class CudnnConvOp final : public OpKernel {
  public:
@@ -27,15 +26,15 @@ class CudnnConvOp final : public OpKernel {
   absl::Status Init(const OpKernelConstruction& c) {
     ASSIGN_OR_RETURN(attrs_, ReadWindowAttrs(c.node().attrs(), {.dilations = true}));
     depthwise_ = op().starts_with("Depthwise");
-    pass_ = op().ends_with("BackpropInput")    ? Pass::kInput
-            : op().ends_with("BackpropFilter") ? Pass::kFilter
-                                               : Pass::kForward;
+    pass_ = op().ends_with("BackpropInput")    ? ConvPass::kBackwardData
+            : op().ends_with("BackpropFilter") ? ConvPass::kBackwardFilter
+                                               : ConvPass::kForward;
     return absl::OkStatus();
   }
 
   absl::Status Compute(OpKernelContext& ctx) override {
     switch (pass_) {
-      case Pass::kForward: {
+      case ConvPass::kForward: {
         const Tensor& x = ctx.input(0);
         const Tensor& f = ctx.input(1);
         ASSIGN_OR_RETURN(ConvGeometry g,
@@ -47,7 +46,7 @@ class CudnnConvOp final : public OpKernel {
         return conv->Forward(x.device_data<float>(), f.device_data<float>(),
                              y->device_data<float>());
       }
-      case Pass::kInput: {
+      case ConvPass::kBackwardData: {
         ASSIGN_OR_RETURN(TensorShape in_shape, SizesInputShape(ctx.input(0), "input_sizes"));
         const Tensor& f = ctx.input(1);
         const Tensor& dy = ctx.input(2);
@@ -60,7 +59,7 @@ class CudnnConvOp final : public OpKernel {
         return conv->BackwardData(f.device_data<float>(), dy.device_data<float>(),
                                   dx->device_data<float>());
       }
-      case Pass::kFilter: {
+      case ConvPass::kBackwardFilter: {
         const Tensor& x = ctx.input(0);
         ASSIGN_OR_RETURN(TensorShape f_shape, SizesInputShape(ctx.input(1), "filter_sizes"));
         const Tensor& dy = ctx.input(2);
@@ -93,7 +92,7 @@ class CudnnConvOp final : public OpKernel {
 
   WindowAttrs attrs_;
   bool depthwise_ = false;
-  Pass pass_ = Pass::kForward;
+  ConvPass pass_ = ConvPass::kForward;
 };
 
 }  // namespace

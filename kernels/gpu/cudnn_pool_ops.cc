@@ -70,18 +70,18 @@ class CudnnPool {
                             padded_.dim(3), node));
     RETURN_IF_ERROR(SetNhwc(y_desc_, g_.batch, g_.out_h, g_.out_w, g_.channels, node));
     RETURN_IF_ERROR(pool_desc_.Create("cudnnCreatePoolingDescriptor", node));
-    RETURN_IF_ERROR(CudnnStatus(
+    RETURN_IF_ERROR(Check(
         cudnnSetPooling2dDescriptor(
             pool_desc_.get(),
             max_ ? CUDNN_POOLING_MAX_DETERMINISTIC : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING,
             CUDNN_NOT_PROPAGATE_NAN, static_cast<int>(g_.window_h), static_cast<int>(g_.window_w),
             static_cast<int>(sym_h_), static_cast<int>(sym_w_), static_cast<int>(g_.stride_h),
             static_cast<int>(g_.stride_w)),
-        "cudnnSetPooling2dDescriptor", node, Describe()));
+        "cudnnSetPooling2dDescriptor"));
     int n = 0, c = 0, h = 0, w = 0;
-    RETURN_IF_ERROR(CudnnStatus(
-        cudnnGetPooling2dForwardOutputDim(pool_desc_.get(), x_desc_.get(), &n, &c, &h, &w),
-        "cudnnGetPooling2dForwardOutputDim", node, Describe()));
+    RETURN_IF_ERROR(
+        Check(cudnnGetPooling2dForwardOutputDim(pool_desc_.get(), x_desc_.get(), &n, &c, &h, &w),
+              "cudnnGetPooling2dForwardOutputDim"));
     if (n != g_.batch || c != g_.channels || h != g_.out_h || w != g_.out_w) {
       return absl::InternalError(absl::StrCat("node '", node, "': cuDNN's pooled output [", n,
                                               ", ", h, ", ", w, ", ", c, "] differs from ",
@@ -142,9 +142,9 @@ class CudnnPool {
     {
       std::unique_ptr<CudnnHandle> handle = service->Lock();
       const float alpha = 1.0f, beta = 0.0f;
-      RETURN_IF_ERROR(CudnnStatus(cudnnPoolingForward(handle->get(), pool_desc_.get(), &alpha,
-                                                      x_desc_.get(), xp, &beta, y_desc_.get(), y),
-                                  "cudnnPoolingForward", ctx_.node_name(), Describe()));
+      RETURN_IF_ERROR(Check(cudnnPoolingForward(handle->get(), pool_desc_.get(), &alpha,
+                                                x_desc_.get(), xp, &beta, y_desc_.get(), y),
+                            "cudnnPoolingForward"));
     }
     return Rescale(y);
   }
@@ -177,10 +177,10 @@ class CudnnPool {
     {
       std::unique_ptr<CudnnHandle> handle = service->Lock();
       const float alpha = 1.0f, beta = 0.0f;
-      RETURN_IF_ERROR(CudnnStatus(
+      RETURN_IF_ERROR(Check(
           cudnnPoolingBackward(handle->get(), pool_desc_.get(), &alpha, y_desc_.get(), y,
                                y_desc_.get(), dy, x_desc_.get(), xp, &beta, x_desc_.get(), dxp),
-          "cudnnPoolingBackward", ctx_.node_name(), Describe()));
+          "cudnnPoolingBackward"));
     }
     if (!padded()) return absl::OkStatus();
     return CopyNhwcBox(device_, dxp, padded_, dx, g_.input_shape(), -top_, -left_, nullptr,
@@ -188,6 +188,12 @@ class CudnnPool {
   }
 
  private:
+  // CudnnStatus naming the node and Describe(), formatted only on failure.
+  absl::Status Check(cudnnStatus_t s, const char* call) const {
+    if (s == CUDNN_STATUS_SUCCESS) return absl::OkStatus();
+    return CudnnStatus(s, call, ctx_.node_name(), Describe());
+  }
+
   std::string Describe() const {
     return absl::StrCat(max_ ? "max" : "average", " pool of input ",
                         g_.input_shape().DebugString(), ", window ", g_.window_h, "x",

@@ -51,11 +51,12 @@ absl::Status SetNhwc(TensorDescriptor& d, int64_t n, int64_t h, int64_t w, int64
         ", ", w, ", ", c, "]: split the batch"));
   }
   RETURN_IF_ERROR(d.Create("cudnnCreateTensorDescriptor", node));
-  return CudnnStatus(
+  const cudnnStatus_t s =
       cudnnSetTensor4dDescriptor(d.get(), CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, static_cast<int>(n),
-                                 static_cast<int>(c), static_cast<int>(h), static_cast<int>(w)),
-      "cudnnSetTensor4dDescriptor", node,
-      absl::StrCat("NHWC [", n, ", ", h, ", ", w, ", ", c, "]"));
+                                 static_cast<int>(c), static_cast<int>(h), static_cast<int>(w));
+  if (s == CUDNN_STATUS_SUCCESS) return absl::OkStatus();  // the detail only on failure
+  return CudnnStatus(s, "cudnnSetTensor4dDescriptor", node,
+                     absl::StrCat("NHWC [", n, ", ", h, ", ", w, ", ", c, "]"));
 }
 
 absl::StatusOr<Tensor> Scratch(OpKernelContext& ctx, const TensorShape& shape) {
