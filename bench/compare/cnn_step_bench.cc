@@ -38,19 +38,11 @@
 #include "absl/strings/str_split.h"
 #include "bench/compare/fma_chains.h"
 #include "core/executor/step_trace.h"
-#include "core/graph/initializers.h"
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
+#include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 
 namespace graphrt::mnist {
 namespace {
-
-Dataset SyntheticData(int64_t n) {
-  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
-  InitRng rng(3);
-  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
-  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
-  return d;
-}
 
 void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intra_op) {
   SessionOptions options;
@@ -61,7 +53,7 @@ void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intr
     state.SkipWithError(std::string(trainer.status().message()).c_str());
     return;
   }
-  const Dataset data = SyntheticData(2048);
+  const Dataset data = SyntheticDataset(2048, 3);
   const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
   int64_t begin = 0;
   auto step = [&]() -> absl::StatusOr<std::pair<float, float>> {
@@ -101,7 +93,7 @@ int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps) {
     std::fprintf(stderr, "%s\n", trainer.status().ToString().c_str());
     return 1;
   }
-  const Dataset data = SyntheticData(2048);
+  const Dataset data = SyntheticDataset(2048, 3);
   const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
   const Cnn& m = (*trainer)->model();
   std::vector<StepTrace> traces;
