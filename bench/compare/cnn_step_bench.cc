@@ -26,7 +26,6 @@
 //   e.g. cnn_step_bench --threads 2 --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
-#include <immintrin.h>
 
 #include <array>
 #include <cstdio>
@@ -37,20 +36,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/compare/fma_chains.h"
 #include "core/executor/step_trace.h"
-#include "core/graph/initializers.h"
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
+#include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 
 namespace graphrt::mnist {
 namespace {
-
-Dataset SyntheticData(int64_t n) {
-  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
-  InitRng rng(3);
-  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
-  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
-  return d;
-}
 
 void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intra_op) {
   SessionOptions options;
@@ -61,7 +53,7 @@ void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intr
     state.SkipWithError(std::string(trainer.status().message()).c_str());
     return;
   }
-  const Dataset data = SyntheticData(2048);
+  const Dataset data = SyntheticDataset(2048, 3);
   const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
   int64_t begin = 0;
   auto step = [&]() -> absl::StatusOr<std::pair<float, float>> {
@@ -101,7 +93,7 @@ int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps) {
     std::fprintf(stderr, "%s\n", trainer.status().ToString().c_str());
     return 1;
   }
-  const Dataset data = SyntheticData(2048);
+  const Dataset data = SyntheticDataset(2048, 3);
   const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
   const Cnn& m = (*trainer)->model();
   std::vector<StepTrace> traces;
@@ -131,40 +123,8 @@ int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps) {
   return 0;
 }
 
-// Independent FMA chains, enough to cover the FMA latency (4 cycles) times
-// two FMA ports: 12 accumulators of 16 (or 8) floats.
-constexpr int kChains = 12;
+// Rounds of the FMA chains (bench/compare/fma_chains.h) per iteration.
 constexpr int64_t kRounds = 1 << 16;
-
-__attribute__((target("avx512f"))) float FmaRoundsAvx512(float seed) {
-  __m512 acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm512_set1_ps(seed + static_cast<float>(i));
-  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-  for (int64_t r = 0; r < kRounds; ++r) {
-    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-  }
-  __m512 sum = acc[0];
-  for (int i = 1; i < kChains; ++i) sum = _mm512_add_ps(sum, acc[i]);
-  float out[16];  // (not _mm512_reduce_add_ps: GCC 12's warns uninitialized under -Werror)
-  _mm512_storeu_ps(out, sum);
-  float total = 0;
-  for (float v : out) total += v;
-  return total;
-}
-
-__attribute__((target("avx2,fma"))) float FmaRoundsAvx2(float seed) {
-  __m256 acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_set1_ps(seed + static_cast<float>(i));
-  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-  for (int64_t r = 0; r < kRounds; ++r) {
-    for (int i = 0; i < kChains; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-  }
-  float out[8];
-  __m256 sum = acc[0];
-  for (int i = 1; i < kChains; ++i) sum = _mm256_add_ps(sum, acc[i]);
-  _mm256_storeu_ps(out, sum);
-  return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
-}
 
 void BM_FmaPeak(benchmark::State& state) {
   int lanes = 1;
@@ -173,15 +133,15 @@ void BM_FmaPeak(benchmark::State& state) {
   float seed = static_cast<float>(state.thread_index());
   for (auto _ : state) {
     float r = 0;
-    if (lanes == 16) r = FmaRoundsAvx512(seed);
-    else if (lanes == 8) r = FmaRoundsAvx2(seed);
+    if (lanes == 16) r = bench::FmaChainsAvx512(seed, kRounds);
+    else if (lanes == 8) r = bench::FmaChainsAvx2(seed, kRounds);
     else {
-      for (int64_t i = 0; i < kRounds * kChains; ++i) r = r * 0.999999f + 1e-7f;
+      for (int64_t i = 0; i < kRounds * bench::kFmaChains; ++i) r = r * 0.999999f + 1e-7f;
     }
     benchmark::DoNotOptimize(r);
   }
   // Per thread: the framework sums rates over threads.
-  state.counters["GFLOP"] = benchmark::Counter(2.0 * kRounds * kChains * lanes * 1e-9,
+  state.counters["GFLOP"] = benchmark::Counter(2.0 * kRounds * bench::kFmaChains * lanes * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
   state.counters["isa"] = 32 * lanes / state.threads();
 }

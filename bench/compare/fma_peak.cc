@@ -15,42 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include <immintrin.h>
+#include "fma_chains.h"
 
 namespace {
 
-constexpr long kIterations = 4'000'000;
-constexpr int kChains = 12;  // >= latency (4) x FMA ports (2), with room
-
-__attribute__((target("avx512f"))) float ChainsAvx512() {
-  __m512 acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
-  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-  for (long it = 0; it < kIterations; ++it) {
-#pragma GCC unroll 12  // unrolled, the chains stay in registers
-    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-  }
-  __m512 sum = acc[0];
-  for (int i = 1; i < kChains; ++i) sum = _mm512_add_ps(sum, acc[i]);
-  return _mm512_reduce_add_ps(sum);
-}
-
-__attribute__((target("avx2,fma"))) float ChainsAvx2() {
-  __m256 acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
-  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-  for (long it = 0; it < kIterations; ++it) {
-#pragma GCC unroll 12  // unrolled, the chains stay in registers
-    for (int i = 0; i < kChains; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-  }
-  __m256 sum = acc[0];
-  for (int i = 1; i < kChains; ++i) sum = _mm256_add_ps(sum, acc[i]);
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, sum);
-  float s = 0;
-  for (float v : lanes) s += v;
-  return s;
-}
+constexpr long kIterations = 4'000'000;  // rounds of the chains per run
 
 }  // namespace
 
@@ -61,7 +30,8 @@ int main() {
     return 1;
   }
   const int lanes = avx512 ? 16 : 8;
-  const double flops_per_thread = 2.0 * lanes * kChains * static_cast<double>(kIterations);
+  const double flops_per_thread =
+      2.0 * lanes * graphrt::bench::kFmaChains * static_cast<double>(kIterations);
   for (int threads : {1, 2}) {
     double best = 0;
     for (int rep = 0; rep < 40; ++rep) {
@@ -69,7 +39,10 @@ int main() {
       const auto t0 = std::chrono::steady_clock::now();
       std::vector<std::thread> pool;
       for (int t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] { sinks[static_cast<size_t>(t)] = avx512 ? ChainsAvx512() : ChainsAvx2(); });
+        pool.emplace_back([&, t] {
+          sinks[static_cast<size_t>(t)] = avx512 ? graphrt::bench::FmaChainsAvx512(0, kIterations)
+                                                 : graphrt::bench::FmaChainsAvx2(0, kIterations);
+        });
       }
       for (std::thread& th : pool) th.join();
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

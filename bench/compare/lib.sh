@@ -59,12 +59,13 @@ run_workload() {
   return 0
 }
 
-# build_libtorch_peer SRC BIN: compiles a libtorch peer (libtorch_cnn.cc) with
-# g++ -O3 when BIN is missing or older than SRC or libtorch_idx.h, and prints
-# the folder of OpenBLAS's libblas.so.3 (put it first on LD_LIBRARY_PATH: see
-# run.sh's note on the reference BLAS). Needs MLP_APT_PKGS installed. (run.sh
-# builds libtorch_mlp the same way.) Lists are read whole, never piped into an
-# early-exiting grep: dpkg would fail with SIGPIPE under pipefail.
+# build_libtorch_peer SRC BIN: compiles a libtorch peer (libtorch_cnn.cc for
+# bench/compare/run, libtorch_mlp.cc for run.sh) with g++ -O3 when BIN is
+# missing or older than SRC or libtorch_idx.h, and prints the folder of
+# OpenBLAS's libblas.so.3 (put it first on LD_LIBRARY_PATH: see run.sh's note
+# on the reference BLAS). Needs MLP_APT_PKGS installed. Lists are read whole,
+# never piped into an early-exiting grep: dpkg would fail with SIGPIPE under
+# pipefail.
 build_libtorch_peer() {
   local src="$1" bin="$2" torch_files blas_files torch_inc torch_so blas_so
   torch_files="$(dpkg -L libtorch-dev)"

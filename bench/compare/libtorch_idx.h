@@ -1,5 +1,5 @@
 // Fashion-MNIST's gzip IDX files as torch tensors, for the libtorch peers of
-// bench/compare (libtorch_cnn.cc; libtorch_mlp.cc still has its own copy).
+// bench/compare (libtorch_cnn.cc, libtorch_mlp.cc).
 // Header-only: each peer is one g++ command line. Throws std::runtime_error
 // on a missing or malformed file (the peers catch it in main).
 #ifndef GRAPHRT_BENCH_COMPARE_LIBTORCH_IDX_H_

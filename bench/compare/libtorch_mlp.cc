@@ -11,7 +11,6 @@
 // 55,000 shuffled every epoch, the last partial batch included.
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,78 +24,17 @@
 #include <string>
 #include <vector>
 
+#include "libtorch_idx.h"
+
 namespace {
 
-constexpr int64_t kPixels = 28 * 28;
+using compare::kPixels;
+using compare::LoadSplit;
+using compare::Split;
+
 constexpr int64_t kHidden = 100;
 constexpr int64_t kClasses = 10;
 constexpr int64_t kValidation = 5000;
-
-// ---- IDX files (gzip) -------------------------------------------------------
-
-std::vector<uint8_t> ReadGz(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) throw std::runtime_error("cannot open " + path);
-  std::vector<uint8_t> out;
-  std::vector<uint8_t> chunk(1 << 20);
-  for (;;) {
-    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
-    if (n < 0) {
-      gzclose(f);
-      throw std::runtime_error("gzread failed on " + path);
-    }
-    if (n == 0) break;
-    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
-  }
-  gzclose(f);
-  return out;
-}
-
-uint32_t BigEndian32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
-// Returns the payload of an IDX file of unsigned bytes; `dims` gets its shape.
-std::vector<uint8_t> ReadIdx(const std::string& path, std::vector<int64_t>* dims) {
-  std::vector<uint8_t> raw = ReadGz(path);
-  if (raw.size() < 4 || raw[0] != 0 || raw[1] != 0 || raw[2] != 0x08)
-    throw std::runtime_error(path + ": not an IDX file of unsigned bytes");
-  const int rank = raw[3];
-  size_t offset = 4 + 4 * static_cast<size_t>(rank);
-  if (raw.size() < offset) throw std::runtime_error(path + ": truncated header");
-  dims->clear();
-  int64_t count = 1;
-  for (int i = 0; i < rank; ++i) {
-    dims->push_back(BigEndian32(raw.data() + 4 + 4 * i));
-    count *= dims->back();
-  }
-  if (raw.size() != offset + static_cast<size_t>(count))
-    throw std::runtime_error(path + ": payload size does not match its header");
-  return std::vector<uint8_t>(raw.begin() + static_cast<std::ptrdiff_t>(offset), raw.end());
-}
-
-// Images as [n, 784] uint8, labels as [n] int64, kept as torch tensors.
-struct Split {
-  torch::Tensor images;
-  torch::Tensor labels;
-  int64_t size() const { return images.size(0); }
-};
-
-Split LoadSplit(const std::string& dir, const std::string& prefix) {
-  std::vector<int64_t> idims, ldims;
-  std::vector<uint8_t> img = ReadIdx(dir + "/" + prefix + "-images-idx3-ubyte.gz", &idims);
-  std::vector<uint8_t> lab = ReadIdx(dir + "/" + prefix + "-labels-idx1-ubyte.gz", &ldims);
-  if (idims.size() != 3 || idims[1] * idims[2] != kPixels || ldims.size() != 1 || ldims[0] != idims[0])
-    throw std::runtime_error("unexpected IDX shapes for " + prefix);
-  const int64_t n = idims[0];
-  Split s;
-  s.images = torch::empty({n, kPixels}, torch::kUInt8);
-  std::memcpy(s.images.data_ptr<uint8_t>(), img.data(), img.size());
-  s.labels = torch::empty({n}, torch::kInt64);
-  int64_t* l = s.labels.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) l[i] = lab[static_cast<size_t>(i)];
-  return s;
-}
 
 // ---- model ------------------------------------------------------------------
 

@@ -48,28 +48,12 @@ if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
 fi
 
 # ---- build libtorch_mlp --------------------------------------------------------
-# (Lists are read whole first: an early-exiting grep would make dpkg fail
-# with SIGPIPE under pipefail.)
 [[ -d "$DATA" ]] || { echo "run.sh: no Fashion-MNIST folder $DATA (set DATA)" >&2; exit 1; }
 not_installed="$(missing_apt_pkgs "${MLP_APT_PKGS[@]}" | xargs)"
 [[ -z "$not_installed" ]] || { echo "run.sh: not installed: $not_installed (run without SKIP_INSTALL=1)" >&2; exit 1; }
-torch_files="$(dpkg -L libtorch-dev)"
-blas_files="$(dpkg -L libopenblas0-pthread)"
-torch_inc="$(grep '/torch/csrc/api/include$' <<<"$torch_files" | head -n1)"
-torch_so="$(grep '/libtorch\.so$' <<<"$torch_files" | head -n1)"
-blas_so="$(grep '/libblas\.so\.3$' <<<"$blas_files" | head -n1)"
-[[ -n "$torch_inc" && -n "$torch_so" && -n "$blas_so" ]] || { echo "libtorch-dev / OpenBLAS files not found" >&2; exit 1; }
-torch_lib="$(dirname "$torch_so")"
-openblas_dir="$(dirname "$blas_so")"
-
 build="$here/.build"
 bin="$build/libtorch_mlp"
-mkdir -p "$build"
-if [[ ! -x "$bin" || "$here/libtorch_mlp.cc" -nt "$bin" ]]; then
-  echo "== building $bin"
-  g++ -std=c++17 -O3 -DNDEBUG -I"$torch_inc" "$here/libtorch_mlp.cc" -o "$bin" \
-    -L"$torch_lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10 -Wl,--as-needed -lz
-fi
+openblas_dir="$(build_libtorch_peer "$here/libtorch_mlp.cc" "$bin")"
 # Pin the BLAS that libtorch loads to OpenBLAS (pthread build), whatever the
 # system's libblas.so.3 alternative points at.
 export LD_LIBRARY_PATH="$openblas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

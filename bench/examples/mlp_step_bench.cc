@@ -12,19 +12,11 @@
 
 #include <vector>
 
-#include "core/graph/initializers.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
+#include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 
 namespace graphrt::mnist {
 namespace {
-
-Dataset SyntheticData(int64_t n) {
-  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
-  InitRng rng(3);
-  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
-  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
-  return d;
-}
 
 void BM_MlpTrainStep(benchmark::State& state) {
   const int64_t batch = state.range(0);
@@ -32,7 +24,7 @@ void BM_MlpTrainStep(benchmark::State& state) {
   options.inter_op_threads = static_cast<int>(state.range(1));
   options.intra_op_threads = static_cast<int>(state.range(2));
   auto trainer = Trainer::Create(MlpOptions{}, options).value();
-  const Dataset data = SyntheticData(4096);
+  const Dataset data = SyntheticDataset(4096, 3);
   const std::vector<int64_t> order = ShuffledOrder(data.size(), 1);
   int64_t begin = 0;
   for (auto _ : state) {

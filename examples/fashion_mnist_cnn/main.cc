@@ -136,14 +136,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n%s", optimizer.status().ToString().c_str(), kUsage);
     return 2;
   }
-  absl::StatusOr<graphrt::mnist::FashionMnist> data =
-      graphrt::mnist::LoadFashionMnist(flags.data_dir);
+  absl::StatusOr<graphrt::mnist::TrainingSplits> data =
+      graphrt::mnist::LoadTrainingSplits(flags.data_dir, flags.train_examples);
   if (!data.ok()) return Fail(data.status());
-  constexpr int64_t kValidation = 5000;
-  const graphrt::mnist::Dataset valid = data->train.Slice(0, kValidation);
-  int64_t train_end = data->train.size();
-  if (flags.train_examples > 0) train_end = std::min(train_end, kValidation + flags.train_examples);
-  const graphrt::mnist::Dataset train = data->train.Slice(kValidation, train_end);
+  const graphrt::mnist::Dataset& train = data->train;
+  const graphrt::mnist::Dataset& valid = data->valid;
   std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
               static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
               static_cast<long long>(data->test.size()));

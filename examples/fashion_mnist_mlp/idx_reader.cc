@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -121,6 +122,17 @@ absl::StatusOr<FashionMnist> LoadFashionMnist(const std::string& dir) {
   absl::StatusOr<Dataset> test = LoadSplit(dir, "t10k");
   if (!test.ok()) return test.status();
   return FashionMnist{*std::move(train), *std::move(test)};
+}
+
+absl::StatusOr<TrainingSplits> LoadTrainingSplits(const std::string& dir, int64_t train_examples) {
+  absl::StatusOr<FashionMnist> data = LoadFashionMnist(dir);
+  if (!data.ok()) return data.status();
+  int64_t train_end = data->train.size();
+  if (train_examples > 0) {
+    train_end = std::min(train_end, kValidationExamples + train_examples);
+  }
+  return TrainingSplits{data->train.Slice(kValidationExamples, train_end),
+                        data->train.Slice(0, kValidationExamples), std::move(data->test)};
 }
 
 }  // namespace graphrt::mnist

@@ -11,6 +11,7 @@
 #ifndef GRAPHRT_EXAMPLES_FASHION_MNIST_MLP_IDX_READER_H_
 #define GRAPHRT_EXAMPLES_FASHION_MNIST_MLP_IDX_READER_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -40,6 +41,18 @@ struct FashionMnist {
 // Reads train-{images-idx3,labels-idx1}-ubyte.gz and t10k-... from `dir`;
 // checks that images and labels agree in number and labels are in 0..9.
 absl::StatusOr<FashionMnist> LoadFashionMnist(const std::string& dir = kDefaultDataDir);
+
+// The training examples' splits (fashion_mnist_mlp, fashion_mnist_cnn): the
+// first kValidationExamples training images held out for validation, the
+// next `train_examples` of them (<= 0, or more than are left: all the rest,
+// 55,000) to train on, and the test set.
+inline constexpr int64_t kValidationExamples = 5000;
+struct TrainingSplits {
+  Dataset train;
+  Dataset valid;
+  Dataset test;
+};
+absl::StatusOr<TrainingSplits> LoadTrainingSplits(const std::string& dir, int64_t train_examples);
 
 }  // namespace graphrt::mnist
 

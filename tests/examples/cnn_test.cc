@@ -25,6 +25,7 @@
 #include "core/graph/io/npy.h"
 #include "examples/fashion_mnist_cnn/cnn_model.h"
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
+#include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 #include "examples/graphrt_cli/cli.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -39,14 +40,6 @@ SessionOptions SerialOptions() {
   o.inter_op_threads = 1;
   o.intra_op_threads = 1;
   return o;
-}
-
-Dataset Synthetic(int64_t n, uint64_t seed) {
-  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
-  InitRng rng(seed);
-  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
-  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
-  return d;
 }
 
 std::vector<float> Values(CnnTrainer& t, const std::string& name) {
@@ -134,11 +127,11 @@ std::vector<double> NaiveLogits(CnnTrainer& t, const uint8_t* image) {
 TEST(CnnModelTest, LogitsMatchANaiveForwardPass) {
   auto t = CnnTrainer::Create(CnnOptions{}, SerialOptions());
   ASSERT_TRUE(t.ok()) << t.status();
-  const Dataset data = Synthetic(96, 7);
+  const Dataset data = SyntheticDataset(96, 7);
   // A few steps make the biases non-zero, so their wiring is checked too.
   ASSERT_TRUE((*t)->TrainEpoch(data, 32).ok());
   for (float b : Values(**t, "conv2d/bias")) ASSERT_TRUE(std::isfinite(b));
-  const Dataset probe = Synthetic(3, 8);
+  const Dataset probe = SyntheticDataset(3, 8);
   auto logits = (*t)->Logits(probe.images);
   ASSERT_TRUE(logits.ok()) << logits.status();
   ASSERT_EQ(logits->shape(), TensorShape({3, 10}));
@@ -180,7 +173,7 @@ TEST(CnnModelTest, TrainingStepFollowsTheNumericGradient) {
   sgd.learning_rate = 1;
   auto t = CnnTrainer::Create(sgd, SerialOptions());
   ASSERT_TRUE(t.ok()) << t.status();
-  const Dataset batch = Synthetic(6, 11);
+  const Dataset batch = SyntheticDataset(6, 11);
   struct Probe {
     std::string name;
     std::vector<int64_t> entries;
@@ -321,7 +314,7 @@ class CnnResumeTest : public ::testing::TestWithParam<CnnOptimizer> {};
 TEST_P(CnnResumeTest, StopAndResumeEqualsAnUninterruptedRun) {
   CnnOptions options;
   options.optimizer = GetParam();
-  const Dataset data = Synthetic(200, 3);  // 7 steps an epoch (the last has 8 examples)
+  const Dataset data = SyntheticDataset(200, 3);  // 7 steps an epoch (the last has 8 examples)
   const std::string dir = ::testing::TempDir() + "/cnn_resume_" +
                           std::to_string(static_cast<int>(GetParam()));
   std::filesystem::remove_all(dir);
@@ -391,10 +384,10 @@ TEST(CnnTrainerTest, CheckpointOfAnotherOptimizerIsRefusedNamingTheSlots) {
 TEST(CnnTrainerTest, BadBatchSizeAndATooSmallDatasetAreErrors) {
   auto t = CnnTrainer::Create(CnnOptions{}, SerialOptions());
   ASSERT_TRUE(t.ok()) << t.status();
-  EXPECT_EQ((*t)->TrainEpoch(Synthetic(10, 2), 0).status().code(),
+  EXPECT_EQ((*t)->TrainEpoch(SyntheticDataset(10, 2), 0).status().code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE((*t)->TrainEpoch(Synthetic(64, 2), 32, /*max_steps=*/1).ok());
-  auto p = (*t)->TrainEpoch(Synthetic(16, 2), 32);  // resumed position 32 > 16 examples
+  ASSERT_TRUE((*t)->TrainEpoch(SyntheticDataset(64, 2), 32, /*max_steps=*/1).ok());
+  auto p = (*t)->TrainEpoch(SyntheticDataset(16, 2), 32);  // resumed position 32 > 16 examples
   EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(p.status().message(), HasSubstr("--train-examples"));
 }
@@ -402,11 +395,11 @@ TEST(CnnTrainerTest, BadBatchSizeAndATooSmallDatasetAreErrors) {
 TEST(CnnExportTest, GraphrtRunServesTheTrainingGraphsLogits) {
   auto t = CnnTrainer::Create(CnnOptions{}, SerialOptions());
   ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_TRUE((*t)->TrainEpoch(Synthetic(64, 4), 32).ok());
+  ASSERT_TRUE((*t)->TrainEpoch(SyntheticDataset(64, 4), 32).ok());
   const std::string dir = ::testing::TempDir() + "/cnn_export";
   std::filesystem::create_directories(dir);
   ASSERT_TRUE((*t)->Export(dir + "/model.pb").ok());
-  const Dataset probe = Synthetic(5, 9);
+  const Dataset probe = SyntheticDataset(5, 9);
   ASSERT_TRUE(WriteNpy(probe.images, dir + "/images.npy").ok());
   auto want = (*t)->Logits(probe.images);
   ASSERT_TRUE(want.ok()) << want.status();

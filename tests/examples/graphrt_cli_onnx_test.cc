@@ -2,7 +2,6 @@
 // detected, the model's outputs are fetched by default, feeds may be .npy
 // or ONNX TensorProto files, and the exit codes are the CLI's.
 #include <filesystem>
-#include <sstream>
 
 #include "core/graph/io/graph_def.h"
 #include "core/graph/io/npy.h"
@@ -10,6 +9,7 @@
 #include "examples/graphrt_cli/cli.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/cli_test_util.h"
 #include "tests/onnx/onnx_test_util.h"
 
 namespace graphrt::cli {
@@ -17,17 +17,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using namespace onnx_test;  // NOLINT: test builders
-
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 // y = Cast(x, int32) for x: float32 [N, 2], written as DIR/cast.onnx.
 std::string WriteCastModel(const std::string& dir) {

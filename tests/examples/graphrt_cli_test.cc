@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/executor/runtime_config.h"
 #include "core/graph/builder.h"
@@ -19,6 +18,7 @@
 #include "core/graph/ops/math_ops.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/cli_test_util.h"
 #include "tests/graph/io/foreign_files.h"
 
 namespace graphrt::cli {
@@ -27,17 +27,6 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 const std::string kData = GRAPHRT_TEST_DATA;
 

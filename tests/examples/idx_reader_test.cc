@@ -3,6 +3,7 @@
 // malformed files give statuses naming the path; Dataset::Slice copies.
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +123,41 @@ TEST_F(IdxReaderTest, LoadsASplitAndChecksLabels) {
   data = LoadFashionMnist(dir_.string());
   ASSERT_EQ(data.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(data.status().message(), HasSubstr("do not describe the same examples"));
+}
+
+TEST_F(IdxReaderTest, TrainingSplitsHoldOutTheFirst5000) {
+  // 5,010 training images whose every pixel is the image's index mod 251, and
+  // labels index mod 10: which examples land in which split is readable.
+  constexpr int64_t kTrain = 5010;
+  std::vector<uint8_t> pixels(kTrain * 28 * 28), labels(kTrain);
+  for (int64_t i = 0; i < kTrain; ++i) {
+    std::fill_n(pixels.begin() + i * 784, 784, static_cast<uint8_t>(i % 251));
+    labels[static_cast<size_t>(i)] = static_cast<uint8_t>(i % 10);
+  }
+  WriteGzip("train-images-idx3-ubyte.gz", IdxBytes({kTrain, 28, 28}, pixels));
+  WriteGzip("train-labels-idx1-ubyte.gz", IdxBytes({kTrain}, labels));
+  WriteGzip("t10k-images-idx3-ubyte.gz", IdxBytes({2, 28, 28}, std::vector<uint8_t>(2 * 784, 7)));
+  WriteGzip("t10k-labels-idx1-ubyte.gz", IdxBytes({2}, {3, 1}));
+
+  for (int64_t asked : {0, -1, 10, 11, 1000}) {  // all the rest
+    absl::StatusOr<TrainingSplits> s = LoadTrainingSplits(dir_.string(), asked);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(s->valid.size(), 5000) << asked;
+    EXPECT_EQ(s->train.size(), 10) << asked;
+    EXPECT_EQ(s->test.size(), 2) << asked;
+  }
+  absl::StatusOr<TrainingSplits> s = LoadTrainingSplits(dir_.string(), 4);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->train.images.shape(), (TensorShape{4, 28, 28}));
+  EXPECT_EQ(s->train.images.data<uint8_t>()[0], 5000 % 251);  // image 5000 comes first
+  EXPECT_EQ(s->train.images.data<uint8_t>()[3 * 784 + 783], 5003 % 251);
+  EXPECT_THAT(s->train.labels.flat<int64_t>(), ElementsAre(0, 1, 2, 3));
+  EXPECT_EQ(s->valid.images.data<uint8_t>()[4999 * 784], 4999 % 251);
+  EXPECT_EQ(s->valid.labels.flat<int64_t>()[4999], 9);
+  EXPECT_THAT(s->test.labels.flat<int64_t>(), ElementsAre(3, 1));
+
+  EXPECT_EQ(LoadTrainingSplits((dir_ / "absent").string(), 0).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

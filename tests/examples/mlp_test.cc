@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/graph/initializers.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
+#include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -47,16 +47,8 @@ TEST(MlpTest, TrainingOnASliceLearns) {
   EXPECT_GT(after->accuracy, 0.70) << "loss " << after->loss;
 }
 
-Dataset Synthetic(int64_t n, uint64_t seed) {
-  Dataset d{Tensor(DataType::kUint8, {n, 28, 28}), Tensor(DataType::kInt64, {n})};
-  InitRng rng(seed);
-  for (uint8_t& p : d.images.flat<uint8_t>()) p = static_cast<uint8_t>(rng.Next());
-  for (int64_t& y : d.labels.flat<int64_t>()) y = static_cast<int64_t>(rng.Next() % 10);
-  return d;
-}
-
 TEST(MlpTest, OneThreadRunsAreReproducible) {
-  const Dataset data = Synthetic(200, 1);
+  const Dataset data = SyntheticDataset(200, 1);
   std::vector<std::vector<float>> weights;
   for (int run = 0; run < 2; ++run) {
     auto trainer = Trainer::Create(MlpOptions{}, SerialOptions());
@@ -85,7 +77,7 @@ TEST(MlpTest, ShuffleIsAPermutationThatDependsOnTheSeed) {
 TEST(MlpTest, BadBatchSizeIsAnError) {
   auto trainer = Trainer::Create(MlpOptions{}, SerialOptions());
   ASSERT_TRUE(trainer.ok()) << trainer.status();
-  auto m = (*trainer)->TrainEpoch(Synthetic(10, 2), 0, 1);
+  auto m = (*trainer)->TrainEpoch(SyntheticDataset(10, 2), 0, 1);
   EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
