@@ -41,10 +41,7 @@ absl::StatusOr<std::vector<int64_t>> ReadInts(const OpKernel& k, const Tensor& t
     return absl::InvalidArgumentError(absl::StrCat(k.op(), " '", k.name(), "': ", what,
                                                    " must be rank 1, is ", t.ShapeString()));
   }
-  if (t.dtype() == DataType::kInt64) {
-    return std::vector<int64_t>(t.flat<int64_t>().begin(), t.flat<int64_t>().end());
-  }
-  return std::vector<int64_t>(t.flat<int32_t>().begin(), t.flat<int32_t>().end());
+  return IntsAsInt64(t);
 }
 
 class DynamicReshapeOp final : public OpKernel {
