@@ -25,7 +25,9 @@
 //   - Work is split over the intra-op pool at about 1 ns per element.
 //
 // RunBroadcast<Op> runs any elementwise Op over a BroadcastPlan, split over
-// the intra-op pool; other elementwise CPU kernels (BroadcastLike) use it.
+// the intra-op pool; other elementwise CPU kernels use it, and
+// RunBroadcastCopy on it serves the kernels that only broadcast x
+// (BroadcastLike, DynamicExpand).
 //
 // Thread-safety: kernels keep no per-step state; plans are plain values.
 #ifndef GRAPHRT_KERNELS_CPU_CWISE_BINARY_H_
@@ -49,6 +51,15 @@ namespace graphrt {
 template <typename Op, typename T, typename Out>
 void RunBroadcast(const OpKernelContext& ctx, const BroadcastPlan& plan, const T* x,
                   const T* y, Out* out);
+
+// out = x broadcast onto the plan's output, for kernels that only move
+// elements (BroadcastLike, DynamicExpand). `plan` maps x and a scalar y (as
+// BroadcastLikePlan's does) onto the output; y is never read. Elements move
+// as unsigned integers of their width (Bits), so one instantiation serves
+// every dtype of that size.
+template <typename Bits>
+void RunBroadcastCopy(const OpKernelContext& ctx, const BroadcastPlan& plan, const void* x,
+                      void* out);
 
 // Op<float> on float16 elements: each operand widened to float, the result
 // rounded back to nearest even (float16 is storage only: core/graph/types.h).
@@ -164,6 +175,14 @@ void RunStrided(const OpKernelContext& ctx, const BroadcastPlan& p, const T* x, 
                   [&](int64_t b, int64_t e) { Strided<Op, kX, kY>(p, x, y, out, b, e); });
 }
 
+// Copies x's element: the "op" of a broadcast whose second operand is unused.
+template <typename T>
+struct TakeFirst {
+  using Out = T;
+  static constexpr int64_t kCostNs = 1;
+  static T Apply(T a, T) { return a; }
+};
+
 }  // namespace cwise_internal
 
 template <typename Op, typename T, typename Out>
@@ -203,6 +222,14 @@ void RunBroadcast(const OpKernelContext& ctx, const BroadcastPlan& p, const T* x
       return ci::RunStrided<Op, false, false>(ctx, p, x, y, out);
     }
   }
+}
+
+template <typename Bits>
+void RunBroadcastCopy(const OpKernelContext& ctx, const BroadcastPlan& plan, const void* x,
+                      void* out) {
+  const Bits unused{};
+  RunBroadcast<cwise_internal::TakeFirst<Bits>>(ctx, plan, static_cast<const Bits*>(x), &unused,
+                                                static_cast<Bits*>(out));
 }
 
 }  // namespace graphrt

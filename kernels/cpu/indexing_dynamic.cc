@@ -41,10 +41,7 @@ absl::StatusOr<std::vector<int64_t>> ReadInts(const OpKernel& k, const Tensor& t
     return absl::InvalidArgumentError(absl::StrCat(k.op(), " '", k.name(), "': ", what,
                                                    " must be rank 1, is ", t.ShapeString()));
   }
-  if (t.dtype() == DataType::kInt64) {
-    return std::vector<int64_t>(t.flat<int64_t>().begin(), t.flat<int64_t>().end());
-  }
-  return std::vector<int64_t>(t.flat<int32_t>().begin(), t.flat<int32_t>().end());
+  return IntsAsInt64(t);
 }
 
 class DynamicReshapeOp final : public OpKernel {
@@ -164,14 +161,6 @@ class DynamicAxesOp final : public OpKernel {
   }
 };
 
-// Copies x's element: the "op" of a broadcast whose second operand is unused.
-template <typename Bits>
-struct TakeFirst {
-  using Out = Bits;
-  static constexpr int64_t kCostNs = 1;
-  static Bits Apply(Bits a, Bits) { return a; }
-};
-
 // ONNX's Expand: x broadcast both ways with `shape` (numpy rules), elements
 // moved as unsigned integers of their width.
 template <typename Bits>
@@ -198,9 +187,7 @@ class DynamicExpandOp final : public OpKernel {
     ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastLikePlan(x, *target));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, *target));
     if (out->num_elements() == 0) return absl::OkStatus();
-    const Bits unused{};
-    RunBroadcast<TakeFirst<Bits>>(ctx, plan, static_cast<const Bits*>(x.raw_data()), &unused,
-                                  static_cast<Bits*>(out->raw_data()));
+    RunBroadcastCopy<Bits>(ctx, plan, x.raw_data(), out->raw_data());
     return absl::OkStatus();
   }
 };

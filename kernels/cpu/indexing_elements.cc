@@ -25,17 +25,6 @@
 namespace graphrt {
 namespace {
 
-// Integer input `t` (int32 or int64) as int64s.
-std::vector<int64_t> Ints(const Tensor& t) {
-  std::vector<int64_t> v;
-  if (t.dtype() == DataType::kInt32) {
-    for (int32_t x : t.flat<int32_t>()) v.push_back(x);
-  } else {
-    for (int64_t x : t.flat<int64_t>()) v.push_back(x);
-  }
-  return v;
-}
-
 class GatherElementsOp final : public OpKernel {
  public:
   using OpKernel::OpKernel;
@@ -54,7 +43,7 @@ class GatherElementsOp final : public OpKernel {
           "GatherElements: axis ", axis_, " with data ", data.ShapeString(), " and indices ",
           indices.ShapeString(), " (ranks must agree)"));
     }
-    const std::vector<int64_t> idx = Ints(indices);
+    const std::vector<int64_t> idx = IntsAsInt64(indices);
     const int64_t n = data.dim(static_cast<int>(axis));
     std::vector<int64_t> stride(rank, 1);  // data's, in elements
     for (int d = rank - 2; d >= 0; --d) stride[d] = stride[d + 1] * data.dim(d + 1);
@@ -101,7 +90,7 @@ class TileOp final : public OpKernel {
   using OpKernel::OpKernel;
   absl::Status Compute(OpKernelContext& ctx) override {
     const Tensor& in = ctx.input(0);
-    const std::vector<int64_t> m = Ints(ctx.input(1));
+    const std::vector<int64_t> m = IntsAsInt64(ctx.input(1));
     const int rank = in.rank();
     if (static_cast<int>(m.size()) != rank || ctx.input(1).rank() != 1) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -222,7 +211,7 @@ class OneHotOp final : public OpKernel {
     if (indices.dtype() == DataType::kUint8) {
       for (uint8_t v : indices.flat<uint8_t>()) idx.push_back(v);
     } else {
-      idx = Ints(indices);
+      idx = IntsAsInt64(indices);
     }
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape(std::span<const int64_t>(dims))));
     const size_t elem = DataTypeSize(on.dtype());

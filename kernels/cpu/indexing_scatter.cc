@@ -28,13 +28,6 @@
 namespace graphrt {
 namespace {
 
-std::vector<int64_t> IndicesAsInt64(const Tensor& t) {
-  if (t.dtype() == DataType::kInt64) {
-    return std::vector<int64_t>(t.flat<int64_t>().begin(), t.flat<int64_t>().end());
-  }
-  return std::vector<int64_t>(t.flat<int32_t>().begin(), t.flat<int32_t>().end());
-}
-
 int64_t Product(const TensorShape& s, int from, int to) {
   int64_t p = 1;
   for (int d = from; d < to; ++d) p *= s.dim(d);
@@ -125,7 +118,7 @@ class GatherNdOp final : public OpKernel {
     const int64_t slice = Product(data.shape(), b + static_cast<int>(k), data.rank());
     const int64_t batch_size = Product(data.shape(), b, data.rank());
     const int64_t elem = DataTypeSize(data.dtype());
-    const std::vector<int64_t> idx = IndicesAsInt64(indices);
+    const std::vector<int64_t> idx = IntsAsInt64(indices);
     const char* src = static_cast<const char*>(data.raw_data());
     char* dst = static_cast<char*>(out->raw_data());
     for (int64_t bi = 0; bi < batches; ++bi) {
@@ -171,7 +164,7 @@ class ScatterNdOp final : public OpKernel {
     std::memcpy(out->raw_data(), data.raw_data(), data.num_elements() * elem);
     const int64_t m = Product(indices.shape(), 0, indices.rank() - 1);
     const int64_t slice = Product(data.shape(), static_cast<int>(k), data.rank());
-    const std::vector<int64_t> idx = IndicesAsInt64(indices);
+    const std::vector<int64_t> idx = IntsAsInt64(indices);
     for (int64_t j = 0; j < m; ++j) {
       ASSIGN_OR_RETURN(int64_t at, TupleOffset(*this, data.shape(), 0, &idx[j * k], k));
       write(static_cast<char*>(out->raw_data()) + at * slice * elem,
@@ -216,7 +209,7 @@ class ScatterElementsOp final : public OpKernel {
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, data.shape()));
     const int64_t elem = DataTypeSize(data.dtype());
     std::memcpy(out->raw_data(), data.raw_data(), data.num_elements() * elem);
-    const std::vector<int64_t> idx = IndicesAsInt64(indices);
+    const std::vector<int64_t> idx = IntsAsInt64(indices);
     std::vector<int64_t> stride(rank, 1);
     for (int d = rank - 2; d >= 0; --d) stride[d] = stride[d + 1] * data.dim(d + 1);
     const int64_t n = data.dim(axis);

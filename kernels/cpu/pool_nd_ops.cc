@@ -24,18 +24,29 @@ namespace {
 // the first-axis-fastest spatial offsets, valid when inside.
 struct WindowWalker {
   const NdWindow& w;
-  std::vector<int64_t> row_stride, col_stride, k_stride;
+  std::vector<int64_t> row_stride, col_stride;
+  // tap[k * rank + i]: window position k's dilated offset along axis i,
+  // worked out once here rather than by a divide per axis per position of
+  // every output element's walk.
+  std::vector<int64_t> tap;
 
   explicit WindowWalker(const NdWindow& win) : w(win) {
     const int r = w.rank();
     row_stride.assign(r, 1);
     col_stride.assign(r, 1);
-    k_stride.assign(r, 1);
+    std::vector<int64_t> k_stride(r, 1);
     for (int i = r - 2; i >= 0; --i) {
       row_stride[i] = row_stride[i + 1] * w.in[i + 1];
       k_stride[i] = k_stride[i + 1] * w.kernel[i + 1];
     }
     for (int i = 1; i < r; ++i) col_stride[i] = col_stride[i - 1] * w.in[i - 1];
+    const int64_t K = w.kernel_elements();
+    tap.resize(K * r);
+    for (int64_t k = 0; k < K; ++k) {
+      for (int i = 0; i < r; ++i) {
+        tap[k * r + i] = (k / k_stride[i]) % w.kernel[i] * w.dilations[i];
+      }
+    }
   }
 
   template <typename Visit>
@@ -49,10 +60,11 @@ struct WindowWalker {
     }
     const int64_t K = w.kernel_elements();
     for (int64_t k = 0; k < K; ++k) {
+      const int64_t* offset = tap.data() + k * r;
       int64_t row = 0, col = 0;
       bool inside = true, padded = true;
       for (int i = 0; i < r; ++i) {
-        const int64_t coord = start[i] + (k / k_stride[i]) % w.kernel[i] * w.dilations[i];
+        const int64_t coord = start[i] + offset[i];
         inside = inside && coord >= 0 && coord < w.in[i];
         padded = padded && coord >= -w.pad_begin[i] && coord < w.in[i] + w.pad_end[i];
         row += coord * row_stride[i];

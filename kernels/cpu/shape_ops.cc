@@ -23,14 +23,6 @@
 namespace graphrt {
 namespace {
 
-// Copies x's element: the "op" of a broadcast whose second operand is unused.
-template <typename T>
-struct TakeFirst {
-  using Out = T;
-  static constexpr int64_t kCostNs = 1;
-  static T Apply(T a, T) { return a; }
-};
-
 // Moves elements as unsigned integers of their width: one instantiation
 // serves every dtype of that size.
 template <typename Bits>
@@ -43,9 +35,7 @@ class BroadcastLikeOp final : public OpKernel {
     if (x.shape() == target) return ctx.set_output(0, x);
     ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastLikePlan(x, target));
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, target));
-    const Bits unused{};
-    RunBroadcast<TakeFirst<Bits>>(ctx, plan, static_cast<const Bits*>(x.raw_data()), &unused,
-                                  static_cast<Bits*>(out->raw_data()));
+    RunBroadcastCopy<Bits>(ctx, plan, x.raw_data(), out->raw_data());
     return absl::OkStatus();
   }
 };

@@ -4,6 +4,9 @@
 // Counter bytes = the input's bytes per call, as a rate.
 //   BM_MaxPool/<layer>/<threads>       forward
 //   BM_MaxPoolGrad/<layer>/<threads>   gradient (routes to the first maximum)
+//   BM_MaxPoolNd_Nchw/<layer>/<threads> MaxPoolNd (the ONNX importer's
+//                                      channels-first pool, pool_nd_ops.cc), 3x3
+//                                      window, stride 2, pads 1 (ResNet's stem pool)
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -56,10 +59,40 @@ void RunPool(benchmark::State& state, bool grad) {
       benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
 }
 
+void BM_MaxPoolNd_Nchw(benchmark::State& state) {
+  const Layer& l = kLayers[state.range(0)];
+  const TensorShape in{l.n, l.c, l.h, l.w};
+  GraphBuilder b;
+  Output fed = b.Placeholder(DataType::kFloat32, in, "x");
+  std::vector<Output> inputs{fed};
+  Output result = b.Op("MaxPoolNd", inputs,
+                       {{"kernel_shape", std::vector<int64_t>{3, 3}},
+                        {"strides", std::vector<int64_t>{2, 2}},
+                        {"pads", std::vector<int64_t>{1, 1, 1, 1}}});
+  SessionOptions o;
+  o.inter_op_threads = 1;
+  o.intra_op_threads = static_cast<int>(state.range(1));
+  auto session = Session::Create(b.Build().value(), o).value();
+  auto h = session->MakeCallable({fed}, {result}).value();
+  const Tensor feed = Random(in, 1);
+  for (auto _ : state) {
+    auto r = session->RunCallable(h, std::span<const Tensor>(&feed, 1));
+    if (!r.ok()) {
+      state.SkipWithError(std::string(r.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["bytes"] = benchmark::Counter(
+      4.0 * in.num_elements() * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
+}
+
 void BM_MaxPool(benchmark::State& s) { RunPool(s, false); }
 void BM_MaxPoolGrad(benchmark::State& s) { RunPool(s, true); }
 BENCHMARK(BM_MaxPool)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_MaxPoolGrad)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime();
+BENCHMARK(BM_MaxPoolNd_Nchw)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime();
 
 }  // namespace
 }  // namespace graphrt

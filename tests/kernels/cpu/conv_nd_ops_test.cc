@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kernels/cpu/conv_reference.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
@@ -15,6 +16,7 @@ namespace {
 
 using ::graphrt::testing::ExpectTensorNear;
 using ::graphrt::testing::KernelRunOptions;
+using ::graphrt::testing::Pad3;
 using ::graphrt::testing::RandomFloats;
 using ::graphrt::testing::RunKernel;
 using ::graphrt::testing::RunKernelUnshaped;
@@ -32,13 +34,6 @@ struct ConvCase {
   Ints ref_pad_begin;  // the padding the reference applies (auto_pad by hand)
   Ints out;            // the spatial output, by hand
 };
-
-Ints Pad3(const Ints& v, size_t r, int64_t fill) {
-  Ints out(3 - r, fill);
-  out.insert(out.end(), v.begin(), v.end());
-  if (v.empty()) out.resize(3, fill);
-  return out;
-}
 
 // y[n, m, o...] = b[m] + sum over c in m's group, k... of
 //   w[m, c, k...] * x[n, group * C/group + c, o * stride + k * dilation - pad].

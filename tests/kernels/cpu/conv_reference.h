@@ -93,6 +93,17 @@ inline RefConvResult RefConv(const Tensor& x, const Tensor& f, const Tensor* dy,
   return r;
 }
 
+// The ND (channels-first) tests' references loop over three spatial axes:
+// a per-axis vector `v` of a rank-`r` case (r <= 3) is lifted to three by
+// leading `fill`s (1 for sizes and steps, 0 for padding); an empty `v`
+// (the attr left out) is all `fill`.
+inline std::vector<int64_t> Pad3(const std::vector<int64_t>& v, size_t r, int64_t fill) {
+  std::vector<int64_t> out(3 - r, fill);
+  out.insert(out.end(), v.begin(), v.end());
+  if (v.empty()) out.resize(3, fill);
+  return out;
+}
+
 }  // namespace graphrt::testing
 
 #endif  // GRAPHRT_TESTS_KERNELS_CPU_CONV_REFERENCE_H_

@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kernels/cpu/conv_reference.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
@@ -16,6 +17,7 @@ namespace {
 
 using ::graphrt::testing::ExpectTensorNear;
 using ::graphrt::testing::KernelRunOptions;
+using ::graphrt::testing::Pad3;
 using ::graphrt::testing::RandomFloats;
 using ::graphrt::testing::RunKernel;
 using ::testing::HasSubstr;
@@ -30,13 +32,6 @@ struct Case {
   Ints ref_begin;  // padding, by hand
   Ints out;        // spatial output, by hand
 };
-
-Ints Pad3(const Ints& v, size_t r, int64_t fill) {
-  Ints out(3 - r, fill);
-  out.insert(out.end(), v.begin(), v.end());
-  if (v.empty()) out.resize(3, fill);
-  return out;
-}
 
 Tensor Reference(const Case& c, const Tensor& x, const Tensor& w, const Tensor& b) {
   const size_t r = c.x.size() - 2;

@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kernels/cpu/conv_reference.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace graphrt {
@@ -17,6 +18,7 @@ namespace {
 
 using ::graphrt::testing::ExpectTensorEq;
 using ::graphrt::testing::ExpectTensorNear;
+using ::graphrt::testing::Pad3;
 using ::graphrt::testing::RandomFloats;
 using ::graphrt::testing::RunKernel;
 using ::graphrt::testing::T_;
@@ -33,13 +35,6 @@ struct PoolCase {
   Ints ref_begin, ref_end;  // the padding, by hand
   Ints out;                 // the spatial output, by hand
 };
-
-Ints Pad3(const Ints& v, size_t r, int64_t fill) {
-  Ints out(3 - r, fill);
-  out.insert(out.end(), v.begin(), v.end());
-  if (v.empty()) out.resize(3, fill);
-  return out;
-}
 
 struct Ref {
   Tensor max, indices, indices_col, avg_exclude, avg_include;
