@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "kernels/common/batch_norm_checks.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -20,23 +21,6 @@ absl::Status CheckFormat(const OpKernelConstruction& c) {
         "data_format ", format, " is not supported: graphrt's CPU kernels are NHWC only"));
   }
   return absl::OkStatus();
-}
-
-absl::Status CheckX(const Tensor& x, const char* what) {
-  if (x.rank() != 4) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " must have rank 4 (NHWC), got ", x.ShapeString()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckVector(const Tensor& v, const char* what, int64_t channels,
-                         bool may_be_empty = false) {
-  if (v.rank() == 1 && (v.dim(0) == channels || (may_be_empty && v.dim(0) == 0))) {
-    return absl::OkStatus();
-  }
-  return absl::InvalidArgumentError(absl::StrCat(what, " must be a vector of the ", channels,
-                                                 " channels of x, got ", v.ShapeString()));
 }
 
 // sums[j][c] = sum over rows of fn(j, row pointer)[c], for `k` sums at once,
@@ -76,14 +60,14 @@ absl::Status FusedBatchNormOp::Init(const OpKernelConstruction& c) {
 
 absl::Status FusedBatchNormOp::Compute(OpKernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  RETURN_IF_ERROR(CheckX(x, "x"));
+  RETURN_IF_ERROR(CheckBatchNormX(x, "x"));
   const int64_t c = x.dim(3);
   const int64_t rows = c == 0 ? 0 : x.num_elements() / c;
   const bool may_be_empty = training_ && factor_ == 1.0f;
-  RETURN_IF_ERROR(CheckVector(ctx.input(1), "scale", c));
-  RETURN_IF_ERROR(CheckVector(ctx.input(2), "offset", c));
-  RETURN_IF_ERROR(CheckVector(ctx.input(3), "mean", c, may_be_empty));
-  RETURN_IF_ERROR(CheckVector(ctx.input(4), "variance", c, may_be_empty));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(1), "scale", c));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(2), "offset", c));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(3), "mean", c, may_be_empty));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(4), "variance", c, may_be_empty));
   const float* px = x.data<float>();
   const float* scale = ctx.input(1).data<float>();
   const float* offset = ctx.input(2).data<float>();
@@ -163,16 +147,16 @@ absl::Status FusedBatchNormGradOp::Init(const OpKernelConstruction& c) {
 absl::Status FusedBatchNormGradOp::Compute(OpKernelContext& ctx) {
   const Tensor& dy = ctx.input(0);
   const Tensor& x = ctx.input(1);
-  RETURN_IF_ERROR(CheckX(x, "x"));
+  RETURN_IF_ERROR(CheckBatchNormX(x, "x"));
   if (dy.shape() != x.shape()) {
     return absl::InvalidArgumentError(absl::StrCat("y_backprop ", dy.ShapeString(), " and x ",
                                                    x.ShapeString(), " differ in shape"));
   }
   const int64_t c = x.dim(3);
   const int64_t rows = c == 0 ? 0 : x.num_elements() / c;
-  RETURN_IF_ERROR(CheckVector(ctx.input(2), "scale", c));
-  RETURN_IF_ERROR(CheckVector(ctx.input(3), "reserve_space_1 (the saved mean)", c));
-  RETURN_IF_ERROR(CheckVector(ctx.input(4), "reserve_space_2 (the saved variance)", c));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(2), "scale", c));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(3), "reserve_space_1 (the saved mean)", c));
+  RETURN_IF_ERROR(CheckChannelVector(ctx.input(4), "reserve_space_2 (the saved variance)", c));
   const float* pdy = dy.data<float>();
   const float* px = x.data<float>();
   const float* scale = ctx.input(2).data<float>();

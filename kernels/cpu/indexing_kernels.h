@@ -16,8 +16,8 @@ namespace graphrt {
 void RegisterIndexingElementKernels(KernelRegistry& r);  // GatherElements Tile Trilu OneHot
 void RegisterCumsumKernels(KernelRegistry& r);           // Cumsum
 void RegisterTopKKernels(KernelRegistry& r);             // TopKV2
-void RegisterDynamicIndexingKernels(KernelRegistry& r);
-void RegisterScatterKernels(KernelRegistry& r);         // GatherND ScatterND ScatterElements  // DynamicReshape DynamicSlice DynamicSqueeze DynamicUnsqueeze
+void RegisterDynamicIndexingKernels(KernelRegistry& r);  // DynamicReshape DynamicSlice ...
+void RegisterScatterKernels(KernelRegistry& r);          // GatherND ScatterND ScatterElements
 
 // The elements of an int32 or int64 tensor (indices, multiples, shapes, pads
 // read at run time) as int64s; the kernels' registrations admit no other
