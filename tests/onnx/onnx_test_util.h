@@ -1,5 +1,5 @@
-// Builders of small ONNX models for the importer's tests, and a helper that
-// imports and runs one.
+// Builders of small ONNX models for the importer's tests (running one is
+// left to each test: onnx_import_run_test.cc's RunModel).
 #ifndef GRAPHRT_TESTS_ONNX_ONNX_TEST_UTIL_H_
 #define GRAPHRT_TESTS_ONNX_ONNX_TEST_UTIL_H_
 

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/base/status_macros.h"
 #include "core/graph/io/foreign_formats.h"
 #include "core/graph/io/proto_util.h"
@@ -40,10 +41,10 @@ absl::StatusOr<DataType> DataTypeFromProto(int dtype) {
   for (const WireType& t : kWireTypes) {
     if (t.wire == dtype) return t.dtype;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "dtype ", dtype,
-      " is not one of float32, int32, int64, uint8, bool, float64, int8, int16, uint16, "
-      "uint32, uint64, float16"));
+  std::vector<absl::string_view> names;
+  for (const WireType& t : kWireTypes) names.push_back(DataTypeName(t.dtype));
+  return absl::InvalidArgumentError(
+      absl::StrCat("dtype ", dtype, " is not one of ", absl::StrJoin(names, ", ")));
 }
 
 proto::Shape ShapeToProto(const PartialShape& shape) {

@@ -46,7 +46,7 @@ absl::StatusOr<Tensor> OnnxContext::TensorAttr(absl::string_view name) const {
   const onnx::AttributeProto* a = FindAttr(name);
   if (a == nullptr || !a->has_t()) return Error("attr '", name, "' (a tensor) is not set");
   absl::StatusOr<Tensor> t = TensorFromOnnx(a->t());
-  if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat("ONNX node '", node().name(), "' (", node().op_type(), "): attr '", name, "': ", t.status().message()));
+  if (!t.ok()) return NodeStatus(t.status().code(), "attr '", name, "': ", t.status().message());
   return t;
 }
 

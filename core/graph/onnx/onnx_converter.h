@@ -67,17 +67,22 @@ class OnnxContext {
   std::vector<float> FloatsAttr(absl::string_view name) const;
   absl::StatusOr<Tensor> TensorAttr(absl::string_view name) const;
 
+  // `code` with "ONNX node 'name' (OpType): <parts>": every error about a
+  // node starts so, whatever its code.
+  template <typename... Parts>
+  absl::Status NodeStatus(absl::StatusCode code, const Parts&... parts) const {
+    return absl::Status(code, absl::StrCat("ONNX node '", node().name(), "' (",
+                                           node().op_type(), "): ", parts...));
+  }
   // INVALID_ARGUMENT "ONNX node 'name' (OpType): <parts>".
   template <typename... Parts>
   absl::Status Error(const Parts&... parts) const {
-    return absl::InvalidArgumentError(absl::StrCat("ONNX node '", node().name(), "' (",
-                                                   node().op_type(), "): ", parts...));
+    return NodeStatus(absl::StatusCode::kInvalidArgument, parts...);
   }
   // UNIMPLEMENTED, same prefix: a valid model using a case graphrt lacks.
   template <typename... Parts>
   absl::Status Unsupported(const Parts&... parts) const {
-    return absl::UnimplementedError(absl::StrCat("ONNX node '", node().name(), "' (",
-                                                 node().op_type(), "): ", parts...));
+    return NodeStatus(absl::StatusCode::kUnimplemented, parts...);
   }
 };
 

@@ -311,10 +311,9 @@ absl::StatusOr<Tensor> Context::ConstantInput(int i) {
   RETURN_IF_ERROR(CheckInputIndex(i));
   ASSIGN_OR_RETURN(Value * v, imp_.Find(node_.input(i), node_));
   if (!v->constant.has_value()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "ONNX node '", node_.name(), "' (", node_.op_type(), "): input ", i, " ('",
-        node_.input(i), "') must be known at import time (an initializer or a Constant), "
-        "but it is computed when the graph runs"));
+    return NodeStatus(absl::StatusCode::kFailedPrecondition, "input ", i, " ('", node_.input(i),
+                      "') must be known at import time (an initializer or a Constant), "
+                      "but it is computed when the graph runs");
   }
   return *v->constant;
 }

@@ -111,7 +111,9 @@ AttrMap WindowAttrs(OnnxContext& ctx) {
           {"auto_pad", auto_pad.empty() ? std::string("NOTSET") : auto_pad}};
 }
 
-absl::Status Conv(OnnxContext& ctx) {
+// Conv and ConvTranspose: X, W and the optional bias B (left out: an empty
+// [0] tensor, which ConvNd and ConvTransposeNd read as no bias).
+absl::StatusOr<std::vector<Output>> ConvInputs(OnnxContext& ctx) {
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   ASSIGN_OR_RETURN(Output w, ctx.Input(1));
   Output b;
@@ -120,27 +122,25 @@ absl::Status Conv(OnnxContext& ctx) {
   } else {
     b = ctx.builder().Const(Tensor(DataType::kFloat32, TensorShape{0}), Name(ctx, "no_bias"));
   }
+  return std::vector<Output>{x, w, b};
+}
+
+absl::Status Conv(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(std::vector<Output> in, ConvInputs(ctx));
   AttrMap attrs = WindowAttrs(ctx);
   attrs["group"] = ctx.IntAttr("group", 1);
-  Output y = Op(ctx, "ConvNd", {x, w, b}, std::move(attrs));
+  Output y = Op(ctx, "ConvNd", std::move(in), std::move(attrs));
   RETURN_IF_ERROR(Built(ctx));
   return ctx.SetOutput(0, y);
 }
 
 absl::Status ConvTranspose(OnnxContext& ctx) {
-  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
-  ASSIGN_OR_RETURN(Output w, ctx.Input(1));
-  Output b;
-  if (ctx.HasInput(2)) {
-    ASSIGN_OR_RETURN(b, ctx.Input(2));
-  } else {
-    b = ctx.builder().Const(Tensor(DataType::kFloat32, TensorShape{0}), Name(ctx, "no_bias"));
-  }
+  ASSIGN_OR_RETURN(std::vector<Output> in, ConvInputs(ctx));
   AttrMap attrs = WindowAttrs(ctx);
   attrs["group"] = ctx.IntAttr("group", 1);
   attrs["output_padding"] = ctx.IntsAttr("output_padding");
   attrs["output_shape"] = ctx.IntsAttr("output_shape");
-  Output y = Op(ctx, "ConvTransposeNd", {x, w, b}, std::move(attrs));
+  Output y = Op(ctx, "ConvTransposeNd", std::move(in), std::move(attrs));
   RETURN_IF_ERROR(Built(ctx));
   return ctx.SetOutput(0, y);
 }

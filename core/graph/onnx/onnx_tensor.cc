@@ -14,12 +14,9 @@ using TP = onnx::TensorProto;
 
 // Copies a typed repeated field into the tensor, narrowing each value to T
 // (int32_data holds int8..uint16, bool and float16 bits widened to int32).
+// The caller has checked that the field holds one value per element.
 template <typename T, typename Field>
-absl::Status CopyTyped(const Field& field, Tensor& out, const std::string& what) {
-  if (field.size() != out.num_elements()) {
-    return absl::InvalidArgumentError(absl::StrCat(what, ": ", field.size(), " values for ",
-                                                   out.ShapeString()));
-  }
+void CopyTyped(const Field& field, Tensor& out) {
   T* dst = out.data<T>();
   for (int i = 0; i < field.size(); ++i) {
     if constexpr (std::is_same_v<T, Float16>) {
@@ -28,7 +25,6 @@ absl::Status CopyTyped(const Field& field, Tensor& out, const std::string& what)
       dst[i] = static_cast<T>(field.Get(i));
     }
   }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -100,18 +96,18 @@ absl::StatusOr<Tensor> TensorFromOnnx(const onnx::TensorProto& t) {
   }
   Tensor out(*dtype, shape);
   switch (t.data_type()) {
-    case TP::FLOAT: RETURN_IF_ERROR(CopyTyped<float>(t.float_data(), out, what)); break;
-    case TP::DOUBLE: RETURN_IF_ERROR(CopyTyped<double>(t.double_data(), out, what)); break;
-    case TP::INT64: RETURN_IF_ERROR(CopyTyped<int64_t>(t.int64_data(), out, what)); break;
-    case TP::UINT32: RETURN_IF_ERROR(CopyTyped<uint32_t>(t.uint64_data(), out, what)); break;
-    case TP::UINT64: RETURN_IF_ERROR(CopyTyped<uint64_t>(t.uint64_data(), out, what)); break;
-    case TP::INT32: RETURN_IF_ERROR(CopyTyped<int32_t>(t.int32_data(), out, what)); break;
-    case TP::INT16: RETURN_IF_ERROR(CopyTyped<int16_t>(t.int32_data(), out, what)); break;
-    case TP::INT8: RETURN_IF_ERROR(CopyTyped<int8_t>(t.int32_data(), out, what)); break;
-    case TP::UINT16: RETURN_IF_ERROR(CopyTyped<uint16_t>(t.int32_data(), out, what)); break;
-    case TP::UINT8: RETURN_IF_ERROR(CopyTyped<uint8_t>(t.int32_data(), out, what)); break;
-    case TP::BOOL: RETURN_IF_ERROR(CopyTyped<bool>(t.int32_data(), out, what)); break;
-    case TP::FLOAT16: RETURN_IF_ERROR(CopyTyped<Float16>(t.int32_data(), out, what)); break;
+    case TP::FLOAT: CopyTyped<float>(t.float_data(), out); break;
+    case TP::DOUBLE: CopyTyped<double>(t.double_data(), out); break;
+    case TP::INT64: CopyTyped<int64_t>(t.int64_data(), out); break;
+    case TP::UINT32: CopyTyped<uint32_t>(t.uint64_data(), out); break;
+    case TP::UINT64: CopyTyped<uint64_t>(t.uint64_data(), out); break;
+    case TP::INT32: CopyTyped<int32_t>(t.int32_data(), out); break;
+    case TP::INT16: CopyTyped<int16_t>(t.int32_data(), out); break;
+    case TP::INT8: CopyTyped<int8_t>(t.int32_data(), out); break;
+    case TP::UINT16: CopyTyped<uint16_t>(t.int32_data(), out); break;
+    case TP::UINT8: CopyTyped<uint8_t>(t.int32_data(), out); break;
+    case TP::BOOL: CopyTyped<bool>(t.int32_data(), out); break;
+    case TP::FLOAT16: CopyTyped<Float16>(t.int32_data(), out); break;
     default: break;
   }
   return out;

@@ -27,6 +27,36 @@ int64_t Product(const std::vector<int64_t>& v) {
   return p;
 }
 
+// The part both windows share: the attrs' lengths checked against the rank,
+// then `in`, `kernel`, strides and dilations (empty: all ones) filled in and
+// the pads and output sizes zeroed for the caller's per-axis rule.
+absl::StatusOr<NdWindow> StartWindow(std::span<const int64_t> in,
+                                     std::span<const int64_t> kernel,
+                                     const NdWindowAttrs& attrs) {
+  const size_t r = in.size();
+  RETURN_IF_ERROR(CheckLength("strides", attrs.strides, r));
+  RETURN_IF_ERROR(CheckLength("dilations", attrs.dilations, r));
+  RETURN_IF_ERROR(CheckLength("pads", attrs.pads, 2 * r));
+  NdWindow w;
+  w.in.assign(in.begin(), in.end());
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = attrs.strides.empty() ? std::vector<int64_t>(r, 1) : attrs.strides;
+  w.dilations = attrs.dilations.empty() ? std::vector<int64_t>(r, 1) : attrs.dilations;
+  w.pad_begin.assign(r, 0);
+  w.pad_end.assign(r, 0);
+  w.out.assign(r, 0);
+  return w;
+}
+
+absl::Status CheckAxis(size_t i, int64_t k, int64_t s, int64_t d) {
+  if (k < 1 || s < 1 || d < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("spatial axis ", i, ": kernel ", k,
+                                                   ", stride ", s, " and dilation ", d,
+                                                   " must all be positive"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int64_t NdWindow::out_elements() const { return Product(out); }
@@ -55,24 +85,10 @@ absl::StatusOr<NdWindow> ComputeNdWindow(std::span<const int64_t> in,
                                          std::span<const int64_t> kernel,
                                          const NdWindowAttrs& attrs) {
   const size_t r = in.size();
-  RETURN_IF_ERROR(CheckLength("strides", attrs.strides, r));
-  RETURN_IF_ERROR(CheckLength("dilations", attrs.dilations, r));
-  RETURN_IF_ERROR(CheckLength("pads", attrs.pads, 2 * r));
-  NdWindow w;
-  w.in.assign(in.begin(), in.end());
-  w.kernel.assign(kernel.begin(), kernel.end());
-  w.strides = attrs.strides.empty() ? std::vector<int64_t>(r, 1) : attrs.strides;
-  w.dilations = attrs.dilations.empty() ? std::vector<int64_t>(r, 1) : attrs.dilations;
-  w.pad_begin.assign(r, 0);
-  w.pad_end.assign(r, 0);
-  w.out.assign(r, 0);
+  ASSIGN_OR_RETURN(NdWindow w, StartWindow(in, kernel, attrs));
   for (size_t i = 0; i < r; ++i) {
     const int64_t k = w.kernel[i], s = w.strides[i], d = w.dilations[i];
-    if (k < 1 || s < 1 || d < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "spatial axis ", i, ": kernel ", k, ", stride ", s, " and dilation ", d,
-          " must all be positive"));
-    }
+    RETURN_IF_ERROR(CheckAxis(i, k, s, d));
     const int64_t e = (k - 1) * d + 1;
     if (attrs.auto_pad == "NOTSET") {
       if (!attrs.pads.empty()) {
@@ -117,27 +133,13 @@ absl::StatusOr<NdWindow> ComputeConvTransposeWindow(std::span<const int64_t> in,
                                                     const std::vector<int64_t>& output_padding,
                                                     const std::vector<int64_t>& output_shape) {
   const size_t r = in.size();
-  RETURN_IF_ERROR(CheckLength("strides", attrs.strides, r));
-  RETURN_IF_ERROR(CheckLength("dilations", attrs.dilations, r));
-  RETURN_IF_ERROR(CheckLength("pads", attrs.pads, 2 * r));
+  ASSIGN_OR_RETURN(NdWindow w, StartWindow(in, kernel, attrs));
   RETURN_IF_ERROR(CheckLength("output_padding", output_padding, r));
   RETURN_IF_ERROR(CheckLength("output_shape", output_shape, r));
-  NdWindow w;
-  w.in.assign(in.begin(), in.end());
-  w.kernel.assign(kernel.begin(), kernel.end());
-  w.strides = attrs.strides.empty() ? std::vector<int64_t>(r, 1) : attrs.strides;
-  w.dilations = attrs.dilations.empty() ? std::vector<int64_t>(r, 1) : attrs.dilations;
-  w.pad_begin.assign(r, 0);
-  w.pad_end.assign(r, 0);
-  w.out.assign(r, 0);
   const bool same = attrs.auto_pad == "SAME_UPPER" || attrs.auto_pad == "SAME_LOWER";
   for (size_t i = 0; i < r; ++i) {
     const int64_t k = w.kernel[i], s = w.strides[i], d = w.dilations[i];
-    if (k < 1 || s < 1 || d < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "spatial axis ", i, ": kernel ", k, ", stride ", s, " and dilation ", d,
-          " must all be positive"));
-    }
+    RETURN_IF_ERROR(CheckAxis(i, k, s, d));
     const int64_t op = output_padding.empty() ? 0 : output_padding[i];
     const int64_t full = s * (in[i] - 1) + op + (k - 1) * d + 1;
     if (!output_shape.empty() || same) {

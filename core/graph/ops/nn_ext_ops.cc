@@ -13,27 +13,6 @@ namespace {
 
 using DT = DataType;
 
-// Numpy broadcast of two batch-dim lists (-1 unknown); false on a mismatch.
-bool BroadcastDims(std::span<const int64_t> a, std::span<const int64_t> b,
-                   std::vector<int64_t>& out) {
-  const size_t n = std::max(a.size(), b.size());
-  out.assign(n, 1);
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
-    const int64_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    if (x == 1) {
-      out[i] = y;
-    } else if (y == 1 || x == y) {
-      out[i] = x;
-    } else if (x < 0 || y < 0) {
-      out[i] = x < 0 ? y : x;  // the known one, or it fails at run time
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
 absl::Status BatchMatMulShape(ShapeContext& c) {
   const PartialShape& x = c.input(0);
   const PartialShape& y = c.input(1);
@@ -53,11 +32,14 @@ absl::Status BatchMatMulShape(ShapeContext& c) {
     return c.Error(absl::StrCat("inner dimensions differ: x ", x.DebugString(), " and y ",
                                 y.DebugString(), " (adj_x ", adj_x, ", adj_y ", adj_y, ")"));
   }
-  std::vector<int64_t> out;
-  if (!BroadcastDims(x.dims().first(rx - 2), y.dims().first(ry - 2), out)) {
+  // The batch dims broadcast as numpy's (an unknown dim takes the known one).
+  absl::StatusOr<PartialShape> batch = BroadcastPartialShapes(
+      PartialShape(x.dims().first(rx - 2)), PartialShape(y.dims().first(ry - 2)));
+  if (!batch.ok()) {
     return c.Error(absl::StrCat("batch dimensions of x ", x.DebugString(), " and y ",
                                 y.DebugString(), " do not broadcast"));
   }
+  std::vector<int64_t> out(batch->dims().begin(), batch->dims().end());
   out.push_back(m);
   out.push_back(n);
   c.set_output(0, PartialShape(out));

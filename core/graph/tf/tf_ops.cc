@@ -35,6 +35,16 @@ bool BoolAttr(const tfproto::NodeDef& node, const std::string& name, bool fallba
   return a != nullptr && a->value_case() == tfproto::AttrValue::kB ? a->b() : fallback;
 }
 
+int64_t IntAttr(const tfproto::NodeDef& node, const std::string& name, int64_t fallback) {
+  const tfproto::AttrValue* a = FindTfAttr(node, name);
+  return a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : fallback;
+}
+
+float FloatAttr(const tfproto::NodeDef& node, const std::string& name, float fallback) {
+  const tfproto::AttrValue* a = FindTfAttr(node, name);
+  return a != nullptr && a->value_case() == tfproto::AttrValue::kF ? a->f() : fallback;
+}
+
 absl::StatusOr<DataType> TypeAttr(const tfproto::NodeDef& node, const std::string& name) {
   const tfproto::AttrValue* a = FindTfAttr(node, name);
   if (a == nullptr || a->value_case() != tfproto::AttrValue::kType) {
@@ -189,8 +199,7 @@ absl::StatusOr<Converted> ArgMax(NodeContext& ctx, const char* op) {
 // batch_dims is TF's attr (Keras' Embedding uses axis 0, batch_dims 0).
 absl::StatusOr<Converted> GatherV2(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(int64_t axis, StaticInt(ctx, 2));
-  const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "batch_dims");
-  const int64_t batch_dims = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : 0;
+  const int64_t batch_dims = IntAttr(ctx.node(), "batch_dims", 0);
   return Converted{op, {0, 1}, {{"axis", axis}, {"batch_dims", batch_dims}}};
 }
 
@@ -206,8 +215,7 @@ absl::StatusOr<Converted> StridedSlice(NodeContext& ctx, const char* op) {
   }
   for (const char* mask : {"begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
                            "shrink_axis_mask"}) {
-    const tfproto::AttrValue* a = FindTfAttr(ctx.node(), mask);
-    out.attrs[mask] = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : 0;
+    out.attrs[mask] = IntAttr(ctx.node(), mask, 0);
   }
   return out;
 }
@@ -223,8 +231,7 @@ absl::StatusOr<Converted> Cumsum(NodeContext& ctx, const char* op) {
 // OneHot (indices, depth, on_value, off_value): TF's inputs, the axis attr.
 absl::StatusOr<Converted> OneHot(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
-  const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "axis");
-  out.attrs["axis"] = a != nullptr && a->value_case() == tfproto::AttrValue::kI ? a->i() : -1;
+  out.attrs["axis"] = IntAttr(ctx.node(), "axis", -1);
   return out;
 }
 
@@ -290,9 +297,7 @@ absl::StatusOr<Converted> ReverseSequence(NodeContext& ctx, const char* op) {
   if (seq == nullptr || seq->value_case() != tfproto::AttrValue::kI) {
     return NodeError(ctx.node(), "attr 'seq_dim' (an int) is missing");
   }
-  const tfproto::AttrValue* batch = FindTfAttr(ctx.node(), "batch_dim");
-  const int64_t batch_dim =
-      batch != nullptr && batch->value_case() == tfproto::AttrValue::kI ? batch->i() : 0;
+  const int64_t batch_dim = IntAttr(ctx.node(), "batch_dim", 0);
   return Converted{op, {0, 1}, {{"seq_dim", int64_t{seq->i()}}, {"batch_dim", batch_dim}}};
 }
 
@@ -343,12 +348,7 @@ absl::StatusOr<Converted> FusedBatchNorm(NodeContext& ctx, const char* op) {
 // LeakyRelu: TF's alpha (default 0.2) carried over.
 absl::StatusOr<Converted> LeakyRelu(NodeContext& ctx, const char* op) {
   ASSIGN_OR_RETURN(Converted out, Same(ctx, op));
-  float alpha = 0.2f;
-  if (const tfproto::AttrValue* a = FindTfAttr(ctx.node(), "alpha");
-      a != nullptr && a->value_case() == tfproto::AttrValue::kF) {
-    alpha = a->f();
-  }
-  out.attrs["alpha"] = alpha;
+  out.attrs["alpha"] = FloatAttr(ctx.node(), "alpha", 0.2f);
   return out;
 }
 

@@ -11,9 +11,9 @@
 #include "core/graph/ops/pooling_ops.h"
 #include "core/graph/tf/tf_import.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/kernels/kernel_test_util.h"
+#include "tests/graph/tf/tf_test_util.h"
 
 namespace graphrt {
 namespace {
@@ -21,11 +21,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-tfproto::GraphDef Parse(const std::string& text) {
-  tfproto::GraphDef def;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &def)) << text;
-  return def;
-}
+using tf_test::Parse;
 
 std::string FloatConst(const std::string& name, const std::vector<int>& dims,
                        const std::vector<float>& values) {

@@ -10,17 +10,13 @@
 
 #include "core/executor/session.h"
 #include "core/graph/tf/tf_import.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/graph/tf/tf_test_util.h"
 
 namespace graphrt {
 namespace {
 
-tfproto::GraphDef Parse(const std::string& text) {
-  tfproto::GraphDef def;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &def)) << text;
-  return def;
-}
+using tf_test::Parse;
 
 std::string Placeholder(const std::string& name) {
   return "node { name: '" + name +

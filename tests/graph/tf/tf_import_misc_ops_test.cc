@@ -5,19 +5,15 @@
 
 #include "core/graph/tf/tf_import.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/graph/tf/tf_test_util.h"
 
 namespace graphrt {
 namespace {
 
 using ::testing::HasSubstr;
 
-tfproto::GraphDef Parse(const std::string& text) {
-  tfproto::GraphDef def;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &def)) << text;
-  return def;
-}
+using tf_test::Parse;
 
 constexpr char kInputs[] = R"(
   node { name: "a" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }

@@ -15,9 +15,9 @@
 #include "core/graph/io/proto_util.h"
 #include "core/graph/ops/math_ops.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/graph/io/foreign_files.h"
+#include "tests/graph/tf/tf_test_util.h"
 
 namespace graphrt {
 namespace {
@@ -53,11 +53,7 @@ TEST(TfImportTest, FrozenMlpMatchesTensorFlowsOutputs) {
   EXPECT_NEAR(std::accumulate(g.begin(), g.begin() + 10, 0.0), 1.0, 1e-5);
 }
 
-tfproto::GraphDef Parse(const std::string& text) {
-  tfproto::GraphDef def;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &def)) << text;
-  return def;
-}
+using tf_test::Parse;
 
 constexpr char kPlaceholder[] = R"(
   node { name: "x" op: "Placeholder" device: "/device:CPU:0"

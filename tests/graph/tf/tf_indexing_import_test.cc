@@ -9,16 +9,14 @@
 #include "core/executor/session.h"
 #include "core/graph/tf/tf_import.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/graph/tf/tf_test_util.h"
 
 namespace graphrt {
 namespace {
 
 std::vector<Tensor> ImportAndRun(const std::string& text, const std::vector<TensorName>& fetch) {
-  tfproto::GraphDef def;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &def)) << text;
-  absl::StatusOr<Graph> g = ImportTfGraph(def);
+  absl::StatusOr<Graph> g = ImportTfGraph(tf_test::Parse(text));
   EXPECT_TRUE(g.ok()) << g.status();
   if (!g.ok()) return {};
   auto session = Session::Create(*std::move(g));

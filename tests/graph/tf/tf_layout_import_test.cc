@@ -10,8 +10,8 @@
 #include "core/executor/session.h"
 #include "core/graph/tf/tf_import.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/graph/tf/tf_test_util.h"
 
 namespace graphrt {
 namespace {
@@ -19,11 +19,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-tfproto::GraphDef Parse(const std::string& text) {
-  tfproto::GraphDef def;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &def)) << text;
-  return def;
-}
+using tf_test::Parse;
 
 // x [?, 2, 2, 1] -> pad H, W by 1 -> dropout (Identity) -> NCHW -> [?, 16]
 // -> concat(flat, square(flat), axis -1) -> [?, 1, 32] -> squeeze 1;

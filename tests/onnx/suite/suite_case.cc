@@ -78,22 +78,18 @@ absl::Status CompareTensors(const Tensor& got, const Tensor& want, const Toleran
   }
   absl::Status status;
   VisitElementType(want.dtype(), [&]<typename T>() {
-    for (int64_t i = 0; i < want.num_elements(); ++i) {
-      bool same;
+    // Floats (float16 widened) within the tolerance, the rest exactly.
+    auto same = [&](int64_t i) {
       if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, Float16>) {
-        same = Close(AsDouble<T>(got, i), AsDouble<T>(want, i), tol);
+        return Close(AsDouble<T>(got, i), AsDouble<T>(want, i), tol);
       } else {
-        same = got.data<T>()[i] == want.data<T>()[i];
+        return got.data<T>()[i] == want.data<T>()[i];
       }
-      if (!same) {
+    };
+    for (int64_t i = 0; i < want.num_elements(); ++i) {
+      if (!same(i)) {
         int64_t bad = 0;
-        for (int64_t j = 0; j < want.num_elements(); ++j) {
-          if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, Float16>) {
-            bad += !Close(AsDouble<T>(got, j), AsDouble<T>(want, j), tol);
-          } else {
-            bad += got.data<T>()[j] != want.data<T>()[j];
-          }
-        }
+        for (int64_t j = 0; j < want.num_elements(); ++j) bad += !same(j);
         if constexpr (std::is_same_v<T, Float16>) {
           status = absl::InvalidArgumentError(absl::StrCat(
               "value ", AsDouble<T>(got, i), " at ", IndexString(want.shape(), i), ", expected ",
