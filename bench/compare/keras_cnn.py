@@ -14,13 +14,12 @@ learning rate 0.01, batch 64; Keras' default initialisers (Glorot uniform,
 zero biases). Data as keras_mlp.py: the first 5,000 training images held out.
 """
 import argparse
-import os
 import sys
 import time
 
 import numpy as np
 
-from keras_mlp import VALIDATION, load
+from keras_mlp import VALIDATION, load, start_tensorflow, time_steps
 
 # Multiply-adds of one image's forward pass; the backward pass costs twice the
 # forward less the first layer's input gradient (nobody needs it). A step is
@@ -61,13 +60,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf  # after the environment is set
-
-    tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    keras = tf.keras
-    keras.utils.set_random_seed(args.seed)
+    tf, keras = start_tensorflow(args.threads, args.seed)
 
     x_all, y_all = load(args.data, "train")
     x_test, y_test = load(args.data, "t10k")
@@ -86,31 +79,15 @@ def main():
           f"inter-op threads {tf.config.threading.get_inter_op_parallelism_threads()}", flush=True)
 
     if args.mode == "step":
-        order = np.random.default_rng(args.seed).permutation(len(x_train))
-        pos = 0
-
-        def step():
-            nonlocal pos
-            if pos + args.batch > len(order):
-                pos = 0
-            rows = order[pos:pos + args.batch]
-            pos += args.batch
-            # Gathering the batch is part of the step, as in the other peers.
-            return float(model.train_on_batch(x_train[rows], y_train[rows]))
-
-        sink = sum(step() for _ in range(args.warmup))
-        us = np.empty(args.steps)
-        for i in range(args.steps):
-            t0 = time.perf_counter()
-            sink += step()  # the loss, back on the host
-            us[i] = (time.perf_counter() - t0) * 1e6
+        us, sink = time_steps(model, x_train, y_train, args.batch, args.warmup, args.steps,
+                              args.seed)
         median = np.median(us)
         print(f"keras cnn step: batch={args.batch} threads={args.threads} warmup={args.warmup} "
               f"steps={args.steps} jit_compile={model.jit_compile}")
         print(f"step_us median={median:.1f} p10={np.percentile(us, 10):.1f} "
               f"p90={np.percentile(us, 90):.1f} mean={us.mean():.1f} "
               f"gflops={step_flops(args.batch) / median / 1e3:.1f} "
-              f"(loss sink {sink / (args.warmup + args.steps):.3f})")
+              f"(loss sink {sink:.3f})")
         return 0
 
     class EpochTimer(keras.callbacks.Callback):

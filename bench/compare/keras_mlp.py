@@ -38,6 +38,44 @@ def load(data_dir, prefix):
     return x, y
 
 
+def start_tensorflow(threads, seed):
+    """Imports TensorFlow with `threads` inter- and intra-op threads (pools are
+    sized before it runs anything) and Keras seeded; returns (tf, keras)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf  # after the environment is set
+
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    keras = tf.keras
+    keras.utils.set_random_seed(seed)
+    return tf, keras
+
+
+def time_steps(model, x, y, batch, warmup, steps, seed):
+    """`warmup` then `steps` train_on_batch calls over a seeded permutation of
+    the rows, cycled; gathering the batch is part of the step, as in the other
+    peers. Returns each timed step's microseconds and the mean loss (read on
+    the host every step, so no step is left pending)."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    pos = 0
+
+    def step():
+        nonlocal pos
+        if pos + batch > len(order):
+            pos = 0
+        rows = order[pos:pos + batch]
+        pos += batch
+        return float(model.train_on_batch(x[rows], y[rows]))
+
+    sink = sum(step() for _ in range(warmup))
+    us = np.empty(steps)
+    for i in range(steps):
+        t0 = time.perf_counter()
+        sink += step()
+        us[i] = (time.perf_counter() - t0) * 1e6
+    return us, sink / (warmup + steps)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -51,14 +89,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf  # after the environment is set
-
-    # Pools are sized before TensorFlow runs anything.
-    tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    keras = tf.keras
-    keras.utils.set_random_seed(args.seed)
+    tf, keras = start_tensorflow(args.threads, args.seed)
 
     x_all, y_all = load(args.data, "train")
     x_test, y_test = load(args.data, "t10k")
@@ -83,32 +114,13 @@ def main():
           f"train {len(x_train)}, val {len(x_val)}, test {len(x_test)}", flush=True)
 
     if args.mode == "step":
-        rng = np.random.default_rng(args.seed)
-        order = rng.permutation(len(x_train))
-        pos = 0
-
-        def step():
-            nonlocal pos
-            if pos + args.batch > len(order):
-                pos = 0
-            rows = order[pos:pos + args.batch]
-            pos += args.batch
-            # Gathering the batch is part of the step, as in the other peers.
-            return model.train_on_batch(x_train[rows], y_train[rows])
-
-        sink = 0.0
-        for _ in range(args.warmup):
-            sink += float(step())
-        us = np.empty(args.steps)
-        for i in range(args.steps):
-            t0 = time.perf_counter()
-            sink += float(step())  # train_on_batch hands back the loss as a host value
-            us[i] = (time.perf_counter() - t0) * 1e6
+        us, sink = time_steps(model, x_train, y_train, args.batch, args.warmup, args.steps,
+                              args.seed)
         print(f"keras step: batch={args.batch} threads={args.threads} warmup={args.warmup} steps={args.steps} "
               f"jit_compile={model.jit_compile}")
         print(f"step_us median={np.median(us):.1f} p10={np.percentile(us, 10):.1f} "
               f"p90={np.percentile(us, 90):.1f} mean={us.mean():.1f} "
-              f"(loss sink {sink / (args.warmup + args.steps):.3f})")
+              f"(loss sink {sink:.3f})")
         return 0
 
     class EpochTimer(keras.callbacks.Callback):
