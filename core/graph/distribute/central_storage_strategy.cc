@@ -13,10 +13,12 @@ namespace {
 
 constexpr absl::string_view kStrategy = "CentralStorageStrategy";
 
-// Replica 0 makes each variable on the parameter device; the others get it
-// back by the name they ask for. Reads run on the parameter device too: a
-// read is colocated with its variable, so a read requesting the replica's
-// device would be a colocation conflict.
+// Replica 0 makes each variable on the parameter device; replica i's k-th
+// NewVariable gets replica 0's k-th variable back (names alone are not
+// enough: "kernel" may be made under two name scopes), after checking that
+// it asks for the same name. Reads run on the parameter device too: a read
+// is colocated with its variable, so a read requesting the replica's device
+// would be a colocation conflict.
 class CentralPolicy : public VariablePolicy {
  public:
   explicit CentralPolicy(std::string parameter_device)
@@ -27,17 +29,18 @@ class CentralPolicy : public VariablePolicy {
     if (replica == 0) {
       GraphBuilder::DeviceScope on(b, parameter_device_);
       Variable v = b.NewVariable(name, std::move(initial_value));
-      if (v.handle().valid()) made_.emplace(std::string(name), v);
+      made_.emplace_back(std::string(name), v);
       return v;
     }
-    auto it = made_.find(name);
-    if (it == made_.end()) {
-      Fail(absl::StrCat("replica ", replica, " asked for variable '", name,
-                        "', which replica 0 did not make; every replica must make the same "
-                        "variables, by the same names"));
-      return Variable();
+    const size_t k = next_[replica]++;
+    if (k >= made_.size() || made_[k].first != name) {
+      Fail(absl::StrCat("its variable ", k, " is '", name, "', replica 0's ",
+                        k < made_.size() ? absl::StrCat("is '", made_[k].first, "'")
+                                         : std::string("does not exist"),
+                        "; every replica must make the same variables in the same order"));
+      return made_.empty() ? Variable() : made_[0].second;
     }
-    return it->second;
+    return made_[k].second;
   }
 
   Output Read(GraphBuilder& b, int replica, const Variable& v, absl::string_view name) override {
@@ -53,7 +56,8 @@ class CentralPolicy : public VariablePolicy {
   }
 
   std::string parameter_device_;
-  absl::flat_hash_map<std::string, Variable> made_;
+  std::vector<std::pair<std::string, Variable>> made_;  // replica 0's, in order
+  absl::flat_hash_map<int, size_t> next_;               // by replica
   absl::Status status_;
 };
 

@@ -73,7 +73,8 @@ struct ReplicaContext {
   std::string device;  // the replica's DeviceScope, already active
   // A variable of this replica: its own copy (mirrored; same name and
   // initial value in every replica) or the shared one (central storage: the
-  // first replica makes it, the others get it back by name).
+  // first replica makes it; replica i's k-th call gets replica 0's k-th
+  // variable, and must ask for the same name).
   Variable NewVariable(absl::string_view name, Tensor initial_value) const;
   // A read of `v` for this replica's computation. Under central storage the
   // read runs on the parameter device: v.Read() here would ask the placer to

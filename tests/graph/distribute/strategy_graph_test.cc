@@ -173,6 +173,42 @@ TEST(CentralStorageGraphTest, VariablesOnTheParameterDeviceOneUpdateEach) {
   EXPECT_TRUE(m->buckets.empty());
 }
 
+// Variables are matched by creation order, so one name under two scopes
+// ("a/kernel", "b/kernel") maps each to its own shared variable.
+TEST(CentralStorageGraphTest, ReplicasShareVariablesInCreationOrder) {
+  ModelFn two_kernels = [](GraphBuilder& b, const ReplicaContext& ctx,
+                           std::span<const Output> in) -> absl::StatusOr<ReplicaModel> {
+    ReplicaModel m;
+    Output h = in[0];
+    for (const char* scope : {"a", "b"}) {
+      GraphBuilder::NameScope s(b, scope);
+      Variable k = ctx.NewVariable("kernel", Zeros({4, 4}));
+      m.variables.push_back(k);
+      h = ops::MatMul(h, ctx.Read(k));
+    }
+    m.loss = ops::Mean(h);
+    return m;
+  };
+  GraphBuilder b;
+  std::vector<GlobalFeed> feeds = {{"x", DataType::kFloat32, PartialShape{-1, 4}}};
+  auto m = CentralStorageStrategy({"/cpu:0", "/cpu:1"}).Build(b, feeds, two_kernels, SgdOptions{});
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->variables[0].name, "a/kernel");
+  EXPECT_EQ(m->variables[1].name, "b/kernel");
+  EXPECT_EQ(m->replicas[1].variables[1].name(), "b/kernel");
+  EXPECT_EQ(CountOps(b.graph(), "VarHandleOp"), 2);
+
+  ModelFn renamed = [](GraphBuilder& b, const ReplicaContext& ctx,
+                       std::span<const Output> in) -> absl::StatusOr<ReplicaModel> {
+    Variable k = ctx.NewVariable(ctx.replica_id == 0 ? "k" : "other", Zeros({4, 1}));
+    return ReplicaModel{ops::Mean(ops::MatMul(in[0], ctx.Read(k))), {k}, {}};
+  };
+  GraphBuilder b2;
+  auto bad = CentralStorageStrategy({"/cpu:0", "/cpu:1"}).Build(b2, feeds, renamed, SgdOptions{});
+  EXPECT_THAT(bad.status().message(), HasSubstr("replica 1"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("its variable 0 is 'other', replica 0's is 'k'"));
+}
+
 // --- Build-time errors. ---
 
 TEST(StrategyErrorsTest, EmptyDeviceList) {
