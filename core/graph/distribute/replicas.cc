@@ -33,9 +33,18 @@ absl::Status CheckFeedShape(const GlobalFeed& feed, absl::string_view strategy) 
   return absl::OkStatus();
 }
 
-// Replica i's slices of the global feed x: x reshaped to [n, -1, dims...],
-// then row i of it. n == 1: x itself.
-std::vector<Output> SplitFeed(GraphBuilder& b, Output x, const GlobalFeed& feed, int n) {
+// Replica i's slices of the global feed x: x reshaped to [n, -1, dims...]
+// (on the input device), then row i of it, on replica i's device. n == 1:
+// x itself. Note [Slices on the replicas' devices]: a slice made on the
+// input device for another replica would wait there behind replica 0's
+// work; if that device has one inter-op thread and replica 0 reaches its
+// all-reduce first, the thread blocks in the collective and the peer never
+// gets its slice (until the timeout). Cut on the replica's own device, every
+// replica's input leaves the input device as soon as the Reshape has run
+// (the partitioner's copies run on the consumer's device).
+std::vector<Output> SplitFeed(GraphBuilder& b, Output x, const GlobalFeed& feed,
+                              std::span<const std::string> devices) {
+  const int n = static_cast<int>(devices.size());
   if (n == 1) return {x};
   std::vector<int64_t> dims = {n, -1};
   for (int d = 1; d < feed.shape.rank(); ++d) dims.push_back(feed.shape.dim(d));
@@ -44,6 +53,7 @@ std::vector<Output> SplitFeed(GraphBuilder& b, Output x, const GlobalFeed& feed,
   Output rows = ops::Reshape(x, dims, absl::StrCat(feed.name, "_split_into_", n, "_replicas"));
   std::vector<Output> slices;
   for (int i = 0; i < n; ++i) {
+    GraphBuilder::DeviceScope on(b, devices[i]);
     StridedSliceAttrs row;
     row.begin = {i};
     row.end = {i + 1};
@@ -142,7 +152,7 @@ absl::StatusOr<BuiltReplicas> BuildReplicas(GraphBuilder& b, std::span<const std
       RETURN_IF_ERROR(CheckFeedShape(feed, strategy));
       Output x = b.Placeholder(feed.dtype, feed.shape, feed.name);
       built.feeds.push_back(x);
-      std::vector<Output> slices = SplitFeed(b, x, feed, n);
+      std::vector<Output> slices = SplitFeed(b, x, feed, devices);
       for (int i = 0; i < n; ++i) inputs[i].push_back(slices[i]);
     }
     RETURN_IF_ERROR(b.status());

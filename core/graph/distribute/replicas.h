@@ -44,8 +44,9 @@ struct BuiltReplicas {
   std::vector<ReplicaModel> replicas;  // one per device
 };
 
-// The global placeholders, their even split over the devices (on
-// `input_device`), and one replica per device from `model_fn`, each in its
+// The global placeholders, their even split over the devices (a Reshape on
+// `input_device`, each replica's row cut on its own device), and one replica
+// per device from `model_fn`, each in its
 // device's DeviceScope and its ReplicaScope. Checks each replica's loss
 // (a float32 scalar) and variables (as many as replica 0's, same dtypes and
 // shapes, float32 with known shapes).

@@ -135,7 +135,9 @@ struct MirroredOptions {
   int64_t bucket_bytes = int64_t{4} << 20;
   // Keys, timeout and hint of every collective (collective_plan.h).
   CollectiveGroupOptions collectives;
-  // Where the global batch is split ("" : the placer's default device).
+  // Where the global feeds are placed and reshaped to [replicas, -1, ...]
+  // ("": the placer's default device); each replica cuts its row on its own
+  // device (Note [Slices on the replicas' devices] in replicas.cc).
   std::string input_device = "/cpu:0";
 };
 
