@@ -131,6 +131,12 @@ TEST(EquivalenceTest, MomentumAndAdam) {
   MomentumOptions momentum{0.05f, 0.9f, false};
   AdamOptions adam;
   adam.learning_rate = 0.01f;
+  // Adam's step is about lr * g / (|g| + epsilon): for a gradient element
+  // near epsilon it turns the rounding difference of two summation orders
+  // (24 examples at once, or 2 x 12 then the mean) into a visible step
+  // difference (2e-5 relative with Keras's 1e-7). A larger epsilon keeps
+  // the comparison about the strategy, not about that amplification.
+  adam.epsilon = 1e-3f;
   ExpectEquivalent(Kind::kMirrored, 2, momentum, 1, 10, 1e-5, 1e-4);
   ExpectEquivalent(Kind::kMirrored, 2, adam, 1, 10, 1e-5, 1e-4);
   ExpectEquivalent(Kind::kCentral, 3, momentum, 1, 10, 1e-5, 1e-4);
