@@ -35,7 +35,9 @@
 // prefixed with the replica and device; replicas that disagree on their
 // variables (count, dtype, shape, or initial value under MirroredStrategy).
 // A device the runtime does not have is the placer's error, when the session
-// is made, naming the node and the devices that exist.
+// is made under strict placement, naming the node and the devices that
+// exist; under soft placement it falls back silently, so check the list
+// first with CheckDevicesExist.
 //
 // Thread-safety: like GraphBuilder (one thread per builder). A strategy
 // object is immutable and may build many models.
@@ -81,6 +83,7 @@ struct ReplicaContext {
   // put it on this replica's device and conflict with the variable's.
   Output Read(const Variable& v, absl::string_view name = {}) const;
 
+  // Set by the strategy (NewVariable and Read go through them).
   GraphBuilder* builder = nullptr;
   VariablePolicy* policy = nullptr;
 };
