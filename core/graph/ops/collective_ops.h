@@ -18,6 +18,7 @@
 #define GRAPHRT_CORE_GRAPH_OPS_COLLECTIVE_OPS_H_
 
 #include <cstdint>
+#include <string>
 
 #include "core/graph/builder.h"
 
@@ -33,6 +34,9 @@ struct CollectiveOptions {
   int32_t instance_key = 0;
   // How long a participant waits for the others; 0 takes the default, 60 s.
   float timeout_seconds = 0.0f;
+  // The attr of that name (TF's): which implementation to use. "auto": the
+  // in-process one; a cross-process implementation may read it.
+  std::string communication_hint = "auto";
 };
 
 // Every participant's x (float32, int32 or int64, one shape in the group)
