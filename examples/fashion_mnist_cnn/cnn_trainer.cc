@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/executor/checkpoint.h"
-#include "core/executor/device.h"
 #include "core/executor/freeze.h"
 #include "core/executor/runtime.h"
 #include "core/graph/io/graph_def.h"
@@ -51,8 +50,8 @@ absl::StatusOr<std::unique_ptr<CnnTrainer>> CnnTrainer::Create(
   t->seed_ = options.seed;
   CnnOptions model_options = options;
   if (session_options.runtime != nullptr) {
-    for (const Device* d : session_options.runtime->devices()) {
-      if (d->attributes().type != "CPU") model_options.fuse_conv_layers = false;  // CPU-only op
+    for (const DeviceAttributes& d : session_options.runtime->ListLogicalDevices()) {
+      if (d.type != "CPU") model_options.fuse_conv_layers = false;  // a CPU-only op
     }
   }
   ASSIGN_OR_RETURN(t->model_, BuildCnn(t->builder_, model_options));
