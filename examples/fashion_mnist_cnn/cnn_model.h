@@ -12,9 +12,10 @@
 // biases zero, all drawn from `seed` in layer order. On the CPU each conv
 // layer is one FusedConv2D node (conv, bias and relu in one kernel;
 // core/graph/ops/conv_ops.h), whose gradient masks the relu on the pooled
-// gradient (Note [Relu mask through a following max pool], conv_grad.cc);
-// the same numbers as Conv2D, BiasAdd and Relu, with fewer passes over the
-// activations.
+// gradient (Note [Relu mask through a following max pool], conv_grad.cc):
+// the values of Conv2D, BiasAdd and Relu (the bias gradient's float sums in
+// another order), with fewer passes over the activations (no faster a step
+// on the machine measured: bench/RESULTS.md, 2026-12-06).
 //
 // Node names the outside world uses: feeds "images" (uint8 [?, 28, 28]) and
 // "labels" (int64 [?]); fetches "logits" (float32 [?, 10]) and
