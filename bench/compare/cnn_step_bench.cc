@@ -6,7 +6,11 @@
 // step's cost does not depend on the pixel values, and the bench needs no
 // dataset. Scenarios (names: batch/inter-op/intra-op threads):
 //   BM_CnnTrainStep/64/1/N   the recipe's step, convolutions over N threads
-//                            (--threads N; default 1 and 2)
+//                            (--threads N; default 1 and 2); each conv layer
+//                            one FusedConv2D node (conv + bias + relu)
+//   BM_CnnTrainStepUnfused/64/1/N  the same with Conv2D, BiasAdd and Relu as
+//                            three nodes (CnnOptions::fuse_conv_layers off):
+//                            the fusion's before/after in one run
 //   BM_FmaPeak/threads:N     the machine's float32 FMA peak on N threads
 //                            (AVX-512 when present, else AVX2, else scalar):
 //                            the step's GFLOP/s over this is its fraction of
@@ -22,7 +26,8 @@
 //   cnn_step_bench --op-table N [--threads 1,2]: instead of benchmarking,
 //        trace N steps after the warm-up (RunOptions::trace) and print the
 //        per-node table (SummarizeNodes: wall time per node run, so on a
-//        loaded machine read it as shares of the step, not as costs)
+//        loaded machine read it as shares of the step, not as costs), for
+//        the fused model and then the unfused one
 //   e.g. cnn_step_bench --threads 2 --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -44,11 +49,14 @@
 namespace graphrt::mnist {
 namespace {
 
-void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intra_op) {
+void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intra_op,
+                  bool fused) {
   SessionOptions options;
   options.inter_op_threads = inter_op;
   options.intra_op_threads = intra_op;
-  auto trainer = CnnTrainer::Create(CnnOptions{}, options);
+  CnnOptions model;
+  model.fuse_conv_layers = fused;
+  auto trainer = CnnTrainer::Create(model, options);
   if (!trainer.ok()) {
     state.SkipWithError(std::string(trainer.status().message()).c_str());
     return;
@@ -84,11 +92,13 @@ void CnnTrainStep(benchmark::State& state, int64_t batch, int inter_op, int intr
 }
 
 // --op-table: the step's nodes by time over `steps` traced steps.
-int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps) {
+int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps, bool fused) {
   SessionOptions options;
   options.inter_op_threads = inter_op;
   options.intra_op_threads = intra_op;
-  auto trainer = CnnTrainer::Create(CnnOptions{}, options);
+  CnnOptions model;
+  model.fuse_conv_layers = fused;
+  auto trainer = CnnTrainer::Create(model, options);
   if (!trainer.ok()) {
     std::fprintf(stderr, "%s\n", trainer.status().ToString().c_str());
     return 1;
@@ -117,7 +127,8 @@ int PrintOpTable(int64_t batch, int inter_op, int intra_op, int steps) {
   }
   double step_us = 0;
   for (const StepTrace& t : traces) step_us += t.step_ns * 1e-3 / traces.size();
-  std::printf("batch %lld, intra-op %d: mean step %.0f us over %d traced steps\n%s\n",
+  std::printf("%s, batch %lld, intra-op %d: mean step %.0f us over %d traced steps\n%s\n",
+              fused ? "fused conv layers" : "unfused conv layers",
               static_cast<long long>(batch), intra_op, step_us, steps,
               OpStatsTable(SummarizeNodes(traces)).c_str());
   return 0;
@@ -208,14 +219,24 @@ int main(int argc, char** argv) {
   }
   if (op_table > 0) {
     for (int n : threads) {
-      if (int rc = graphrt::mnist::PrintOpTable(batch, inter_op, n, op_table)) return rc;
+      for (bool fused : {true, false}) {
+        if (int rc = graphrt::mnist::PrintOpTable(batch, inter_op, n, op_table, fused)) return rc;
+      }
     }
     return 0;
   }
   for (int n : threads) {
     benchmark::RegisterBenchmark(
         absl::StrCat("BM_CnnTrainStep/", batch, "/", inter_op, "/", n).c_str(),
-        [=](benchmark::State& s) { graphrt::mnist::CnnTrainStep(s, batch, inter_op, n); })
+        [=](benchmark::State& s) { graphrt::mnist::CnnTrainStep(s, batch, inter_op, n, true); })
+        ->Unit(benchmark::kMillisecond)
+        ->MeasureProcessCPUTime()
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(
+        absl::StrCat("BM_CnnTrainStepUnfused/", batch, "/", inter_op, "/", n).c_str(),
+        [=](benchmark::State& s) {
+          graphrt::mnist::CnnTrainStep(s, batch, inter_op, n, false);
+        })
         ->Unit(benchmark::kMillisecond)
         ->MeasureProcessCPUTime()
         ->UseRealTime();

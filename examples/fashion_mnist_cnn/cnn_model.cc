@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/graph/initializers.h"
@@ -38,6 +40,9 @@ absl::StatusOr<Cnn> BuildCnn(GraphBuilder& b, const CnnOptions& o) {
   m.images = b.Placeholder(DataType::kUint8, {-1, 28, 28}, "images");
   m.labels = b.Placeholder(DataType::kInt64, {-1}, "labels");
   InitRng rng(o.seed);
+  // FusedConv2D has a CPU kernel only.
+  const bool fuse =
+      o.fuse_conv_layers && !absl::StrContains(absl::AsciiStrToUpper(o.device), "GPU");
   {
     std::optional<GraphBuilder::DeviceScope> device;
     if (!o.device.empty()) device.emplace(b, o.device);
@@ -55,7 +60,8 @@ absl::StatusOr<Cnn> BuildCnn(GraphBuilder& b, const CnnOptions& o) {
       GraphBuilder::NameScope scope(b, name);
       Output kernel = variable("kernel", GlorotUniform({3, 3, in_channels, filters}, rng));
       Output bias = variable("bias", Zeros({filters}));
-      return ops::Relu(ops::BiasAdd(ops::Conv2D(in, kernel), bias));  // SAME, stride 1
+      if (fuse) return ops::FusedConv2D(in, kernel, bias, "Relu");  // SAME, stride 1
+      return ops::Relu(ops::BiasAdd(ops::Conv2D(in, kernel), bias));
     };
     auto pool = [&](absl::string_view name, Output in) {
       GraphBuilder::NameScope scope(b, name);

@@ -9,7 +9,14 @@
 // [?, 28, 28, 1], cast and scaled in the graph; every layer has a bias;
 // kernels are Glorot-uniform (Keras counts a conv kernel's fans as
 // receptive field times channels, as core/graph/initializers.h does),
-// biases zero, all drawn from `seed` in layer order.
+// biases zero, all drawn from `seed` in layer order. Each conv layer is
+// Conv2D, BiasAdd and Relu; with CnnOptions::fuse_conv_layers on the CPU it
+// is one FusedConv2D node instead (conv, bias and relu in one kernel;
+// core/graph/ops/conv_ops.h), whose gradient masks the relu on the pooled
+// gradient (Note [Relu mask through a following max pool], conv_grad.cc):
+// the values of Conv2D, BiasAdd and Relu (the bias gradient's float sums in
+// another order), with fewer passes over the activations (no faster a step
+// on the machine measured: bench/RESULTS.md, 2026-12-06).
 //
 // Node names the outside world uses: feeds "images" (uint8 [?, 28, 28]) and
 // "labels" (int64 [?]); fetches "logits" (float32 [?, 10]) and
@@ -45,6 +52,13 @@ struct CnnOptions {
   float momentum = 0.9f;  // momentum only
   uint64_t seed = 1;      // weight initialisation
   std::string device;     // the layers' device request; "": the placer's choice
+  // Each conv layer as one FusedConv2D node (conv + bias + relu; CPU only)
+  // instead of Conv2D, BiasAdd and Relu. Ignored (the three ops are built)
+  // when `device` names a GPU; CnnTrainer::Create also turns it off when its
+  // session's runtime has a device other than CPUs. Off by default: on the
+  // CPU the fused step measured no faster (bench/RESULTS.md, "FusedConv2D"),
+  // and the unfused graph is the one the recorded accuracies came from.
+  bool fuse_conv_layers = false;
 };
 
 // The learning rate `options` trains with (its default resolved).

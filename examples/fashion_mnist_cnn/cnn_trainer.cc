@@ -10,6 +10,7 @@
 #include "core/base/status_macros.h"
 #include "core/executor/checkpoint.h"
 #include "core/executor/freeze.h"
+#include "core/executor/runtime.h"
 #include "core/graph/io/graph_def.h"
 
 namespace graphrt::mnist {
@@ -47,7 +48,13 @@ absl::StatusOr<std::unique_ptr<CnnTrainer>> CnnTrainer::Create(
     const CnnOptions& options, const SessionOptions& session_options) {
   std::unique_ptr<CnnTrainer> t(new CnnTrainer);
   t->seed_ = options.seed;
-  ASSIGN_OR_RETURN(t->model_, BuildCnn(t->builder_, options));
+  CnnOptions model_options = options;
+  if (session_options.runtime != nullptr) {
+    for (const DeviceAttributes& d : session_options.runtime->ListLogicalDevices()) {
+      if (d.type != "CPU") model_options.fuse_conv_layers = false;  // a CPU-only op
+    }
+  }
+  ASSIGN_OR_RETURN(t->model_, BuildCnn(t->builder_, model_options));
   Tensor zeros(DataType::kInt64, {kStateSize});
   std::fill_n(zeros.data<int64_t>(), kStateSize, 0);
   t->state_var_ = t->builder_.NewVariable(kStateName, std::move(zeros));

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
@@ -82,13 +83,46 @@ absl::StatusOr<ConvGeometry> Geometry(const WindowAttrs& attrs, const TensorShap
   return MakeConvGeometry(attrs, input, filter, /*depthwise=*/false);
 }
 
-// out = conv(in, f) over geometry g: rows split in tiles over the pool.
+// Note [Fused conv epilogue]
+// Rationale: the CNN's layers are Relu(BiasAdd(Conv2D)): as three kernels,
+// BiasAdd and Relu each stream the whole conv output through memory again
+// (6.4 MB for the recipe's first layer at batch 64). FusedConv2D
+// (core/graph/ops/conv_ops.h) adds the bias and applies the activation to
+// each output tile right after its GEMM, while the tile (at most kTileRows x
+// OC floats) is still in L1/L2.
+// Approach: ForwardConv takes an optional Epilogue; each tile's rows get
+// y = x + bias, then max(y, 0) for Relu, in one pass.
+// Limitations: only BiasAdd and Relu (what the graph op accepts). Measured
+// on the CNN step (bench/RESULTS.md, 2026-12-06) the step's CPU time did not
+// drop: the next op to read the output (MaxPool) then costs what BiasAdd and
+// Relu stop costing (the tensor's first pass pays for bringing it in; doing
+// the epilogue as one pass after all tiles did no better).
+struct Epilogue {
+  const float* bias = nullptr;  // [OC]; null: plain Conv2D
+  bool relu = false;
+};
+
+void ApplyEpilogue(const Epilogue& e, float* o, int64_t rows, int64_t n) {
+  if (e.bias == nullptr) return;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* y = o + r * n;
+    if (e.relu) {
+      for (int64_t j = 0; j < n; ++j) y[j] = std::max(y[j] + e.bias[j], 0.0f);
+    } else {
+      for (int64_t j = 0; j < n; ++j) y[j] += e.bias[j];
+    }
+  }
+}
+
+// out = conv(in, f) over geometry g (then the epilogue, if any): rows split
+// in tiles over the pool.
 void ForwardConv(OpKernelContext& ctx, const float* in, const float* f, const ConvGeometry& g,
-                 float* o) {
+                 float* o, const Epilogue& epilogue = {}) {
   const int64_t rows = g.batch * g.out_h * g.out_w, k = PatchSize(g), n = g.out_c;
   if (rows == 0 || n == 0) return;
   if (k == 0) {
     std::fill(o, o + rows * n, 0.0f);
+    ApplyEpilogue(epilogue, o, rows, n);
     return;
   }
   const bool pointwise = IsPointwise(g);
@@ -109,6 +143,7 @@ void ForwardConv(OpKernelContext& ctx, const float* in, const float* f, const Co
         Im2Col(in, g, m0, m1, cols);
         Gemm(cols, false, f, o + m0 * n, m1 - m0, k, n);
       }
+      ApplyEpilogue(epilogue, o + m0 * n, m1 - m0, n);  // Note [Fused conv epilogue]
     }
   });
 }
@@ -149,7 +184,7 @@ int64_t ConvKernelBase::CostEstimateNs(std::span<const Tensor* const> inputs) co
   // (last input) or the output have the forward output's element count.
   const Tensor& last = *inputs.back();
   const Tensor& filter = *inputs[1];
-  if (op() == "Conv2D") {
+  if (op() == "Conv2D" || op() == "FusedConv2D") {
     if (inputs[0]->rank() != 4 || filter.rank() != 4) return OpKernel::CostEstimateNs(inputs);
     const int64_t pixels = inputs[0]->num_elements() / std::max<int64_t>(1, inputs[0]->dim(3));
     return GemmCostNs(pixels, filter.dim(0) * filter.dim(1) * filter.dim(2), filter.dim(3),
@@ -168,6 +203,33 @@ absl::Status Conv2DOp::Compute(OpKernelContext& ctx) {
   ASSIGN_OR_RETURN(ConvGeometry g, Geometry(attrs_, input.shape(), filter.shape()));
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
   ForwardConv(ctx, input.data<float>(), filter.data<float>(), g, out->data<float>());
+  return absl::OkStatus();
+}
+
+absl::Status FusedConv2DOp::Init(const OpKernelConstruction& c) {
+  RETURN_IF_ERROR(ConvKernelBase::Init(c));
+  ASSIGN_OR_RETURN(std::string activation, c.attr<std::string>("activation"));
+  if (activation != "None" && activation != "Relu") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "FusedConv2D activation \"", activation, "\" is not supported: use \"None\" or \"Relu\""));
+  }
+  relu_ = activation == "Relu";
+  return absl::OkStatus();
+}
+
+absl::Status FusedConv2DOp::Compute(OpKernelContext& ctx) {
+  const Tensor& input = ctx.input(0);
+  const Tensor& filter = ctx.input(1);
+  const Tensor& bias = ctx.input(2);
+  ASSIGN_OR_RETURN(ConvGeometry g, Geometry(attrs_, input.shape(), filter.shape()));
+  if (bias.rank() != 1 || bias.dim(0) != g.out_c) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "FusedConv2D bias must be a vector of the filter's ", g.out_c,
+        " output channels, got shape ", bias.shape().DebugString()));
+  }
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, g.output_shape()));
+  ForwardConv(ctx, input.data<float>(), filter.data<float>(), g, out->data<float>(),
+              {.bias = bias.data<float>(), .relu = relu_});
   return absl::OkStatus();
 }
 
@@ -270,6 +332,7 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
 
 void RegisterConvKernels(KernelRegistry& r) {
   r.Register<Conv2DOp>("Conv2D", kDeviceCpu, {{"T", {DataType::kFloat32}}});
+  r.Register<FusedConv2DOp>("FusedConv2D", kDeviceCpu, {{"T", {DataType::kFloat32}}});
   r.Register<Conv2DBackpropInputOp>("Conv2DBackpropInput", kDeviceCpu,
                                     {{"T", {DataType::kFloat32}}});
   r.Register<Conv2DBackpropFilterOp>("Conv2DBackpropFilter", kDeviceCpu,

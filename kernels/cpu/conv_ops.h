@@ -1,5 +1,6 @@
-// Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on the CPU (float32,
-// NHWC input, [FH, FW, C, OC] filter), as im2col (kernels/cpu/im2col.h)
+// Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and FusedConv2D (Conv2D
+// + BiasAdd (+ Relu) in one pass: core/graph/ops/conv_ops.h) on the CPU
+// (float32, NHWC input, [FH, FW, C, OC] filter), as im2col (kernels/cpu/im2col.h)
 // plus the CPU GEMM (kernels/cpu/gemm.h: AVX-512 or AVX2 chosen at run time,
 // Eigen elsewhere). See Note [Conv as im2col on our GEMM] in conv_ops.cc for
 // why not oneDNN, and for how the work is split over the intra-op pool.
@@ -39,6 +40,18 @@ class Conv2DOp final : public ConvKernelBase {
  public:
   using ConvKernelBase::ConvKernelBase;
   absl::Status Compute(OpKernelContext& ctx) override;
+};
+
+// Conv2D with BiasAdd and the activation applied to each output tile while
+// it is in cache (Note [Fused conv epilogue] in conv_ops.cc).
+class FusedConv2DOp final : public ConvKernelBase {
+ public:
+  using ConvKernelBase::ConvKernelBase;
+  absl::Status Init(const OpKernelConstruction& c);
+  absl::Status Compute(OpKernelContext& ctx) override;
+
+ private:
+  bool relu_ = false;
 };
 
 class Conv2DBackpropInputOp final : public ConvKernelBase {

@@ -64,6 +64,27 @@ absl::Status ConvForwardShape(ShapeContext& c, bool depthwise) {
 absl::Status Conv2DShape(ShapeContext& c) { return ConvForwardShape(c, false); }
 absl::Status DepthwiseShape(ShapeContext& c) { return ConvForwardShape(c, true); }
 
+// Conv2D's output; the bias must be a vector of the output channels and the
+// activation one FusedConv2D knows.
+absl::Status FusedConv2DShape(ShapeContext& c) {
+  RETURN_IF_ERROR(ConvForwardShape(c, false));
+  auto activation = c.attr<std::string>("activation");
+  if (!activation.ok()) return c.Error(activation.status().message());
+  if (*activation != "None" && *activation != "Relu") {
+    return c.Error(absl::StrCat("activation \"", *activation,
+                                "\" is not supported: use \"None\" or \"Relu\""));
+  }
+  const PartialShape& bias = c.input(2);
+  const int64_t out_c = Dim(c.input(1), 3);
+  if (bias.known_rank() &&
+      (bias.rank() != 1 || (out_c >= 0 && bias.dim(0) >= 0 && bias.dim(0) != out_c))) {
+    return c.Error(absl::StrCat("bias ", bias.DebugString(),
+                                " must be a vector of the filter's output channels (", out_c,
+                                ")"));
+  }
+  return absl::OkStatus();
+}
+
 // A sizes input: int32 [4] (values unknown here) or a float32 tensor whose
 // shape is the answer. `fallback` is what is known otherwise.
 absl::Status SizesShape(ShapeContext& c, int sizes_input, PartialShape fallback) {
@@ -129,6 +150,12 @@ void RegisterConvOps(OpRegistry& r) {
                              "2-D convolution, NHWC input, [FH, FW, C, OC] filter.");
   conv.Attr("use_cudnn_on_gpu", AttrType::kBool, true);
   (void)r.Register(std::move(conv));
+  OpDefBuilder fused = ConvOp(
+      "FusedConv2D", {"input: T", "filter: T", "bias: T"}, FusedConv2DShape, false,
+      "Activation(BiasAdd(Conv2D(input, filter), bias)) in one kernel; activation \"None\" "
+      "or \"Relu\" (graphrt's; TF's _FusedConv2D with fused_ops [BiasAdd(, Relu)]).");
+  fused.Attr("activation", AttrType::kString, std::string("None"));
+  (void)r.Register(std::move(fused));
   (void)r.Register(ConvOp("DepthwiseConv2dNative", {"input: T", "filter: T"}, DepthwiseShape,
                           false, "Depthwise 2-D convolution, [FH, FW, C, M] filter."));
   OpDefBuilder bi = ConvOp("Conv2DBackpropInput",
@@ -167,6 +194,14 @@ Output Conv(const char* op, std::initializer_list<Output> inputs, const Conv2DAt
 
 Output Conv2D(Output input, Output filter, const Conv2DAttrs& attrs, absl::string_view name) {
   return Conv("Conv2D", {input, filter}, attrs, name);
+}
+Output FusedConv2D(Output input, Output filter, Output bias, absl::string_view activation,
+                   const Conv2DAttrs& attrs, absl::string_view name) {
+  if (!input.valid() || !filter.valid() || !bias.valid()) return Output();
+  AttrMap a = ToAttrs(attrs);
+  a["activation"] = std::string(activation);
+  const std::vector<Output> in = {input, filter, bias};
+  return input.builder()->Op("FusedConv2D", in, a, name);
 }
 Output DepthwiseConv2dNative(Output input, Output filter, const Conv2DAttrs& attrs,
                              absl::string_view name) {

@@ -1,4 +1,5 @@
-// Convolution op functions (NHWC, TF's names, inputs and attrs): Conv2D and
+// Convolution op functions (NHWC, TF's names, inputs and attrs): Conv2D,
+// FusedConv2D (Conv2D + BiasAdd + activation, graphrt's) and
 // DepthwiseConv2dNative, and their gradient ops Conv2DBackpropInput,
 // Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput and
 // DepthwiseConv2dNativeBackpropFilter. OpDefs and shape functions live in
@@ -39,6 +40,14 @@ Output Conv2D(Output input, Output filter, const Conv2DAttrs& attrs = {},
               absl::string_view name = {});
 Output DepthwiseConv2dNative(Output input, Output filter, const Conv2DAttrs& attrs = {},
                              absl::string_view name = {});
+// Relu(BiasAdd(Conv2D(input, filter), bias)) for activation "Relu", the
+// BiasAdd alone for "None", as one node whose CPU kernel adds the bias and
+// applies the activation while each output tile is in cache (graphrt's own
+// op; TF's grappler makes the same fusion as _FusedConv2D). bias: [OC]. Its
+// gradient is ReluGrad, then BiasAddGrad and the two Conv2D backprop ops.
+// CPU only: a graph meant for a GPU keeps the three ops.
+Output FusedConv2D(Output input, Output filter, Output bias, absl::string_view activation,
+                   const Conv2DAttrs& attrs = {}, absl::string_view name = {});
 
 // d(loss)/d(input) from out_backprop; `input_sizes` is int32 [4] or a float32
 // tensor shaped like the input.

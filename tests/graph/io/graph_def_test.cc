@@ -175,6 +175,8 @@ Graph EveryOpGraph() {
     h = ops::DepthwiseConv2dNative(h, filter, {.padding = "EXPLICIT",
                                                .explicit_paddings = {0, 0, 1, 1, 1, 1, 0, 0}});
     Output v = b.Const(Tensor(DataType::kFloat32, {4}), "v");
+    h = ops::FusedConv2D(h, b.Const(Tensor(DataType::kFloat32, {1, 1, 4, 4}), "pointwise"), v,
+                         "Relu");
     h = ops::FusedBatchNormV3(h, v, v, v, v, {.epsilon = 1e-3f, .is_training = false}).y;
     h = ops::AvgPool(ops::MaxPool(h, {.padding = "SAME"}), {.ksize = {1, 1, 1, 1}});
     Output t = ops::FusedBatchNormV3(h, v, v, v, v).y;

@@ -56,6 +56,9 @@ constexpr KnownOpGap kKnownOpGaps[] = {
     {"GPU", "AvgPoolGrad", kNoCudnnYet},
     {"GPU", "FusedBatchNormV3", kNoCudnnYet},
     {"GPU", "FusedBatchNormGradV3", kNoCudnnYet},
+    {"GPU", "FusedConv2D",
+     "CPU-only fusion (conv + bias + relu in the GEMM's tiles); graphs for a GPU keep Conv2D, "
+     "BiasAdd and Relu (examples/fashion_mnist_cnn does)"},
 };
 
 struct DeviceId {

@@ -1,5 +1,5 @@
 // Conformance of the convolution, pooling and batch-norm kernels: Conv2D,
-// DepthwiseConv2dNative and their input and filter gradients against the
+// FusedConv2D (CPU only: a known GPU gap), DepthwiseConv2dNative and their input and filter gradients against the
 // direct nested-loop reference (tests/kernels/cpu/conv_reference.h);
 // MaxPool, AvgPool and their gradients on non-overlapping windows, and
 // FusedBatchNormV3 (inference) and FusedBatchNormGradV3 (training) against
@@ -68,6 +68,25 @@ TEST_P(ConvConformance, Conv2DBackpropInput) {
 }
 TEST_P(ConvConformance, Conv2DBackpropFilter) {
   RunCase(Conv(false, ConvPass::kFilter, {2, 9, 8, 4}, {3, 3, 4, 5}, kDilated, kDilatedRef));
+}
+// FusedConv2D: the reference convolution, + bias, then Relu, in double.
+TEST_P(ConvConformance, FusedConv2DBiasRelu) {
+  Case c;
+  const Tensor x = RandomTensor({2, 7, 6, 3}, 1), f = RandomTensor({3, 3, 3, 8}, 2);
+  const Tensor bias = RandomTensor({8}, 3);
+  const Tensor conv = RefConv(x, f, nullptr, kStridedRef, false).out;
+  Tensor expected(DataType::kFloat32, conv.shape());
+  for (int64_t i = 0; i < conv.num_elements(); ++i) {
+    const double z = static_cast<double>(conv.data<float>()[i]) + bias.data<float>()[i % 8];
+    expected.data<float>()[i] = static_cast<float>(std::max(z, 0.0));
+  }
+  c.inputs = {x, f, bias};
+  c.build = [](GraphBuilder&, const Inputs& i) {
+    return Fetches{ops::FusedConv2D(i[0], i[1], i[2], "Relu", kStrided, "op")};
+  };
+  c.expected = {expected};
+  c.tol = SumTolerance(3 * 3 * 3);
+  RunCase(c);
 }
 TEST_P(ConvConformance, DepthwiseMultiplier2) {
   RunCase(Conv(true, ConvPass::kForward, {2, 7, 6, 3}, {3, 3, 3, 2}, kStrided, kStridedRef));

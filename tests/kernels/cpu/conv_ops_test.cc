@@ -1,5 +1,5 @@
-// Tests for kernels/cpu/conv_ops.h: Conv2D, Conv2DBackpropInput and
-// Conv2DBackpropFilter against a direct nested-loop convolution in double
+// Tests for kernels/cpu/conv_ops.h: Conv2D, FusedConv2D (+ bias, Relu or
+// none), Conv2DBackpropInput and Conv2DBackpropFilter against a direct nested-loop convolution in double
 // (conv_reference.h) over strides, dilations, SAME padding with odd sizes,
 // VALID, EXPLICIT padding, 1x1 filters and shapes spanning several tiles,
 // one input channel (the transposed im2col), on every GEMM ISA path the CPU
@@ -79,6 +79,16 @@ TEST_P(ConvOpTest, ForwardAndGradientsMatchDirectLoops) {
   const Tensor dy = RandomFloats(out0.shape(), -1, 1, 3);
   const testing::RefConvResult ref = RefConv(x, f, &dy, c.window, false);
   const AttrMap attrs = c.window.ConvAttrs();
+  // FusedConv2D's references: ref.out (double loops) + bias, then max(0, .).
+  const int64_t oc = c.filter.dim(3);
+  const Tensor bias = RandomFloats({oc}, -1, 1, 4);
+  Tensor ref_biased(DataType::kFloat32, ref.out.shape()), ref_relu(DataType::kFloat32,
+                                                                   ref.out.shape());
+  for (int64_t i = 0; i < ref.out.num_elements(); ++i) {
+    const double z = static_cast<double>(ref.out.data<float>()[i]) + bias.data<float>()[i % oc];
+    ref_biased.data<float>()[i] = static_cast<float>(z);
+    ref_relu.data<float>()[i] = static_cast<float>(z > 0 ? z : 0.0);
+  }
   const int64_t terms = c.filter.dim(0) * c.filter.dim(1) * c.filter.dim(2);
   const double tol = 2e-6 * terms + 1e-5;
   const Tensor input_sizes = T_<int32_t>({static_cast<int32_t>(c.input.dim(0)),
@@ -102,6 +112,16 @@ TEST_P(ConvOpTest, ForwardAndGradientsMatchDirectLoops) {
     auto out = RunKernel("Conv2D", {x, f}, attrs, options);
     ASSERT_TRUE(out.ok()) << out.status();
     ExpectTensorNear((*out)[0], ref.out, tol, 1e-5);
+    // FusedConv2D: the same convolution, then + bias and Relu (or not).
+    for (const char* activation : {"Relu", "None"}) {
+      SCOPED_TRACE(activation);
+      AttrMap fused_attrs = attrs;
+      fused_attrs["activation"] = std::string(activation);
+      auto fused = RunKernel("FusedConv2D", {x, f, bias}, fused_attrs, options);
+      ASSERT_TRUE(fused.ok()) << fused.status();
+      ExpectTensorNear((*fused)[0], std::string(activation) == "Relu" ? ref_relu : ref_biased,
+                       tol, 1e-5);
+    }
     // The input gradient from int32 sizes and from the input itself.
     auto dx = RunKernel("Conv2DBackpropInput", {input_sizes, f, dy}, attrs, options);
     ASSERT_TRUE(dx.ok()) << dx.status();
@@ -167,6 +187,32 @@ TEST(ConvOpErrorTest, KernelRefusesBadShapes) {
                                   RandomFloats({1, 2, 2, 1}, -1, 1, 3)},
                                  attrs);
   EXPECT_THAT(sizes.status().message(), HasSubstr("int32 vector of 4"));
+}
+
+TEST(ConvOpErrorTest, FusedConv2DRefusesBadBiasAndActivation) {
+  const Tensor x = RandomFloats({1, 4, 4, 2}, -1, 1, 1);
+  const Tensor f = RandomFloats({3, 3, 2, 3}, -1, 1, 2);
+  AttrMap attrs = RefWindow{}.ConvAttrs();
+  attrs["activation"] = std::string("Relu");
+  auto bias = RunKernelUnshaped("FusedConv2D", {x, f, RandomFloats({4}, -1, 1, 3)}, attrs);
+  EXPECT_EQ(bias.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bias.status().message(), HasSubstr("3 output channels"));
+  attrs["activation"] = std::string("Tanh");
+  auto activation = RunKernelUnshaped("FusedConv2D", {x, f, RandomFloats({3}, -1, 1, 3)}, attrs);
+  EXPECT_THAT(activation.status().message(), HasSubstr("use \"None\" or \"Relu\""));
+  // The shape function refuses both when the graph is built, naming the node.
+  GraphBuilder g;
+  Output in = g.Placeholder(DataType::kFloat32, {1, 4, 4, 2}, "x");
+  Output filter = g.Const(f, "f");
+  ops::FusedConv2D(in, filter, g.Const(RandomFloats({2}, -1, 1, 3)), "Relu", {}, "my_fused");
+  EXPECT_THAT(g.status().message(), HasSubstr("my_fused"));
+  EXPECT_THAT(g.status().message(), HasSubstr("output channels (3)"));
+  GraphBuilder g2;
+  Output in2 = g2.Placeholder(DataType::kFloat32, {1, 4, 4, 2}, "x");
+  ops::FusedConv2D(in2, g2.Const(f), g2.Const(RandomFloats({3}, -1, 1, 3)), "Gelu", {},
+                   "odd_activation");
+  EXPECT_THAT(g2.status().message(), HasSubstr("odd_activation"));
+  EXPECT_THAT(g2.status().message(), HasSubstr("\"Gelu\" is not supported"));
 }
 
 TEST(ConvOpErrorTest, AttrsRefusedNamingTheNode) {
