@@ -75,7 +75,7 @@ struct RuntimeOptions {
   // e.g. CreateGlooCommunicator(spec)): a service of every logical CPU
   // device, used by collective ops whose communication_hint is "cluster".
   // null: none (such ops fail with FAILED_PRECONDITION).
-  std::shared_ptr<CollectiveCommunicator> communicator;
+  std::shared_ptr<CollectiveCommunicator> communicator = nullptr;
 };
 
 class Runtime {

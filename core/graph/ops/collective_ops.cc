@@ -102,7 +102,7 @@ namespace ops {
 namespace {
 
 AttrMap CommonAttrs(const CollectiveOptions& o) {
-  return {{"timeout_seconds", o.timeout_seconds}};
+  return {{"timeout_seconds", o.timeout_seconds}, {"communication_hint", o.communication_hint}};
 }
 
 Output CollectiveOp(GraphBuilder& b, absl::string_view op, const Output* x,

@@ -18,6 +18,7 @@
 #define GRAPHRT_CORE_GRAPH_OPS_COLLECTIVE_OPS_H_
 
 #include <cstdint>
+#include <string>
 
 #include "core/graph/builder.h"
 
@@ -31,8 +32,14 @@ struct CollectiveOptions {
   int32_t group_size = 1;
   int32_t group_key = 0;
   int32_t instance_key = 0;
-  // How long a participant waits for the others; 0 takes the default, 60 s.
+  // How long a participant waits for the others; 0 takes the default, 60 s
+  // (across processes: the cluster's timeout_seconds).
   float timeout_seconds = 0.0f;
+  // "auto": between the devices of this process. "cluster" (or "gloo"):
+  // between the processes of a cluster, one participant per process, through
+  // the runtime's communicator (RuntimeOptions::communicator); group_size is
+  // then the number of tasks. docs/collectives.md, "Across processes".
+  std::string communication_hint = "auto";
 };
 
 // Every participant's x (float32, int32 or int64, one shape in the group)
