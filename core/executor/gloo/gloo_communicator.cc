@@ -13,14 +13,22 @@
 // first failure is kept and every later call returns FAILED_PRECONDITION
 // quoting it: restart the job. Every Gloo operation has the call's timeout,
 // so no call blocks longer than that.
+// A peer that dies can also surface as a write to its closed socket: Gloo's
+// TCP transport writes without MSG_NOSIGNAL, so SIGPIPE would kill this
+// process instead. CreateGlooCommunicator therefore sets SIGPIPE to ignored
+// when it is still at its default (a program with its own handler keeps it);
+// the write then fails with EPIPE and Gloo throws, as for a read.
 // Limitations: a call is not woken by the step's cancellation, only by its
 // timeout. Disagreements found by the header exchange (ExchangeHeaders) are
 // INVALID_ARGUMENT and leave the mesh usable: every task sees the same
 // headers and leaves the call together.
 #include "core/executor/gloo/gloo_communicator.h"
 
+#include <signal.h>
+
 #include <array>
 #include <cstring>
+#include <mutex>
 
 #include <gloo/allgather.h>
 #include <gloo/allgatherv.h>
@@ -318,6 +326,14 @@ absl::StatusOr<std::shared_ptr<CollectiveCommunicator>> CreateGlooCommunicator(
     return absl::InvalidArgumentError(
         "CreateGlooCommunicator: the spec has no rendezvous directory; use ParseClusterSpec");
   }
+  // Note [Gloo failures]: a dead peer must not kill us through SIGPIPE.
+  static std::once_flag sigpipe_once;
+  std::call_once(sigpipe_once, [] {
+    struct sigaction old {};
+    if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
+      signal(SIGPIPE, SIG_IGN);
+    }
+  });
   return std::shared_ptr<CollectiveCommunicator>(std::make_shared<GlooCommunicator>(spec));
 }
 

@@ -29,8 +29,10 @@
 
 namespace graphrt {
 
-// A communicator for `spec` (not yet connected). INVALID_ARGUMENT when the
-// rendezvous directory cannot be made.
+// A communicator for `spec` (not yet connected). INVALID_ARGUMENT for a spec
+// that ParseClusterSpec would refuse. Process-wide side effect: SIGPIPE is
+// set to ignored if it is still at its default, so that a peer that dies
+// fails a collective instead of killing this process (Note [Gloo failures]).
 absl::StatusOr<std::shared_ptr<CollectiveCommunicator>> CreateGlooCommunicator(
     const ClusterSpec& spec);
 
