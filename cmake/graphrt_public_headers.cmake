@@ -26,6 +26,9 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/executor/thread_pool.h
   core/graph/attr_value.h
   core/graph/builder.h
+  core/graph/distribute/buckets.h
+  core/graph/distribute/collective_plan.h
+  core/graph/distribute/strategy.h
   core/graph/gradients.h
   core/graph/graph.h
   core/graph/initializers.h

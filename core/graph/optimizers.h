@@ -19,6 +19,10 @@
 //             "<name>/beta1_power" and "<name>/beta2_power", initialised to
 //             beta1 and beta2 and multiplied by them after every step's
 //             updates (TF1's AdamOptimizer; at step t they hold beta^t).
+// ApplyGradientsWith* build the same updates from gradients already computed
+// (one per variable, each shaped like it): the distribution strategies
+// (core/graph/distribute/) average gradients across replicas first.
+// ApplyGradients picks one by the OptimizerOptions it is given.
 // Slots are ordinary variables, so Session checkpoints save them
 // (core/executor/checkpoint.h). Each slot is made under
 // GraphBuilder::ColocateWith its variable (and the update takes both
@@ -37,6 +41,7 @@
 #define GRAPHRT_CORE_GRAPH_OPTIMIZERS_H_
 
 #include <span>
+#include <variant>
 
 #include "absl/status/statusor.h"
 #include "core/graph/builder.h"
@@ -51,6 +56,16 @@ absl::StatusOr<Output> MinimizeWithSgd(Output loss, std::span<const Variable> va
 absl::StatusOr<Output> MinimizeWithSgd(Output loss, std::span<const Variable> variables,
                                        float learning_rate, absl::string_view name = "train");
 
+// var -= learning_rate * gradient for each (variable, gradient) pair.
+absl::StatusOr<Output> ApplyGradientsWithSgd(std::span<const Variable> variables,
+                                             std::span<const Output> gradients,
+                                             Output learning_rate,
+                                             absl::string_view name = "train");
+
+struct SgdOptions {
+  float learning_rate = 0.01f;
+};
+
 struct MomentumOptions {
   float learning_rate = 0.01f;
   float momentum = 0.9f;    // accum = momentum * accum + grad
@@ -59,6 +74,11 @@ struct MomentumOptions {
 absl::StatusOr<Output> MinimizeWithMomentum(Output loss, std::span<const Variable> variables,
                                             const MomentumOptions& options = {},
                                             absl::string_view name = "train");
+
+absl::StatusOr<Output> ApplyGradientsWithMomentum(std::span<const Variable> variables,
+                                                  std::span<const Output> gradients,
+                                                  const MomentumOptions& options = {},
+                                                  absl::string_view name = "train");
 
 // Defaults are Keras's (tf.keras.optimizers.Adam).
 struct AdamOptions {
@@ -70,6 +90,21 @@ struct AdamOptions {
 absl::StatusOr<Output> MinimizeWithAdam(Output loss, std::span<const Variable> variables,
                                         const AdamOptions& options = {},
                                         absl::string_view name = "train");
+
+absl::StatusOr<Output> ApplyGradientsWithAdam(std::span<const Variable> variables,
+                                              std::span<const Output> gradients,
+                                              const AdamOptions& options = {},
+                                              absl::string_view name = "train");
+
+// One of the optimisers above, with its options.
+using OptimizerOptions = std::variant<SgdOptions, MomentumOptions, AdamOptions>;
+// The ApplyGradientsWith* that `options` holds (SGD: a Const learning rate).
+absl::StatusOr<Output> ApplyGradients(const OptimizerOptions& options,
+                                      std::span<const Variable> variables,
+                                      std::span<const Output> gradients,
+                                      absl::string_view name = "train");
+// The name of the optimiser `options` holds: "SGD", "Momentum" or "Adam".
+absl::string_view OptimizerName(const OptimizerOptions& options);
 
 }  // namespace graphrt
 

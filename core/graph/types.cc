@@ -33,11 +33,19 @@ constexpr std::array<TypeInfo, 13> kTypes = {{
     {DataType::kFloat16, "float16", 2},
 }};
 
-const TypeInfo* Find(DataType dtype) {
-  for (const TypeInfo& t : kTypes) {
-    if (t.dtype == dtype) return &t;
+// kTypes[i] describes the DataType whose value is i + 1, so a lookup (one
+// per tensor allocation) is an index, not a scan.
+constexpr bool IndexedByValue() {
+  for (size_t i = 0; i < kTypes.size(); ++i) {
+    if (static_cast<size_t>(kTypes[i].dtype) != i + 1) return false;
   }
-  return nullptr;
+  return true;
+}
+static_assert(IndexedByValue(), "kTypes must list the DataTypes in value order from 1");
+
+const TypeInfo* Find(DataType dtype) {
+  const size_t i = static_cast<size_t>(dtype);
+  return i == 0 || i > kTypes.size() ? nullptr : &kTypes[i - 1];
 }
 
 }  // namespace

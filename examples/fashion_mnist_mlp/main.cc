@@ -9,6 +9,7 @@
 //                     [--csv metrics.csv] [--data-dir DIR] [--seed 1]
 //                     [--train-examples N] [--trace step.json]
 //                     [--placement-dot placement.dot] [--cpu-devices N]
+//                     [--strategy mirrored|central] [--devices /cpu:0,/cpu:1]
 //
 // --trace traces 100 training steps after the last epoch, writes the last
 // one as a Chrome trace (Perfetto, chrome://tracing) and prints per-op times.
@@ -17,8 +18,14 @@
 // (`dot -Tpng placement.dot -o placement.png`).
 // --cpu-devices splits the host CPU into N logical devices, so that with
 // --device /CPU:1 the model runs across two devices, with copies between them.
+// --strategy trains data-parallel (docs/distribute.md): one replica per
+// device of --devices (default: every GPU, else every logical CPU device),
+// the batch split evenly, gradients averaged by all-reduce (mirrored) or on
+// /cpu:0 (central storage). Naming /cpu:K in --devices splits the host CPU
+// into at least K+1 logical devices.
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -26,7 +33,10 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "examples/common/progress.h"
 #include "examples/common/training_flags.h"
@@ -46,18 +56,39 @@ struct Flags : graphrt::examples::TrainingFlags {
     learning_rate = 0.01f;
     data_dir = graphrt::mnist::kDefaultDataDir;
   }
+  std::string strategy;              // "", "mirrored" or "central"
+  std::vector<std::string> devices;  // the replicas' devices
 };
 
 const char kUsage[] =
     "usage: fashion_mnist_mlp [--epochs N] [--batch-size N] [--learning-rate X]\n"
     "  [--device /GPU:0|/CPU:0] [--log-device-placement] [--inter-op-threads N]\n"
     "  [--intra-op-threads N] [--csv PATH] [--data-dir DIR] [--seed N] [--train-examples N]\n"
-    "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n";
+    "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n"
+    "  [--strategy mirrored|central] [--devices /cpu:0,/cpu:1]\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   return graphrt::examples::ParseTrainingFlags(
-      argc, argv, f, [](std::string_view, const std::string&) {
-        return graphrt::examples::FlagParse::kUnknown;
+      argc, argv, f, [&f](std::string_view arg, const std::string& value) {
+        using graphrt::examples::FlagParse;
+        if (arg == "--strategy") {
+          f.strategy = value;
+          return value == "mirrored" || value == "central" ? FlagParse::kOk : FlagParse::kInvalid;
+        }
+        if (arg == "--devices") {
+          f.devices = absl::StrSplit(value, ',', absl::SkipEmpty());
+          for (const std::string& d : f.devices) {
+            // "/cpu:K" needs K + 1 logical CPU devices.
+            const size_t colon = d.rfind(':');
+            int k = 0;
+            if (absl::AsciiStrToUpper(d).find("CPU:") != std::string::npos &&
+                colon != std::string::npos && absl::SimpleAtoi(d.substr(colon + 1), &k)) {
+              f.cpu_devices = std::max(f.cpu_devices, k + 1);
+            }
+          }
+          return f.devices.empty() ? FlagParse::kInvalid : FlagParse::kOk;
+        }
+        return FlagParse::kUnknown;
       });
 }
 
@@ -99,6 +130,8 @@ int main(int argc, char** argv) {
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
   model.device = flags.device;
+  model.strategy = flags.strategy;
+  model.devices = flags.devices;
   absl::StatusOr<graphrt::SessionOptions> options =
       graphrt::examples::SessionOptionsFromFlags(flags);
   if (!options.ok()) return Fail(options.status());

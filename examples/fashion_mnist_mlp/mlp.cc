@@ -42,6 +42,10 @@ absl::StatusOr<Mlp> BuildMlp(GraphBuilder& b, const MlpOptions& o) {
     m.correct = ops::Sum(ops::Cast(right, DataType::kFloat32), {}, "correct");
   }
   ASSIGN_OR_RETURN(m.train, MinimizeWithSgd(m.loss, m.variables, o.learning_rate, "train"));
+  m.eval_images = m.images;
+  m.eval_labels = m.labels;
+  m.eval_loss = m.loss;
+  m.eval_correct = m.correct;
   return m;
 }
 
@@ -59,14 +63,21 @@ std::vector<int64_t> ShuffledOrder(int64_t n, uint64_t seed) {
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const MlpOptions& options,
                                                          const SessionOptions& session_options) {
   std::unique_ptr<Trainer> t(new Trainer);
-  ASSIGN_OR_RETURN(t->model_, BuildMlp(t->builder_, options));
+  if (options.strategy.empty()) {
+    ASSIGN_OR_RETURN(t->model_, BuildMlp(t->builder_, options));
+  } else {
+    ASSIGN_OR_RETURN(std::vector<std::string> devices,
+                     StrategyDevices(options, session_options.runtime.get()));
+    ASSIGN_OR_RETURN(t->model_, BuildDistributedMlp(t->builder_, options, devices));
+  }
+  t->replicas_ = t->model_.replicas;
   ASSIGN_OR_RETURN(Graph graph, t->builder_.Build());
   ASSIGN_OR_RETURN(t->session_, Session::Create(std::move(graph), session_options));
   const Mlp& m = t->model_;
   ASSIGN_OR_RETURN(t->train_step_,
                    t->session_->MakeCallable({m.images, m.labels}, {m.loss, m.correct}, {m.train}));
-  ASSIGN_OR_RETURN(t->eval_step_,
-                   t->session_->MakeCallable({m.images, m.labels}, {m.loss, m.correct}));
+  ASSIGN_OR_RETURN(t->eval_step_, t->session_->MakeCallable({m.eval_images, m.eval_labels},
+                                                             {m.eval_loss, m.eval_correct}));
   return t;
 }
 
@@ -94,6 +105,9 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 absl::StatusOr<std::pair<float, float>> Trainer::Step(const Dataset& data,
                                                       std::span<const int64_t> order) {
+  // A strategy splits the batch evenly: drop the remainder.
+  order = order.first(order.size() - order.size() % static_cast<size_t>(replicas_));
+  if (order.empty()) return std::make_pair(0.0f, 0.0f);
   std::array<Tensor, 2> feeds = GatherBatch(data, order);
   ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->RunCallable(train_step_, feeds));
   return std::make_pair(out[0].scalar<float>(), out[1].scalar<float>());

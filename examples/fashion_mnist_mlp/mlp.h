@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/executor/runtime.h"
 #include "core/executor/session.h"
 #include "examples/fashion_mnist_mlp/idx_reader.h"
 
@@ -34,6 +35,14 @@ struct MlpOptions {
   float learning_rate = 0.01f;  // plain SGD, as the book
   uint64_t seed = 1;            // weight initialisation
   std::string device;           // the dense layers' device request; "": the placer's choice
+  // Data parallelism (docs/distribute.md): "" (one replica), "mirrored" or
+  // "central" (central storage, variables on /cpu:0), over `devices` (empty:
+  // DefaultStrategyDevices of the session's runtime). Each training batch is
+  // cut to a multiple of the replica count (the last one of an epoch may
+  // lose a few examples); evaluation runs on one device, on replica 0's
+  // variables, at any batch size.
+  std::string strategy;
+  std::vector<std::string> devices;
 };
 
 struct Mlp {
@@ -43,10 +52,21 @@ struct Mlp {
   Output loss;     // float32 scalar: mean cross-entropy of the batch
   Output correct;  // float32 scalar: how many predictions in the batch are right
   Output train;    // target: one SGD step on every variable
-  std::vector<Variable> variables;  // W1, b1, W2, b2
+  std::vector<Variable> variables;  // W1, b1, W2, b2 (replica 0's under a strategy)
+  // Evaluation: the feeds and results above without a strategy; with one, a
+  // single-device forward pass on replica 0's variables.
+  Output eval_images, eval_labels, eval_loss, eval_correct;
+  int replicas = 1;
 };
 
 absl::StatusOr<Mlp> BuildMlp(GraphBuilder& b, const MlpOptions& options);
+// The same model under options.strategy over `devices` (mlp_distributed.cc).
+absl::StatusOr<Mlp> BuildDistributedMlp(GraphBuilder& b, const MlpOptions& options,
+                                        std::span<const std::string> devices);
+// options.devices, checked against `runtime`'s logical devices, or, when
+// empty, DefaultStrategyDevices of them (runtime null: a runtime of one CPU).
+absl::StatusOr<std::vector<std::string>> StrategyDevices(const MlpOptions& options,
+                                                         Runtime* runtime);
 
 struct Metrics {
   double loss = 0;      // mean over the examples seen
@@ -89,6 +109,7 @@ class Trainer {
   std::unique_ptr<Session> session_;
   Session::CallableHandle train_step_ = 0;
   Session::CallableHandle eval_step_ = 0;
+  int replicas_ = 1;
 };
 
 // 0, 1, ..., n-1 in an order shuffled by `seed` (Fisher-Yates).

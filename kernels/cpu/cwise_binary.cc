@@ -28,7 +28,8 @@ using Bits = std::make_unsigned_t<T>;
 template <typename T, typename F>
 T Wrapping(T a, T b, F f) {
   if constexpr (std::is_integral_v<T>) {
-    return static_cast<T>(f(static_cast<Bits<T>>(a), static_cast<Bits<T>>(b)));
+    using U = cwise_internal::WrapUnsigned<T>;
+    return static_cast<T>(static_cast<U>(f(static_cast<U>(a), static_cast<U>(b))));
   } else {
     return f(a, b);
   }

@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "core/executor/op_kernel.h"
 #include "kernels/common/cwise_shape.h"
@@ -76,6 +77,13 @@ struct HalfViaFloat {
 // Implementation.
 
 namespace cwise_internal {
+
+// The unsigned type integer T's wrapping arithmetic runs in: T's width, but
+// never narrower than unsigned int, since narrower operands are promoted to
+// (signed) int, where 0xFFFF * 0xFFFF overflows (undefined behaviour).
+template <typename T>
+using WrapUnsigned = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned,
+                                        std::make_unsigned_t<T>>;
 
 // out[i] = Op(x[kX ? i : 0], y[kY ? i : 0]) for i < n: one plain loop per
 // pattern, each vectorisable, with broadcast values loaded once.

@@ -34,8 +34,9 @@ struct SquaredDifferenceOp {
   static constexpr int64_t kCostNs = 1;
   static T Apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) {
-      const Bits<T> d = static_cast<Bits<T>>(static_cast<Bits<T>>(a) - static_cast<Bits<T>>(b));
-      return static_cast<T>(static_cast<Bits<T>>(d * d));
+      using U = cwise_internal::WrapUnsigned<T>;
+      const U d = static_cast<U>(a) - static_cast<U>(b);
+      return static_cast<T>(static_cast<U>(d * d));
     } else {
       return (a - b) * (a - b);
     }
@@ -58,10 +59,11 @@ struct PowOp {
         }
       }
       // Repeated squaring in the unsigned type: overflow wraps.
-      Bits<T> base = static_cast<Bits<T>>(a), result = 1;
+      using U = cwise_internal::WrapUnsigned<T>;
+      U base = static_cast<U>(a), result = 1;
       for (Bits<T> e = static_cast<Bits<T>>(b); e != 0; e >>= 1) {
-        if (e & 1) result = static_cast<Bits<T>>(result * base);
-        base = static_cast<Bits<T>>(base * base);
+        if (e & 1) result = static_cast<U>(result * base);
+        base = static_cast<U>(base * base);
       }
       return static_cast<T>(result);
     }
@@ -103,7 +105,15 @@ template <typename T>
 struct PReluOp {
   using Out = T;
   static constexpr int64_t kCostNs = 1;
-  static T Apply(T x, T slope) { return x < T{0} ? static_cast<T>(slope * x) : x; }
+  static T Apply(T x, T slope) {
+    if (!(x < T{0})) return x;
+    if constexpr (std::is_integral_v<T>) {  // wraps, as Mul does
+      using U = cwise_internal::WrapUnsigned<T>;
+      return static_cast<T>(static_cast<U>(static_cast<U>(slope) * static_cast<U>(x)));
+    } else {
+      return slope * x;
+    }
+  }
 };
 
 // x < 0, written so that unsigned types draw no "always false" warning.
