@@ -10,7 +10,10 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/base/sync.h
   core/executor/cancellation.h
   core/executor/checkpoint.h
+  core/executor/cluster_spec.h
+  core/executor/collective_communicator.h
   core/executor/freeze.h
+  core/executor/gloo/gloo_communicator.h
   core/executor/kernel_registry.h
   core/executor/op_kernel.h
   core/executor/resource_mgr.h

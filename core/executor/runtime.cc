@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/executor/collective_communicator.h"
 #include "core/executor/device.h"
 #include "core/executor/device_factory.h"
 
@@ -93,6 +94,9 @@ absl::Status Runtime::InitializeLocked() {
       used_factories_.push_back(p.factory);
     }
     for (std::unique_ptr<Device>& d : *made) {
+      if (options_.communicator != nullptr && d->type() == "CPU") {
+        AttachCollectiveCommunicator(*d, options_.communicator);
+      }
       devices_.push_back(std::move(d));
       ++first_id;
     }

@@ -34,6 +34,7 @@
 
 namespace graphrt {
 
+class CollectiveCommunicator;
 class Device;
 class DeviceFactory;
 
@@ -70,6 +71,11 @@ struct RuntimeOptions {
   // GRAPHRT_FORCE_GPU_ALLOW_GROWTH=true). A SetLogicalDeviceConfiguration
   // of the GPU overrides logical_device_limits_mb.
   std::vector<GpuMemoryOptions> gpu_memory = {};
+  // Collectives with other processes (core/executor/collective_communicator.h,
+  // e.g. CreateGlooCommunicator(spec)): a service of every logical CPU
+  // device, used by collective ops whose communication_hint is "cluster".
+  // null: none (such ops fail with FAILED_PRECONDITION).
+  std::shared_ptr<CollectiveCommunicator> communicator = nullptr;
 };
 
 class Runtime {

@@ -6,6 +6,11 @@
 // its share of the work on its own thread; see Note [In-process
 // collectives] there.
 //
+// With communication_hint "cluster" (or "gloo") a collective runs between
+// the processes of a cluster instead, one participant per process, through
+// the CollectiveCommunicator the runtime attached to the CPU device
+// (core/executor/collective_communicator.h); see docs/collectives.md.
+//
 // Errors: INVALID_ARGUMENT for keys that are not int32 scalars, an unknown
 // merge_op/final_op, or participants that disagree (dtype, shape, kind,
 // group_size, no or several broadcast senders), each naming the
@@ -17,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "core/executor/collective_communicator.h"
 #include "core/executor/device.h"
 #include "core/executor/op_kernel.h"
 #include "kernels/common/collective_rendezvous.h"
@@ -32,6 +38,8 @@ class CollectiveKernel : public OpKernel {
  public:
   explicit CollectiveKernel(const OpKernelConstruction& c) : OpKernel(c) {
     timeout_seconds_ = c.attr<float>("timeout_seconds").value_or(0.0f);
+    const std::string hint = c.attr<std::string>("communication_hint").value_or("auto");
+    cluster_ = hint == "cluster" || hint == "gloo";
   }
 
  protected:
@@ -85,7 +93,35 @@ class CollectiveKernel : public OpKernel {
     return absl::OkStatus();
   }
 
+  // The cluster communicator for a "cluster" collective, checked against
+  // the group size (one participant per task).
+  absl::StatusOr<CollectiveCommunicator*> Cluster(OpKernelContext& ctx, const Call& call) const {
+    CollectiveCommunicator* comm = FindCollectiveCommunicator(ctx.device());
+    if (comm == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          op(), " '", name(), "' has communication_hint 'cluster' but its device ",
+          ctx.device() != nullptr ? ctx.device()->name() : std::string("(none)"),
+          " has no cluster communicator: make the session's runtime with "
+          "RuntimeOptions::communicator = CreateGlooCommunicator(spec) "
+          "(docs/collectives.md), or use communication_hint 'auto' within one process"));
+    }
+    if (call.group_size != comm->num_tasks()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          op(), " '", name(), "': group_size is ", call.group_size, " but the cluster has ",
+          comm->num_tasks(), " tasks; across processes a group has one participant per task "
+          "(several participants in one process are not supported yet: reduce them with an "
+          "'auto' collective first)"));
+    }
+    return comm;
+  }
+  CollectiveCall ClusterCall(const Call& call) const {
+    CollectiveCall c{op(), name(), call.key.group_key, call.key.instance_key, {}};
+    if (timeout_seconds_ > 0) c.timeout = call.wait.timeout;
+    return c;
+  }
+
   float timeout_seconds_ = 0.0f;
+  bool cluster_ = false;
 };
 
 // Note [All-reduce slices]: participant `rank` reduces elements
@@ -118,6 +154,11 @@ class CollectiveReduceOp final : public CollectiveKernel {
   absl::Status Compute(OpKernelContext& ctx) override {
     ASSIGN_OR_RETURN(Call call, Prepare(ctx, 1));
     const Tensor& x = ctx.input(0);
+    if (cluster_) {
+      // In place when nobody else holds x's buffer (a gradient usually).
+      ASSIGN_OR_RETURN(Tensor * out, ctx.forward_input_or_allocate_output(0, 0, x.shape()));
+      return ComputeCluster(ctx, call, x, *out);
+    }
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x.shape()));
     absl::Status status;
     RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
@@ -140,6 +181,25 @@ class CollectiveReduceOp final : public CollectiveKernel {
   }
 
  private:
+  absl::Status ComputeCluster(OpKernelContext& ctx, const Call& call, const Tensor& x,
+                              Tensor& out) const {
+    ASSIGN_OR_RETURN(CollectiveCommunicator * comm, Cluster(ctx, call));
+    if (x.TotalBytes() > 0 && out.raw_data() != x.raw_data()) {
+      std::memcpy(out.raw_data(), x.raw_data(), x.TotalBytes());
+    }
+    RETURN_IF_ERROR(comm->AllReduce(ClusterCall(call), out,
+                                    max_ ? CollectiveCommunicator::Reduction::kMax
+                                         : CollectiveCommunicator::Reduction::kSum));
+    if (div_) {
+      const T size = static_cast<T>(call.group_size);
+      T* o = out.data<T>();
+      ctx.ParallelFor(out.num_elements(), 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) o[i] /= size;
+      });
+    }
+    return absl::OkStatus();
+  }
+
   void Reduce(Participants all, int64_t b, int64_t e, T* out) const {
     std::memcpy(out + b, all[0]->input->data<T>() + b, (e - b) * sizeof(T));
     for (size_t j = 1; j < all.size(); ++j) {
@@ -178,6 +238,10 @@ class CollectiveBcastOp final : public CollectiveKernel {
     } else {
       ASSIGN_OR_RETURN(TensorShape shape, shape_.ToTensorShape());
       ASSIGN_OR_RETURN(out, ctx.allocate_output(0, shape));
+    }
+    if (cluster_) {
+      ASSIGN_OR_RETURN(CollectiveCommunicator * comm, Cluster(ctx, call));
+      return comm->Broadcast(ClusterCall(call), x, out);
     }
     absl::Status status;
     RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
@@ -229,6 +293,14 @@ class CollectiveGatherOp final : public CollectiveKernel {
       return absl::InvalidArgumentError(absl::StrCat(
           "CollectiveGatherV2 '", name(), "' needs an input of rank >= 1; got a scalar "
           "(reshape it to [1])"));
+    }
+    if (cluster_) {
+      ASSIGN_OR_RETURN(CollectiveCommunicator * comm, Cluster(ctx, call));
+      std::vector<int64_t> dims(x.shape().dims().begin(), x.shape().dims().end());
+      return comm->AllGather(ClusterCall(call), x, [&](int64_t first) {
+        dims[0] = first;
+        return ctx.allocate_output(0, TensorShape(std::span<const int64_t>(dims)));
+      });
     }
     absl::Status status;
     RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(

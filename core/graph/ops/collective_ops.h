@@ -32,10 +32,13 @@ struct CollectiveOptions {
   int32_t group_size = 1;
   int32_t group_key = 0;
   int32_t instance_key = 0;
-  // How long a participant waits for the others; 0 takes the default, 60 s.
+  // How long a participant waits for the others; 0 takes the default, 60 s
+  // (across processes: the cluster's timeout_seconds).
   float timeout_seconds = 0.0f;
-  // The attr of that name (TF's): which implementation to use. "auto": the
-  // in-process one; a cross-process implementation may read it.
+  // "auto": between the devices of this process. "cluster" (or "gloo"):
+  // between the processes of a cluster, one participant per process, through
+  // the runtime's communicator (RuntimeOptions::communicator); group_size is
+  // then the number of tasks. docs/collectives.md, "Across processes".
   std::string communication_hint = "auto";
 };
 
