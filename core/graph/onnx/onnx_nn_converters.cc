@@ -11,14 +11,19 @@
 // MatMul is BatchMatMulV2 with 1-D operands expanded and squeezed as numpy
 // does; Conv, ConvTranspose and the pools are ConvNd, ConvTransposeNd,
 // MaxPoolNd, AvgPoolNd; the global pools are Mean / Max over the spatial
-// axes; BatchNormalization folds to x * a + b with a and b per channel;
+// axes; BatchNormalization folds into the op before it when it can
+// (onnx_fold.h), else becomes x * a + b with a and b per channel (computed
+// at import when its parameters are constant);
 // Instance- and LayerNormalization are Standardize times scale plus bias;
 // LRN is LRNChannelsFirst; the softmax family is SoftmaxNd; the losses are
 // NegativeLogLikelihoodLoss (after a log-softmax over the classes for
 // SoftmaxCrossEntropyLoss).
 // Limitations: BatchNormalization in training mode, and the global pools and
 // 1-D MatMul operands of unknown rank, are refused as UNIMPLEMENTED.
+#include <cmath>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -189,6 +194,43 @@ Output PerChannel(OnnxContext& ctx, Output v, int rank, absl::string_view part) 
   return Op(ctx, "Reshape", {v}, {{"shape", shape}}, part);
 }
 
+// BatchNormalization's a = scale / sqrt(var + epsilon) and b = bias - mean * a
+// as [C, 1, ..., 1] constants of `dtype` (float32/64), when its four
+// parameters are known at import time and are [C] vectors; else nullopt.
+std::optional<std::pair<Tensor, Tensor>> ConstantBatchNorm(OnnxContext& ctx, DataType dtype,
+                                                           int rank, float eps) {
+  if (dtype != DataType::kFloat32 && dtype != DataType::kFloat64) return std::nullopt;
+  std::vector<std::vector<double>> p;
+  for (int i = 1; i < 5; ++i) {
+    absl::StatusOr<Tensor> t = ctx.ConstantInput(i);
+    if (!t.ok() || t->dtype() != dtype || t->rank() != 1) return std::nullopt;
+    std::vector<double> v;
+    if (dtype == DataType::kFloat32) {
+      for (float f : t->flat<float>()) v.push_back(f);
+    } else {
+      for (double d : t->flat<double>()) v.push_back(d);
+    }
+    if (!p.empty() && v.size() != p[0].size()) return std::nullopt;
+    p.push_back(std::move(v));
+  }
+  const int64_t c = static_cast<int64_t>(p[0].size());
+  std::vector<int64_t> dims(std::max(rank - 1, 1), 1);
+  dims[0] = c;
+  Tensor a(dtype, TensorShape(dims)), b(dtype, TensorShape(dims));
+  for (int64_t k = 0; k < c; ++k) {
+    const double ak = p[0][k] / std::sqrt(p[3][k] + static_cast<double>(eps));
+    const double bk = p[1][k] - p[2][k] * ak;
+    if (dtype == DataType::kFloat32) {
+      a.flat<float>()[k] = static_cast<float>(ak);
+      b.flat<float>()[k] = static_cast<float>(bk);
+    } else {
+      a.flat<double>()[k] = ak;
+      b.flat<double>()[k] = bk;
+    }
+  }
+  return std::make_pair(std::move(a), std::move(b));
+}
+
 // Inference: y = x * a + b, a = scale / sqrt(var + epsilon), b = bias - mean * a.
 absl::Status BatchNormalization(OnnxContext& ctx) {
   if (ctx.IntAttr("training_mode", 0) != 0 || ctx.HasOutput(1) || ctx.HasOutput(2)) {
@@ -197,12 +239,21 @@ absl::Status BatchNormalization(OnnxContext& ctx) {
   }
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   ASSIGN_OR_RETURN(int rank, KnownRank(ctx, x, "BatchNormalization"));
+  const float eps = ctx.FloatAttr("epsilon", 1e-5f);
+  // Constant parameters (the usual case when the BN was not folded into the
+  // op before it, onnx_fold.h): a and b computed here in double, so the run
+  // costs one Mul and one Add.
+  if (std::optional<std::pair<Tensor, Tensor>> ab = ConstantBatchNorm(ctx, x.dtype(), rank, eps)) {
+    Output y = Op(ctx, "Mul", {x, ctx.builder().Const(ab->first, Name(ctx, "a"))}, {}, "x_a");
+    y = Op(ctx, "Add", {y, ctx.builder().Const(ab->second, Name(ctx, "b"))}, {});
+    RETURN_IF_ERROR(Built(ctx));
+    return ctx.SetOutput(0, y);
+  }
   std::vector<Output> in;
   for (int i = 1; i < 5; ++i) {
     ASSIGN_OR_RETURN(Output v, ctx.Input(i));
     in.push_back(v);
   }
-  const float eps = ctx.FloatAttr("epsilon", 1e-5f);
   Output var_eps = Op(ctx, "Add", {in[3], ScalarLike(ctx, x, eps, "epsilon")}, {}, "var_eps");
   Output a = Op(ctx, "Mul", {in[0], Op(ctx, "Rsqrt", {var_eps}, {}, "inv_std")}, {}, "a");
   Output b = Op(ctx, "Sub", {in[1], Op(ctx, "Mul", {in[2], a}, {}, "mean_a")}, {}, "b");
