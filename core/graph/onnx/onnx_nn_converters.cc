@@ -1,5 +1,6 @@
 // The ONNX NN family (onnx_converter.h): Gemm, MatMul, Conv, ConvTranspose,
-// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization
+// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LpPool,
+// GlobalLpPool, LpNormalization, BatchNormalization
 // (inference), InstanceNormalization, LayerNormalization, LRN, Softmax,
 // LogSoftmax, Hardmax, NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
 //
@@ -180,6 +181,70 @@ absl::Status GlobalPool(OnnxContext& ctx, const char* reduction) {
   Ints axes;
   for (int i = 2; i < rank; ++i) axes.push_back(i);
   Output y = Op(ctx, reduction, {x}, {{"axis", axes}, {"keep_dims", true}});
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
+// |x|^p for LpNormalization and the Lp pools (p = 1: |x|; p = 2: x * x).
+absl::StatusOr<Output> AbsPow(OnnxContext& ctx, Output x, int64_t p) {
+  if (p < 1) return ctx.Error("p must be >= 1, got ", p);
+  if (p == 2) return Op(ctx, "Mul", {x, x}, {}, "x_sq");
+  Output a = Op(ctx, "Abs", {x}, {}, "abs");
+  if (p == 1) return a;
+  return Op(ctx, "Pow", {a, ScalarLike(ctx, x, static_cast<double>(p), "p")}, {}, "abs_p");
+}
+
+// sum^(1/p): the inverse of AbsPow's power.
+Output Root(OnnxContext& ctx, Output sum, int64_t p) {
+  if (p == 1) return sum;
+  if (p == 2) return Op(ctx, "Sqrt", {sum}, {});
+  return Op(ctx, "Pow", {sum, ScalarLike(ctx, sum, 1.0 / static_cast<double>(p), "inv_p")}, {});
+}
+
+// x / ||x||_p along `axis` (p 1 or 2, as ONNX allows).
+absl::Status LpNormalization(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  const int64_t p = ctx.IntAttr("p", 2);
+  if (p != 1 && p != 2) return ctx.Error("p must be 1 or 2, got ", p);
+  ASSIGN_OR_RETURN(Output ap, AbsPow(ctx, x, p));
+  Output sum = Op(ctx, "Sum", {ap}, {{"axis", Ints{ctx.IntAttr("axis", -1)}}, {"keep_dims", true}},
+                  "sum");
+  Output y = Op(ctx, "Div", {x, Root(ctx, sum, p)}, {}, "y");
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
+// (sum over the window of |x|^p)^(1/p): the window sum is AvgPoolNd with
+// padding counted (pads hold 0, whose |0|^p adds nothing) times the window
+// size.
+absl::Status LpPool(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  const Ints kernel = ctx.IntsAttr("kernel_shape");
+  if (kernel.empty()) return ctx.Error("kernel_shape is required");
+  ASSIGN_OR_RETURN(Output ap, AbsPow(ctx, x, ctx.IntAttr("p", 2)));
+  AttrMap attrs = WindowAttrs(ctx);
+  attrs["kernel_shape"] = kernel;
+  attrs["ceil_mode"] = false;
+  attrs["count_include_pad"] = true;
+  int64_t size = 1;
+  for (int64_t k : kernel) size *= k;
+  Output avg = Op(ctx, "AvgPoolNd", {ap}, std::move(attrs), "window_mean");
+  Output sum = Op(ctx, "Mul", {avg, ScalarLike(ctx, x, static_cast<double>(size), "size")}, {},
+                  "window_sum");
+  Output y = Root(ctx, sum, ctx.IntAttr("p", 2));
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
+absl::Status GlobalLpPool(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(int rank, KnownRank(ctx, x, "GlobalLpPool"));
+  if (rank < 3) return ctx.Error("input must be [N, C, D...], got rank ", rank);
+  Ints axes;
+  for (int i = 2; i < rank; ++i) axes.push_back(i);
+  const int64_t p = ctx.IntAttr("p", 2);
+  ASSIGN_OR_RETURN(Output ap, AbsPow(ctx, x, p));
+  Output y = Root(ctx, Op(ctx, "Sum", {ap}, {{"axis", axes}, {"keep_dims", true}}, "sum"), p);
   RETURN_IF_ERROR(Built(ctx));
   return ctx.SetOutput(0, y);
 }
@@ -368,6 +433,9 @@ void AddNnConverters(std::vector<OnnxConverter>& table) {
                                 {"AveragePool", 1, AveragePool},
                                 {"GlobalAveragePool", 1, GlobalAveragePool},
                                 {"GlobalMaxPool", 1, GlobalMaxPool},
+                                {"LpNormalization", 1, LpNormalization},
+                                {"LpPool", 2, LpPool},
+                                {"GlobalLpPool", 2, GlobalLpPool},
                                 {"BatchNormalization", 1, BatchNormalization},
                                 {"InstanceNormalization", 1, InstanceNormalization},
                                 {"LayerNormalization", 17, LayerNormalization},
