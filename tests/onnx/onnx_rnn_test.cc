@@ -347,8 +347,14 @@ TEST(OnnxRnnTest, RefusesUnknownSequenceLengthAndBadActivations) {
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(s.message(), testing::HasSubstr("ONNX node 'rnn' (RNN): the sequence length"));
 
-  m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()
-      ->mutable_dim(0)->set_dim_value(2);
+  auto* seq = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
+                  ->mutable_shape()->mutable_dim(0);
+  seq->set_dim_value(1 << 20);  // a fixed length past the unroll limit: refused, not built
+  s = ImportOnnxModel(m).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(s.message(), testing::HasSubstr("the sequence length 1048576 is over the 1024 steps"));
+
+  seq->set_dim_value(2);
   AttributeProto* a = AddAttr(m.mutable_graph()->mutable_node(0), "activations", AttributeProto::STRINGS);
   a->add_strings("Tanh");
   a->add_strings("Tanh");

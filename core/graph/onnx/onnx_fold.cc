@@ -156,6 +156,7 @@ class Folder {
       if (!p[i] || p[i]->dims.size() != 1 || p[i]->elem != p[0]->elem) return std::nullopt;
     }
     const int64_t c = static_cast<int64_t>(p[0]->v.size());
+    if (c == 0) return std::nullopt;
     for (int i = 1; i < 4; ++i) {
       if (static_cast<int64_t>(p[i]->v.size()) != c) return std::nullopt;
     }

@@ -21,8 +21,8 @@
 // would multiply.
 // Limitations: the sequence length (X's time dimension), the hidden size
 // and the input size must be known at import time (UNIMPLEMENTED
-// otherwise); float32 and float64 only. The graph grows with T (about 15
-// nodes per LSTM step and direction).
+// otherwise), and at most kMaxUnrolledSteps; float32 and float64 only. The
+// graph grows with T (about 15 nodes per LSTM step and direction).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +43,10 @@ namespace {
 using Ints = std::vector<int64_t>;
 
 enum class Cell { kRnn, kGru, kLstm };
+
+// The longest sequence unrolled: beyond it the graph (tens of thousands of
+// nodes a direction) would cost more to build than a run saves.
+constexpr int64_t kMaxUnrolledSteps = 1024;
 
 struct Activation {
   std::string name;  // lower case
@@ -392,6 +396,10 @@ absl::Status Unroller::Run() {
   if (seq_ <= 0) {
     return ctx_.Unsupported("the sequence length (X's time dimension) must be known at import "
                             "time: graphrt unrolls ", op, " per step (give X a fixed length)");
+  }
+  if (seq_ > kMaxUnrolledSteps) {
+    return ctx_.Unsupported("the sequence length ", seq_, " is over the ", kMaxUnrolledSteps,
+                            " steps graphrt unrolls ", op, " into (about 15 nodes a step)");
   }
   hidden_ = ctx_.IntAttr("hidden_size", -1);
   if (hidden_ <= 0 && rs.known_rank() && rs.rank() == 3) hidden_ = rs.dim(2);
