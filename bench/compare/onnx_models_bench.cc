@@ -10,7 +10,8 @@
 // session with inter-op 1 (one node at a time, as ORT's sequential mode),
 // whose output is first checked against output_0.pb within 1e-4, then one
 // Session::Run per iteration, feeding and fetching by name as `graphrt run`
-// and ORT's InferenceSession.run do.
+// and ORT's InferenceSession.run do. GRAPHRT_ONNX_FOLD_BN=0 in the
+// environment imports without folding BatchNormalization into the conv.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -53,7 +54,12 @@ std::string Mismatch(const Tensor& got, const Tensor& want) {
 void BM_OnnxModel(benchmark::State& state, const std::string& dir, const std::string& name,
                   int threads) {
   const std::string base = (std::filesystem::path(dir) / name).string();
-  absl::StatusOr<OnnxModel> model = ReadOnnxModel(base + ".onnx");
+  // GRAPHRT_ONNX_FOLD_BN=0: import with BatchNormalization folding off (the
+  // baseline of onnx_models_compare.py --unfolded).
+  OnnxImportOptions options;
+  const char* fold = std::getenv("GRAPHRT_ONNX_FOLD_BN");
+  options.fold_batch_norm = fold == nullptr || std::string(fold) != "0";
+  absl::StatusOr<OnnxModel> model = ReadOnnxModel(base + ".onnx", options);
   absl::StatusOr<Tensor> feed = ReadTensorProto(base + ".input_0.pb");
   absl::StatusOr<Tensor> want = ReadTensorProto(base + ".output_0.pb");
   for (const absl::Status& s : {model.status(), feed.status(), want.status()}) {

@@ -109,6 +109,7 @@ void AddShapeConverters(std::vector<OnnxConverter>& table);        // onnx_shape
 void AddReductionConverters(std::vector<OnnxConverter>& table);    // onnx_reduction_converters.cc
 void AddNnConverters(std::vector<OnnxConverter>& table);           // onnx_nn_converters.cc
 void AddMiscConverters(std::vector<OnnxConverter>& table);         // onnx_misc_converters.cc
+void AddRnnConverters(std::vector<OnnxConverter>& table);          // onnx_rnn_converters.cc
 
 // ONNX TensorProto <-> Tensor (float32/64, float16, int8..int64, uint8..uint64,
 // bool; raw_data or the typed fields; external data refused).

@@ -34,6 +34,7 @@ std::vector<OnnxConverter> AllOnnxConverterEntries() {
   AddReductionConverters(table);
   AddNnConverters(table);
   AddMiscConverters(table);
+  AddRnnConverters(table);
   return table;
 }
 

@@ -13,7 +13,8 @@
 //     raised in the exponent's type and cast back, as ONNX's reference does.
 //   - Mod: fmod = 0 is FloorMod (the divisor's sign), fmod = 1 TruncateMod.
 //   - BitShift: LeftShift or RightShift by its direction attr.
-// Old opsets whose broadcasting was an attr (before 7) are not converted.
+//   - Add, Sub, Mul, Div, Pow and PRelu before opset 7: Note [Opset-6
+//     broadcasting] below.
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -174,6 +175,54 @@ absl::Status Activation(OnnxContext& ctx, const char* op,
   return Same(ctx, op, std::move(map));
 }
 
+// Note [Opset-6 broadcasting]
+// Before opset 7, Add, Sub, Mul, Div and Pow broadcast only when the
+// `broadcast` attr is 1, B onto A: B's dims match A's from `axis` on (by
+// default A's trailing dims, which is numpy's rule). So numpy broadcasting
+// gives the same result once B gets a trailing 1 per dim of A after B's
+// last; with broadcast 0 the shapes must be equal (numpy agrees). PRelu
+// before 7 takes one slope per channel: a [C] slope of an [N, C, D...] x
+// is laid along axis 1 (PyTorch's exports rely on it).
+absl::Status LegacyBinary(OnnxContext& ctx, const char* op) {
+  ASSIGN_OR_RETURN(Output a, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output b, ctx.Input(1));
+  GraphBuilder& gb = ctx.builder();
+  const onnx::AttributeProto* axis_attr = ctx.FindAttr("axis");
+  if (ctx.IntAttr("broadcast", 0) != 0 && axis_attr != nullptr) {
+    const PartialShape sa = a.shape(), sb = b.shape();
+    if (!sa.known_rank() || !sb.known_rank()) {
+      return ctx.Unsupported("broadcast with axis needs both operands' ranks at import time");
+    }
+    int64_t axis = axis_attr->i();
+    if (axis < 0) axis += sa.rank();
+    const int64_t trailing = sa.rank() - axis - sb.rank();
+    if (axis < 0 || trailing < 0) {
+      return ctx.Error("broadcast axis ", axis_attr->i(), " does not fit B (rank ", sb.rank(),
+                       ") into A (rank ", sa.rank(), ")");
+    }
+    for (int64_t k = 0; k < trailing; ++k) {
+      const Output in[] = {b};
+      b = gb.Op("ExpandDims", in, {{"axis", int64_t{-1}}});
+    }
+  }
+  const Output pair[] = {a, b};
+  return Bind(ctx, gb.Op(op, pair));
+}
+
+absl::Status LegacyPRelu(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(Output slope, ctx.Input(1));
+  const PartialShape sx = x.shape(), ss = slope.shape();
+  if (sx.known_rank() && sx.rank() > 2 && ss.known_rank() && ss.rank() == 1 && ss.dim(0) != 1) {
+    std::vector<int64_t> dims(sx.rank() - 1, 1);
+    dims[0] = -1;
+    const Output in[] = {slope};
+    slope = ctx.builder().Op("Reshape", in, {{"shape", dims}});
+  }
+  const Output pair[] = {x, slope};
+  return Bind(ctx, ctx.builder().Op("PRelu", pair));
+}
+
 #define GRAPHRT_SAME(onnx_op, since, graphrt_op) \
   {onnx_op, since, [](OnnxContext& c) { return Same(c, graphrt_op); }}
 
@@ -182,6 +231,13 @@ absl::Status Activation(OnnxContext& ctx, const char* op,
 void AddElementwiseConverters(std::vector<OnnxConverter>& t) {
   const std::vector<OnnxConverter> entries = {
       // Arithmetic (numpy broadcasting from opset 7).
+      // Opsets 1 to 6: the `broadcast` attr (Note [Opset-6 broadcasting]).
+      {"Add", 1, [](OnnxContext& c) { return LegacyBinary(c, "Add"); }},
+      {"Sub", 1, [](OnnxContext& c) { return LegacyBinary(c, "Sub"); }},
+      {"Mul", 1, [](OnnxContext& c) { return LegacyBinary(c, "Mul"); }},
+      {"Div", 1, [](OnnxContext& c) { return LegacyBinary(c, "Div"); }},
+      {"Pow", 1, [](OnnxContext& c) { return LegacyBinary(c, "Pow"); }},
+      {"PRelu", 1, LegacyPRelu},
       GRAPHRT_SAME("Add", 7, "Add"),
       GRAPHRT_SAME("Sub", 7, "Sub"),
       GRAPHRT_SAME("Mul", 7, "Mul"),

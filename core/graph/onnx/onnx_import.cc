@@ -15,6 +15,7 @@
 #include "core/graph/io/foreign_formats.h"
 #include "core/graph/io/proto_util.h"
 #include "core/graph/onnx/onnx_converter.h"
+#include "core/graph/onnx/onnx_fold.h"
 #include "onnx/checker.h"
 
 namespace graphrt {
@@ -112,7 +113,11 @@ class Importer {
     RETURN_IF_ERROR(CheckOpsets());
     if (options_.run_checker) RETURN_IF_ERROR(RunChecker());
     RETURN_IF_ERROR(CheckSupported());
-    const onnx::GraphProto& g = model_.graph();
+    std::optional<onnx::GraphProto> folded;
+    if (options_.fold_batch_norm) {
+      folded = onnx_import::FoldBatchNorms(model_.graph(), opset_, &result_.folded_batch_norms);
+    }
+    const onnx::GraphProto& g = folded.has_value() ? *folded : model_.graph();
     for (const onnx::TensorProto& init : g.initializer()) {
       absl::StatusOr<Tensor> t = TensorFromOnnx(init);
       if (!t.ok()) return t.status();

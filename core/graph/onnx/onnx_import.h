@@ -39,6 +39,11 @@ struct OnnxImportOptions {
   // Run ONNX's checker (onnx::checker::check_model) before converting. The
   // converters check what they read either way.
   bool run_checker = true;
+  // Fold each inference BatchNormalization into the Conv, Gemm or
+  // MatMul + Add before it when all their weights are initializers (Note
+  // [Folding BatchNormalization at import], onnx_fold.h). Off: every BN is
+  // converted on its own (x * a + b per channel), e.g. as a reference.
+  bool fold_batch_norm = true;
 };
 
 struct OnnxModel {
@@ -52,6 +57,7 @@ struct OnnxModel {
   std::vector<std::string> outputs;
   std::vector<std::string> onnx_outputs;
   int64_t opset = 0;  // the model's opset for the default domain
+  int folded_batch_norms = 0;  // BatchNormalizations folded into the op before
 };
 
 absl::StatusOr<OnnxModel> ImportOnnxModel(const onnx::ModelProto& model,

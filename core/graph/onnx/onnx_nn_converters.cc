@@ -1,5 +1,6 @@
 // The ONNX NN family (onnx_converter.h): Gemm, MatMul, Conv, ConvTranspose,
-// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization
+// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, LpPool,
+// GlobalLpPool, LpNormalization, BatchNormalization
 // (inference), InstanceNormalization, LayerNormalization, LRN, Softmax,
 // LogSoftmax, Hardmax, NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
 //
@@ -11,14 +12,19 @@
 // MatMul is BatchMatMulV2 with 1-D operands expanded and squeezed as numpy
 // does; Conv, ConvTranspose and the pools are ConvNd, ConvTransposeNd,
 // MaxPoolNd, AvgPoolNd; the global pools are Mean / Max over the spatial
-// axes; BatchNormalization folds to x * a + b with a and b per channel;
+// axes; BatchNormalization folds into the op before it when it can
+// (onnx_fold.h), else becomes x * a + b with a and b per channel (computed
+// at import when its parameters are constant);
 // Instance- and LayerNormalization are Standardize times scale plus bias;
 // LRN is LRNChannelsFirst; the softmax family is SoftmaxNd; the losses are
 // NegativeLogLikelihoodLoss (after a log-softmax over the classes for
 // SoftmaxCrossEntropyLoss).
 // Limitations: BatchNormalization in training mode, and the global pools and
 // 1-D MatMul operands of unknown rank, are refused as UNIMPLEMENTED.
+#include <cmath>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -179,6 +185,70 @@ absl::Status GlobalPool(OnnxContext& ctx, const char* reduction) {
   return ctx.SetOutput(0, y);
 }
 
+// |x|^p for LpNormalization and the Lp pools (p = 1: |x|; p = 2: x * x).
+absl::StatusOr<Output> AbsPow(OnnxContext& ctx, Output x, int64_t p) {
+  if (p < 1) return ctx.Error("p must be >= 1, got ", p);
+  if (p == 2) return Op(ctx, "Mul", {x, x}, {}, "x_sq");
+  Output a = Op(ctx, "Abs", {x}, {}, "abs");
+  if (p == 1) return a;
+  return Op(ctx, "Pow", {a, ScalarLike(ctx, x, static_cast<double>(p), "p")}, {}, "abs_p");
+}
+
+// sum^(1/p): the inverse of AbsPow's power.
+Output Root(OnnxContext& ctx, Output sum, int64_t p) {
+  if (p == 1) return sum;
+  if (p == 2) return Op(ctx, "Sqrt", {sum}, {});
+  return Op(ctx, "Pow", {sum, ScalarLike(ctx, sum, 1.0 / static_cast<double>(p), "inv_p")}, {});
+}
+
+// x / ||x||_p along `axis` (p 1 or 2, as ONNX allows).
+absl::Status LpNormalization(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  const int64_t p = ctx.IntAttr("p", 2);
+  if (p != 1 && p != 2) return ctx.Error("p must be 1 or 2, got ", p);
+  ASSIGN_OR_RETURN(Output ap, AbsPow(ctx, x, p));
+  Output sum = Op(ctx, "Sum", {ap}, {{"axis", Ints{ctx.IntAttr("axis", -1)}}, {"keep_dims", true}},
+                  "sum");
+  Output y = Op(ctx, "Div", {x, Root(ctx, sum, p)}, {}, "y");
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
+// (sum over the window of |x|^p)^(1/p): the window sum is AvgPoolNd with
+// padding counted (pads hold 0, whose |0|^p adds nothing) times the window
+// size.
+absl::Status LpPool(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  const Ints kernel = ctx.IntsAttr("kernel_shape");
+  if (kernel.empty()) return ctx.Error("kernel_shape is required");
+  ASSIGN_OR_RETURN(Output ap, AbsPow(ctx, x, ctx.IntAttr("p", 2)));
+  AttrMap attrs = WindowAttrs(ctx);
+  attrs["kernel_shape"] = kernel;
+  attrs["ceil_mode"] = false;
+  attrs["count_include_pad"] = true;
+  int64_t size = 1;
+  for (int64_t k : kernel) size *= k;
+  Output avg = Op(ctx, "AvgPoolNd", {ap}, std::move(attrs), "window_mean");
+  Output sum = Op(ctx, "Mul", {avg, ScalarLike(ctx, x, static_cast<double>(size), "size")}, {},
+                  "window_sum");
+  Output y = Root(ctx, sum, ctx.IntAttr("p", 2));
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
+absl::Status GlobalLpPool(OnnxContext& ctx) {
+  ASSIGN_OR_RETURN(Output x, ctx.Input(0));
+  ASSIGN_OR_RETURN(int rank, KnownRank(ctx, x, "GlobalLpPool"));
+  if (rank < 3) return ctx.Error("input must be [N, C, D...], got rank ", rank);
+  Ints axes;
+  for (int i = 2; i < rank; ++i) axes.push_back(i);
+  const int64_t p = ctx.IntAttr("p", 2);
+  ASSIGN_OR_RETURN(Output ap, AbsPow(ctx, x, p));
+  Output y = Root(ctx, Op(ctx, "Sum", {ap}, {{"axis", axes}, {"keep_dims", true}}, "sum"), p);
+  RETURN_IF_ERROR(Built(ctx));
+  return ctx.SetOutput(0, y);
+}
+
 absl::Status GlobalAveragePool(OnnxContext& ctx) { return GlobalPool(ctx, "Mean"); }
 absl::Status GlobalMaxPool(OnnxContext& ctx) { return GlobalPool(ctx, "Max"); }
 
@@ -189,6 +259,43 @@ Output PerChannel(OnnxContext& ctx, Output v, int rank, absl::string_view part) 
   return Op(ctx, "Reshape", {v}, {{"shape", shape}}, part);
 }
 
+// BatchNormalization's a = scale / sqrt(var + epsilon) and b = bias - mean * a
+// as [C, 1, ..., 1] constants of `dtype` (float32/64), when its four
+// parameters are known at import time and are [C] vectors; else nullopt.
+std::optional<std::pair<Tensor, Tensor>> ConstantBatchNorm(OnnxContext& ctx, DataType dtype,
+                                                           int rank, float eps) {
+  if (dtype != DataType::kFloat32 && dtype != DataType::kFloat64) return std::nullopt;
+  std::vector<std::vector<double>> p;
+  for (int i = 1; i < 5; ++i) {
+    absl::StatusOr<Tensor> t = ctx.ConstantInput(i);
+    if (!t.ok() || t->dtype() != dtype || t->rank() != 1) return std::nullopt;
+    std::vector<double> v;
+    if (dtype == DataType::kFloat32) {
+      for (float f : t->flat<float>()) v.push_back(f);
+    } else {
+      for (double d : t->flat<double>()) v.push_back(d);
+    }
+    if (!p.empty() && v.size() != p[0].size()) return std::nullopt;
+    p.push_back(std::move(v));
+  }
+  const int64_t c = static_cast<int64_t>(p[0].size());
+  std::vector<int64_t> dims(std::max(rank - 1, 1), 1);
+  dims[0] = c;
+  Tensor a(dtype, TensorShape(dims)), b(dtype, TensorShape(dims));
+  for (int64_t k = 0; k < c; ++k) {
+    const double ak = p[0][k] / std::sqrt(p[3][k] + static_cast<double>(eps));
+    const double bk = p[1][k] - p[2][k] * ak;
+    if (dtype == DataType::kFloat32) {
+      a.flat<float>()[k] = static_cast<float>(ak);
+      b.flat<float>()[k] = static_cast<float>(bk);
+    } else {
+      a.flat<double>()[k] = ak;
+      b.flat<double>()[k] = bk;
+    }
+  }
+  return std::make_pair(std::move(a), std::move(b));
+}
+
 // Inference: y = x * a + b, a = scale / sqrt(var + epsilon), b = bias - mean * a.
 absl::Status BatchNormalization(OnnxContext& ctx) {
   if (ctx.IntAttr("training_mode", 0) != 0 || ctx.HasOutput(1) || ctx.HasOutput(2)) {
@@ -197,12 +304,21 @@ absl::Status BatchNormalization(OnnxContext& ctx) {
   }
   ASSIGN_OR_RETURN(Output x, ctx.Input(0));
   ASSIGN_OR_RETURN(int rank, KnownRank(ctx, x, "BatchNormalization"));
+  const float eps = ctx.FloatAttr("epsilon", 1e-5f);
+  // Constant parameters (the usual case when the BN was not folded into the
+  // op before it, onnx_fold.h): a and b computed here in double, so the run
+  // costs one Mul and one Add.
+  if (std::optional<std::pair<Tensor, Tensor>> ab = ConstantBatchNorm(ctx, x.dtype(), rank, eps)) {
+    Output y = Op(ctx, "Mul", {x, ctx.builder().Const(ab->first, Name(ctx, "a"))}, {}, "x_a");
+    y = Op(ctx, "Add", {y, ctx.builder().Const(ab->second, Name(ctx, "b"))}, {});
+    RETURN_IF_ERROR(Built(ctx));
+    return ctx.SetOutput(0, y);
+  }
   std::vector<Output> in;
   for (int i = 1; i < 5; ++i) {
     ASSIGN_OR_RETURN(Output v, ctx.Input(i));
     in.push_back(v);
   }
-  const float eps = ctx.FloatAttr("epsilon", 1e-5f);
   Output var_eps = Op(ctx, "Add", {in[3], ScalarLike(ctx, x, eps, "epsilon")}, {}, "var_eps");
   Output a = Op(ctx, "Mul", {in[0], Op(ctx, "Rsqrt", {var_eps}, {}, "inv_std")}, {}, "a");
   Output b = Op(ctx, "Sub", {in[1], Op(ctx, "Mul", {in[2], a}, {}, "mean_a")}, {}, "b");
@@ -317,6 +433,9 @@ void AddNnConverters(std::vector<OnnxConverter>& table) {
                                 {"AveragePool", 1, AveragePool},
                                 {"GlobalAveragePool", 1, GlobalAveragePool},
                                 {"GlobalMaxPool", 1, GlobalMaxPool},
+                                {"LpNormalization", 1, LpNormalization},
+                                {"LpPool", 2, LpPool},
+                                {"GlobalLpPool", 2, GlobalLpPool},
                                 {"BatchNormalization", 1, BatchNormalization},
                                 {"InstanceNormalization", 1, InstanceNormalization},
                                 {"LayerNormalization", 17, LayerNormalization},
