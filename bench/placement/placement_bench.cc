@@ -35,9 +35,9 @@
 #include <tuple>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/strip.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "bench/placement/placement_models.h"
 #include "core/base/status_macros.h"
 #include "core/executor/runtime.h"
