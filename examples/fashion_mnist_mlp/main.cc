@@ -31,7 +31,8 @@
 // 1/W of each batch; gradients are averaged over the workers (Gloo). Only
 // the chief (rank 0) prints metrics and writes --csv and --placement-dot;
 // --trace is skipped (a traced step on the chief alone would stall the
-// others in its collectives).
+// others in its collectives); --devices and --cpu-devices do not apply (one
+// replica per worker, on /cpu:0).
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
 #include <algorithm>
@@ -181,9 +182,11 @@ int main(int argc, char** argv) {
   if (!data.ok()) return Fail(data.status());
   const graphrt::mnist::Dataset& train = data->train;
   const graphrt::mnist::Dataset& valid = data->valid;
-  if (chief) std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
-              static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
-              static_cast<long long>(data->test.size()));
+  if (chief) {
+    std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
+                static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
+                static_cast<long long>(data->test.size()));
+  }
 
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
