@@ -29,6 +29,7 @@
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Result {
   int status = -1;  // exit status, or 128+signal; -1: killed for overrunning
@@ -151,8 +152,9 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
            "", Path("launch.log"))
           .Wait(std::chrono::seconds(120));
   ASSERT_EQ(launched.status, 0) << launched.output;
-  EXPECT_THAT(launched.output, HasSubstr("[worker:0] DONE 50 steps"));
-  EXPECT_THAT(launched.output, HasSubstr("[worker:1] DONE 50 steps"));
+  // Each worker trained on its half of every global batch: 50 x 32 rows.
+  EXPECT_THAT(launched.output, HasSubstr("[worker:0] DONE 50 steps on 1600 examples"));
+  EXPECT_THAT(launched.output, HasSubstr("[worker:1] DONE 50 steps on 1600 examples"));
 
   const auto want = ReadVariables(Path("single"));
   const auto w0 = ReadVariables(Path("multi.0"));
@@ -220,6 +222,50 @@ TEST_F(MlpMultiWorkerTest, AWorkerThatDiesFailsTheOtherNamingItWithinTheTimeout)
   ASSERT_TRUE(absl::SimpleAtod(
       r0.output.substr(at + 7, r0.output.find(' ', at + 7) - at - 7), &seconds));
   EXPECT_LE(seconds, 6.0) << r0.output;
+}
+
+// The example end to end on the real data (skipped where the dataset is not
+// installed): 2 workers through the launcher reach the single process's
+// validation and test figures (the same steps), only the chief reports.
+TEST_F(MlpMultiWorkerTest, TheExampleTrainsLikeOneProcess) {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "Fashion-MNIST is not installed (scripts/install-deps)";
+  }
+  const std::vector<std::string> flags = {"--epochs", "2", "--train-examples", "3200",
+                                          "--batch-size", "64", "--intra-op-threads", "1"};
+  std::vector<std::string> one = {GRAPHRT_MLP_EXAMPLE};
+  one.insert(one.end(), flags.begin(), flags.end());
+  Result single = Proc(one, "", Path("single.log")).Wait(std::chrono::seconds(120));
+  ASSERT_EQ(single.status, 0) << single.output;
+  std::vector<std::string> two = {"python3", GRAPHRT_LAUNCH_WORKERS, "2", "--timeout", "30",
+                                  "--", GRAPHRT_MLP_EXAMPLE, "--strategy", "multi_worker"};
+  two.insert(two.end(), flags.begin(), flags.end());
+  Result multi = Proc(two, "", Path("multi.log")).Wait(std::chrono::seconds(120));
+  ASSERT_EQ(multi.status, 0) << multi.output;
+  // The number after the last `what` in `text` (NaN when absent).
+  auto last_number = [](const std::string& text, const std::string& what) {
+    const size_t at = text.rfind(what);
+    double x = std::nan("");
+    if (at == std::string::npos) return x;
+    const size_t from = at + what.size();
+    if (!absl::SimpleAtod(text.substr(from, text.find_first_of(" \n", from) - from), &x)) {
+      return std::nan("");
+    }
+    return x;
+  };
+  // The same steps, summed in another order: equal up to the last digits (a
+  // prediction at a tie may flip).
+  for (const char* what : {"test accuracy: ", "test loss: ", "val_accuracy ", "val_loss "}) {
+    SCOPED_TRACE(what);
+    const double want = last_number(single.output, what);
+    const double got = last_number(multi.output, what);
+    ASSERT_FALSE(std::isnan(want)) << single.output;
+    ASSERT_FALSE(std::isnan(got)) << multi.output;
+    EXPECT_NEAR(got, want, 0.002);
+  }
+  EXPECT_THAT(multi.output, HasSubstr("[worker:0] test accuracy: "));
+  EXPECT_THAT(multi.output, Not(HasSubstr("[worker:1] Epoch")));
+  EXPECT_THAT(multi.output, HasSubstr("[worker:1] worker 1: trained 2 epoch(s)"));
 }
 
 TEST_F(MlpMultiWorkerTest, TheExampleRefusesATaskOutsideTheCluster) {

@@ -87,6 +87,7 @@ int Main(int argc, char** argv) {
   const mnist::Dataset data = mnist::SyntheticDataset(steps * batch, 5);
   const std::vector<int64_t> order = mnist::ShuffledOrder(data.size(), 9);
   auto last = std::chrono::steady_clock::now();
+  int64_t trained = 0;  // rows this process trained on
   for (int64_t k = 0; k < steps; ++k) {
     if (k == die_after && model.worker_index == die_rank) {
       std::printf("dying after %lld steps\n", static_cast<long long>(k));
@@ -99,6 +100,7 @@ int Main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - last).count();
       return Fail(absl::StrCat("at step ", k, " after ", s, " s: ", r.status().ToString()));
     }
+    trained += (*trainer)->last_step_examples();
     last = std::chrono::steady_clock::now();
   }
   // The variables, one per line: name, then every value ("%.9g": exact).
@@ -114,7 +116,8 @@ int Main(int argc, char** argv) {
     std::fprintf(f, "\n");
   }
   std::fclose(f);
-  std::printf("DONE %lld steps, wrote %s\n", static_cast<long long>(steps), out.c_str());
+  std::printf("DONE %lld steps on %lld examples, wrote %s\n", static_cast<long long>(steps),
+              static_cast<long long>(trained), out.c_str());
   return 0;
 }
 
