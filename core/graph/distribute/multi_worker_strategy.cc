@@ -3,6 +3,9 @@
 // initial values.
 #include "core/graph/distribute/multi_worker_strategy.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/graph/ops/collective_ops.h"
@@ -38,8 +41,9 @@ absl::StatusOr<std::pair<int64_t, int64_t>> MultiWorkerModel::Shard(int64_t glob
 // on every other worker, per variable, chained in variable order (the
 // cluster collectives of a process run one at a time and in the same order
 // on every task), in a GraphBuilder::UnorderedResourceScope so that they
-// stay out of the training step's automatic resource ordering. Cost: one broadcast of the model's bytes, once (the MLP's
-// 318 KB: milliseconds). Limitations: optimizer slots are not broadcast
+// stay out of the training step's automatic resource ordering. Cost: one
+// broadcast of the model's bytes, once (the MLP's 318 KB: milliseconds).
+// Limitations: optimizer slots are not broadcast
 // (they start at zero on every worker); run it after restoring a checkpoint
 // on the chief only, and every worker continues from the chief's values.
 absl::StatusOr<MultiWorkerModel> MultiWorkerMirroredStrategy::Build(
