@@ -28,6 +28,7 @@ set(GRAPHRT_PUBLIC_HEADERS
   core/graph/builder.h
   core/graph/distribute/buckets.h
   core/graph/distribute/collective_plan.h
+  core/graph/distribute/multi_worker_strategy.h
   core/graph/distribute/strategy.h
   core/graph/gradients.h
   core/graph/graph.h

@@ -41,10 +41,12 @@ std::string GraphBuilder::ScopedName(absl::string_view name, absl::string_view o
 // waits for the last write and for every read since (no write-after-read
 // race). Program order is the order ops are added to the builder.
 // Limitations: only resources reached through a direct handle input are
-// tracked; ops that take no handle are ordered by data edges alone.
+// tracked; ops that take no handle are ordered by data edges alone. Ops made
+// in an UnorderedResourceScope are left out (neither ordered nor
+// remembered): they run in steps of their own.
 void GraphBuilder::OrderResourceAccess(int node_id, std::span<const Output> inputs) {
   const Node& node = graph_.node(node_id);
-  if (!node.is_stateful()) return;
+  if (!node.is_stateful() || unordered_depth_ > 0) return;
   const bool read_only = node.op() == "ReadVariable";
   for (const Output& in : inputs) {
     if (in.dtype() != DataType::kResource) continue;
@@ -167,6 +169,11 @@ PartialShape Variable::shape() const {
   auto s = handle_.node().attr<PartialShape>("shape");
   return s.ok() ? *s : PartialShape();
 }
+
+GraphBuilder::UnorderedResourceScope::UnorderedResourceScope(GraphBuilder& b) : b_(b) {
+  ++b_.unordered_depth_;
+}
+GraphBuilder::UnorderedResourceScope::~UnorderedResourceScope() { --b_.unordered_depth_; }
 
 Output Variable::Read(absl::string_view name) const {
   if (!handle_.valid()) return Output();

@@ -136,6 +136,19 @@ class GraphBuilder {
    private:
     GraphBuilder& b_;
   };
+  // Resource ops made while alive get no automatic control dependencies
+  // and are not remembered for later ones (Note [Automatic control
+  // dependencies]): for ops that run in a step of their own and must not
+  // join the program order of the training step, such as
+  // MultiWorkerMirroredStrategy's broadcast of initial values. The caller
+  // orders them itself.
+  class UnorderedResourceScope {
+   public:
+    explicit UnorderedResourceScope(GraphBuilder& b);
+    ~UnorderedResourceScope();
+   private:
+    GraphBuilder& b_;
+  };
 
  private:
   std::string ScopedName(absl::string_view name, absl::string_view op) const;
@@ -151,6 +164,7 @@ class GraphBuilder {
     std::vector<int> reads_since_write;
   };
   absl::flat_hash_map<int, ResourceState> resources_;  // by handle node id
+  int unordered_depth_ = 0;  // UnorderedResourceScopes alive
 };
 
 // Arithmetic on Outputs, with numpy broadcasting (ops Add, Sub, Mul, Div, Neg).

@@ -9,7 +9,8 @@
 //                     [--csv metrics.csv] [--data-dir DIR] [--seed 1]
 //                     [--train-examples N] [--trace step.json]
 //                     [--placement-dot placement.dot] [--cpu-devices N]
-//                     [--strategy mirrored|central] [--devices /cpu:0,/cpu:1]
+//                     [--strategy mirrored|central|multi_worker]
+//                     [--devices /cpu:0,/cpu:1]
 //
 // --trace traces 100 training steps after the last epoch, writes the last
 // one as a Chrome trace (Perfetto, chrome://tracing) and prints per-op times.
@@ -23,11 +24,22 @@
 // the batch split evenly, gradients averaged by all-reduce (mirrored) or on
 // /cpu:0 (central storage). Naming /cpu:K in --devices splits the host CPU
 // into at least K+1 logical devices.
+// --strategy multi_worker: this process is one task of the cluster in
+// GRAPHRT_CONFIG (docs/distribute.md, "Multi-worker"; start them with
+// scripts/launch-workers). --batch-size is the GLOBAL batch: every worker
+// reads the dataset, shuffles it with the same seed and trains on its
+// 1/W of each batch; gradients are averaged over the workers (Gloo). Only
+// the chief (rank 0) prints metrics and writes --csv and --placement-dot;
+// --trace is skipped (a traced step on the chief alone would stall the
+// others in its collectives); --devices and --cpu-devices do not apply (one
+// replica per worker, on /cpu:0).
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -42,6 +54,10 @@
 #include "examples/common/training_flags.h"
 #include "examples/common/training_session.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
+#include "core/executor/cluster_spec.h"
+#ifdef GRAPHRT_HAVE_GLOO
+#include "core/executor/gloo/gloo_communicator.h"
+#endif
 
 namespace {
 
@@ -56,7 +72,7 @@ struct Flags : graphrt::examples::TrainingFlags {
     learning_rate = 0.01f;
     data_dir = graphrt::mnist::kDefaultDataDir;
   }
-  std::string strategy;              // "", "mirrored" or "central"
+  std::string strategy;              // "", "mirrored", "central" or "multi_worker"
   std::vector<std::string> devices;  // the replicas' devices
 };
 
@@ -65,7 +81,8 @@ const char kUsage[] =
     "  [--device /GPU:0|/CPU:0] [--log-device-placement] [--inter-op-threads N]\n"
     "  [--intra-op-threads N] [--csv PATH] [--data-dir DIR] [--seed N] [--train-examples N]\n"
     "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n"
-    "  [--strategy mirrored|central] [--devices /cpu:0,/cpu:1]\n";
+    "  [--strategy mirrored|central|multi_worker] [--devices /cpu:0,/cpu:1]\n"
+    "  (multi_worker: one task of the cluster in GRAPHRT_CONFIG; see scripts/launch-workers)\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   return graphrt::examples::ParseTrainingFlags(
@@ -73,7 +90,9 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
         using graphrt::examples::FlagParse;
         if (arg == "--strategy") {
           f.strategy = value;
-          return value == "mirrored" || value == "central" ? FlagParse::kOk : FlagParse::kInvalid;
+          return value == "mirrored" || value == "central" || value == "multi_worker"
+                     ? FlagParse::kOk
+                     : FlagParse::kInvalid;
         }
         if (arg == "--devices") {
           f.devices = absl::StrSplit(value, ',', absl::SkipEmpty());
@@ -112,52 +131,93 @@ int Fail(const absl::Status& s) {
   return 1;
 }
 
+// --strategy multi_worker: the cluster from GRAPHRT_CONFIG, its rank in
+// `model`, and a runtime whose CPU devices carry the cluster's communicator.
+absl::Status JoinCluster(graphrt::mnist::MlpOptions& model, graphrt::SessionOptions& options,
+                         const Flags& flags) {
+  absl::StatusOr<std::optional<graphrt::ClusterSpec>> spec = graphrt::ClusterSpecFromEnv();
+  if (!spec.ok()) return spec.status();
+  if (!spec->has_value()) {
+    return absl::InvalidArgumentError(
+        "--strategy multi_worker needs GRAPHRT_CONFIG (the cluster and this task, "
+        "docs/distribute.md); start the workers with scripts/launch-workers N -- "
+        "fashion_mnist_mlp --strategy multi_worker ...");
+  }
+#ifdef GRAPHRT_HAVE_GLOO
+  const graphrt::ClusterSpec& cluster = **spec;
+  absl::StatusOr<std::shared_ptr<graphrt::CollectiveCommunicator>> comm =
+      graphrt::CreateGlooCommunicator(cluster);
+  if (!comm.ok()) return comm.status();
+  graphrt::RuntimeOptions ro{flags.inter_op_threads, flags.intra_op_threads, nullptr};
+  ro.communicator = *comm;
+  options.runtime = graphrt::Runtime::Create(ro);
+  model.num_workers = cluster.num_tasks();
+  model.worker_index = cluster.rank();
+  return absl::OkStatus();
+#else
+  (void)model, (void)options, (void)flags;
+  return absl::FailedPreconditionError(
+      "--strategy multi_worker: this build has no cross-process collectives (Gloo not found "
+      "at configure time: install libgloo-dev, scripts/install-deps, and reconfigure)");
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) return std::fprintf(stderr, "%s", kUsage), 2;
+  graphrt::mnist::MlpOptions model;
+  absl::StatusOr<graphrt::SessionOptions> options =
+      graphrt::examples::SessionOptionsFromFlags(flags);
+  if (!options.ok()) return Fail(options.status());
+  if (flags.strategy == "multi_worker") {
+    // Before reading the data: a bad config fails at once.
+    if (absl::Status s = JoinCluster(model, *options, flags); !s.ok()) return Fail(s);
+  }
+  // Under multi_worker only the chief (rank 0) reports and writes files.
+  const bool chief = model.worker_index == 0;
   absl::StatusOr<graphrt::mnist::TrainingSplits> data =
       graphrt::mnist::LoadTrainingSplits(flags.data_dir, flags.train_examples);
   if (!data.ok()) return Fail(data.status());
   const graphrt::mnist::Dataset& train = data->train;
   const graphrt::mnist::Dataset& valid = data->valid;
-  std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
-              static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
-              static_cast<long long>(data->test.size()));
+  if (chief) {
+    std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
+                static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
+                static_cast<long long>(data->test.size()));
+  }
 
-  graphrt::mnist::MlpOptions model;
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
   model.device = flags.device;
   model.strategy = flags.strategy;
   model.devices = flags.devices;
-  absl::StatusOr<graphrt::SessionOptions> options =
-      graphrt::examples::SessionOptionsFromFlags(flags);
-  if (!options.ok()) return Fail(options.status());
   auto trainer = graphrt::mnist::Trainer::Create(model, *options);
   if (!trainer.ok()) return Fail(trainer.status());
-  if (!flags.placement_dot.empty()) {
+  if (chief && !flags.placement_dot.empty()) {
     absl::Status s =
         graphrt::examples::WritePlacementDot((*trainer)->session(), flags.placement_dot);
     if (!s.ok()) return Fail(s);
   }
 
   std::ofstream csv;
-  if (!flags.csv.empty()) {
+  if (chief && !flags.csv.empty()) {
     csv.open(flags.csv);
     if (!csv) return Fail(absl::NotFoundError(absl::StrCat("cannot write ", flags.csv)));
     csv << "epoch,loss,accuracy,val_loss,val_accuracy,examples_per_second,seconds\n";
   }
   for (int epoch = 1; epoch <= flags.epochs; ++epoch) {
-    graphrt::examples::Progress progress(epoch, flags.epochs);
+    std::optional<graphrt::examples::Progress> progress;
+    if (chief) progress.emplace(epoch, flags.epochs);
     auto m = (*trainer)->TrainEpoch(
         train, flags.batch_size, flags.seed + static_cast<uint64_t>(epoch),
         [&](int64_t step, int64_t steps, const Metrics& so_far) {
-          progress.Update(step, steps, so_far.seconds, so_far.loss, so_far.accuracy);
+          if (progress) progress->Update(step, steps, so_far.seconds, so_far.loss, so_far.accuracy);
         });
-    progress.Finish();
+    if (progress) progress->Finish();
     if (!m.ok()) return Fail(m.status());
+    if (!chief) continue;
     auto v = (*trainer)->Evaluate(valid);
     if (!v.ok()) return Fail(v.status());
     const double rate = static_cast<double>(m->examples) / m->seconds;
@@ -171,7 +231,11 @@ int main(int argc, char** argv) {
                              v->loss, v->accuracy, rate, m->seconds);
     }
   }
-  if (!flags.trace.empty()) {
+  if (!chief) {
+    std::printf("worker %d: trained %d epoch(s)\n", model.worker_index, flags.epochs);
+    return 0;
+  }
+  if (!flags.trace.empty() && model.num_workers == 1) {
     absl::Status s = TraceSteps(**trainer, train, flags);
     if (!s.ok()) return Fail(s);
   }

@@ -65,6 +65,8 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const MlpOptions& optio
   std::unique_ptr<Trainer> t(new Trainer);
   if (options.strategy.empty()) {
     ASSIGN_OR_RETURN(t->model_, BuildMlp(t->builder_, options));
+  } else if (options.strategy == "multi_worker") {
+    ASSIGN_OR_RETURN(t->model_, BuildDistributedMlp(t->builder_, options, {}));
   } else {
     ASSIGN_OR_RETURN(std::vector<std::string> devices,
                      StrategyDevices(options, session_options.runtime.get()));
@@ -78,6 +80,11 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const MlpOptions& optio
                    t->session_->MakeCallable({m.images, m.labels}, {m.loss, m.correct}, {m.train}));
   ASSIGN_OR_RETURN(t->eval_step_, t->session_->MakeCallable({m.eval_images, m.eval_labels},
                                                              {m.eval_loss, m.eval_correct}));
+  if (m.sync_initial.valid()) {
+    // Every worker starts from the chief's values (a collective: every
+    // worker runs it here, before its first step).
+    RETURN_IF_ERROR(t->session_->Run({}, {}, {m.sync_initial}).status());
+  }
   return t;
 }
 
@@ -105,8 +112,14 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 absl::StatusOr<std::pair<float, float>> Trainer::Step(const Dataset& data,
                                                       std::span<const int64_t> order) {
-  // A strategy splits the batch evenly: drop the remainder.
+  // A strategy splits the batch evenly: drop the remainder. Multi-worker:
+  // this worker's rows of the global batch, then its replicas' split.
+  const size_t workers = static_cast<size_t>(model_.num_workers);
+  order = order.first(order.size() - order.size() % workers);
+  const size_t per_worker = order.size() / workers;
+  order = order.subspan(static_cast<size_t>(model_.worker_index) * per_worker, per_worker);
   order = order.first(order.size() - order.size() % static_cast<size_t>(replicas_));
+  last_step_examples_ = static_cast<int64_t>(order.size());
   if (order.empty()) return std::make_pair(0.0f, 0.0f);
   std::array<Tensor, 2> feeds = GatherBatch(data, order);
   ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->RunCallable(train_step_, feeds));
@@ -131,17 +144,21 @@ absl::StatusOr<Metrics> Trainer::TrainEpoch(const Dataset& data, int batch_size,
   const std::vector<int64_t> order = ShuffledOrder(data.size(), shuffle_seed);
   Metrics m;
   const int64_t steps = (data.size() + batch_size - 1) / batch_size;
-  double loss_sum = 0, correct = 0;
+  double loss_sum = 0, correct = 0, trained = 0;
   for (int64_t begin = 0; begin < data.size(); begin += batch_size) {
     const int64_t end = std::min<int64_t>(begin + batch_size, data.size());
     ASSIGN_OR_RETURN(auto result,
                      Step(data, std::span<const int64_t>(order).subspan(begin, end - begin)));
-    loss_sum += static_cast<double>(result.first) * static_cast<double>(end - begin);
+    // Weighted by the examples the step really trained on (a strategy may
+    // drop a remainder; a worker trains on its shard).
+    const double n = static_cast<double>(last_step_examples_);
+    loss_sum += static_cast<double>(result.first) * n;
     correct += result.second;
+    trained += n;
     m.examples = end;
     ++m.steps;
-    m.loss = loss_sum / static_cast<double>(m.examples);
-    m.accuracy = correct / static_cast<double>(m.examples);
+    m.loss = trained > 0 ? loss_sum / trained : 0;
+    m.accuracy = trained > 0 ? correct / trained : 0;
     if (progress) {
       m.seconds = Seconds(start);
       progress(m.steps, steps, m);

@@ -43,6 +43,14 @@ struct MlpOptions {
   // variables, at any batch size.
   std::string strategy;
   std::vector<std::string> devices;
+  // strategy "multi_worker" (MultiWorkerMirroredStrategy, one replica per
+  // process on /cpu:0): the cluster's task count and this task's rank
+  // (ClusterSpec::num_tasks(), rank()). The session's runtime must carry the
+  // cluster's communicator. Each training batch is the GLOBAL batch: cut to
+  // a multiple of num_workers, and this worker trains on rows
+  // [i*B/W, (i+1)*B/W) of it; every worker must see the same order.
+  int num_workers = 1;
+  int worker_index = 0;
 };
 
 struct Mlp {
@@ -57,6 +65,11 @@ struct Mlp {
   // single-device forward pass on replica 0's variables.
   Output eval_images, eval_labels, eval_loss, eval_correct;
   int replicas = 1;
+  // multi_worker: the target that sets every variable to the chief's value
+  // (Trainer::Create runs it once); otherwise invalid.
+  Output sync_initial;
+  int num_workers = 1;
+  int worker_index = 0;
 };
 
 absl::StatusOr<Mlp> BuildMlp(GraphBuilder& b, const MlpOptions& options);
@@ -86,12 +99,17 @@ class Trainer {
                                                          const SessionOptions& session_options);
 
   // One pass over `data` in batches of `batch_size` (the last may be
-  // smaller), in an order shuffled by `shuffle_seed`.
+  // smaller), in an order shuffled by `shuffle_seed`. Metrics::examples
+  // counts every example of the global batches (the cluster's throughput);
+  // loss and accuracy are over the examples this process trained on (under
+  // multi_worker, its shards).
   absl::StatusOr<Metrics> TrainEpoch(const Dataset& data, int batch_size, uint64_t shuffle_seed,
                                      const ProgressFn& progress = nullptr);
   // Loss and accuracy over `data`, without training.
   absl::StatusOr<Metrics> Evaluate(const Dataset& data, int batch_size = 1000);
-  // One training step on examples `order[begin, end)` of `data`.
+  // One training step on examples `order` of `data` (multi_worker: this
+  // worker's shard of them). Returns the mean loss and the count right of
+  // the examples this process trained on (last_step_examples()).
   absl::StatusOr<std::pair<float, float>> Step(const Dataset& data,
                                                std::span<const int64_t> order);
 
@@ -99,6 +117,7 @@ class Trainer {
   absl::Status TracedStep(const Dataset& data, std::span<const int64_t> order,
                           RunMetadata& metadata);
 
+  int64_t last_step_examples() const { return last_step_examples_; }
   Session& session() { return *session_; }
   const Mlp& model() const { return model_; }
 
@@ -110,6 +129,7 @@ class Trainer {
   Session::CallableHandle train_step_ = 0;
   Session::CallableHandle eval_step_ = 0;
   int replicas_ = 1;
+  int64_t last_step_examples_ = 0;
 };
 
 // 0, 1, ..., n-1 in an order shuffled by `seed` (Fisher-Yates).

@@ -1,11 +1,13 @@
 // The book's MLP under a distribution strategy (core/graph/distribute/):
 // the same layers, initialisation and loss as BuildMlp, built once per
-// replica by MirroredStrategy or CentralStorageStrategy, plus a
+// replica by MirroredStrategy, CentralStorageStrategy or (one replica per
+// process) MultiWorkerMirroredStrategy, plus a
 // single-device evaluation head on replica 0's variables.
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "core/graph/distribute/multi_worker_strategy.h"
 #include "core/graph/distribute/strategy.h"
 #include "core/graph/initializers.h"
 #include "core/graph/ops/array_ops.h"
@@ -87,13 +89,26 @@ absl::StatusOr<Mlp> BuildDistributedMlp(GraphBuilder& b, const MlpOptions& o,
   std::vector<std::string> list(devices.begin(), devices.end());
   SgdOptions sgd{o.learning_rate};
   absl::StatusOr<distribute::DistributedModel> dm;
-  if (o.strategy == "mirrored") {
+  if (o.strategy == "multi_worker") {
+    distribute::MultiWorkerOptions mw;
+    mw.num_workers = o.num_workers;
+    mw.worker_index = o.worker_index;
+    if (!list.empty()) mw.device = list[0];
+    list = {mw.device};
+    absl::StatusOr<distribute::MultiWorkerModel> built =
+        distribute::MultiWorkerMirroredStrategy(mw).Build(b, feeds, model_fn, sgd);
+    RETURN_IF_ERROR(built.status());
+    m.sync_initial = built->sync_initial;
+    m.num_workers = built->num_workers;
+    m.worker_index = built->worker_index;
+    dm = std::move(built->model);
+  } else if (o.strategy == "mirrored") {
     dm = distribute::MirroredStrategy(list).Build(b, feeds, model_fn, sgd);
   } else if (o.strategy == "central") {
     dm = distribute::CentralStorageStrategy(list).Build(b, feeds, model_fn, sgd);
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "unknown strategy '", o.strategy, "'; use mirrored or central"));
+        "unknown strategy '", o.strategy, "'; use mirrored, central or multi_worker"));
   }
   RETURN_IF_ERROR(dm.status());
   m.images = dm->feeds[0];

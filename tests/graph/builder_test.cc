@@ -96,6 +96,27 @@ TEST(BuilderTest, StatefulOpsOnOneVariableAreOrderedInProgramOrder) {
   EXPECT_TRUE(unrelated.node().control_inputs().empty());  // other resource: no ordering
 }
 
+TEST(BuilderTest, AnUnorderedResourceScopeStaysOutOfTheProgramOrder) {
+  GraphBuilder b;
+  Variable v = b.NewVariable("v", Tensor::Scalar<float>(1.0f));
+  Output inc = v.AssignAdd(b.Scalar<float>(1.0f), "inc");
+  Output set, peek;
+  {
+    GraphBuilder::UnorderedResourceScope unordered(b);
+    peek = v.Read("peek");
+    set = v.Assign(b.Scalar<float>(7.0f), "set");
+  }
+  Output read = v.Read("read");
+  Output dbl = v.Assign(read * 2.0f, "double");
+  ASSERT_TRUE(b.status().ok()) << b.status();
+  EXPECT_TRUE(peek.node().control_inputs().empty());  // not after `inc`
+  EXPECT_TRUE(set.node().control_inputs().empty());   // not after `inc` nor `peek`
+  EXPECT_TRUE(HasControlInput(read, inc));  // the order resumes, skipping `set`
+  EXPECT_FALSE(HasControlInput(read, set));
+  EXPECT_TRUE(HasControlInput(dbl, read));
+  EXPECT_FALSE(HasControlInput(dbl, peek));
+}
+
 TEST(BuilderTest, ErrorsAreKeptAndNameTheNode) {
   GraphBuilder b;
   Output f = b.Placeholder(DataType::kFloat32, {2}, "f");

@@ -1,0 +1,290 @@
+// The MLP example under --strategy multi_worker (MultiWorkerMirroredStrategy
+// on Gloo): two worker processes on localhost (mlp_worker.cc) against the
+// plain single-process MLP with the same global batches; a worker that dies
+// mid-training; bad GRAPHRT_CONFIGs given to the example itself. Every
+// process runs under a hard time limit (killed past it, and the case
+// fails), so no case can hang.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Result {
+  int status = -1;  // exit status, or 128+signal; -1: killed for overrunning
+  std::string output;
+};
+
+// `argv` with GRAPHRT_CONFIG=`config` (unset when empty), stdout and stderr
+// into `log`.
+class Proc {
+ public:
+  Proc(std::vector<std::string> argv, const std::string& config, const std::string& log)
+      : log_(log) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      if (config.empty()) {
+        unsetenv("GRAPHRT_CONFIG");
+      } else {
+        setenv("GRAPHRT_CONFIG", config.c_str(), 1);
+      }
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+  }
+  // Waits until it exits, or kills it (and its process group) after `limit`.
+  Result Wait(std::chrono::seconds limit) {
+    Result r;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int st = 0;
+    while (true) {
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &st, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::ifstream in(log_);
+    std::stringstream text;
+    text << in.rdbuf();
+    r.output = text.str();
+    return r;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_;
+};
+
+// name -> values, as mlp_worker writes them.
+std::map<std::string, std::vector<float>> ReadVariables(const std::string& path) {
+  std::map<std::string, std::vector<float>> vars;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string name, word;
+    words >> name;
+    std::vector<float>& values = vars[name];
+    while (words >> word) {
+      float x = 0;
+      EXPECT_TRUE(absl::SimpleAtof(word, &x)) << word;
+      values.push_back(x);
+    }
+  }
+  return vars;
+}
+
+class MlpMultiWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           absl::StrCat("graphrt-mlp-multiworker-", getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "rendezvous");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Config(int index, int timeout_s) const {
+    return absl::StrCat(R"({"cluster": {"worker": ["localhost:)", 20000 + getpid() % 20000,
+                        R"(", "localhost:)", 40001 + getpid() % 20000,
+                        R"("]}, "task": {"type": "worker", "index": )", index,
+                        R"(}, "rendezvous": ")", (dir_ / "rendezvous").string(),
+                        R"(", "timeout_seconds": )", timeout_s, "}");
+  }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+// Max |a - b| over a variable, relative to max |reference|.
+double RelativeDiff(const std::vector<float>& got, const std::vector<float>& want) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
+    scale = std::max(scale, std::abs(static_cast<double>(want[i])));
+  }
+  return scale > 0 ? diff / scale : diff;
+}
+
+TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
+  // The reference: the plain MLP, one process, global batch 64.
+  Result single = Proc({GRAPHRT_MLP_WORKER, "50", "64", Path("single")}, "", Path("single.log"))
+                      .Wait(std::chrono::seconds(120));
+  ASSERT_EQ(single.status, 0) << single.output;
+  // Two workers through the launcher, each on 32 rows of every batch.
+  Result launched =
+      Proc({"python3", GRAPHRT_LAUNCH_WORKERS, "2", "--timeout", "30", "--", GRAPHRT_MLP_WORKER,
+            "50", "64", Path("multi")},
+           "", Path("launch.log"))
+          .Wait(std::chrono::seconds(120));
+  ASSERT_EQ(launched.status, 0) << launched.output;
+  // Each worker trained on its half of every global batch: 50 x 32 rows.
+  EXPECT_THAT(launched.output, HasSubstr("[worker:0] DONE 50 steps on 1600 examples"));
+  EXPECT_THAT(launched.output, HasSubstr("[worker:1] DONE 50 steps on 1600 examples"));
+
+  const auto want = ReadVariables(Path("single"));
+  const auto w0 = ReadVariables(Path("multi.0"));
+  const auto w1 = ReadVariables(Path("multi.1"));
+  ASSERT_EQ(want.size(), 4u);
+  for (const auto& [name, values] : want) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(w0.count(name), 1u);
+    ASSERT_EQ(w1.count(name), 1u);
+    ASSERT_EQ(w0.at(name).size(), values.size());
+    // The workers apply the same averaged gradients: bit for bit equal.
+    EXPECT_EQ(w0.at(name), w1.at(name));
+    EXPECT_LE(RelativeDiff(w0.at(name), values), 1e-5);
+  }
+  // The run moved the weights (a test of something).
+  const auto trained = want;
+  Result none = Proc({GRAPHRT_MLP_WORKER, "0", "64", Path("initial")}, "", Path("initial.log"))
+                    .Wait(std::chrono::seconds(60));
+  ASSERT_EQ(none.status, 0) << none.output;
+  EXPECT_GT(RelativeDiff(ReadVariables(Path("initial")).at("dense/kernel"),
+                         trained.at("dense/kernel")),
+            1e-3);
+}
+
+TEST_F(MlpMultiWorkerTest, EveryWorkerStartsFromTheChiefsValues) {
+  // Worker 1 draws other initial weights; the chief's broadcast replaces
+  // them, so both still end where the single process (the chief's seed) ends.
+  Result single = Proc({GRAPHRT_MLP_WORKER, "5", "64", Path("single")}, "", Path("single.log"))
+                      .Wait(std::chrono::seconds(60));
+  ASSERT_EQ(single.status, 0) << single.output;
+  const std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "5", "64", Path("multi"),
+                                         "--seed-rank", "1", "--seed", "99"};
+  Proc a(args, Config(0, 20), Path("w0.log"));
+  Proc b(args, Config(1, 20), Path("w1.log"));
+  Result r0 = a.Wait(std::chrono::seconds(60));
+  Result r1 = b.Wait(std::chrono::seconds(60));
+  ASSERT_EQ(r0.status, 0) << r0.output;
+  ASSERT_EQ(r1.status, 0) << r1.output;
+  const auto want = ReadVariables(Path("single"));
+  const auto w1 = ReadVariables(Path("multi.1"));
+  ASSERT_EQ(want.size(), 4u);
+  for (const auto& [name, values] : want) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(w1.count(name), 1u);
+    EXPECT_EQ(w1.at(name), ReadVariables(Path("multi.0")).at(name));
+    EXPECT_LE(RelativeDiff(w1.at(name), values), 1e-5);
+  }
+}
+
+TEST_F(MlpMultiWorkerTest, AWorkerThatDiesFailsTheOtherNamingItWithinTheTimeout) {
+  const std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "40", "64", Path("out"),
+                                         "--die-rank", "1", "--die-after", "5"};
+  Proc a(args, Config(0, 5), Path("w0.log"));
+  Proc b(args, Config(1, 5), Path("w1.log"));
+  Result r0 = a.Wait(std::chrono::seconds(60));
+  Result r1 = b.Wait(std::chrono::seconds(60));
+  EXPECT_EQ(r1.status, 3) << r1.output;
+  ASSERT_EQ(r0.status, 1) << r0.output;
+  EXPECT_THAT(r0.output, HasSubstr("FAILED at step 5 after "));
+  EXPECT_THAT(r0.output, HasSubstr("/job:worker/task:1"));
+  // "after S s": within the 5 s timeout (plus scheduling on a loaded machine).
+  const size_t at = r0.output.find(" after ");
+  double seconds = 1e9;
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_TRUE(absl::SimpleAtod(
+      r0.output.substr(at + 7, r0.output.find(' ', at + 7) - at - 7), &seconds));
+  EXPECT_LE(seconds, 6.0) << r0.output;
+}
+
+// The example end to end on the real data (skipped where the dataset is not
+// installed): 2 workers through the launcher reach the single process's
+// validation and test figures (the same steps), only the chief reports.
+TEST_F(MlpMultiWorkerTest, TheExampleTrainsLikeOneProcess) {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "Fashion-MNIST is not installed (scripts/install-deps)";
+  }
+  const std::vector<std::string> flags = {"--epochs", "2", "--train-examples", "3200",
+                                          "--batch-size", "64", "--intra-op-threads", "1"};
+  std::vector<std::string> one = {GRAPHRT_MLP_EXAMPLE};
+  one.insert(one.end(), flags.begin(), flags.end());
+  Result single = Proc(one, "", Path("single.log")).Wait(std::chrono::seconds(120));
+  ASSERT_EQ(single.status, 0) << single.output;
+  std::vector<std::string> two = {"python3", GRAPHRT_LAUNCH_WORKERS, "2", "--timeout", "30",
+                                  "--", GRAPHRT_MLP_EXAMPLE, "--strategy", "multi_worker"};
+  two.insert(two.end(), flags.begin(), flags.end());
+  Result multi = Proc(two, "", Path("multi.log")).Wait(std::chrono::seconds(120));
+  ASSERT_EQ(multi.status, 0) << multi.output;
+  // The number after the last `what` in `text` (NaN when absent).
+  auto last_number = [](const std::string& text, const std::string& what) {
+    const size_t at = text.rfind(what);
+    double x = std::nan("");
+    if (at == std::string::npos) return x;
+    const size_t from = at + what.size();
+    if (!absl::SimpleAtod(text.substr(from, text.find_first_of(" \n", from) - from), &x)) {
+      return std::nan("");
+    }
+    return x;
+  };
+  // The same steps, summed in another order: equal up to the last digits (a
+  // prediction at a tie may flip).
+  for (const char* what : {"test accuracy: ", "test loss: ", "val_accuracy ", "val_loss "}) {
+    SCOPED_TRACE(what);
+    const double want = last_number(single.output, what);
+    const double got = last_number(multi.output, what);
+    ASSERT_FALSE(std::isnan(want)) << single.output;
+    ASSERT_FALSE(std::isnan(got)) << multi.output;
+    EXPECT_NEAR(got, want, 0.002);
+  }
+  EXPECT_THAT(multi.output, HasSubstr("[worker:0] test accuracy: "));
+  EXPECT_THAT(multi.output, Not(HasSubstr("[worker:1] Epoch")));
+  EXPECT_THAT(multi.output, HasSubstr("[worker:1] worker 1: trained 2 epoch(s)"));
+}
+
+TEST_F(MlpMultiWorkerTest, TheExampleRefusesATaskOutsideTheCluster) {
+  Result r = Proc({GRAPHRT_MLP_EXAMPLE, "--strategy", "multi_worker", "--epochs", "1"},
+                  Config(2, 5), Path("bad.log"))
+                 .Wait(std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("GRAPHRT_CONFIG"));
+  EXPECT_THAT(r.output, HasSubstr("task.index is 2"));
+  EXPECT_THAT(r.output, HasSubstr("2 task(s)"));
+}
+
+TEST_F(MlpMultiWorkerTest, TheExampleWithoutAConfigSaysHowToStartIt) {
+  Result r = Proc({GRAPHRT_MLP_EXAMPLE, "--strategy", "multi_worker", "--epochs", "1"}, "",
+                  Path("none.log"))
+                 .Wait(std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("needs GRAPHRT_CONFIG"));
+  EXPECT_THAT(r.output, HasSubstr("scripts/launch-workers"));
+}
+
+}  // namespace
