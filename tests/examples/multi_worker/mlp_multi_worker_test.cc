@@ -25,68 +25,15 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/executor/gloo/worker_process.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Result {
-  int status = -1;  // exit status, or 128+signal; -1: killed for overrunning
-  std::string output;
-};
-
-// `argv` with GRAPHRT_CONFIG=`config` (unset when empty), stdout and stderr
-// into `log`.
-class Proc {
- public:
-  Proc(std::vector<std::string> argv, const std::string& config, const std::string& log)
-      : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      if (config.empty()) {
-        unsetenv("GRAPHRT_CONFIG");
-      } else {
-        setenv("GRAPHRT_CONFIG", config.c_str(), 1);
-      }
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-  }
-  // Waits until it exits, or kills it (and its process group) after `limit`.
-  Result Wait(std::chrono::seconds limit) {
-    Result r;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int st = 0;
-    while (true) {
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        break;
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &st, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    std::ifstream in(log_);
-    std::stringstream text;
-    text << in.rdbuf();
-    r.output = text.str();
-    return r;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string log_;
-};
+using Proc = ::graphrt::testing::WorkerProcess;
+using Result = ::graphrt::testing::WorkerResult;
 
 // name -> values, as mlp_worker writes them.
 std::map<std::string, std::vector<float>> ReadVariables(const std::string& path) {
@@ -107,28 +54,7 @@ std::map<std::string, std::vector<float>> ReadVariables(const std::string& path)
   return vars;
 }
 
-class MlpMultiWorkerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat("graphrt-mlp-multiworker-", getpid(), "-",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "rendezvous");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Config(int index, int timeout_s) const {
-    return absl::StrCat(R"({"cluster": {"worker": ["localhost:)", 20000 + getpid() % 20000,
-                        R"(", "localhost:)", 40001 + getpid() % 20000,
-                        R"("]}, "task": {"type": "worker", "index": )", index,
-                        R"(}, "rendezvous": ")", (dir_ / "rendezvous").string(),
-                        R"(", "timeout_seconds": )", timeout_s, "}");
-  }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  std::filesystem::path dir_;
-};
+using MlpMultiWorkerTest = ::graphrt::testing::TwoWorkerTest;
 
 // Max |a - b| over a variable, relative to max |reference|.
 double RelativeDiff(const std::vector<float>& got, const std::vector<float>& want) {

@@ -19,92 +19,22 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/executor/gloo/worker_process.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Result {
-  int status = -1;  // exit status, or 128+signal; -1 when killed for overrunning
-  std::string output;
-};
+using Proc = ::graphrt::testing::WorkerProcess;
+using Result = ::graphrt::testing::WorkerResult;
 
-// Runs `argv` with GRAPHRT_CONFIG=`config` (none when empty), output into a
-// file, killing it after `limit`.
-class Proc {
- public:
-  Proc(std::vector<std::string> argv, const std::string& config, const std::string& log)
-      : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      if (!config.empty()) setenv("GRAPHRT_CONFIG", config.c_str(), 1);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  Result Wait(std::chrono::seconds limit) {
-    Result r;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int st = 0;
-    while (true) {
-      pid_t got = waitpid(pid_, &st, WNOHANG);
-      if (got == pid_) {
-        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        break;
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &st, 0);
-        r.status = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (FILE* f = std::fopen(log_.c_str(), "r")) {
-      char buf[4096];
-      size_t n;
-      while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) r.output.append(buf, n);
-      std::fclose(f);
-    }
-    return r;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string log_;
-};
-
-class MultiWorkerTest : public ::testing::Test {
+class MultiWorkerTest : public ::graphrt::testing::TwoWorkerTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat("graphrt-multiworker-", getpid(), "-",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "rendezvous");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Config(int index, double timeout_s) const {
-    return absl::StrCat(R"({"cluster": {"worker": ["localhost:)", 20000 + getpid() % 20000,
-                        R"(", "localhost:)", 40001 + getpid() % 20000,
-                        R"("]}, "task": {"type": "worker", "index": )", index,
-                        R"(}, "rendezvous": ")", (dir_ / "rendezvous").string(),
-                        R"(", "timeout_seconds": )", timeout_s, "}");
-  }
   std::vector<Result> RunTwo(const std::string& scenario, std::chrono::seconds limit) {
     Proc a({GRAPHRT_MULTIWORKER_WORKER, scenario}, Config(0, 5), (dir_ / "w0.log").string());
     Proc b({GRAPHRT_MULTIWORKER_WORKER, scenario}, Config(1, 5), (dir_ / "w1.log").string());
     return {a.Wait(limit), b.Wait(limit)};
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(MultiWorkerTest, CollectivesMatchThePlainReference) {
