@@ -1,7 +1,8 @@
 // The FMA loops that measure the machine's float32 FMA peak for the CNN
-// comparison: cnn_step_bench.cc's BM_FmaPeak and the standalone fma_peak.cc
-// that bench/compare/run builds with plain g++ (so this header needs nothing
-// but the compiler's intrinsics). Each call runs kFmaChains independent
+// comparison: cnn_step_bench.cc's BM_FmaPeak, bench/kernels/cpu/
+// fma_peak_bench.cc, and the standalone fma_peak.cc that bench/compare/run
+// builds with plain g++ (so this header needs nothing but the compiler's
+// intrinsics). Each call runs kFmaChains independent
 // chains of `rounds` fused multiply-adds in registers and returns their sum,
 // which the caller must keep alive. 2 * lanes * kFmaChains * rounds FLOP a
 // call; the caller picks the ISA at run time (__builtin_cpu_supports).

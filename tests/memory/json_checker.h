@@ -1,18 +1,18 @@
-// A tiny strict JSON parser for tests: enough to check that hand-written JSON
-// is valid (RFC 8259 grammar, string escapes included) and to read it back.
+// JSON read back in tests, through graphrt's own strict reader (ParseJson,
+// core/base/json.h), as a value with short accessors: enough to check that a
+// hand-written JSON export is valid and to look inside it.
 // Thread-safety: pure functions.
 #ifndef GRAPHRT_TESTS_MEMORY_JSON_CHECKER_H_
 #define GRAPHRT_TESTS_MEMORY_JSON_CHECKER_H_
 
-#include <cctype>
-#include <cstdlib>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <variant>
 #include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/base/json.h"
 
 namespace graphrt::memtest {
 
@@ -38,125 +38,41 @@ class JsonParser {
  public:
   // The value, or nullopt when `text` is not exactly one valid JSON value.
   static std::optional<Json> Parse(const std::string& text) {
-    JsonParser p(text);
-    std::optional<Json> v = p.Value();
-    p.Space();
-    if (!v || p.i_ != text.size()) return std::nullopt;
-    return v;
+    absl::StatusOr<JsonValue> parsed = ParseJson(text);
+    if (!parsed.ok()) return std::nullopt;
+    return Convert(*parsed);
   }
 
  private:
-  explicit JsonParser(const std::string& s) : s_(s) {}
-  void Space() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-  }
-  bool Eat(char c) {
-    Space();
-    if (i_ < s_.size() && s_[i_] == c) return ++i_, true;
-    return false;
-  }
-  bool Word(const char* w) {
-    const std::string word(w);
-    if (s_.compare(i_, word.size(), word) != 0) return false;
-    i_ += word.size();
-    return true;
-  }
-  std::optional<Json> Value() {
-    Space();
-    if (i_ >= s_.size()) return std::nullopt;
-    const char c = s_[i_];
-    if (c == '{') return Object();
-    if (c == '[') return Array();
-    if (c == '"') {
-      std::optional<std::string> s = String();
-      return s ? std::optional<Json>(Json{*s}) : std::nullopt;
-    }
-    if (Word("true")) return Json{true};
-    if (Word("false")) return Json{false};
-    if (Word("null")) return Json{nullptr};
-    return Number();
-  }
-  std::optional<Json> Number() {
-    const size_t start = i_;
-    if (s_[i_] == '-') ++i_;
-    if (i_ >= s_.size() || !std::isdigit(static_cast<unsigned char>(s_[i_]))) return {};
-    if (s_[i_] == '0' && i_ + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_ + 1])))
-      return {};  // no leading zeros
-    while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) ||
-                              std::string_view(".eE+-").find(s_[i_]) != std::string::npos))
-      ++i_;
-    char* end = nullptr;
-    const std::string text = s_.substr(start, i_ - start);
-    const double v = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size()) return {};
-    return Json{v};
-  }
-  std::optional<std::string> String() {
-    ++i_;  // opening quote
-    std::string out;
-    while (i_ < s_.size()) {
-      const unsigned char c = s_[i_++];
-      if (c == '"') return out;
-      if (c < 0x20) return std::nullopt;  // control characters must be escaped
-      if (c != '\\') {
-        out += static_cast<char>(c);
-        continue;
+  static Json Convert(const JsonValue& v) {
+    Json out;
+    switch (v.kind()) {
+      case JsonValue::Kind::kNull:
+        break;
+      case JsonValue::Kind::kBool:
+        out.value = v.bool_value();
+        break;
+      case JsonValue::Kind::kNumber:
+        out.value = v.number();
+        break;
+      case JsonValue::Kind::kString:
+        out.value = v.string();
+        break;
+      case JsonValue::Kind::kArray: {
+        Json::Array array;
+        for (const JsonValue& e : v.array()) array.push_back(Convert(e));
+        out.value = std::move(array);
+        break;
       }
-      if (i_ >= s_.size()) return std::nullopt;
-      const char e = s_[i_++];
-      switch (e) {
-        case '"': case '\\': case '/': out += e; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          if (i_ + 4 > s_.size()) return std::nullopt;
-          unsigned v = 0;
-          for (int k = 0; k < 4; ++k) {
-            const char h = s_[i_++];
-            if (!std::isxdigit(static_cast<unsigned char>(h))) return std::nullopt;
-            v = v * 16 + (std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
-          }
-          if (v >= 0x80) return std::nullopt;  // tests only need ASCII escapes
-          out += static_cast<char>(v);
-          break;
-        }
-        default: return std::nullopt;
+      case JsonValue::Kind::kObject: {
+        Json::Object object;
+        for (const auto& [key, e] : v.object()) object.emplace(key, Convert(e));
+        out.value = std::move(object);
+        break;
       }
     }
-    return std::nullopt;
+    return out;
   }
-  std::optional<Json> Array() {
-    ++i_;
-    Json::Array out;
-    if (Eat(']')) return Json{out};
-    do {
-      std::optional<Json> v = Value();
-      if (!v) return std::nullopt;
-      out.push_back(*v);
-    } while (Eat(','));
-    return Eat(']') ? std::optional<Json>(Json{out}) : std::nullopt;
-  }
-  std::optional<Json> Object() {
-    ++i_;
-    Json::Object out;
-    if (Eat('}')) return Json{out};
-    do {
-      Space();
-      if (i_ >= s_.size() || s_[i_] != '"') return std::nullopt;
-      std::optional<std::string> key = String();
-      if (!key || !Eat(':')) return std::nullopt;
-      std::optional<Json> v = Value();
-      if (!v) return std::nullopt;
-      out[*key] = *v;
-    } while (Eat(','));
-    return Eat('}') ? std::optional<Json>(Json{out}) : std::nullopt;
-  }
-
-  const std::string& s_;
-  size_t i_ = 0;
 };
 
 }  // namespace graphrt::memtest

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/executor/bench_util.h"
 #include "core/executor/session.h"
 #include "core/graph/ops/pooling_ops.h"
 
@@ -32,6 +33,22 @@ Tensor Random(const TensorShape& shape, unsigned seed) {
   return t;
 }
 
+// Runs `result` fed a random `in` for `fed`, one inter-op thread and
+// state.range(1) intra-op threads, timed by bench::RunSteps.
+void TimeOnRandomInput(benchmark::State& state, const GraphBuilder& b, Output fed, Output result,
+                       const TensorShape& in) {
+  SessionOptions o;
+  o.inter_op_threads = 1;
+  o.intra_op_threads = static_cast<int>(state.range(1));
+  auto session = Session::Create(b.Build().value(), o).value();
+  auto h = session->MakeCallable({fed}, {result}).value();
+  const Tensor feed = Random(in, 1);
+  bench::RunSteps(state, *session, h, std::span<const Tensor>(&feed, 1));
+  state.counters["bytes"] = benchmark::Counter(
+      4.0 * in.num_elements() * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
+}
+
 void RunPool(benchmark::State& state, bool grad) {
   const Layer& l = kLayers[state.range(0)];
   const TensorShape in{l.n, l.h, l.w, l.c}, out{l.n, l.h / 2, l.w / 2, l.c};
@@ -40,23 +57,7 @@ void RunPool(benchmark::State& state, bool grad) {
   Output fed = b.Placeholder(DataType::kFloat32, in, "x");
   Output pooled = ops::MaxPool(fed, attrs);
   Output result = grad ? ops::MaxPoolGrad(fed, pooled, b.Const(Random(out, 2)), attrs) : pooled;
-  SessionOptions o;
-  o.inter_op_threads = 1;
-  o.intra_op_threads = static_cast<int>(state.range(1));
-  auto session = Session::Create(b.Build().value(), o).value();
-  auto h = session->MakeCallable({fed}, {result}).value();
-  const Tensor feed = Random(in, 1);
-  for (auto _ : state) {
-    auto r = session->RunCallable(h, std::span<const Tensor>(&feed, 1));
-    if (!r.ok()) {
-      state.SkipWithError(std::string(r.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(r);
-  }
-  state.counters["bytes"] = benchmark::Counter(
-      4.0 * in.num_elements() * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
+  TimeOnRandomInput(state, b, fed, result, in);
 }
 
 void BM_MaxPoolNd_Nchw(benchmark::State& state) {
@@ -69,23 +70,7 @@ void BM_MaxPoolNd_Nchw(benchmark::State& state) {
                        {{"kernel_shape", std::vector<int64_t>{3, 3}},
                         {"strides", std::vector<int64_t>{2, 2}},
                         {"pads", std::vector<int64_t>{1, 1, 1, 1}}});
-  SessionOptions o;
-  o.inter_op_threads = 1;
-  o.intra_op_threads = static_cast<int>(state.range(1));
-  auto session = Session::Create(b.Build().value(), o).value();
-  auto h = session->MakeCallable({fed}, {result}).value();
-  const Tensor feed = Random(in, 1);
-  for (auto _ : state) {
-    auto r = session->RunCallable(h, std::span<const Tensor>(&feed, 1));
-    if (!r.ok()) {
-      state.SkipWithError(std::string(r.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(r);
-  }
-  state.counters["bytes"] = benchmark::Counter(
-      4.0 * in.num_elements() * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
+  TimeOnRandomInput(state, b, fed, result, in);
 }
 
 void BM_MaxPool(benchmark::State& s) { RunPool(s, false); }

@@ -75,13 +75,10 @@ absl::StatusOr<MultiWorkerModel> MultiWorkerMirroredStrategy::Build(
   // The buckets used first_instance_key .. + buckets - 1: the broadcasts
   // follow, the same keys on every worker (every worker builds the same
   // buckets from the same variables).
-  ops::CollectiveOptions keys;
-  keys.group_size = o.num_workers;
-  keys.group_key = mirrored.collectives.group_key;
-  keys.timeout_seconds = mirrored.collectives.timeout_seconds;
-  keys.communication_hint = kClusterCommunicationHint;
-  int32_t next_key = mirrored.collectives.first_instance_key +
-                     static_cast<int32_t>(result.model.buckets.size());
+  CollectiveGroupOptions broadcasts = mirrored.collectives;
+  broadcasts.first_instance_key += static_cast<int32_t>(result.model.buckets.size());
+  CollectivePlan plan(broadcasts, /*local_participants=*/1);
+  RETURN_IF_ERROR(plan.Validate());
   // Its own step: not ordered after the training step's updates (which
   // would need the feeds, and make every step broadcast), nor before them.
   GraphBuilder::UnorderedResourceScope unordered(b);
@@ -91,7 +88,7 @@ absl::StatusOr<MultiWorkerModel> MultiWorkerMirroredStrategy::Build(
   Output previous;
   for (const MirroredVariable& group : result.model.variables) {
     const Variable& v = group.replicas[0];
-    keys.instance_key = next_key++;
+    const ops::CollectiveOptions keys = plan.Next();
     const std::string name = absl::StrCat("broadcast_", keys.instance_key);
     Output step;
     if (result.is_chief()) {
