@@ -16,8 +16,6 @@
 #include <cstdint>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -26,8 +24,6 @@
 #include "core/graph/ops/conv_nd_window.h"
 
 namespace graphrt::conv_nd {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // The attributes both ops carry (core/graph/ops/conv_nd_ops.h).
 struct Attrs {

@@ -2,63 +2,130 @@
 // first, 1 to 3 (or more) spatial axes, groups, float32.
 //
 // Note [ConvNd as im2col + GEMM]
-// Rationale: one code path for every rank, group count and window, at GEMM
-// speed for the common shapes (ResNet's 3x3 and 1x1 convs).
-// Approach: each (image, group) is one task on the intra-op pool. The task
-// gathers its input patch matrix col [C/group * K, O] (K window positions,
-// O output positions; zeros where the window reads padding), then one Eigen
-// GEMM gives y[n, group's M/group channels] = w_group [M/group, C/group * K]
-// x col, and the bias is added per output channel.
-// Limitations: col costs C/group * K * O floats per task (a 3x3 conv over
-// 256 channels of 56x56 is ~29 MB); depthwise convs (group == C) make M/group
-// == 1 products, where a direct loop would be faster. Neither matters for the
-// import path this serves; kernels/cpu/conv_ops.cc stays the fast NHWC path.
+// Rationale: one code path for every rank, group count and window, at the
+// speed of the CPU GEMM (gemm.h: AVX-512 or AVX2 chosen at run time) for the
+// common shapes (ResNet's 3x3 and 1x1 convs).
+// Approach: the output positions of each (image, group) are cut into tiles
+// of whole output lines (the last spatial axis), sized so that the tile's
+// patch matrix col [C/group * K, T] (K window positions, T output positions;
+// zeros where the window reads padding) stays within kColBudgetFloats, i.e.
+// in L2 while the GEMM reads it. Every (image, group, tile) is one task on
+// the intra-op pool, so a single image still uses every thread. The task
+// gathers col, and one CpuGemm gives y_tile [M/group, T] = w_group
+// [M/group, C/group * K] x col, then the tile's rows are copied into y with
+// the bias added. A tile covering the whole image writes y directly. A 1x1
+// window with unit strides and no padding needs no col at all (the input
+// plane already is [C/group, O]): its tasks are column blocks of one GEMM.
+// Limitations: depthwise convs (group == C) make M/group == 1 products, where
+// a direct loop would be faster; the im2col copy is memory traffic a direct
+// (NCHWc) convolution would not make. kernels/cpu/conv_ops.cc stays the
+// NHWC path of graphs built with the TF-shaped API.
 #include <algorithm>
+#include <cstring>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/ops/conv_nd_window.h"
 #include "kernels/cpu/conv_nd_common.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
 namespace {
 
-using conv_nd::RowMatrix;
+// A tile's col holds at most this many floats (512 KiB), unless one output
+// line alone needs more.
+constexpr int64_t kColBudgetFloats = int64_t{128} << 10;
+// Columns per task of a pointwise conv (a multiple of kGemmPanel).
+constexpr int64_t kPointwiseColumns = 512;
+constexpr int64_t kCostFlopsPerNs = 50;
 
-// col[(c * K + kpos) * O + opos] = x[c, window position kpos of output opos],
-// 0 in the padding. x is [channels, in...].
-void Im2Col(const float* x, int64_t channels, const NdWindow& w, float* col) {
+// The per-thread buffers (one task at a time per thread; CpuGemm packs into
+// its own), kept for the thread's life as conv_ops.cc's are.
+float* ThreadBuffer(int which, int64_t floats) {
+  thread_local std::vector<float> buffers[2];
+  std::vector<float>& b = buffers[which];
+  if (static_cast<int64_t>(b.size()) < floats) b.resize(floats);
+  return b.data();
+}
+
+// col[(c * K + kpos) * T + t] = x[c, window position kpos of output position
+// line0 * out_last + t], 0 in the padding, for the output lines [line0,
+// line1) (T = (line1 - line0) * out_last). x is [channels, in...].
+void Im2ColLines(const float* x, int64_t channels, const NdWindow& w, int64_t line0,
+                 int64_t line1, float* col) {
   const int r = w.rank();
-  const int64_t K = w.kernel_elements(), O = w.out_elements(), I = w.in_elements();
+  const int64_t K = w.kernel_elements(), I = w.in_elements();
+  const int64_t out_last = w.out[r - 1], T = (line1 - line0) * out_last;
   const std::vector<int64_t> in_stride = conv_nd::Strides(w.in);
   const std::vector<int64_t> k_stride = conv_nd::Strides(w.kernel);
-  const int64_t out_last = w.out[r - 1], rows_of_out = O / std::max<int64_t>(out_last, 1);
-  std::vector<int64_t> base(r), oidx(r);
+  std::vector<int64_t> base(r), first(r, 0), oidx(r);
+  for (int64_t i = r - 2, rest = line0; i >= 0; --i) {
+    first[i] = rest % w.out[i];
+    rest /= w.out[i];
+  }
+  const int64_t s = w.strides[r - 1], n = w.in[r - 1];
   for (int64_t kpos = 0; kpos < K; ++kpos) {
     conv_nd::TapOrigin(w, k_stride, kpos, base);
+    // Along the line, output o reads input o * s + b: inside for o in [lo, hi).
+    const int64_t b = base[r - 1];
+    const int64_t hi = n - 1 - b < 0 ? 0 : std::min(out_last, (n - 1 - b) / s + 1);
+    const int64_t lo = std::min(hi, b >= 0 ? int64_t{0} : (-b + s - 1) / s);
     for (int64_t c = 0; c < channels; ++c) {
       const float* src = x + c * I;
-      float* dst = col + (c * K + kpos) * O;
-      std::fill(oidx.begin(), oidx.end(), 0);
-      for (int64_t row = 0; row < rows_of_out; ++row) {
+      float* dst = col + (c * K + kpos) * T;
+      oidx = first;
+      for (int64_t line = line0; line < line1; ++line) {
         // The output coords but the last select an input line (or padding).
         int64_t off;
-        const bool inside = conv_nd::LineStart(w, oidx, base, w.in, in_stride, off);
-        const int64_t s = w.strides[r - 1], b = base[r - 1], n = w.in[r - 1];
-        for (int64_t o = 0; o < out_last; ++o) {
-          const int64_t coord = o * s + b;
-          dst[o] = inside && coord >= 0 && coord < n ? src[off + coord] : 0.0f;
+        if (!conv_nd::LineStart(w, oidx, base, w.in, in_stride, off)) {
+          std::fill(dst, dst + out_last, 0.0f);
+        } else {
+          std::fill(dst, dst + lo, 0.0f);
+          const float* line_src = src + off + lo * s + b;
+          if (s == 1) {
+            std::memcpy(dst + lo, line_src, (hi - lo) * sizeof(float));
+          } else {
+            for (int64_t o = lo; o < hi; ++o) dst[o] = line_src[(o - lo) * s];
+          }
+          std::fill(dst + hi, dst + out_last, 0.0f);
         }
         dst += out_last;
         conv_nd::NextLine(oidx, w.out);
       }
     }
   }
+}
+
+// y[j, :] = tile[j, :] + bias[j] (bias may be null), for `rows` rows of
+// `cols` values; y's rows are `y_stride` apart.
+void StoreTile(const float* tile, const float* bias, int64_t rows, int64_t cols, float* y,
+               int64_t y_stride) {
+  for (int64_t j = 0; j < rows; ++j) {
+    const float* src = tile + j * cols;
+    float* dst = y + j * y_stride;
+    const float add = bias != nullptr ? bias[j] : 0.0f;
+    for (int64_t t = 0; t < cols; ++t) dst[t] = src[t] + add;
+  }
+}
+
+void AddBias(const float* bias, int64_t rows, int64_t j0, int64_t j1, float* y,
+             int64_t y_stride) {
+  if (bias == nullptr) return;
+  for (int64_t j = 0; j < rows; ++j) {
+    float* dst = y + j * y_stride;
+    for (int64_t t = j0; t < j1; ++t) dst[t] += bias[j];
+  }
+}
+
+bool IsPointwise(const NdWindow& w) {
+  if (w.kernel_elements() != 1) return false;
+  for (int i = 0; i < w.rank(); ++i) {
+    if (w.strides[i] != 1 || w.pad_begin[i] != 0 || w.pad_end[i] != 0) return false;
+  }
+  return true;
 }
 
 class ConvNdOp final : public OpKernel {
@@ -100,17 +167,48 @@ absl::Status ConvNdOp::Compute(OpKernelContext& ctx) {
   const float* pw = w.data<float>();
   const float* pb = b.num_elements() ? b.data<float>() : nullptr;
   float* py = out->data<float>();
-  const int64_t cost = std::max<int64_t>(1, 2 * mg * rows * O / 50 + rows * O);
-  ctx.ParallelFor(batch * g, cost, [&](int64_t begin, int64_t end) {
-    std::vector<float> col(rows * O);
+  auto cost = [&](int64_t cols) {
+    return std::max<int64_t>(1, 2 * mg * rows * cols / kCostFlopsPerNs + rows * cols);
+  };
+
+  if (IsPointwise(win)) {
+    const int64_t blocks = (O + kPointwiseColumns - 1) / kPointwiseColumns;
+    ctx.ParallelFor(batch * g * blocks, cost(std::min(O, kPointwiseColumns)),
+                    [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) {
+        const int64_t image_group = t / blocks, n = image_group / g, gi = image_group % g;
+        const int64_t j0 = t % blocks * kPointwiseColumns;
+        const int64_t j1 = std::min(O, j0 + kPointwiseColumns);
+        float* y = py + (n * m + gi * mg) * O;
+        CpuGemm({.a = pw + gi * mg * rows, .b = px + (n * channels + gi * cg) * I, .c = y,
+                 .m = mg, .k = rows, .n = O},
+                0, mg, j0, j1);
+        AddBias(pb == nullptr ? nullptr : pb + gi * mg, mg, j0, j1, y, O);
+      }
+    });
+    return absl::OkStatus();
+  }
+
+  const int64_t out_last = win.out[win.rank() - 1], lines = O / out_last;
+  const int64_t tile_lines =
+      std::clamp<int64_t>(kColBudgetFloats / std::max<int64_t>(1, rows * out_last), 1, lines);
+  const int64_t tiles = (lines + tile_lines - 1) / tile_lines;
+  ctx.ParallelFor(batch * g * tiles, cost(tile_lines * out_last), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
-      const int64_t n = t / g, gi = t % g;
-      Im2Col(px + (n * channels + gi * cg) * I, cg, win, col.data());
-      Eigen::Map<RowMatrix> y(py + (n * m + gi * mg) * O, mg, O);
-      y.noalias() = Eigen::Map<const RowMatrix>(pw + gi * mg * rows, mg, rows) *
-                    Eigen::Map<const RowMatrix>(col.data(), rows, O);
-      if (pb != nullptr) {
-        for (int64_t j = 0; j < mg; ++j) y.row(j).array() += pb[gi * mg + j];
+      const int64_t image_group = t / tiles, n = image_group / g, gi = image_group % g;
+      const int64_t line0 = t % tiles * tile_lines, line1 = std::min(lines, line0 + tile_lines);
+      const int64_t cols = (line1 - line0) * out_last;
+      float* col = ThreadBuffer(0, rows * cols);
+      Im2ColLines(px + (n * channels + gi * cg) * I, cg, win, line0, line1, col);
+      float* y = py + (n * m + gi * mg) * O + line0 * out_last;
+      const float* bias = pb == nullptr ? nullptr : pb + gi * mg;
+      // A tile as wide as the image is y's own layout: no copy.
+      float* dst = cols == O ? y : ThreadBuffer(1, mg * cols);
+      CpuGemm({.a = pw + gi * mg * rows, .b = col, .c = dst, .m = mg, .k = rows, .n = cols});
+      if (dst == y) {
+        AddBias(bias, mg, 0, cols, y, O);
+      } else {
+        StoreTile(dst, bias, mg, cols, y, O);
       }
     }
   });

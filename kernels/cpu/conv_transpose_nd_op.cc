@@ -3,7 +3,7 @@
 // float32.
 //
 // The transpose of ConvNd's im2col + GEMM (Note [ConvNd as im2col + GEMM]
-// in conv_nd_ops.cc): per (image, group), one GEMM col = w_group^T x x_group
+// in conv_nd_ops.cc): per (image, group), one GEMM (CpuGemm, gemm.h) col = w_group^T x x_group
 // gives, for every output channel and window position, the contribution of
 // every input position ([M/group * K, I]); col2im then adds each into the
 // output element it lands on (stride * i + dilation * k - pad_begin), and
@@ -12,19 +12,16 @@
 #include <algorithm>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/ops/conv_nd_window.h"
 #include "kernels/cpu/conv_nd_common.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
 namespace {
-
-using conv_nd::RowMatrix;
 
 // y[c, o...] += col[(c * K + kpos) * I + ipos] for every position that lands
 // inside the output. y is [channels, out...].
@@ -108,9 +105,9 @@ absl::Status ConvTransposeNdOp::Compute(OpKernelContext& ctx) {
     std::vector<float> col(rows * I);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t n = t / g, gi = t % g;
-      Eigen::Map<RowMatrix>(col.data(), rows, I).noalias() =
-          Eigen::Map<const RowMatrix>(pw + gi * cg * rows, cg, rows).transpose() *
-          Eigen::Map<const RowMatrix>(px + (n * channels + gi * cg) * I, cg, I);
+      CpuGemm({.a = pw + gi * cg * rows, .transpose_a = true,
+               .b = px + (n * channels + gi * cg) * I, .c = col.data(), .m = rows, .k = cg,
+               .n = I});
       float* y = py + (n * m + gi * mg) * O;
       for (int64_t j = 0; j < mg; ++j) {
         std::fill(y + j * O, y + (j + 1) * O, pb != nullptr ? pb[gi * mg + j] : 0.0f);

@@ -122,6 +122,20 @@ INSTANTIATE_TEST_SUITE_P(
                  true, {1, 1}, {3, 3}},
         ConvCase{"valid", {1, 2, 7, 5}, {3, 2, 3, 2}, 1, {2, 2}, {}, {}, "VALID", true,
                  {0, 0}, {3, 2}},
+        // Larger than one tile of the kernel's im2col (kColBudgetFloats, 128 Ki
+        // floats): 5 of 10 output lines a tile, then 12, 12 and 9 of 33.
+        ConvCase{"tiles_strided", {1, 64, 20, 40}, {4, 64, 3, 3}, 1, {2, 1}, {},
+                 {1, 1, 1, 1}, "NOTSET", true, {1, 1}, {10, 40}},
+        ConvCase{"tiles_uneven", {2, 32, 33, 37}, {6, 32, 3, 3}, 1, {}, {}, {1, 1, 1, 1},
+                 "NOTSET", true, {1, 1}, {33, 37}},
+        // 1x1 with 900 output positions: two column blocks of 512 per task.
+        ConvCase{"pointwise_blocks", {2, 8, 30, 30}, {6, 8, 1, 1}, 1, {}, {}, {}, "NOTSET",
+                 true, {0, 0}, {30, 30}},
+        ConvCase{"pointwise_groups", {2, 8, 30, 30}, {6, 4, 1, 1}, 2, {}, {}, {}, "NOTSET",
+                 false, {0, 0}, {30, 30}},
+        // 1x1 with stride 2 is not pointwise: it takes im2col.
+        ConvCase{"strided_1x1", {1, 4, 9, 9}, {3, 4, 1, 1}, 1, {2, 2}, {}, {}, "NOTSET", true,
+                 {0, 0}, {5, 5}},
         ConvCase{"conv3d", {1, 2, 4, 5, 6}, {3, 2, 2, 3, 3}, 1, {1, 2, 1}, {1, 1, 2},
                  {1, 0, 2, 0, 1, 2}, "NOTSET", true, {1, 0, 2}, {4, 2, 6}}),
     [](const ::testing::TestParamInfo<ConvCase>& info) { return std::string(info.param.name); });
