@@ -27,10 +27,17 @@ namespace {
 // in blocks of kBlockRows; per block, k goes in slices of kBlockK, and each
 // slice runs every panel over the block's tiles: the panel's slice (128 x 32
 // floats, 16 KiB) stays in L1 while the block's tiles pass over it, and the
-// block's slice of A (96 x 128 floats, 48 KiB) stays in L2 across panels. A
-// is read in place, as in the AVX2 kernel (Note [Small-batch GEMM]): op(A)'s
-// element (r, p) is at a[r * a_rs + p * a_ks]. C is loaded and stored through
-// masks, so the last panel and any column range need no special case; a
+// block's slice of A (96 x 128 floats, 48 KiB) stays in L2 across panels. B
+// stored [n, k] is packed 16 x 16 values at a time through a register
+// transpose (the scalar loop it replaced wrote each value to its own cache
+// line of a panel too large for L1). When at least six panels will read a
+// slice of op(A), the slice is packed tile by tile (PackA), so the tile's
+// broadcasts are offsets from one pointer instead of twelve row pointers
+// (more GPRs than the compiler had); with fewer panels packing costs more
+// than it saves, and A is read in place as in the AVX2 kernel (Note
+// [Small-batch GEMM]): op(A)'s element (r, p) at a[r * a_rs + p * a_ks]. C
+// is loaded and stored through masks, so the last panel and any column range
+// need no special case; a
 // panel of 16 columns or fewer takes a one-vector tile (half the FMAs: n =
 // 100 computes 112 columns, not 128). A block of at most kUnpackedMaxRows
 // rows (batch 32's m = 32) reads B stored [k, n] in place instead of packing
@@ -42,15 +49,13 @@ namespace {
 // templates used here (std::vector, std::min) keeps the file's flags, so a
 // copy the linker picks for another file can never hold AVX-512
 // instructions. GemmAvx512Block runs only after CpuHasAvx512() said yes.
-// Limitations: A is not packed, so a transposed A with a long m strides
-// through memory; B^T is packed by a scalar loop (cheap next to the product
-// unless m is tiny).
 constexpr int kTileRows = 12;
 constexpr int64_t kPanel = 32;
 constexpr int64_t kBlockK = 128;
 constexpr int64_t kBlockRows = 96;
 constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
 constexpr int64_t kUnpackedMaxRows = 4 * kTileRows;
+constexpr int64_t kPackAMinColumns = 5 * kPanel;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
 
 // A packing buffer of at least `floats` floats for this thread, 64-byte
@@ -70,6 +75,38 @@ __mmask16 FirstLanes(int64_t count) {
   return static_cast<__mmask16>((1u << count) - 1);
 }
 
+// r[i][c] becomes r[c][i]: lanes paired within 128-bit quarters
+// (unpacklo/hi_ps), then pairs of pairs (shuffle_ps), then quarters moved
+// between registers twice (shuffle_f32x4).
+GRAPHRT_AVX512 inline void Transpose16x16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);      // a0 b0 a1 b1 per quarter
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);  // a2 b2 a3 b3
+  }
+  // r[4g + c]: rows 4g..4g+3 at column 4 * quarter + c, per quarter.
+  for (int g = 0; g < 4; ++g) {
+    const __m512 *lo = t + 4 * g, *hi = t + 4 * g + 2;
+    r[4 * g] = _mm512_shuffle_ps(lo[0], hi[0], _MM_SHUFFLE(1, 0, 1, 0));
+    r[4 * g + 1] = _mm512_shuffle_ps(lo[0], hi[0], _MM_SHUFFLE(3, 2, 3, 2));
+    r[4 * g + 2] = _mm512_shuffle_ps(lo[1], hi[1], _MM_SHUFFLE(1, 0, 1, 0));
+    r[4 * g + 3] = _mm512_shuffle_ps(lo[1], hi[1], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  // Quarters 0 and 2 (0x88) or 1 and 3 (0xdd) of two registers.
+  for (int c = 0; c < 4; ++c) {
+    t[c] = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88);
+    t[4 + c] = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);
+    t[8 + c] = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88);
+    t[12 + c] = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd);
+  }
+  for (int c = 0; c < 4; ++c) {
+    r[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);            // column c
+    r[4 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0x88);   // column 4 + c
+    r[8 + c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xdd);        // column 8 + c
+    r[12 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0xdd);  // column 12 + c
+  }
+}
+
 // Columns [j, j + width) of op(B), as panels of 32: op(B)[kk, j + 32q + l] at
 // dst[q * 32 * k + kk * 32 + l], zero for columns past width.
 GRAPHRT_AVX512 void PackB(const GemmProblem& p, int64_t j, int64_t width, float* dst) {
@@ -85,18 +122,31 @@ GRAPHRT_AVX512 void PackB(const GemmProblem& p, int64_t j, int64_t width, float*
       }
       continue;
     }
-    // B is stored [n, k]: column l of the panel is row j + q + l of B.
-    for (int64_t l = 0; l < kPanel; ++l) {
-      const float* src = p.b + (j + q + l) * p.k;
-      for (int64_t kk = 0; kk < p.k; ++kk) panel[kk * kPanel + l] = l < w ? src[kk] : 0.0f;
+    // B is stored [n, k]: column l of the panel is row j + q + l of B, moved
+    // 16 rows x 16 values at a time through a register transpose.
+    for (int64_t l0 = 0; l0 < kPanel; l0 += 16) {
+      const int64_t rows = std::clamp<int64_t>(w - l0, 0, 16);
+      for (int64_t kk = 0; kk < p.k; kk += 16) {
+        const __mmask16 km = FirstLanes(p.k - kk);
+        __m512 r[16];
+        for (int i = 0; i < 16; ++i) {
+          r[i] = i < rows ? _mm512_maskz_loadu_ps(km, p.b + (j + q + l0 + i) * p.k + kk)
+                          : _mm512_setzero_ps();
+        }
+        Transpose16x16(r);
+        const int64_t values = std::min<int64_t>(16, p.k - kk);
+        for (int64_t c = 0; c < values; ++c) _mm512_store_ps(panel + (kk + c) * kPanel + l0, r[c]);
+      }
     }
   }
 }
 
 // kRows rows x 16 * kVecs columns of C (+)= a slice of kc of op(A) x B,
 // B's row p at b + p * ldb (a packed panel: ldb = 32). Lanes outside m0 / m1
-// are neither loaded nor stored.
-template <int kRows, int kVecs>
+// are neither loaded nor stored. kPackedA: A is a packed tile (PackA), its
+// row r of step p at a[p * kRows + r], so every broadcast is an offset from
+// one pointer; else op(A)(r, p) is at a[r * a_rs + p * a_ks].
+template <int kRows, int kVecs, bool kPackedA>
 GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_t a_ks,
                                 const float* b, int64_t ldb, float* c, int64_t ldc,
                                 bool accumulate, __mmask16 m0, __mmask16 m1) {
@@ -106,10 +156,10 @@ GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_
   for (int64_t p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
     const __m512 b1 = kVecs == 2 ? _mm512_maskz_loadu_ps(m1, b + p * ldb + 16) : b0;
-    const float* ap = a + p * a_ks;
-  #pragma GCC unroll 16
-  for (int r = 0; r < kRows; ++r) {
-      const __m512 av = _mm512_set1_ps(ap[r * a_rs]);
+    const float* ap = kPackedA ? a + p * kRows : a + p * a_ks;
+#pragma GCC unroll 16
+    for (int r = 0; r < kRows; ++r) {
+      const __m512 av = _mm512_set1_ps(kPackedA ? ap[r] : ap[r * a_rs]);
       acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
       if constexpr (kVecs == 2) acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
     }
@@ -136,16 +186,17 @@ struct TileArgs {
   int64_t ldc;
   bool accumulate;
   __mmask16 m0, m1;
+  bool packed_a;
 };
 
 // A panel 16 or fewer columns wide takes the one-vector tile: half the FMAs.
-template <int kVecs>
+template <int kVecs, bool kPackedA>
 GRAPHRT_AVX512 void RunTileOf(int rows, const TileArgs& t) {
   switch (rows) {
-#define GRAPHRT_TILE(n)                                                                    \
-  case n:                                                                                  \
-    return Tile<n, kVecs>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.ldb, t.c, t.ldc, t.accumulate, \
-                          t.m0, t.m1);
+#define GRAPHRT_TILE(n)                                                                   \
+  case n:                                                                                 \
+    return Tile<n, kVecs, kPackedA>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.ldb, t.c, t.ldc,   \
+                                    t.accumulate, t.m0, t.m1);
     GRAPHRT_TILE(12)
     GRAPHRT_TILE(11)
     GRAPHRT_TILE(10)
@@ -163,8 +214,48 @@ GRAPHRT_AVX512 void RunTileOf(int rows, const TileArgs& t) {
 }
 
 GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
-  if (t.m1 == 0) return RunTileOf<1>(rows, t);
-  RunTileOf<2>(rows, t);
+  if (t.packed_a) {
+    if (t.m1 == 0) return RunTileOf<1, true>(rows, t);
+    return RunTileOf<2, true>(rows, t);
+  }
+  if (t.m1 == 0) return RunTileOf<1, false>(rows, t);
+  RunTileOf<2, false>(rows, t);
+}
+
+// Rows [ic, ie) and steps [kb, kb + kc) of op(A), tile by tile (kTileRows
+// rows each, the last one fewer): the tile at row i starts at
+// dst + (i - ic) * kc and holds its row r of step q at q * rows + r.
+GRAPHRT_AVX512 void PackA(const GemmProblem& p, int64_t ic, int64_t ie, int64_t kb, int64_t kc,
+                          float* dst) {
+  for (int64_t i = ic; i < ie; i += kTileRows) {
+    const int64_t rows = std::min<int64_t>(kTileRows, ie - i);
+    float* tile = dst + (i - ic) * kc;
+    if (p.transpose_a) {  // A stored [k, m]: a step's rows are contiguous
+      for (int64_t q = 0; q < kc; ++q) {
+        std::copy_n(p.a + (kb + q) * p.m + i, rows, tile + q * rows);
+      }
+      continue;
+    }
+    const __mmask16 row_lanes = FirstLanes(rows);
+    for (int64_t q = 0; q < kc; q += 16) {
+      const __mmask16 steps = FirstLanes(kc - q);
+      __m512 r[16];
+      for (int x = 0; x < 16; ++x) {
+        r[x] = x < rows ? _mm512_maskz_loadu_ps(steps, p.a + (i + x) * p.k + kb + q)
+                        : _mm512_setzero_ps();
+      }
+      Transpose16x16(r);
+      const int64_t n = std::min<int64_t>(16, kc - q);
+      for (int64_t c = 0; c < n; ++c) _mm512_mask_storeu_ps(tile + (q + c) * rows, row_lanes, r[c]);
+    }
+  }
+}
+
+// A per-thread buffer for PackA (one row block's slice: at most
+// kBlockRows x kBlockK floats).
+float* PackABuffer() {
+  alignas(64) thread_local float buffer[kBlockRows * kBlockK];
+  return buffer;
 }
 
 // Rows [r0, r1) of C's columns [j, j + width); B's columns either packed
@@ -175,16 +266,22 @@ GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, 
   const int64_t a_rs = p.transpose_a ? 1 : p.k;
   const int64_t a_ks = p.transpose_a ? p.m : 1;
   const int64_t ldb = packed ? kPanel : p.n;
+  // A slice is packed once for all the panels that read it: worth it from
+  // six panels on (bench/RESULTS.md: 3-11% faster convolutions at 7 panels,
+  // 7% slower at 4, the 4096-row MLP layer).
+  const bool pack_a = width > kPackAMinColumns;
+  float* a_pack = pack_a ? PackABuffer() : nullptr;
   for (int64_t ic = r0; ic < r1; ic += kBlockRows) {
     const int64_t ie = std::min(r1, ic + kBlockRows);
     for (int64_t kb = 0; kb < p.k; kb += kBlockK) {
       const int64_t kc = std::min(kBlockK, p.k - kb);
+      if (pack_a) PackA(p, ic, ie, kb, kc, a_pack);
       for (int64_t q = 0; q < width; q += kPanel) {
         const float* slab = packed ? b + q * p.k + kb * kPanel : b + kb * p.n + q;
         TileArgs t{kc, nullptr, a_rs, a_ks, slab, ldb, nullptr, p.n, p.accumulate || kb > 0,
-                   FirstLanes(width - q), FirstLanes(width - q - 16)};
+                   FirstLanes(width - q), FirstLanes(width - q - 16), pack_a};
         for (int64_t i = ic; i < ie; i += kTileRows) {
-          t.a = p.a + i * a_rs + kb * a_ks;
+          t.a = pack_a ? a_pack + (i - ic) * kc : p.a + i * a_rs + kb * a_ks;
           t.c = p.c + i * p.n + j + q;
           RunTile(static_cast<int>(std::min<int64_t>(kTileRows, ie - i)), t);
         }
