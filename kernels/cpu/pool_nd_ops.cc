@@ -3,7 +3,11 @@
 // MaxPoolNd for float32, float64, int8 and uint8, AvgPoolNd for float32.
 // Planes (image, channel) are split over the intra-op pool; each output
 // element walks its window position by position, so dilations, ceil_mode
-// and both padding counts share one loop.
+// and both padding counts share one loop. Two spatial axes without dilation
+// (the pools of image models) take a direct path instead: each window is a
+// rectangle clipped to the input, read row by row in the same order, so it
+// gives the same values, indices and ties as the walk, with no per-position
+// bookkeeping.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -75,6 +79,29 @@ struct WindowWalker {
   }
 };
 
+// The direct path's window: rows [h0, h1) x columns [w0, w1) inside the
+// input, and how many positions of the padded input it covers.
+struct Rect {
+  int64_t h0, h1, w0, w1, padded;
+};
+
+bool IsPlain2D(const NdWindow& w) {
+  return w.rank() == 2 && w.dilations[0] == 1 && w.dilations[1] == 1 &&
+         w.in_elements() < (int64_t{1} << 31);
+}
+
+inline Rect WindowRect(const NdWindow& w, int64_t oh, int64_t ow) {
+  const int64_t hs = oh * w.strides[0] - w.pad_begin[0];
+  const int64_t ws = ow * w.strides[1] - w.pad_begin[1];
+  auto span = [](int64_t lo, int64_t hi) { return std::max<int64_t>(0, hi - lo); };
+  const int64_t ph = span(std::max(hs, -w.pad_begin[0]),
+                          std::min(hs + w.kernel[0], w.in[0] + w.pad_end[0]));
+  const int64_t pw = span(std::max(ws, -w.pad_begin[1]),
+                          std::min(ws + w.kernel[1], w.in[1] + w.pad_end[1]));
+  return {std::max<int64_t>(hs, 0), std::min(hs + w.kernel[0], w.in[0]), std::max<int64_t>(ws, 0),
+          std::min(ws + w.kernel[1], w.in[1]), ph * pw};
+}
+
 class PoolNdOp final : public OpKernel {
  public:
   explicit PoolNdOp(const OpKernelConstruction& c) : OpKernel(c), max_(c.node().op() == "MaxPoolNd") {}
@@ -108,6 +135,73 @@ class PoolNdOp final : public OpKernel {
   bool count_include_pad_ = false;
 };
 
+// Along a line of outputs, tap offset b (kernel position less the leading
+// pad) reads input column ow * stride + b: inside for ow in [lo, hi).
+struct TapRange {
+  int64_t lo, hi;
+};
+inline TapRange InsideOutputs(int64_t b, int64_t stride, int64_t in, int64_t out) {
+  const int64_t hi = in - 1 - b < 0 ? 0 : std::min(out, (in - 1 - b) / stride + 1);
+  return {std::min(hi, b >= 0 ? int64_t{0} : (-b + stride - 1) / stride), hi};
+}
+
+// One tap of MaxPlane2D over the outputs [lo, hi) of a row: output ow reads
+// line[ow * stride] (kStride: the stride when known at compile time, so the
+// loop vectorises; 0: `stride`).
+template <int kStride, typename T>
+void MaxTap(const T* __restrict line, int64_t stride, int64_t lo, int64_t hi, int32_t base,
+            int32_t step, T* __restrict best, int32_t* __restrict arg) {
+  const int64_t s = kStride > 0 ? kStride : stride;
+  for (int64_t ow = lo; ow < hi; ++ow) {
+    const T v = line[ow * s];
+    // The first maximum wins; a NaN is taken only when nothing was.
+    const bool take = (arg[ow] < 0) | (v > best[ow]);
+    best[ow] = take ? v : best[ow];
+    arg[ow] = take ? base + static_cast<int32_t>(ow) * step : arg[ow];
+  }
+}
+
+// MaxPlanes' direct path for one plane (see the comment at the top): a row
+// of outputs at a time, tap by tap in the window's row-major order, each tap
+// updating the whole row (so every output still sees its taps in the walk's
+// order); the running maximum is kept with selects, not branches.
+template <typename T>
+void MaxPlane2D(const T* src, const NdWindow& w, bool column_major, int64_t plane_offset, T* y,
+                int64_t* indices) {
+  const int64_t in_h = w.in[0], in_w = w.in[1], out_w = w.out[1], s = w.strides[1];
+  // Row-major offset h * in_w + x, or column-major x * in_h + h.
+  const int64_t h_step = column_major ? 1 : in_w, x_step = column_major ? in_h : 1;
+  const T lowest = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                        : std::numeric_limits<T>::lowest();
+  // Offsets within the plane as int32 (IsPlain2D checks the plane fits):
+  // lanes as wide as float's.
+  std::vector<T> best(out_w);
+  std::vector<int32_t> arg(out_w);
+  for (int64_t oh = 0; oh < w.out[0]; ++oh) {
+    const Rect rows = WindowRect(w, oh, 0);
+    std::fill(best.begin(), best.end(), lowest);
+    std::fill(arg.begin(), arg.end(), -1);
+    for (int64_t h = rows.h0; h < rows.h1; ++h) {
+      for (int64_t kx = 0; kx < w.kernel[1]; ++kx) {
+        const int64_t b = kx - w.pad_begin[1];
+        const TapRange r = InsideOutputs(b, s, in_w, out_w);
+        const T* line = src + h * in_w + b;
+        const auto base = static_cast<int32_t>(h * h_step + b * x_step);
+        const auto step = static_cast<int32_t>(s * x_step);
+        switch (s) {
+          case 1: MaxTap<1>(line, s, r.lo, r.hi, base, step, best.data(), arg.data()); break;
+          case 2: MaxTap<2>(line, s, r.lo, r.hi, base, step, best.data(), arg.data()); break;
+          default: MaxTap<0>(line, s, r.lo, r.hi, base, step, best.data(), arg.data());
+        }
+      }
+    }
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+      *y++ = best[ow];
+      *indices++ = arg[ow] < 0 ? -1 : plane_offset + arg[ow];
+    }
+  }
+}
+
 template <typename T>
 void PoolNdOp::MaxPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y, int64_t* indices,
                          const WindowWalker& walker, int64_t planes, int64_t cost) const {
@@ -115,9 +209,15 @@ void PoolNdOp::MaxPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y, int64
   const T* px = x.data<T>();
   T* py = y->data<T>();
   const bool column_major = storage_order_ == 1;
+  const NdWindow& w = walker.w;
+  const bool plain = IsPlain2D(w);
   ctx.ParallelFor(planes, cost, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const T* src = px + p * I;
+      if (plain) {
+        MaxPlane2D(src, w, column_major, p * I, py + p * O, indices + p * O);
+        continue;
+      }
       for (int64_t o = 0; o < O; ++o) {
         T best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                       : std::numeric_limits<T>::lowest();
@@ -143,9 +243,28 @@ void PoolNdOp::AvgPlanes(OpKernelContext& ctx, const Tensor& x, Tensor* y,
   const int64_t O = walker.w.out_elements(), I = walker.w.in_elements();
   const float* px = x.data<float>();
   float* py = y->data<float>();
+  const NdWindow& w = walker.w;
+  const bool plain = IsPlain2D(w);
   ctx.ParallelFor(planes, cost, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const float* src = px + p * I;
+      if (plain) {
+        float* y = py + p * O;
+        for (int64_t oh = 0; oh < w.out[0]; ++oh) {
+          for (int64_t ow = 0; ow < w.out[1]; ++ow) {
+            const Rect r = WindowRect(w, oh, ow);
+            double sum = 0;
+            for (int64_t h = r.h0; h < r.h1; ++h) {
+              for (int64_t x = r.w0; x < r.w1; ++x) sum += src[h * w.in[1] + x];
+            }
+            const int64_t inside =
+                std::max<int64_t>(0, r.h1 - r.h0) * std::max<int64_t>(0, r.w1 - r.w0);
+            const int64_t count = count_include_pad_ ? r.padded : inside;
+            *y++ = count == 0 ? 0.0f : static_cast<float>(sum / count);
+          }
+        }
+        continue;
+      }
       for (int64_t o = 0; o < O; ++o) {
         double sum = 0;
         int64_t count = 0;
