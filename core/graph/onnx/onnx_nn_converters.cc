@@ -8,7 +8,8 @@
 // Rationale: reuse graphrt ops where ONNX's op is one of them in other
 // clothes, and add channels-first ops only where a layout change would cost
 // more than the op (core/graph/ops/conv_nd_ops.h, nn_ext_ops.h).
-// Approach: Gemm is MatMul (or BatchMatMulV2 for float64) then Mul/Add;
+// Approach: Gemm is MatMul (or BatchMatMulV2 for float64) then Mul/Add, a
+// constant transB operand transposed at import;
 // MatMul is BatchMatMulV2 with 1-D operands expanded and squeezed as numpy
 // does; Conv, ConvTranspose and the pools are ConvNd, ConvTransposeNd,
 // MaxPoolNd, AvgPoolNd; the global pools are Mean / Max over the spatial
@@ -65,14 +66,40 @@ absl::StatusOr<int> KnownRank(OnnxContext& ctx, const Output& x, const char* wha
   return s.rank();
 }
 
+// [rows, cols] float32 -> [cols, rows].
+Tensor TransposedMatrix(const Tensor& w) {
+  const int64_t rows = w.dim(0), cols = w.dim(1);
+  Tensor t(DataType::kFloat32, TensorShape{cols, rows});
+  const float* src = w.data<float>();
+  float* dst = t.data<float>();
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) dst[j * rows + i] = src[i * cols + j];
+  }
+  return t;
+}
+
 absl::Status Gemm(OnnxContext& ctx) {
   ASSIGN_OR_RETURN(Output a, ctx.Input(0));
-  ASSIGN_OR_RETURN(Output b, ctx.Input(1));
-  const bool ta = ctx.IntAttr("transA", 0) != 0, tb = ctx.IntAttr("transB", 0) != 0;
+  const bool ta = ctx.IntAttr("transA", 0) != 0;
+  bool tb = ctx.IntAttr("transB", 0) != 0;
   const float alpha = ctx.FloatAttr("alpha", 1.0f), beta = ctx.FloatAttr("beta", 1.0f);
+  // PyTorch exports Linear as Gemm(x, W, transB=1) with W an initializer
+  // [out, in]. The GEMM would transpose W while packing it on every run;
+  // transposed once here, it is read as stored.
+  std::optional<Output> b;
+  if (tb && a.dtype() == DataType::kFloat32) {
+    absl::StatusOr<Tensor> w = ctx.ConstantInput(1);
+    if (w.ok() && w->dtype() == DataType::kFloat32 && w->rank() == 2) {
+      b = ctx.builder().Const(TransposedMatrix(*w), Name(ctx, "B_transposed"));
+      tb = false;
+    }
+  }
+  if (!b.has_value()) {
+    ASSIGN_OR_RETURN(b, ctx.Input(1));
+  }
   Output y = a.dtype() == DataType::kFloat32
-                 ? Op(ctx, "MatMul", {a, b}, {{"transpose_a", ta}, {"transpose_b", tb}})
-                 : Op(ctx, "BatchMatMulV2", {a, b}, {{"adj_x", ta}, {"adj_y", tb}});
+                 ? Op(ctx, "MatMul", {a, *b}, {{"transpose_a", ta}, {"transpose_b", tb}})
+                 : Op(ctx, "BatchMatMulV2", {a, *b}, {{"adj_x", ta}, {"adj_y", tb}});
   if (alpha != 1.0f) y = Op(ctx, "Mul", {y, ScalarLike(ctx, a, alpha, "alpha")}, {}, "scaled");
   if (ctx.HasInput(2) && beta != 0.0f) {
     ASSIGN_OR_RETURN(Output c, ctx.Input(2));
