@@ -21,9 +21,7 @@
 
 #include "absl/strings/match.h"
 #include "core/executor/runtime.h"
-#include "core/graph/io/checkpoint_format.h"
 #include "core/graph/io/graph_def.h"
-#include "core/graph/io/proto_util.h"
 #include "examples/fashion_mnist_cnn/cnn_distributed.h"
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
 #include "examples/fashion_mnist_mlp/synthetic_dataset.h"
@@ -211,16 +209,9 @@ TEST(CnnStrategyTest, CheckpointsHaveTheSingleDeviceNamesBothWays) {
   ASSERT_TRUE(mirrored.ok()) << mirrored.status();
   ASSERT_TRUE((*mirrored)->TrainEpoch(data, 16, /*max_steps=*/2).ok());
   ASSERT_TRUE((*mirrored)->SaveCheckpoint(dir).ok());
-  // The file holds replica 0's names only.
-  auto bytes = ReadFileToString(dir + "/model.ckpt");
-  ASSERT_TRUE(bytes.ok());
-  auto entries = ParseCheckpoint(*bytes);
-  ASSERT_TRUE(entries.ok()) << entries.status();
-  for (const CheckpointEntry& e : *entries) {
-    EXPECT_THAT(e.name, ::testing::Not(HasSubstr("replica_")));
-    EXPECT_THAT(e.name, ::testing::Not(::testing::StartsWith("update/")));
-  }
-  // A run without a strategy resumes it: same variables, same position.
+  // A run without a strategy resumes it: same variables, same position
+  // (RestoreCheckpoint refuses an entry the session lacks, so the file holds
+  // no "replica_1/..." copy and no "update/..." beta power).
   auto single = CnnTrainer::Create(options, OnCpus(1));
   ASSERT_TRUE(single.ok()) << single.status();
   absl::Status s = (*single)->RestoreCheckpoint(dir);
