@@ -16,9 +16,10 @@
 //                                colocation conflict with variables on two
 //                                devices).
 // The CNN is written here, not taken from examples/fashion_mnist_cnn:
-// BuildCnn makes its own placeholders, variables and optimizer, so it cannot
-// run inside a ModelFn. Same layers, shapes and initialisation (Glorot
-// uniform kernels, zero biases, drawn from seed 1 in layer order).
+// that example's BuildCnnLayers runs inside a ModelFn (the example's
+// --strategy builds through it), but takes no device per layer, which (b)
+// needs. Same layers, shapes and initialisation (Glorot uniform kernels,
+// zero biases, drawn from seed 1 in layer order).
 //
 // Thread-safety: like GraphBuilder (one thread per builder).
 #ifndef GRAPHRT_BENCH_PLACEMENT_PLACEMENT_MODELS_H_

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -91,13 +93,24 @@ class TempFile {
 
 }  // namespace
 
-absl::Status SaveCheckpoint(Session& session, const std::string& path) {
+absl::Status SaveCheckpoint(Session& session, const std::string& path,
+                            const CheckpointOptions& options) {
   ASSIGN_OR_RETURN(std::vector<SessionVariable> vars, ListSessionVariables(session));
   std::vector<CheckpointEntry> entries;
   entries.reserve(vars.size());
+  std::map<std::string, std::string> saved_from;  // entry -> variable
   for (const SessionVariable& v : vars) {
+    std::optional<std::string> entry = v.node->name();
+    if (options.save_as) entry = options.save_as(v.node->name());
+    if (!entry.has_value()) continue;
+    auto [it, fresh] = saved_from.emplace(*entry, v.node->name());
+    if (!fresh) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("SaveCheckpoint '", path, "': variables '", it->second, "' and '",
+                       v.node->name(), "' are both saved as '", *entry, "'"));
+    }
     ASSIGN_OR_RETURN(Tensor value, ReadToHost(v));
-    entries.push_back({v.node->name(), std::move(value)});
+    entries.push_back({*std::move(entry), std::move(value)});
   }
   TempFile file;
   RETURN_IF_ERROR(file.Open(path));
@@ -106,7 +119,8 @@ absl::Status SaveCheckpoint(Session& session, const std::string& path) {
   return file.Commit(path);
 }
 
-absl::Status RestoreCheckpoint(Session& session, const std::string& path) {
+absl::Status RestoreCheckpoint(Session& session, const std::string& path,
+                               const CheckpointOptions& options) {
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
   absl::StatusOr<std::vector<CheckpointEntry>> entries = ParseCheckpoint(bytes);
   if (!entries.ok()) {
@@ -121,24 +135,34 @@ absl::Status RestoreCheckpoint(Session& session, const std::string& path) {
   for (const CheckpointEntry& e : *entries) saved[e.name] = &e.value;
   std::vector<std::string> missing, extra, differ;
   std::vector<const Tensor*> values(vars.size(), nullptr);
+  std::set<std::string> used;
   for (size_t i = 0; i < vars.size(); ++i) {
     const SessionVariable& v = vars[i];
-    auto it = saved.find(v.node->name());
+    const std::string entry =
+        options.restore_from ? options.restore_from(v.node->name()) : v.node->name();
+    // "'w'" or, renamed, "'w' (for variable 'replica_1/w')".
+    const std::string what =
+        entry == v.node->name()
+            ? absl::StrCat("'", entry, "'")
+            : absl::StrCat("'", entry, "' (for variable '", v.node->name(), "')");
+    auto it = saved.find(entry);
     if (it == saved.end()) {
-      missing.push_back(absl::StrCat("'", v.node->name(), "'"));
+      missing.push_back(what);
       continue;
     }
     const Tensor& t = *it->second;
-    saved.erase(it);
+    used.insert(entry);
     if (t.dtype() != v.dtype || !v.shape.IsCompatibleWith(t.shape())) {
-      differ.push_back(absl::StrCat("'", v.node->name(), "' is ", t.ShapeString(),
+      differ.push_back(absl::StrCat(what, " is ", t.ShapeString(),
                                     " in the checkpoint but ", DataTypeName(v.dtype),
                                     v.shape.DebugString(), " in the session"));
       continue;
     }
     values[i] = &t;
   }
-  for (const auto& [name, value] : saved) extra.push_back(absl::StrCat("'", name, "'"));
+  for (const auto& [name, value] : saved) {
+    if (!used.contains(name)) extra.push_back(absl::StrCat("'", name, "'"));
+  }
   if (!missing.empty() || !extra.empty() || !differ.empty()) {
     std::vector<std::string> parts;
     if (!missing.empty()) {

@@ -25,6 +25,13 @@
 // value is allocated on its variable's device are the variables assigned, so
 // a failed restore leaves the session as it was.
 //
+// CheckpointOptions renames on the way: a session whose variables are
+// copies of one model (a distribution strategy's replicas, "replica_1/w")
+// can save the single-device names ("w") once, and restore every copy from
+// them, so that a single-device session can resume or serve the checkpoint
+// (examples/fashion_mnist_cnn/cnn_trainer.cc does). Without options every
+// variable is saved and restored under its own node name.
+//
 // Thread-safety: both are safe to call while other threads Run the session
 // (each variable is read or assigned under its own lock), but neither is a
 // snapshot across variables: a checkpoint taken during a training step may
@@ -34,15 +41,31 @@
 #ifndef GRAPHRT_CORE_EXECUTOR_CHECKPOINT_H_
 #define GRAPHRT_CORE_EXECUTOR_CHECKPOINT_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "core/executor/session.h"
 
 namespace graphrt {
 
-absl::Status SaveCheckpoint(Session& session, const std::string& path);
-absl::Status RestoreCheckpoint(Session& session, const std::string& path);
+struct CheckpointOptions {
+  // The entry session variable `name` is saved as; std::nullopt: not saved
+  // (a copy whose value another variable's entry holds). Unset: `name`. Two
+  // variables saved as one entry are an INVALID_ARGUMENT error.
+  std::function<std::optional<std::string>(absl::string_view name)> save_as;
+  // The entry session variable `name` is restored from; several variables
+  // may restore from one entry. Unset: `name`. Mismatch errors name the
+  // entry (and the variable, when they differ).
+  std::function<std::string(absl::string_view name)> restore_from;
+};
+
+absl::Status SaveCheckpoint(Session& session, const std::string& path,
+                            const CheckpointOptions& options = {});
+absl::Status RestoreCheckpoint(Session& session, const std::string& path,
+                               const CheckpointOptions& options = {});
 
 }  // namespace graphrt
 

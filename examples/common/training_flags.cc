@@ -1,8 +1,11 @@
 #include "examples/common/training_flags.h"
 
+#include <algorithm>
 #include <cstdio>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 
 namespace graphrt::examples {
 
@@ -22,7 +25,22 @@ FlagParse ParseTrainingFlag(std::string_view arg, const std::string& value, Trai
   else if (arg == "--placement-dot") f.placement_dot = value;
   else if (arg == "--cpu-devices")
     ok = absl::SimpleAtoi(value, &f.cpu_devices) && f.cpu_devices > 0;
-  else return FlagParse::kUnknown;
+  else if (arg == "--strategy") {
+    f.strategy = value;
+    ok = value == "mirrored" || value == "central" || value == "multi_worker";
+  } else if (arg == "--devices") {
+    f.devices = absl::StrSplit(value, ',', absl::SkipEmpty());
+    ok = !f.devices.empty();
+    for (const std::string& d : f.devices) {
+      // "/cpu:K" needs K + 1 logical CPU devices.
+      const size_t colon = d.rfind(':');
+      int k = 0;
+      if (absl::AsciiStrToUpper(d).find("CPU:") != std::string::npos &&
+          colon != std::string::npos && absl::SimpleAtoi(d.substr(colon + 1), &k)) {
+        f.cpu_devices = std::max(f.cpu_devices, k + 1);
+      }
+    }
+  } else return FlagParse::kUnknown;
   return ok ? FlagParse::kOk : FlagParse::kInvalid;
 }
 

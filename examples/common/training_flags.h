@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -34,6 +35,12 @@ struct TrainingFlags {
   std::string trace;           // write a Chrome trace of 100 traced steps' last one here
   std::string placement_dot;   // write the session's placement as Graphviz DOT here
   int cpu_devices = 1;         // logical CPU devices (CPU:0 .. CPU:N-1)
+  // Data parallelism (docs/distribute.md, examples/common/strategy.h): "",
+  // "mirrored", "central" or "multi_worker", over `devices` (empty: every
+  // GPU, else every logical CPU device). Naming /cpu:K in --devices raises
+  // cpu_devices to at least K+1.
+  std::string strategy;
+  std::vector<std::string> devices;
 };
 
 enum class FlagParse {

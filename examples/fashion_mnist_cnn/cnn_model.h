@@ -28,12 +28,15 @@
 #define GRAPHRT_EXAMPLES_FASHION_MNIST_CNN_CNN_MODEL_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/graph/builder.h"
+#include "core/graph/optimizers.h"
+#include "examples/common/strategy.h"
 
 namespace graphrt::mnist {
 
@@ -59,11 +62,22 @@ struct CnnOptions {
   // CPU the fused step measured no faster (bench/RESULTS.md, "FusedConv2D"),
   // and the unfused graph is the one the recorded accuracies came from.
   bool fuse_conv_layers = false;
+  // Data parallelism (examples/common/strategy.h, docs/distribute.md):
+  // strategy.strategy "" trains on one device (BuildCnn); "mirrored",
+  // "central" or "multi_worker" builds the model once per replica
+  // (BuildDistributedCnn, cnn_distributed.h). `device` must then be empty.
+  examples::StrategyPlacement strategy;
 };
 
 // The learning rate `options` trains with (its default resolved).
 float EffectiveLearningRate(const CnnOptions& options);
+// The optimizer `options` trains with, its learning rate resolved.
+OptimizerOptions CnnOptimizerOptions(const CnnOptions& options);
 
+// The single-device model. Under a strategy (cnn_distributed.h) the same
+// fields, but images..correct are an evaluation head on replica 0's
+// variables (the names above, so FreezeGraph serves it) and train_* the
+// global batch's feeds and results.
 struct Cnn {
   Output images;         // feed: uint8 [?, 28, 28]
   Output labels;         // feed: int64 [?]
@@ -73,9 +87,29 @@ struct Cnn {
   Output correct;        // float32 scalar: how many predictions in the batch are right
   Output train;          // target: one optimizer step on every variable
   std::vector<Variable> variables;  // conv2d/{kernel,bias}, conv2d_1/..., dense/..., dense_1/...
+                                    // (replica 0's under a strategy)
+  // What a training step feeds and fetches; without a strategy, the fields
+  // above.
+  Output train_images, train_labels, train_loss, train_correct;
 };
 
 absl::StatusOr<Cnn> BuildCnn(GraphBuilder& b, const CnnOptions& options);
+
+// How BuildCnnLayers makes and reads its variables: plainly (BuildCnn) or
+// through a strategy's ReplicaContext (cnn_distributed.cc).
+struct CnnVariableAccess {
+  std::function<Variable(absl::string_view name, Tensor initial_value)> make;
+  std::function<Output(const Variable&)> read;
+};
+struct CnnLayers {
+  std::vector<Variable> variables;  // in layer order, as Cnn::variables
+  Output logits, probabilities, loss, correct;
+};
+// The layers from `images` and `labels` to the loss, in the caller's
+// device and name scope, the variables made through `vars` in layer order
+// from options.seed (no optimizer, no placeholders).
+CnnLayers BuildCnnLayers(GraphBuilder& b, Output images, Output labels, const CnnOptions& options,
+                         const CnnVariableAccess& vars);
 
 // Floating-point operations of one training step at `batch` (forward,
 // both backward passes except the input gradient of the first convolution,

@@ -17,6 +17,12 @@
 // state in the checkpoint] in cnn_trainer.cc. With one inter-op and one
 // intra-op thread the two runs agree bit for bit (tests/examples/cnn_test.cc).
 //
+// Under a strategy (CnnOptions::strategy; cnn_distributed.h) the same loop
+// trains every replica on its slice of each global batch; checkpoints hold
+// replica 0's variables under the single-device names (a run with or
+// without a strategy resumes them), and Export freezes replica 0's
+// evaluation head (the single-device graph's names).
+//
 // Checkpoints live in a directory as `model.ckpt` (core/executor/checkpoint.h:
 // written to a temporary file and renamed, so a crash leaves the previous
 // one whole). Restoring one made with another optimizer or model is refused
@@ -28,12 +34,15 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "core/executor/checkpoint.h"
 #include "core/executor/session.h"
+#include "examples/common/strategy.h"
 #include "examples/fashion_mnist_cnn/cnn_model.h"
 #include "examples/fashion_mnist_mlp/idx_reader.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
@@ -67,8 +76,16 @@ class CnnTrainer {
   absl::StatusOr<EpochProgress> TrainEpoch(const Dataset& data, int batch_size,
                                            int64_t max_steps = 0,
                                            const ProgressFn& progress = nullptr);
+  // OK, or INVALID_ARGUMENT when a strategy cannot split a global batch of
+  // `batch_size` evenly over its replicas (multi_worker: its workers),
+  // naming the batch, the count and the nearest multiples. TrainEpoch
+  // checks it first; call it before training to fail at once.
+  absl::Status CheckBatchSize(int batch_size) const;
   // One training step on examples `order` of `data` (does not move the
-  // state): loss and number right.
+  // state): loss and number right. Under a strategy, `order` is cut to a
+  // multiple of workers x replicas first (last_step_examples(); Note [A
+  // strategy's partial batch]); multi_worker trains this worker's shard,
+  // and the first step runs the broadcast of the chief's values.
   absl::StatusOr<std::pair<float, float>> Step(const Dataset& data,
                                                std::span<const int64_t> order);
   // Loss and accuracy over `data`, without training.
@@ -85,6 +102,12 @@ class CnnTrainer {
   absl::Status Export(const std::string& path);
 
   const TrainerState& state() const { return state_; }
+  // Examples the last Step trained on (all workers' together).
+  int64_t last_step_examples() const { return last_step_examples_; }
+  // The strategy's model, or nullopt without a strategy.
+  const std::optional<examples::StrategyModel>& strategy() const { return strategy_; }
+  // 0 without multi_worker; the chief (0) alone should write files.
+  int worker_index() const { return strategy_.has_value() ? strategy_->worker_index : 0; }
   uint64_t seed() const { return seed_; }
   Session& session() { return *session_; }
   const Cnn& model() const { return model_; }
@@ -102,6 +125,10 @@ class CnnTrainer {
   std::unique_ptr<Session> session_;
   Session::CallableHandle train_step_ = 0;
   Session::CallableHandle eval_step_ = 0;
+  std::optional<examples::StrategyModel> strategy_;
+  CheckpointOptions checkpoint_names_;  // SingleDeviceCheckpointNames under a strategy
+  bool synced_ = false;                 // multi_worker: sync_initial has run
+  int64_t last_step_examples_ = 0;
 };
 
 }  // namespace graphrt::mnist

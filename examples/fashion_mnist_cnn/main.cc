@@ -11,8 +11,13 @@
 //                     [--csv metrics.csv] [--data-dir DIR] [--seed 1]
 //                     [--train-examples N] [--trace step.json]
 //                     [--placement-dot placement.dot] [--cpu-devices N]
+//                     [--strategy mirrored|central|multi_worker]
+//                     [--devices /cpu:0,/cpu:1]
 //
-// The flags of fashion_mnist_mlp (its main.cc says what each does), plus:
+// The flags of fashion_mnist_mlp (its main.cc says what each does; --strategy
+// and --devices as there: one replica per device, --batch-size the global
+// batch, which must split evenly over the replicas or workers, else an
+// error before training), plus:
 // --optimizer: momentum 0.9 (the default, the recipe), plain SGD, or
 //   Adam; --learning-rate defaults to 0.01 (sgd, momentum) or 0.001 (adam).
 // --checkpoint DIR: saves DIR/model.ckpt at the end of every epoch (and when
@@ -25,11 +30,19 @@
 // --export model.pb: after training, writes the frozen inference graph
 //   (feed "images" uint8 [n, 28, 28]; fetch "logits" or "probabilities"),
 //   served by `graphrt run model.pb --feed images=x.npy --fetch probabilities`.
+// Under --strategy, --checkpoint holds replica 0's variables under the
+// single-device names (a run without a strategy resumes or exports it, and
+// the other way round) and --export freezes replica 0's evaluation head.
+// --strategy multi_worker: only the chief (rank 0) prints, and writes
+// --checkpoint, --export, --csv and --placement-dot; every worker resumes
+// from --checkpoint when it exists, so the folder must be one every worker
+// sees (one machine, or a shared file system); --trace is skipped.
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +50,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "examples/common/progress.h"
 #include "examples/common/training_flags.h"
 #include "examples/common/training_session.h"
@@ -67,7 +81,9 @@ const char kUsage[] =
     "  [--optimizer sgd|momentum|adam] [--checkpoint DIR] [--export PATH] [--max-steps N]\n"
     "  [--device /GPU:0|/CPU:0] [--log-device-placement] [--inter-op-threads N]\n"
     "  [--intra-op-threads N] [--csv PATH] [--data-dir DIR] [--seed N] [--train-examples N]\n"
-    "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n";
+    "  [--trace PATH] [--placement-dot PATH] [--cpu-devices N]\n"
+    "  [--strategy mirrored|central|multi_worker] [--devices /cpu:0,/cpu:1]\n"
+    "  (multi_worker: one task of the cluster in GRAPHRT_CONFIG; see scripts/launch-workers)\n";
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   using graphrt::examples::FlagParse;
@@ -100,10 +116,11 @@ absl::Status TraceSteps(CnnTrainer& trainer, const graphrt::mnist::Dataset& trai
     graphrt::RunOptions options;
     options.trace = true;
     graphrt::RunMetadata metadata;
-    absl::Status s = trainer.session()
-                         .Run(options, {{m.images, feeds[0]}, {m.labels, feeds[1]}},
-                              {m.loss, m.correct}, {m.train}, &metadata)
-                         .status();
+    absl::Status s =
+        trainer.session()
+            .Run(options, {{m.train_images, feeds[0]}, {m.train_labels, feeds[1]}},
+                 {m.train_loss, m.train_correct}, {m.train}, &metadata)
+            .status();
     if (!s.ok()) return s;
     traces.push_back(std::move(metadata.trace));
   }
@@ -136,43 +153,69 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n%s", optimizer.status().ToString().c_str(), kUsage);
     return 2;
   }
+  absl::StatusOr<graphrt::SessionOptions> options =
+      graphrt::examples::SessionOptionsFromFlags(flags);
+  if (!options.ok()) return Fail(options.status());
+  graphrt::mnist::CnnOptions model;
+  model.strategy.strategy = flags.strategy;
+  if (flags.strategy == "multi_worker") {
+    // Before reading the data: a bad config fails at once. One replica per
+    // worker, on /cpu:0: --devices does not apply.
+    absl::Status s = graphrt::examples::JoinCluster("fashion_mnist_cnn", model.strategy, *options);
+    if (!s.ok()) return Fail(s);
+  } else {
+    model.strategy.devices = flags.devices;
+  }
+  // Under multi_worker only the chief (rank 0) reports and writes files.
+  const bool chief = model.strategy.worker_index == 0;
   absl::StatusOr<graphrt::mnist::TrainingSplits> data =
       graphrt::mnist::LoadTrainingSplits(flags.data_dir, flags.train_examples);
   if (!data.ok()) return Fail(data.status());
   const graphrt::mnist::Dataset& train = data->train;
   const graphrt::mnist::Dataset& valid = data->valid;
-  std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
-              static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
-              static_cast<long long>(data->test.size()));
+  if (chief) {
+    std::printf("Fashion-MNIST: %lld training, %lld validation, %lld test examples\n",
+                static_cast<long long>(train.size()), static_cast<long long>(valid.size()),
+                static_cast<long long>(data->test.size()));
+  }
 
-  graphrt::mnist::CnnOptions model;
   model.optimizer = *optimizer;
   model.learning_rate = flags.learning_rate;
   model.seed = flags.seed;
   model.device = flags.device;
-  absl::StatusOr<graphrt::SessionOptions> options =
-      graphrt::examples::SessionOptionsFromFlags(flags);
-  if (!options.ok()) return Fail(options.status());
   auto trainer = CnnTrainer::Create(model, *options);
   if (!trainer.ok()) return Fail(trainer.status());
   CnnTrainer& t = **trainer;
-  std::printf("optimizer %s, learning rate %g, batch %d\n", flags.optimizer.c_str(),
-              graphrt::mnist::EffectiveLearningRate(model), flags.batch_size);
+  // An indivisible global batch: an error now, not after an epoch.
+  if (absl::Status s = t.CheckBatchSize(flags.batch_size); !s.ok()) return Fail(s);
+  if (chief) {
+    std::printf("optimizer %s, learning rate %g, batch %d", flags.optimizer.c_str(),
+                graphrt::mnist::EffectiveLearningRate(model), flags.batch_size);
+    if (t.strategy().has_value()) {
+      const auto& st = *t.strategy();
+      std::printf(" (strategy %s: %d worker(s) x %d replica(s) on %s)", flags.strategy.c_str(),
+                  st.num_workers, st.model.num_replicas(),
+                  absl::StrJoin(st.model.devices, ", ").c_str());
+    }
+    std::printf("\n");
+  }
   if (!flags.checkpoint.empty() && CnnTrainer::HasCheckpoint(flags.checkpoint)) {
     absl::Status s = t.RestoreCheckpoint(flags.checkpoint);
     if (!s.ok()) return Fail(s);
-    std::printf("resumed from %s/model.ckpt: step %lld, epoch %lld, example %lld\n",
-                flags.checkpoint.c_str(), static_cast<long long>(t.state().step),
-                static_cast<long long>(t.state().epoch),
-                static_cast<long long>(t.state().position));
+    if (chief) {
+      std::printf("resumed from %s/model.ckpt: step %lld, epoch %lld, example %lld\n",
+                  flags.checkpoint.c_str(), static_cast<long long>(t.state().step),
+                  static_cast<long long>(t.state().epoch),
+                  static_cast<long long>(t.state().position));
+    }
   }
-  if (!flags.placement_dot.empty()) {
+  if (chief && !flags.placement_dot.empty()) {
     absl::Status s = graphrt::examples::WritePlacementDot(t.session(), flags.placement_dot);
     if (!s.ok()) return Fail(s);
   }
 
   std::ofstream csv;
-  if (!flags.csv.empty()) {
+  if (chief && !flags.csv.empty()) {
     csv.open(flags.csv, t.state().step > 0 ? std::ios::app : std::ios::trunc);
     if (!csv) return Fail(absl::NotFoundError(absl::StrCat("cannot write ", flags.csv)));
     if (t.state().step == 0) {
@@ -182,15 +225,22 @@ int main(int argc, char** argv) {
   auto more_steps = [&] { return flags.max_steps == 0 || t.state().step < flags.max_steps; };
   while (t.state().epoch <= flags.epochs && more_steps()) {
     const int epoch = static_cast<int>(t.state().epoch);
-    graphrt::examples::Progress progress(epoch, flags.epochs);
+    std::optional<graphrt::examples::Progress> progress;
+    if (chief) progress.emplace(epoch, flags.epochs);
     auto p = t.TrainEpoch(train, flags.batch_size, flags.max_steps,
                           [&](int64_t step, int64_t steps, const Metrics& so_far) {
-                            progress.Update(step, steps, so_far.seconds, so_far.loss,
-                                            so_far.accuracy);
+                            if (progress) {
+                              progress->Update(step, steps, so_far.seconds, so_far.loss,
+                                               so_far.accuracy);
+                            }
                           });
-    progress.Finish();
+    if (progress) progress->Finish();
     if (!p.ok()) return Fail(p.status());
     const Metrics& m = p->metrics;
+    if (!chief) {
+      if (!p->finished) break;
+      continue;
+    }
     if (!p->finished) {
       std::printf("stopped at step %lld (--max-steps), example %lld of epoch %d: loss %.4f - "
                   "accuracy %.4f\n",
@@ -217,13 +267,21 @@ int main(int argc, char** argv) {
     absl::Status s = SaveCheckpoint(t, flags);
     if (!s.ok()) return Fail(s);
   }
+  if (!chief) {
+    std::printf("worker %d: trained to step %lld\n", t.worker_index(),
+                static_cast<long long>(t.state().step));
+    return 0;
+  }
   if (!flags.export_path.empty()) {
     absl::Status s = t.Export(flags.export_path);
     if (!s.ok()) return Fail(s);
     std::printf("exported the inference graph to %s (feed images, fetch logits or "
                 "probabilities)\n", flags.export_path.c_str());
   }
-  if (!flags.trace.empty()) {
+  if (!flags.trace.empty() && flags.strategy == "multi_worker") {
+    std::printf("--trace skipped under multi_worker (a traced step on the chief alone would "
+                "stall the others in its collectives)\n");
+  } else if (!flags.trace.empty()) {
     absl::Status s = TraceSteps(t, train, flags);
     if (!s.ok()) return Fail(s);
   }

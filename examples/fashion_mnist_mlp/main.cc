@@ -35,29 +35,21 @@
 // replica per worker, on /cpu:0).
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <optional>
 #include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "examples/common/progress.h"
+#include "examples/common/strategy.h"
 #include "examples/common/training_flags.h"
 #include "examples/common/training_session.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
-#include "core/executor/cluster_spec.h"
-#ifdef GRAPHRT_HAVE_GLOO
-#include "core/executor/gloo/gloo_communicator.h"
-#endif
 
 namespace {
 
@@ -72,8 +64,6 @@ struct Flags : graphrt::examples::TrainingFlags {
     learning_rate = 0.01f;
     data_dir = graphrt::mnist::kDefaultDataDir;
   }
-  std::string strategy;              // "", "mirrored", "central" or "multi_worker"
-  std::vector<std::string> devices;  // the replicas' devices
 };
 
 const char kUsage[] =
@@ -86,29 +76,8 @@ const char kUsage[] =
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   return graphrt::examples::ParseTrainingFlags(
-      argc, argv, f, [&f](std::string_view arg, const std::string& value) {
-        using graphrt::examples::FlagParse;
-        if (arg == "--strategy") {
-          f.strategy = value;
-          return value == "mirrored" || value == "central" || value == "multi_worker"
-                     ? FlagParse::kOk
-                     : FlagParse::kInvalid;
-        }
-        if (arg == "--devices") {
-          f.devices = absl::StrSplit(value, ',', absl::SkipEmpty());
-          for (const std::string& d : f.devices) {
-            // "/cpu:K" needs K + 1 logical CPU devices.
-            const size_t colon = d.rfind(':');
-            int k = 0;
-            if (absl::AsciiStrToUpper(d).find("CPU:") != std::string::npos &&
-                colon != std::string::npos && absl::SimpleAtoi(d.substr(colon + 1), &k)) {
-              f.cpu_devices = std::max(f.cpu_devices, k + 1);
-            }
-          }
-          return f.devices.empty() ? FlagParse::kInvalid : FlagParse::kOk;
-        }
-        return FlagParse::kUnknown;
-      });
+      argc, argv, f,
+      [](std::string_view, const std::string&) { return graphrt::examples::FlagParse::kUnknown; });
 }
 
 absl::Status TraceSteps(graphrt::mnist::Trainer& trainer, const graphrt::mnist::Dataset& train,
@@ -131,37 +100,6 @@ int Fail(const absl::Status& s) {
   return 1;
 }
 
-// --strategy multi_worker: the cluster from GRAPHRT_CONFIG, its rank in
-// `model`, and a runtime whose CPU devices carry the cluster's communicator.
-absl::Status JoinCluster(graphrt::mnist::MlpOptions& model, graphrt::SessionOptions& options,
-                         const Flags& flags) {
-  absl::StatusOr<std::optional<graphrt::ClusterSpec>> spec = graphrt::ClusterSpecFromEnv();
-  if (!spec.ok()) return spec.status();
-  if (!spec->has_value()) {
-    return absl::InvalidArgumentError(
-        "--strategy multi_worker needs GRAPHRT_CONFIG (the cluster and this task, "
-        "docs/distribute.md); start the workers with scripts/launch-workers N -- "
-        "fashion_mnist_mlp --strategy multi_worker ...");
-  }
-#ifdef GRAPHRT_HAVE_GLOO
-  const graphrt::ClusterSpec& cluster = **spec;
-  absl::StatusOr<std::shared_ptr<graphrt::CollectiveCommunicator>> comm =
-      graphrt::CreateGlooCommunicator(cluster);
-  if (!comm.ok()) return comm.status();
-  graphrt::RuntimeOptions ro{flags.inter_op_threads, flags.intra_op_threads, nullptr};
-  ro.communicator = *comm;
-  options.runtime = graphrt::Runtime::Create(ro);
-  model.num_workers = cluster.num_tasks();
-  model.worker_index = cluster.rank();
-  return absl::OkStatus();
-#else
-  (void)model, (void)options, (void)flags;
-  return absl::FailedPreconditionError(
-      "--strategy multi_worker: this build has no cross-process collectives (Gloo not found "
-      "at configure time: install libgloo-dev, scripts/install-deps, and reconfigure)");
-#endif
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,7 +111,11 @@ int main(int argc, char** argv) {
   if (!options.ok()) return Fail(options.status());
   if (flags.strategy == "multi_worker") {
     // Before reading the data: a bad config fails at once.
-    if (absl::Status s = JoinCluster(model, *options, flags); !s.ok()) return Fail(s);
+    graphrt::examples::StrategyPlacement cluster;
+    absl::Status s = graphrt::examples::JoinCluster("fashion_mnist_mlp", cluster, *options);
+    if (!s.ok()) return Fail(s);
+    model.num_workers = cluster.num_workers;
+    model.worker_index = cluster.worker_index;
   }
   // Under multi_worker only the chief (rank 0) reports and writes files.
   const bool chief = model.worker_index == 0;

@@ -10,6 +10,7 @@
 #include "core/graph/ops/nn_ops.h"
 #include "core/graph/optimizers.h"
 #include "core/base/status_macros.h"
+#include "examples/common/strategy.h"
 
 namespace graphrt::mnist {
 
@@ -69,7 +70,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const MlpOptions& optio
     ASSIGN_OR_RETURN(t->model_, BuildDistributedMlp(t->builder_, options, {}));
   } else {
     ASSIGN_OR_RETURN(std::vector<std::string> devices,
-                     StrategyDevices(options, session_options.runtime.get()));
+                     examples::StrategyDevices(options.devices, session_options.runtime.get()));
     ASSIGN_OR_RETURN(t->model_, BuildDistributedMlp(t->builder_, options, devices));
   }
   t->replicas_ = t->model_.replicas;

@@ -73,13 +73,10 @@ struct Mlp {
 };
 
 absl::StatusOr<Mlp> BuildMlp(GraphBuilder& b, const MlpOptions& options);
-// The same model under options.strategy over `devices` (mlp_distributed.cc).
+// The same model under options.strategy over `devices` (mlp_distributed.cc;
+// the devices from examples::StrategyDevices, examples/common/strategy.h).
 absl::StatusOr<Mlp> BuildDistributedMlp(GraphBuilder& b, const MlpOptions& options,
                                         std::span<const std::string> devices);
-// options.devices, checked against `runtime`'s logical devices, or, when
-// empty, DefaultStrategyDevices of them (runtime null: a runtime of one CPU).
-absl::StatusOr<std::vector<std::string>> StrategyDevices(const MlpOptions& options,
-                                                         Runtime* runtime);
 
 struct Metrics {
   double loss = 0;      // mean over the examples seen

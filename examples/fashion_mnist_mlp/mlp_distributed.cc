@@ -3,16 +3,13 @@
 // replica by MirroredStrategy, CentralStorageStrategy or (one replica per
 // process) MultiWorkerMirroredStrategy, plus a
 // single-device evaluation head on replica 0's variables.
-#include <optional>
-
-#include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
-#include "core/graph/distribute/multi_worker_strategy.h"
 #include "core/graph/distribute/strategy.h"
 #include "core/graph/initializers.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
+#include "examples/common/strategy.h"
 #include "examples/fashion_mnist_mlp/mlp.h"
 
 namespace graphrt::mnist {
@@ -40,19 +37,6 @@ Head Forward(GraphBuilder& b, Output images, Output labels, std::span<const Vari
 }
 
 }  // namespace
-
-absl::StatusOr<std::vector<std::string>> StrategyDevices(const MlpOptions& options,
-                                                         Runtime* runtime) {
-  std::vector<std::string> names;
-  if (runtime == nullptr) {
-    names.push_back("/job:localhost/replica:0/task:0/device:CPU:0");
-  } else {
-    for (const DeviceAttributes& d : runtime->ListLogicalDevices()) names.push_back(d.name);
-  }
-  if (options.devices.empty()) return distribute::DefaultStrategyDevices(names);
-  RETURN_IF_ERROR(distribute::CheckDevicesExist(options.devices, names));
-  return options.devices;
-}
 
 absl::StatusOr<Mlp> BuildDistributedMlp(GraphBuilder& b, const MlpOptions& o,
                                         std::span<const std::string> devices) {
@@ -86,31 +70,15 @@ absl::StatusOr<Mlp> BuildDistributedMlp(GraphBuilder& b, const MlpOptions& o,
   std::vector<distribute::GlobalFeed> feeds = {
       {"images", DataType::kUint8, PartialShape{-1, 28, 28}},
       {"labels", DataType::kInt64, PartialShape{-1}}};
-  std::vector<std::string> list(devices.begin(), devices.end());
-  SgdOptions sgd{o.learning_rate};
-  absl::StatusOr<distribute::DistributedModel> dm;
-  if (o.strategy == "multi_worker") {
-    distribute::MultiWorkerOptions mw;
-    mw.num_workers = o.num_workers;
-    mw.worker_index = o.worker_index;
-    if (!list.empty()) mw.device = list[0];
-    list = {mw.device};
-    absl::StatusOr<distribute::MultiWorkerModel> built =
-        distribute::MultiWorkerMirroredStrategy(mw).Build(b, feeds, model_fn, sgd);
-    RETURN_IF_ERROR(built.status());
-    m.sync_initial = built->sync_initial;
-    m.num_workers = built->num_workers;
-    m.worker_index = built->worker_index;
-    dm = std::move(built->model);
-  } else if (o.strategy == "mirrored") {
-    dm = distribute::MirroredStrategy(list).Build(b, feeds, model_fn, sgd);
-  } else if (o.strategy == "central") {
-    dm = distribute::CentralStorageStrategy(list).Build(b, feeds, model_fn, sgd);
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown strategy '", o.strategy, "'; use mirrored, central or multi_worker"));
-  }
-  RETURN_IF_ERROR(dm.status());
+  examples::StrategyPlacement placement{o.strategy, {devices.begin(), devices.end()},
+                                        o.num_workers, o.worker_index};
+  ASSIGN_OR_RETURN(examples::StrategyModel built,
+                   examples::BuildUnderStrategy(b, placement, feeds, model_fn,
+                                                SgdOptions{o.learning_rate}));
+  m.sync_initial = built.sync_initial;
+  m.num_workers = built.num_workers;
+  m.worker_index = built.worker_index;
+  const distribute::DistributedModel* dm = &built.model;
   m.images = dm->feeds[0];
   m.labels = dm->feeds[1];
   m.loss = dm->loss;
@@ -119,7 +87,7 @@ absl::StatusOr<Mlp> BuildDistributedMlp(GraphBuilder& b, const MlpOptions& o,
   std::vector<Output> correct;
   for (const distribute::ReplicaModel& r : dm->replicas) correct.push_back(r.outputs[0]);
   {
-    GraphBuilder::DeviceScope on(b, list[0]);
+    GraphBuilder::DeviceScope on(b, dm->devices[0]);
     m.correct = correct.size() == 1 ? correct[0] : ops::AddN(correct, "correct");
   }
   m.logits = Output();  // per replica; evaluation has its own head

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "core/executor/checkpoint.h"
 #include "core/executor/session.h"
 #include "core/graph/io/checkpoint_format.h"
@@ -135,6 +137,47 @@ TEST(CheckpointTest, RestoreNamesEveryMismatchAndChangesNothing) {
               HasSubstr("'c' is int32[] in the checkpoint but float32[] in the session"));
   // 'a' matched, but nothing is assigned when anything does not.
   EXPECT_TRUE(SameBytes(ValueOf(*other, "a"), Tensor::FromVector<float>({9, 9})));
+}
+
+// CheckpointOptions: copies ("replica_1/w") saved once under the plain
+// name, restored into every copy, or into a session that has only "w".
+TEST(CheckpointTest, OptionsSaveOneCopyAndRestoreItIntoEveryCopy) {
+  const std::string path = NewTempDir() + "/renamed.ckpt";
+  CheckpointOptions options;
+  options.save_as = [](absl::string_view name) -> std::optional<std::string> {
+    if (absl::StartsWith(name, "replica_1/")) return std::nullopt;
+    return std::string(name);
+  };
+  options.restore_from = [](absl::string_view name) {
+    return std::string(absl::StripPrefix(name, "replica_1/"));
+  };
+  auto copies = SessionWith({{"w", Tensor::FromVector<float>({1, 2})},
+                             {"replica_1/w", Tensor::FromVector<float>({1, 2})}});
+  ASSERT_TRUE(SaveCheckpoint(*copies, path, options).ok());
+  auto bytes = ReadFileToString(path);
+  ASSERT_TRUE(bytes.ok());
+  auto entries = ParseCheckpoint(*bytes);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].name, "w");
+  // A single-device session restores it without options.
+  auto single = SessionWith({{"w", Tensor::FromVector<float>({0, 0})}});
+  ASSERT_TRUE(RestoreCheckpoint(*single, path).ok());
+  // Both copies come back from the one entry.
+  auto fresh = SessionWith({{"w", Tensor::FromVector<float>({7, 7})},
+                            {"replica_1/w", Tensor::FromVector<float>({8, 8})}});
+  absl::Status s = RestoreCheckpoint(*fresh, path, options);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(SameBytes(ValueOf(*fresh, "replica_1/w"), Tensor::FromVector<float>({1, 2})));
+  EXPECT_TRUE(SameBytes(ValueOf(*fresh, "w"), Tensor::FromVector<float>({1, 2})));
+  // Errors name the entry and the variable; two variables on one entry is refused.
+  auto other = SessionWith({{"replica_1/v", Tensor::FromVector<float>({0, 0})}});
+  s = RestoreCheckpoint(*other, path, options);
+  EXPECT_THAT(s.message(), HasSubstr("'v' (for variable 'replica_1/v')"));
+  options.save_as = [](absl::string_view) -> std::optional<std::string> { return "same"; };
+  s = SaveCheckpoint(*copies, path, options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("are both saved as 'same'"));
 }
 
 TEST(CheckpointTest, CorruptTruncatedAndMissingFilesAreRefused) {
