@@ -9,6 +9,7 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/register.h"
+#include "kernels/cpu/winograd.h"
 
 namespace graphrt {
 namespace {
@@ -123,6 +124,10 @@ void ForwardConv(OpKernelContext& ctx, const float* in, const float* f, const Co
   if (k == 0) {
     std::fill(o, o + rows * n, 0.0f);
     ApplyEpilogue(epilogue, o, rows, n);
+    return;
+  }
+  if (WinogradApplies(g)) {  // Note [Winograd F(2x2, 3x3)] in winograd.cc
+    WinogradConv(ctx, in, f, g, o, epilogue.bias, epilogue.relu);
     return;
   }
   const bool pointwise = IsPointwise(g);

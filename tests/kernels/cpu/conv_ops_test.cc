@@ -66,6 +66,15 @@ std::vector<ConvCase> Cases() {
       {"stride1_dilated", {1, 9, 8, 2}, {3, 2, 2, 3}, {.dh = 2, .dw = 3}},
       {"stride1_wide_explicit_pad", {1, 5, 6, 2}, {2, 3, 2, 3}, wide_pad},
       {"stride1_one_output_channel", {2, 6, 5, 3}, {3, 3, 3, 1}, {}},
+      // 3x3, stride 1, >= 8 channels each way: the Winograd path (winograd.h)
+      // for the forward pass and the input gradient; odd outputs (2x2 tiles
+      // hanging over the edge), VALID, and asymmetric and wide padding.
+      {"winograd_odd_same", {3, 7, 9, 8}, {3, 3, 8, 9}, {}},
+      {"winograd_valid", {2, 8, 11, 12}, {3, 3, 12, 10}, {.padding = "VALID"}},
+      {"winograd_explicit", {1, 6, 5, 8}, {3, 3, 8, 8},
+       {.padding = "EXPLICIT", .top = 2, .bottom = 0, .left = 1, .right = 3}},
+      {"winograd_wide_pad", {1, 5, 6, 9}, {3, 3, 9, 8}, wide_pad},
+      {"winograd_many_tiles", {2, 20, 19, 16}, {3, 3, 16, 24}, {}},
   };
 }
 
