@@ -61,7 +61,8 @@ BENCHMARK(BM_Gemm)
     ->ArgsProduct({{0, 1, 2}, {256}, {9}, {32}})
     ->ArgsProduct({{0, 1, 2}, {288}, {256}, {64}})
     ->ArgsProduct({{0, 1, 2}, {512}, {512}, {512}})
-    ->ArgsProduct({{0}, {64}, {576}, {224}});
+    ->ArgsProduct({{0}, {64}, {576}, {224}})
+    ->ArgsProduct({{0}, {64}, {784}, {300}});
 
 }  // namespace
 }  // namespace graphrt
