@@ -301,6 +301,10 @@ absl::Status Conv2DBackpropFilterOp::Compute(OpKernelContext& ctx) {
   if (rows == 0 || size == 0) return absl::OkStatus();
   const float* in = input.data<float>();
   const float* g_dy = dy.data<float>();
+  if (WinogradApplies(g)) {  // Note [Winograd F(2x2, 3x3)] in winograd.cc
+    WinogradFilterGrad(ctx, in, g_dy, g, df);
+    return absl::OkStatus();
+  }
   const bool pointwise = IsPointwise(g);
   const bool one_channel = !pointwise && g.in_c == 1;
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;

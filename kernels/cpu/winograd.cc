@@ -36,12 +36,20 @@ namespace {
 // A block's V and M (16 x 32 x (C + K) floats: 192 KiB for 32 -> 64) stay
 // in L2 between the three phases. Every transform runs over the channels,
 // which NHWC keeps contiguous, so it vectorises.
+// The filter gradient is the same algebra run backwards: with Z = A dy A^T
+// (each 2x2 block of output gradients made 4x4), dL/dU[xi] = sum over tiles
+// of V[xi]^T Z[xi] (16 GEMMs [C, tiles] x [tiles, K], accumulated in a fixed
+// number of chunks summed in order, so thread counts agree bit for bit), and
+// the filter's gradient is G^T (dL/dU) G.
 // Limitations: only 3x3 stride 1; F(2x2, 3x3)'s transforms add rounding of
-// a few ulps (tests bound it at 1e-5 of the magnitudes summed); the filter
-// gradient stays im2col (a Winograd form of it needs another tiling).
+// a few ulps (the conv tests bound it against double-precision loops).
 constexpr int64_t kTilesPerBlock = 32;
 constexpr int64_t kMinChannels = 8;
 constexpr int64_t kPlanePad = 16;
+// The filter gradient sums over every tile: longer GEMMs (k = tiles), in at
+// most kGradChunks partial sums.
+constexpr int64_t kGradTilesPerBlock = 64;
+constexpr int64_t kGradChunks = 16;
 constexpr int64_t kFlopsPerNs = 50;
 
 float* Scratch(int which, int64_t floats) {
@@ -212,6 +220,78 @@ void TransformOutput(const float* m, int64_t stride, const ConvGeometry& g, cons
   }
 }
 
+// The gradient's transform of one tile on one group of channels: y[a][b] the
+// 2x2 output gradients, z[xi] receives (A y A^T)[xi].
+template <typename T, typename Put>
+inline void GradTile(const T (&y)[2][2], Put put) {
+  T t[4][2];  // A y: rows y0, y0 + y1, y0 - y1, -y1
+  for (int j = 0; j < 2; ++j) {
+    t[0][j] = y[0][j];
+    t[1][j] = y[0][j] + y[1][j];
+    t[2][j] = y[0][j] - y[1][j];
+    t[3][j] = -y[1][j];
+  }
+  for (int i = 0; i < 4; ++i) {  // (A y) A^T: columns alike
+    put(i * 4 + 0, t[i][0]);
+    put(i * 4 + 1, t[i][0] + t[i][1]);
+    put(i * 4 + 2, t[i][0] - t[i][1]);
+    put(i * 4 + 3, -t[i][1]);
+  }
+}
+
+// z[xi * stride + t * K + k] = (A dy A^T)[xi] for tile p0 + t's 2x2 block of
+// dy (zeros for outputs past the edge).
+void TransformGrad(const float* dy, const ConvGeometry& g, const Tiles& tiles, int64_t p0,
+                   int64_t p1, const float* zeros, float* z, int64_t stride) {
+  const int64_t K = g.out_c, vector_end = K / kLanes * kLanes;
+  for (int64_t p = p0; p < p1; ++p) {
+    int64_t n, oy, ox;
+    tiles.Locate(p, n, oy, ox);
+    const float* src[2][2];
+    for (int a = 0; a < 2; ++a) {
+      for (int b = 0; b < 2; ++b) {
+        const bool inside = oy + a < g.out_h && ox + b < g.out_w;
+        src[a][b] = inside ? dy + ((n * g.out_h + oy + a) * g.out_w + ox + b) * K : zeros;
+      }
+    }
+    float* dst = z + (p - p0) * K;
+    for (int64_t k = 0; k < vector_end; k += kLanes) {
+      V16 y[2][2];
+      for (int a = 0; a < 2; ++a) {
+        for (int b = 0; b < 2; ++b) y[a][b] = Load(src[a][b] + k);
+      }
+      GradTile(y, [&](int xi, V16 value) { Store(dst + xi * stride + k, value); });
+    }
+    for (int64_t k = vector_end; k < K; ++k) {
+      float y[2][2];
+      for (int a = 0; a < 2; ++a) {
+        for (int b = 0; b < 2; ++b) y[a][b] = src[a][b][k];
+      }
+      GradTile(y, [&](int xi, float value) { dst[xi * stride + k] = value; });
+    }
+  }
+}
+
+// df [3, 3, C, K] = G^T w G for every (c, k), w[xi * C * K + c * K + k].
+void FilterFromTransformed(const float* w, int64_t C, int64_t K, float* df) {
+  const int64_t plane = C * K;
+  for (int64_t ck = 0; ck < plane; ++ck) {
+    float r[3][4];  // G^T w: rows w0 + (w1 + w2) / 2, (w1 - w2) / 2, (w1 + w2) / 2 + w3
+    for (int j = 0; j < 4; ++j) {
+      const float w0 = w[j * plane + ck], w1 = w[(4 + j) * plane + ck];
+      const float w2 = w[(8 + j) * plane + ck], w3 = w[(12 + j) * plane + ck];
+      r[0][j] = w0 + 0.5f * (w1 + w2);
+      r[1][j] = 0.5f * (w1 - w2);
+      r[2][j] = 0.5f * (w1 + w2) + w3;
+    }
+    for (int i = 0; i < 3; ++i) {  // (G^T w) G: columns alike
+      df[(i * 3 + 0) * plane + ck] = r[i][0] + 0.5f * (r[i][1] + r[i][2]);
+      df[(i * 3 + 1) * plane + ck] = 0.5f * (r[i][1] - r[i][2]);
+      df[(i * 3 + 2) * plane + ck] = 0.5f * (r[i][1] + r[i][2]) + r[i][3];
+    }
+  }
+}
+
 }  // namespace
 
 bool WinogradApplies(const ConvGeometry& g) {
@@ -249,6 +329,49 @@ void WinogradConv(OpKernelContext& ctx, const float* in, const float* f, const C
       TransformOutput(m, m_stride, g, tiles, p0, p1, bias, relu, out);
     }
   });
+}
+
+void WinogradFilterGrad(OpKernelContext& ctx, const float* in, const float* dy,
+                        const ConvGeometry& g, float* df) {
+  const int64_t C = g.in_c, K = g.out_c, size = 16 * C * K;
+  const Tiles tiles{(g.out_h + 1) / 2, (g.out_w + 1) / 2};
+  const int64_t total = g.batch * tiles.rows * tiles.cols;
+  const int64_t blocks = (total + kGradTilesPerBlock - 1) / kGradTilesPerBlock;
+  // Chunks fixed by the shapes, summed in order: the result does not depend
+  // on the thread count.
+  const int64_t chunks = std::min(blocks, kGradChunks);
+  const int64_t blocks_per_chunk = (blocks + chunks - 1) / chunks;
+  std::vector<float> partials(chunks * size, 0.0f);
+  const int64_t cost = blocks_per_chunk * (2 * 16 * kGradTilesPerBlock * C * K / kFlopsPerNs +
+                                           16 * kGradTilesPerBlock * (C + K));
+  ctx.ParallelFor(chunks, cost, [&](int64_t begin, int64_t end) {
+    const int64_t v_stride = kGradTilesPerBlock * C + kPlanePad;
+    const int64_t z_stride = kGradTilesPerBlock * K + kPlanePad;
+    float* v = Scratch(0, 16 * v_stride);
+    float* z = Scratch(1, 16 * z_stride);
+    float* zeros = Scratch(2, std::max(C, K));
+    std::fill(zeros, zeros + std::max(C, K), 0.0f);
+    for (int64_t chunk = begin; chunk < end; ++chunk) {
+      float* acc = partials.data() + chunk * size;
+      const int64_t blk_end = std::min(blocks, (chunk + 1) * blocks_per_chunk);
+      for (int64_t blk = chunk * blocks_per_chunk; blk < blk_end; ++blk) {
+        const int64_t p0 = blk * kGradTilesPerBlock;
+        const int64_t p1 = std::min(total, p0 + kGradTilesPerBlock);
+        TransformInput(in, g, tiles, p0, p1, zeros, v, v_stride);
+        TransformGrad(dy, g, tiles, p0, p1, zeros, z, z_stride);
+        // acc[xi] [C, K] += V[xi]^T [C, tiles] x Z[xi] [tiles, K].
+        for (int xi = 0; xi < 16; ++xi) {
+          CpuGemm({.a = v + xi * v_stride, .transpose_a = true, .b = z + xi * z_stride,
+                   .c = acc + xi * C * K, .m = C, .k = p1 - p0, .n = K, .accumulate = true});
+        }
+      }
+    }
+  });
+  for (int64_t chunk = 1; chunk < chunks; ++chunk) {
+    const float* part = partials.data() + chunk * size;
+    for (int64_t i = 0; i < size; ++i) partials[i] += part[i];
+  }
+  FilterFromTransformed(partials.data(), C, K, df);
 }
 
 }  // namespace graphrt

@@ -1,8 +1,8 @@
 // A 3x3, stride-1 NHWC convolution by Winograd's minimal filtering F(2x2,
 // 3x3) on the CPU GEMM (Note [Winograd F(2x2, 3x3)] in winograd.cc): the
 // forward pass of Conv2D / FusedConv2D and the stride-1 input gradient
-// (which conv_ops.cc runs as a forward convolution) take it when
-// WinogradApplies says so.
+// (which conv_ops.cc runs as a forward convolution), and the filter
+// gradient, take it when WinogradApplies says so.
 // Internal to kernels/cpu. Thread-safety: WinogradConv splits its work over
 // the context's intra-op pool and keeps per-thread scratch buffers.
 #ifndef GRAPHRT_KERNELS_CPU_WINOGRAD_H_
@@ -24,6 +24,13 @@ bool WinogradApplies(const ConvGeometry& g);
 // the direct sum to ~1e-6 of the magnitudes summed (float32 transforms).
 void WinogradConv(OpKernelContext& ctx, const float* in, const float* f, const ConvGeometry& g,
                   float* out, const float* bias, bool relu);
+
+// df [3, 3, in_c, out_c] = the filter gradient of that convolution for
+// input `in` and output gradient dy [batch, out_h, out_w, out_c]
+// (overwritten). Requires WinogradApplies(g). The same result for every
+// thread count.
+void WinogradFilterGrad(OpKernelContext& ctx, const float* in, const float* dy,
+                        const ConvGeometry& g, float* df);
 
 }  // namespace graphrt
 
