@@ -44,6 +44,9 @@ namespace {
 // with stride 1 and no padding skips im2col (the input rows are the cols);
 // one input channel builds cols transposed (Note [Transposed im2col for one
 // channel], im2col.cc), which the GEMM reads as A^T.
+// 3x3 stride-1 convolutions with >= 8 channels each way (the CNN's second
+// layer, ResNet's 3x3s) leave this path for Winograd's F(2x2, 3x3) on the
+// same GEMM in all three passes (Note [Winograd F(2x2, 3x3)], winograd.cc).
 // Limitations: a batch of one image gets no parallel input gradient; the
 // im2col copy costs memory traffic a direct convolution would not (~20% of
 // the second layer's time over the GEMM alone).
