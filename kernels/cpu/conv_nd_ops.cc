@@ -30,6 +30,7 @@
 #include "core/graph/ops/conv_nd_window.h"
 #include "kernels/cpu/conv_nd_common.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/thread_scratch.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -41,15 +42,6 @@ constexpr int64_t kColBudgetFloats = int64_t{128} << 10;
 // Columns per task of a pointwise conv (a multiple of kGemmPanel).
 constexpr int64_t kPointwiseColumns = 512;
 constexpr int64_t kCostFlopsPerNs = 50;
-
-// The per-thread buffers (one task at a time per thread; CpuGemm packs into
-// its own), kept for the thread's life as conv_ops.cc's are.
-float* ThreadBuffer(int which, int64_t floats) {
-  thread_local std::vector<float> buffers[2];
-  std::vector<float>& b = buffers[which];
-  if (static_cast<int64_t>(b.size()) < floats) b.resize(floats);
-  return b.data();
-}
 
 // col[(c * K + kpos) * T + t] = x[c, window position kpos of output position
 // line0 * out_last + t], 0 in the padding, for the output lines [line0,
@@ -198,12 +190,12 @@ absl::Status ConvNdOp::Compute(OpKernelContext& ctx) {
       const int64_t image_group = t / tiles, n = image_group / g, gi = image_group % g;
       const int64_t line0 = t % tiles * tile_lines, line1 = std::min(lines, line0 + tile_lines);
       const int64_t cols = (line1 - line0) * out_last;
-      float* col = ThreadBuffer(0, rows * cols);
+      float* col = ThreadScratch(0, rows * cols);
       Im2ColLines(px + (n * channels + gi * cg) * I, cg, win, line0, line1, col);
       float* y = py + (n * m + gi * mg) * O + line0 * out_last;
       const float* bias = pb == nullptr ? nullptr : pb + gi * mg;
       // A tile as wide as the image is y's own layout: no copy.
-      float* dst = cols == O ? y : ThreadBuffer(1, mg * cols);
+      float* dst = cols == O ? y : ThreadScratch(1, mg * cols);
       CpuGemm({.a = pw + gi * mg * rows, .b = col, .c = dst, .m = mg, .k = rows, .n = cols});
       if (dst == y) {
         AddBias(bias, mg, 0, cols, y, O);

@@ -9,6 +9,7 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/register.h"
+#include "kernels/cpu/thread_scratch.h"
 #include "kernels/cpu/winograd.h"
 
 namespace graphrt {
@@ -71,11 +72,7 @@ void Gemm(const float* a, bool transpose_a, const float* b, float* c, int64_t m,
 // thread and kept (one piece at a time per thread: pieces never nest, and
 // CpuGemm packs into its own buffer). Limitation: each thread that ran a
 // convolution keeps its largest tile's buffer for the life of the thread.
-float* ColsBuffer(int64_t floats) {
-  thread_local std::vector<float> buffer;
-  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(floats);
-  return buffer.data();
-}
+float* ColsBuffer(int64_t floats) { return ThreadScratch(0, floats); }
 
 int64_t GemmCostNs(int64_t rows, int64_t k, int64_t n, int64_t flops_per_ns) {
   const double ns = 2.0 * static_cast<double>(rows) * k * n / flops_per_ns;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/thread_scratch.h"
 
 namespace graphrt {
 namespace {
@@ -51,13 +52,6 @@ constexpr int64_t kPlanePad = 16;
 constexpr int64_t kGradTilesPerBlock = 64;
 constexpr int64_t kGradChunks = 16;
 constexpr int64_t kFlopsPerNs = 50;
-
-float* Scratch(int which, int64_t floats) {
-  thread_local std::vector<float> buffers[3];
-  std::vector<float>& b = buffers[which];
-  if (static_cast<int64_t>(b.size()) < floats) b.resize(floats);
-  return b.data();
-}
 
 // u[xi * C * K + c * K + k] = (G g G^T)[xi] for g = f[:, :, c, k] (HWIO).
 void TransformFilter(const float* f, int64_t C, int64_t K, float* u) {
@@ -315,9 +309,9 @@ void WinogradConv(OpKernelContext& ctx, const float* in, const float* f, const C
     // 16 loads of one tile's transform would all fall in one L1 set.
     const int64_t v_stride = kTilesPerBlock * C + kPlanePad;
     const int64_t m_stride = kTilesPerBlock * K + kPlanePad;
-    float* v = Scratch(0, 16 * v_stride);
-    float* m = Scratch(1, 16 * m_stride);
-    float* zeros = Scratch(2, C);  // what a tile reads in the padding
+    float* v = ThreadScratch(0, 16 * v_stride);
+    float* m = ThreadScratch(1, 16 * m_stride);
+    float* zeros = ThreadScratch(2, C);  // what a tile reads in the padding
     std::fill(zeros, zeros + C, 0.0f);
     for (int64_t blk = begin; blk < end; ++blk) {
       const int64_t p0 = blk * kTilesPerBlock, p1 = std::min(total, p0 + kTilesPerBlock);
@@ -347,9 +341,9 @@ void WinogradFilterGrad(OpKernelContext& ctx, const float* in, const float* dy,
   ctx.ParallelFor(chunks, cost, [&](int64_t begin, int64_t end) {
     const int64_t v_stride = kGradTilesPerBlock * C + kPlanePad;
     const int64_t z_stride = kGradTilesPerBlock * K + kPlanePad;
-    float* v = Scratch(0, 16 * v_stride);
-    float* z = Scratch(1, 16 * z_stride);
-    float* zeros = Scratch(2, std::max(C, K));
+    float* v = ThreadScratch(0, 16 * v_stride);
+    float* z = ThreadScratch(1, 16 * z_stride);
+    float* zeros = ThreadScratch(2, std::max(C, K));
     std::fill(zeros, zeros + std::max(C, K), 0.0f);
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       float* acc = partials.data() + chunk * size;

@@ -27,23 +27,15 @@
 #include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/strategy_test_util.h"
 
 namespace graphrt::mnist {
 namespace {
 
-using ::testing::HasSubstr;
+using ::graphrt::testing::OnLogicalCpus;
+using ::graphrt::testing::MaxRelativeDiff;
 
-SessionOptions OnCpus(int devices) {
-  SessionOptions o;
-  o.inter_op_threads = 1;
-  o.intra_op_threads = 1;
-  o.runtime = Runtime::Create({1, 1, nullptr});
-  EXPECT_TRUE(o.runtime
-                  ->SetLogicalDeviceConfiguration(o.runtime->ListPhysicalDevices("CPU")[0],
-                                                  std::vector<LogicalDeviceConfiguration>(devices))
-                  .ok());
-  return o;
-}
+using ::testing::HasSubstr;
 
 CnnOptions WithStrategy(CnnOptions o, const std::string& strategy) {
   o.strategy.strategy = strategy;
@@ -71,18 +63,8 @@ std::map<std::string, std::vector<float>> SingleDeviceVariables(CnnTrainer& t) {
   return all;
 }
 
-// Max |got - want| over max |want|.
-double RelativeDiff(const std::vector<float>& got, const std::vector<float>& want) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(want[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
-
 // Every variable and slot of `got` within `tolerance` of `want`'s,
-// relative (RelativeDiff); variables for which `absolute(name)` is true
+// relative (MaxRelativeDiff); variables for which `absolute(name)` is true
 // within `tolerance` absolute instead.
 void ExpectClose(CnnTrainer& got, CnnTrainer& want, double tolerance,
                  const std::function<bool(const std::string&)>& absolute = nullptr) {
@@ -99,7 +81,7 @@ void ExpectClose(CnnTrainer& got, CnnTrainer& want, double tolerance,
       }
       EXPECT_LE(diff, tolerance);
     } else {
-      EXPECT_LE(RelativeDiff(g.at(name), values), tolerance);
+      EXPECT_LE(MaxRelativeDiff(g.at(name), values), tolerance);
     }
   }
 }
@@ -119,12 +101,12 @@ TEST_P(CnnStrategyStepTest, OneStepEqualsTheSingleDeviceStep) {
   options.optimizer = optimizer;
   const Dataset data = SyntheticDataset(32, 4);
   const std::vector<int64_t> batch = FirstN(32);
-  auto single = CnnTrainer::Create(options, OnCpus(1));
+  auto single = CnnTrainer::Create(options, OnLogicalCpus(1));
   ASSERT_TRUE(single.ok()) << single.status();
   auto want = (*single)->Step(data, batch);
   ASSERT_TRUE(want.ok()) << want.status();
 
-  auto t = CnnTrainer::Create(WithStrategy(options, strategy), OnCpus(2));
+  auto t = CnnTrainer::Create(WithStrategy(options, strategy), OnLogicalCpus(2));
   ASSERT_TRUE(t.ok()) << t.status();
   ASSERT_TRUE((*t)->strategy().has_value());
   EXPECT_EQ((*t)->strategy()->model.num_replicas(), 2);
@@ -149,7 +131,8 @@ TEST_P(CnnStrategyStepTest, OneStepEqualsTheSingleDeviceStep) {
     });
   }
   // The step moved the weights (the check has teeth).
-  EXPECT_GT(RelativeDiff(before.at("dense/kernel"), SingleDeviceVariables(**t).at("dense/kernel")),
+  EXPECT_GT(MaxRelativeDiff(before.at("dense/kernel"),
+                            SingleDeviceVariables(**t).at("dense/kernel")),
             1e-6);
 }
 
@@ -166,7 +149,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(CnnStrategyTest, AnIndivisibleBatchIsRefusedBeforeAnyStep) {
-  auto t = CnnTrainer::Create(WithStrategy(CnnOptions{}, "mirrored"), OnCpus(2));
+  auto t = CnnTrainer::Create(WithStrategy(CnnOptions{}, "mirrored"), OnLogicalCpus(2));
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_TRUE((*t)->CheckBatchSize(32).ok());
   absl::Status s = (*t)->CheckBatchSize(33);
@@ -180,7 +163,7 @@ TEST(CnnStrategyTest, AnIndivisibleBatchIsRefusedBeforeAnyStep) {
 }
 
 TEST(CnnStrategyTest, TheLastSmallerBatchIsCutToAMultipleOfTheReplicas) {
-  auto t = CnnTrainer::Create(WithStrategy(CnnOptions{}, "mirrored"), OnCpus(2));
+  auto t = CnnTrainer::Create(WithStrategy(CnnOptions{}, "mirrored"), OnLogicalCpus(2));
   ASSERT_TRUE(t.ok()) << t.status();
   auto p = (*t)->TrainEpoch(SyntheticDataset(35, 2), 16);  // 16, 16, then 3 cut to 2
   ASSERT_TRUE(p.ok()) << p.status();
@@ -194,7 +177,7 @@ TEST(CnnStrategyTest, TheLastSmallerBatchIsCutToAMultipleOfTheReplicas) {
 TEST(CnnStrategyTest, ADeviceFlagWithAStrategyIsRefused) {
   CnnOptions options = WithStrategy(CnnOptions{}, "mirrored");
   options.device = "/cpu:1";
-  auto t = CnnTrainer::Create(options, OnCpus(2));
+  auto t = CnnTrainer::Create(options, OnLogicalCpus(2));
   ASSERT_FALSE(t.ok());
   EXPECT_THAT(t.status().message(), HasSubstr("--devices"));
 }
@@ -205,14 +188,14 @@ TEST(CnnStrategyTest, CheckpointsHaveTheSingleDeviceNamesBothWays) {
   CnnOptions options;
   options.optimizer = CnnOptimizer::kAdam;  // slots and beta powers
   const Dataset data = SyntheticDataset(64, 3);
-  auto mirrored = CnnTrainer::Create(WithStrategy(options, "mirrored"), OnCpus(2));
+  auto mirrored = CnnTrainer::Create(WithStrategy(options, "mirrored"), OnLogicalCpus(2));
   ASSERT_TRUE(mirrored.ok()) << mirrored.status();
   ASSERT_TRUE((*mirrored)->TrainEpoch(data, 16, /*max_steps=*/2).ok());
   ASSERT_TRUE((*mirrored)->SaveCheckpoint(dir).ok());
   // A run without a strategy resumes it: same variables, same position
   // (RestoreCheckpoint refuses an entry the session lacks, so the file holds
   // no "replica_1/..." copy and no "update/..." beta power).
-  auto single = CnnTrainer::Create(options, OnCpus(1));
+  auto single = CnnTrainer::Create(options, OnLogicalCpus(1));
   ASSERT_TRUE(single.ok()) << single.status();
   absl::Status s = (*single)->RestoreCheckpoint(dir);
   ASSERT_TRUE(s.ok()) << s;
@@ -224,7 +207,7 @@ TEST(CnnStrategyTest, CheckpointsHaveTheSingleDeviceNamesBothWays) {
   auto want = (*mirrored)->Logits(probe.images);
   auto got = (*single)->Logits(probe.images);
   ASSERT_TRUE(want.ok() && got.ok());
-  EXPECT_EQ(RelativeDiff({got->flat<float>().begin(), got->flat<float>().end()},
+  EXPECT_EQ(MaxRelativeDiff({got->flat<float>().begin(), got->flat<float>().end()},
                          {want->flat<float>().begin(), want->flat<float>().end()}),
             0);
   ASSERT_TRUE((*mirrored)->Export(dir + "/model.pb").ok());
@@ -238,7 +221,7 @@ TEST(CnnStrategyTest, CheckpointsHaveTheSingleDeviceNamesBothWays) {
   // The other way round: a single-device checkpoint restores into every replica.
   ASSERT_TRUE((*single)->TrainEpoch(data, 16, /*max_steps=*/3).ok());
   ASSERT_TRUE((*single)->SaveCheckpoint(dir).ok());
-  auto resumed = CnnTrainer::Create(WithStrategy(options, "mirrored"), OnCpus(2));
+  auto resumed = CnnTrainer::Create(WithStrategy(options, "mirrored"), OnLogicalCpus(2));
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   s = (*resumed)->RestoreCheckpoint(dir);
   ASSERT_TRUE(s.ok()) << s;
@@ -248,7 +231,7 @@ TEST(CnnStrategyTest, CheckpointsHaveTheSingleDeviceNamesBothWays) {
   ASSERT_TRUE(copy.ok()) << copy.status();
   auto copy_value = (*copy)->Read();
   ASSERT_TRUE(copy_value.ok());
-  EXPECT_EQ(RelativeDiff({copy_value->flat<float>().begin(), copy_value->flat<float>().end()},
+  EXPECT_EQ(MaxRelativeDiff({copy_value->flat<float>().begin(), copy_value->flat<float>().end()},
                          SingleDeviceVariables(**single).at("dense/kernel")),
             0);
 }

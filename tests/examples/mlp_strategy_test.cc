@@ -11,21 +11,12 @@
 #include "examples/fashion_mnist_mlp/synthetic_dataset.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/strategy_test_util.h"
 
 namespace graphrt::mnist {
 namespace {
 
-SessionOptions OnCpus(int devices) {
-  SessionOptions o;
-  o.inter_op_threads = 1;
-  o.intra_op_threads = 1;
-  o.runtime = Runtime::Create({1, 1, nullptr});
-  EXPECT_TRUE(o.runtime
-                  ->SetLogicalDeviceConfiguration(o.runtime->ListPhysicalDevices("CPU")[0],
-                                                  std::vector<LogicalDeviceConfiguration>(devices))
-                  .ok());
-  return o;
-}
+using ::graphrt::testing::OnLogicalCpus;
 
 std::vector<float> Weights(Trainer& t, int v) {
   auto var = t.session().resources().LookupVariable(t.model().variables[v].name());
@@ -39,7 +30,7 @@ std::vector<float> Weights(Trainer& t, int v) {
 
 TEST(MlpStrategyTest, AnEpochMatchesTheSingleDeviceEpoch) {
   const Dataset data = SyntheticDataset(192, 1);  // 6 batches of 32
-  auto single = Trainer::Create(MlpOptions{}, OnCpus(1));
+  auto single = Trainer::Create(MlpOptions{}, OnLogicalCpus(1));
   ASSERT_TRUE(single.ok()) << single.status();
   ASSERT_TRUE((*single)->TrainEpoch(data, 32, 5).ok());
   for (const char* strategy : {"mirrored", "central"}) {
@@ -47,7 +38,7 @@ TEST(MlpStrategyTest, AnEpochMatchesTheSingleDeviceEpoch) {
     MlpOptions options;
     options.strategy = strategy;
     options.devices = {"/cpu:0", "/cpu:1"};
-    auto trainer = Trainer::Create(options, OnCpus(2));
+    auto trainer = Trainer::Create(options, OnLogicalCpus(2));
     ASSERT_TRUE(trainer.ok()) << trainer.status();
     EXPECT_EQ((*trainer)->model().replicas, 2);
     auto m = (*trainer)->TrainEpoch(data, 32, 5);
@@ -76,12 +67,12 @@ TEST(MlpStrategyTest, UnknownDeviceOrStrategyIsAnError) {
   MlpOptions options;
   options.strategy = "mirrored";
   options.devices = {"/cpu:0", "/cpu:4"};
-  auto trainer = Trainer::Create(options, OnCpus(2));
+  auto trainer = Trainer::Create(options, OnLogicalCpus(2));
   ASSERT_FALSE(trainer.ok());
   EXPECT_THAT(trainer.status().message(), ::testing::HasSubstr("'/cpu:4'"));
   options.strategy = "parameter_server";
   options.devices = {};
-  auto other = Trainer::Create(options, OnCpus(2));
+  auto other = Trainer::Create(options, OnLogicalCpus(2));
   EXPECT_THAT(other.status().message(), ::testing::HasSubstr("unknown strategy"));
 }
 

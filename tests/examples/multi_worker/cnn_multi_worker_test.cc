@@ -18,9 +18,12 @@
 #include "examples/fashion_mnist_cnn/cnn_trainer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/strategy_test_util.h"
 #include "tests/executor/gloo/worker_process.h"
 
 namespace {
+
+using ::graphrt::testing::MaxRelativeDiff;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -57,15 +60,6 @@ std::map<std::string, std::vector<float>> ReadCheckpoint(const std::string& dir)
   return out;
 }
 
-double RelativeDiff(const std::vector<float>& got, const std::vector<float>& want) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(want[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
-
 TEST_F(CnnMultiWorkerTest, TwoWorkersTakeTheSingleProcessSteps) {
   if (!std::filesystem::exists(kData)) {
     GTEST_SKIP() << "Fashion-MNIST is not installed (scripts/install-deps)";
@@ -97,8 +91,8 @@ TEST_F(CnnMultiWorkerTest, TwoWorkersTakeTheSingleProcessSteps) {
     SCOPED_TRACE(name);
     ASSERT_EQ(got.count(name), 1u);
     ASSERT_EQ(got.at(name).size(), values.size());
-    EXPECT_LE(RelativeDiff(got.at(name), values), 1e-5);
-    worst = std::max(worst, RelativeDiff(got.at(name), values));
+    EXPECT_LE(MaxRelativeDiff(got.at(name), values), 1e-5);
+    worst = std::max(worst, MaxRelativeDiff(got.at(name), values));
   }
   RecordProperty("max_relative_diff", absl::StrFormat("%.3g", worst));
   // The steps moved the momentum slots (they start at zero): a test of something.

@@ -25,9 +25,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/strategy_test_util.h"
 #include "tests/executor/gloo/worker_process.h"
 
 namespace {
+
+using ::graphrt::testing::MaxRelativeDiff;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -56,16 +59,6 @@ std::map<std::string, std::vector<float>> ReadVariables(const std::string& path)
 
 using MlpMultiWorkerTest = ::graphrt::testing::TwoWorkerTest;
 
-// Max |a - b| over a variable, relative to max |reference|.
-double RelativeDiff(const std::vector<float>& got, const std::vector<float>& want) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(want[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
-
 TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
   // The reference: the plain MLP, one process, global batch 64.
   Result single = Proc({GRAPHRT_MLP_WORKER, "50", "64", Path("single")}, "", Path("single.log"))
@@ -93,14 +86,14 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
     ASSERT_EQ(w0.at(name).size(), values.size());
     // The workers apply the same averaged gradients: bit for bit equal.
     EXPECT_EQ(w0.at(name), w1.at(name));
-    EXPECT_LE(RelativeDiff(w0.at(name), values), 1e-5);
+    EXPECT_LE(MaxRelativeDiff(w0.at(name), values), 1e-5);
   }
   // The run moved the weights (a test of something).
   const auto trained = want;
   Result none = Proc({GRAPHRT_MLP_WORKER, "0", "64", Path("initial")}, "", Path("initial.log"))
                     .Wait(std::chrono::seconds(60));
   ASSERT_EQ(none.status, 0) << none.output;
-  EXPECT_GT(RelativeDiff(ReadVariables(Path("initial")).at("dense/kernel"),
+  EXPECT_GT(MaxRelativeDiff(ReadVariables(Path("initial")).at("dense/kernel"),
                          trained.at("dense/kernel")),
             1e-3);
 }
@@ -126,7 +119,7 @@ TEST_F(MlpMultiWorkerTest, EveryWorkerStartsFromTheChiefsValues) {
     SCOPED_TRACE(name);
     ASSERT_EQ(w1.count(name), 1u);
     EXPECT_EQ(w1.at(name), ReadVariables(Path("multi.0")).at(name));
-    EXPECT_LE(RelativeDiff(w1.at(name), values), 1e-5);
+    EXPECT_LE(MaxRelativeDiff(w1.at(name), values), 1e-5);
   }
 }
 
