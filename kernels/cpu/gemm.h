@@ -63,6 +63,10 @@ struct GemmProblem {
 // kGemmTileRows.
 inline constexpr int64_t kGemmPanel = 32;
 inline constexpr int64_t kGemmTileRows = 12;
+// On the AVX-512 path a call for at most this many rows reads B stored [k,
+// n] in place instead of packing it (Note [AVX-512 GEMM]): a caller whose B
+// is fresh every call (Winograd's transformed tiles) splits its rows by it.
+inline constexpr int64_t kGemmInPlaceBRows = 48;
 
 // Rows [r0, r1) and columns [j0, j1) of C; j0 % kGemmPanel == 0 or j1 == n.
 // k == 0 writes zeros (or leaves C when accumulating).

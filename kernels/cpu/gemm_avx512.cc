@@ -54,7 +54,7 @@ constexpr int64_t kPanel = 32;
 constexpr int64_t kBlockK = 128;
 constexpr int64_t kBlockRows = 96;
 constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
-constexpr int64_t kUnpackedMaxRows = 4 * kTileRows;
+constexpr int64_t kUnpackedMaxRows = kGemmInPlaceBRows;
 constexpr int64_t kPackAMinColumns = 5 * kPanel;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
 

@@ -1,14 +1,22 @@
 #include "kernels/cpu/winograd.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/thread_scratch.h"
+#include "kernels/cpu/winograd_tile.h"
 
 namespace graphrt {
 namespace {
+
+using winograd::FilterTile;
+using winograd::InputTile;
+using winograd::kLanes;
+using winograd::Load;
+using winograd::OutputTile;
+using winograd::Store;
+using winograd::V16;
 
 // Note [Winograd F(2x2, 3x3)]
 // Rationale: the CNN's second layer (3x3, 32 -> 64 channels) is ~60% of a
@@ -53,27 +61,19 @@ constexpr int64_t kGradTilesPerBlock = 64;
 constexpr int64_t kGradChunks = 16;
 constexpr int64_t kFlopsPerNs = 50;
 
-// u[xi * C * K + c * K + k] = (G g G^T)[xi] for g = f[:, :, c, k] (HWIO).
+// u[xi * C * K + c * K + k] = (G g G^T)[xi] for g = f[:, :, c, k] (HWIO),
+// 16 (c, k) pairs at a time.
 void TransformFilter(const float* f, int64_t C, int64_t K, float* u) {
-  const int64_t plane = C * K;
-  for (int64_t ck = 0; ck < plane; ++ck) {
+  const int64_t plane = C * K, vector_end = plane / kLanes * kLanes;
+  for (int64_t ck = 0; ck < vector_end; ck += kLanes) {
+    V16 w[3][3];
+    for (int q = 0; q < 9; ++q) w[q / 3][q % 3] = Load(f + q * plane + ck);
+    FilterTile(w, [&](int xi, V16 value) { Store(u + xi * plane + ck, value); });
+  }
+  for (int64_t ck = vector_end; ck < plane; ++ck) {
     float w[3][3];
-    for (int i = 0; i < 3; ++i) {
-      for (int j = 0; j < 3; ++j) w[i][j] = f[(i * 3 + j) * plane + ck];
-    }
-    float t[4][3];  // G g
-    for (int j = 0; j < 3; ++j) {
-      t[0][j] = w[0][j];
-      t[1][j] = 0.5f * (w[0][j] + w[1][j] + w[2][j]);
-      t[2][j] = 0.5f * (w[0][j] - w[1][j] + w[2][j]);
-      t[3][j] = w[2][j];
-    }
-    for (int i = 0; i < 4; ++i) {  // (G g) G^T
-      u[(i * 4 + 0) * plane + ck] = t[i][0];
-      u[(i * 4 + 1) * plane + ck] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-      u[(i * 4 + 2) * plane + ck] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-      u[(i * 4 + 3) * plane + ck] = t[i][2];
-    }
+    for (int q = 0; q < 9; ++q) w[q / 3][q % 3] = f[q * plane + ck];
+    FilterTile(w, [&](int xi, float value) { u[xi * plane + ck] = value; });
   }
 }
 
@@ -87,38 +87,6 @@ struct Tiles {
     ox = 2 * (r % cols);
   }
 };
-
-// 16 floats as one value: GCC's vector extension, which the compiler maps
-// to one zmm register with AVX-512 (two ymm with AVX2), so the transforms
-// below keep a tile's 16 channel vectors in registers.
-using V16 = float __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
-
-inline V16 Load(const float* p) {
-  V16 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void Store(float* p, V16 v) { std::memcpy(p, &v, sizeof v); }
-
-// The input transform of one tile on one group of channels: x[i][j] the
-// 4x4 input values (scalars or V16s), v[xi * stride] receives (B^T x B)[xi].
-template <typename T, typename Put>
-inline void InputTile(const T (&x)[4][4], Put put) {
-  T t[4][4];  // B^T x: rows x0 - x2, x1 + x2, x2 - x1, x1 - x3
-  for (int j = 0; j < 4; ++j) {
-    t[0][j] = x[0][j] - x[2][j];
-    t[1][j] = x[1][j] + x[2][j];
-    t[2][j] = x[2][j] - x[1][j];
-    t[3][j] = x[1][j] - x[3][j];
-  }
-  for (int i = 0; i < 4; ++i) {  // (B^T x) B: columns alike
-    put(i * 4 + 0, t[i][0] - t[i][2]);
-    put(i * 4 + 1, t[i][1] + t[i][2]);
-    put(i * 4 + 2, t[i][2] - t[i][1]);
-    put(i * 4 + 3, t[i][1] - t[i][3]);
-  }
-}
 
 // v[xi * stride + t * C + c] = (B^T d B)[xi] for tile p0 + t's 4x4 input
 // block d: 16 channels at a time in registers, the rest one by one.
@@ -151,25 +119,6 @@ void TransformInput(const float* in, const ConvGeometry& g, const Tiles& tiles, 
         for (int j = 0; j < 4; ++j) x[i][j] = d[i][j][c];
       }
       InputTile(x, [&](int xi, float value) { dst[xi * stride + c] = value; });
-    }
-  }
-}
-
-// The output transform of one tile on one group of channels: m[xi] the 16
-// transformed values, y[a][b] receives (A^T m A)[a][b] + bias, relu'd.
-template <typename T>
-inline void OutputTile(const T (&m)[16], T bias, bool relu, T (&y)[2][2]) {
-  T s[2][4];  // A^T m: rows m0 + m1 + m2 and m1 - m2 - m3 (row i at xi = 4i + j)
-  for (int j = 0; j < 4; ++j) {
-    s[0][j] = m[j] + m[4 + j] + m[8 + j];
-    s[1][j] = m[4 + j] - m[8 + j] - m[12 + j];
-  }
-  for (int a = 0; a < 2; ++a) {  // (A^T m) A: columns alike
-    y[a][0] = s[a][0] + s[a][1] + s[a][2] + bias;
-    y[a][1] = s[a][1] - s[a][2] - s[a][3] + bias;
-    if (relu) {
-      // max(y, 0) as the epilogue computes it: a NaN stays a NaN.
-      for (int b = 0; b < 2; ++b) y[a][b] = y[a][b] < 0 ? T{} : y[a][b];
     }
   }
 }

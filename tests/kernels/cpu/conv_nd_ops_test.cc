@@ -136,6 +136,21 @@ INSTANTIATE_TEST_SUITE_P(
         // 1x1 with stride 2 is not pointwise: it takes im2col.
         ConvCase{"strided_1x1", {1, 4, 9, 9}, {3, 4, 1, 1}, 1, {2, 2}, {}, {}, "NOTSET", true,
                  {0, 0}, {5, 5}},
+        // 2-D 3x3 stride 1, >= 8 channels each way, one group: Winograd
+        // (winograd_nchw.cc). Widths under, at and over one group of 16
+        // tiles (32 outputs), odd edges, no bias, many tile rows per block.
+        ConvCase{"winograd_same", {2, 8, 9, 11}, {9, 8, 3, 3}, 1, {}, {}, {1, 1, 1, 1},
+                 "NOTSET", true, {1, 1}, {9, 11}},
+        ConvCase{"winograd_valid_wide", {1, 16, 7, 40}, {8, 16, 3, 3}, 1, {}, {}, {}, "NOTSET",
+                 false, {0, 0}, {5, 38}},
+        ConvCase{"winograd_exact_group", {1, 8, 4, 34}, {8, 8, 3, 3}, 1, {}, {}, {}, "NOTSET",
+                 true, {0, 0}, {2, 32}},
+        ConvCase{"winograd_asymmetric_pads", {1, 8, 6, 5}, {10, 8, 3, 3}, 1, {}, {},
+                 {0, 2, 1, 0}, "NOTSET", true, {0, 2}, {5, 5}},
+        ConvCase{"winograd_narrow_tall", {2, 12, 70, 6}, {8, 12, 3, 3}, 1, {1, 1}, {1, 1},
+                 {1, 1, 1, 1}, "NOTSET", true, {1, 1}, {70, 6}},
+        ConvCase{"winograd_same_upper", {1, 8, 8, 33}, {8, 8, 3, 3}, 1, {}, {}, {},
+                 "SAME_UPPER", true, {1, 1}, {8, 33}},
         ConvCase{"conv3d", {1, 2, 4, 5, 6}, {3, 2, 2, 3, 3}, 1, {1, 2, 1}, {1, 1, 2},
                  {1, 0, 2, 0, 1, 2}, "NOTSET", true, {1, 0, 2}, {4, 2, 6}}),
     [](const ::testing::TestParamInfo<ConvCase>& info) { return std::string(info.param.name); });
