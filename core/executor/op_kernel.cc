@@ -6,9 +6,19 @@
 namespace graphrt {
 
 OpKernelConstruction::OpKernelConstruction(const Node& node, Device* device,
-                                           ResourceMgr* resources)
-    : node_(node), device_type_(device->type()), resources_(resources),
+                                           ResourceMgr* resources, const Graph* graph)
+    : node_(node), graph_(graph), device_type_(device->type()), resources_(resources),
       allocator_(device->allocator()), device_(device) {}
+
+std::optional<Tensor> OpKernelConstruction::ConstantInput(int i) const {
+  if (graph_ == nullptr || i < 0 || i >= node_.num_inputs()) return std::nullopt;
+  const Endpoint& e = node_.input(i);
+  const Node& producer = graph_->node(e.node);
+  if (producer.op() != "Const" || e.index != 0) return std::nullopt;
+  absl::StatusOr<Tensor> value = producer.attr<Tensor>("value");
+  if (!value.ok()) return std::nullopt;
+  return *std::move(value);
+}
 
 absl::StatusOr<Tensor> OpKernelConstruction::CopyToDevice(const Tensor& host) const {
   if (device_ == nullptr || device_->host_memory()) return host.Clone(allocator_);

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -44,8 +45,10 @@ inline constexpr char kDeviceGpu[] = "GPU";
 
 class OpKernelConstruction {
  public:
-  // A kernel for `node` on `device` (its type, allocator and copies).
-  OpKernelConstruction(const Node& node, Device* device, ResourceMgr* resources);
+  // A kernel for `node` on `device` (its type, allocator and copies);
+  // `graph`, the graph holding `node`, lets ConstantInput see its inputs.
+  OpKernelConstruction(const Node& node, Device* device, ResourceMgr* resources,
+                       const Graph* graph = nullptr);
   // Without a device (kernel tests, descriptors): the kernel's held values
   // are plain clones on `allocator`, which must be host memory.
   OpKernelConstruction(const Node& node, std::string device_type, ResourceMgr* resources,
@@ -65,9 +68,15 @@ class OpKernelConstruction {
   // through the device's CopyFromHost: what kernels that hold a value
   // (Const, variables' initial values) keep.
   absl::StatusOr<Tensor> CopyToDevice(const Tensor& host) const;
+  // The value of input i when a Const node produces it (its "value" attr,
+  // in host memory), else nullopt (also when made without the graph). Only
+  // placeholders can be fed, so every step's input i holds that value: a
+  // kernel may prepare it once (MatMul packs a constant weight).
+  std::optional<Tensor> ConstantInput(int i) const;
 
  private:
   const Node& node_;
+  const Graph* graph_ = nullptr;
   std::string device_type_;
   ResourceMgr* resources_;
   Allocator* allocator_;

@@ -60,7 +60,7 @@ absl::Status Session::Init() {
   for (int i = 0; i < graph_.num_nodes(); ++i) {
     Device* device = devices_[placement_[i].device_index];
     node_device_.push_back(placement_[i].device_index);
-    OpKernelConstruction c(graph_.node(i), device, &resources_);
+    OpKernelConstruction c(graph_.node(i), device, &resources_, &graph_);
     // The session keeps each node's owner name, so the buffers its kernels
     // hold (constants, variables) stay named in OOM reports.
     owners_.emplace_back(graph_.node(i).name());

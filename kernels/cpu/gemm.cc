@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,9 +149,35 @@ absl::Status SetGemmIsa(CpuIsa isa) {
   return absl::OkStatus();
 }
 
+void PackedGemmB::Free::operator()(float* p) const {
+  ::operator delete[](p, std::align_val_t{64});
+}
+
+PackedGemmB PackGemmB(const float* b, bool transpose_b, int64_t k, int64_t n) {
+  PackedGemmB packed;
+  if (GemmIsa() != CpuIsa::kAvx512 || k <= 0 || n <= 0) return packed;
+  const int64_t floats = (n + kGemmPanel - 1) / kGemmPanel * kGemmPanel * k;
+  packed.panels.reset(static_cast<float*>(
+      ::operator new[](floats * sizeof(float), std::align_val_t{64})));
+  GemmAvx512PackB({.a = nullptr, .b = b, .transpose_b = transpose_b, .c = nullptr, .m = 0,
+                   .k = k, .n = n},
+                  packed.panels.get());
+  packed.isa = CpuIsa::kAvx512;
+  packed.k = k;
+  packed.n = n;
+  return packed;
+}
+
 void CpuGemmWithIsa(CpuIsa isa, const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0,
                     int64_t j1) {
   if (r0 >= r1 || j0 >= j1) return;
+  if (p.packed_b != nullptr && (p.packed_b->isa != isa || p.packed_b->k != p.k ||
+                                p.packed_b->n != p.n || isa != CpuIsa::kAvx512)) {
+    // Packed for another path (SetGemmIsa since) or other dims: read b.
+    GemmProblem unpacked = p;
+    unpacked.packed_b = nullptr;
+    return CpuGemmWithIsa(isa, unpacked, r0, r1, j0, j1);
+  }
   switch (isa) {
     case CpuIsa::kAvx512: return GemmAvx512Block(p, r0, r1, j0, j1);
     case CpuIsa::kAvx2: return GemmAvx2Block(p, r0, r1, j0, j1);

@@ -25,6 +25,7 @@
 #define GRAPHRT_KERNELS_CPU_GEMM_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -48,6 +49,8 @@ absl::Status SetGemmIsa(CpuIsa isa);
 // why the request was ignored (empty when it was not).
 CpuIsa ResolveGemmIsa(const char* requested, std::string* note);
 
+struct PackedGemmB;
+
 struct GemmProblem {
   const float* a;            // [m, k], or [k, m] when transpose_a
   bool transpose_a = false;
@@ -56,7 +59,26 @@ struct GemmProblem {
   float* c;                  // [m, n]
   int64_t m, k, n;
   bool accumulate = false;   // C += op(A) op(B) instead of C = ...
+  // op(B) packed ahead (PackGemmB), or null. The path it was packed for
+  // reads it instead of b; any other path reads b, so b must stay set.
+  const PackedGemmB* packed_b = nullptr;
 };
+
+// op(B) packed once for many products (a constant weight): the AVX-512
+// path's panels of 32 columns, [k][32] each, zero past n (Note [AVX-512
+// GEMM]), 64-byte aligned. ISA kGeneric means nothing was packed.
+struct PackedGemmB {
+  CpuIsa isa = CpuIsa::kGeneric;
+  int64_t k = 0, n = 0;
+  struct Free {
+    void operator()(float* p) const;
+  };
+  std::unique_ptr<float[], Free> panels;
+};
+
+// op(B) ([k, n], or [n, k] when transpose_b) packed for GemmIsa()'s path:
+// AVX-512 packs; the AVX2 and generic paths keep nothing ahead (kGeneric).
+PackedGemmB PackGemmB(const float* b, bool transpose_b, int64_t k, int64_t n);
 
 // Column splits start at multiples of kGemmPanel (the widest ISA's panel,
 // so no split cuts a panel); rows split anywhere, best at multiples of

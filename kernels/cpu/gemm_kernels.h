@@ -19,6 +19,9 @@ void GemmAvx2Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int
 bool CpuHasAvx512();
 // AVX-512, 12x32 tiles (gemm_avx512.cc). Requires CpuHasAvx512().
 void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
+// op(B) of `p` as the AVX-512 path's panels (PackedGemmB): dst holds
+// ceil(n / 32) * 32 * k floats, 64-byte aligned. Requires CpuHasAvx512().
+void GemmAvx512PackB(const GemmProblem& p, float* dst);
 
 }  // namespace graphrt
 

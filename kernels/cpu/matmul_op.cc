@@ -1,10 +1,10 @@
 #include "kernels/cpu/matmul_op.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
-#include "kernels/cpu/gemm.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
@@ -29,6 +29,11 @@ constexpr int64_t kCostFlopsPerNs = 50;    // conservative, for dispatch decisio
 absl::Status MatMulOp::Init(const OpKernelConstruction& c) {
   ASSIGN_OR_RETURN(transpose_a_, c.attr<bool>("transpose_a"));
   ASSIGN_OR_RETURN(transpose_b_, c.attr<bool>("transpose_b"));
+  if (std::optional<Tensor> b = c.ConstantInput(1);
+      b.has_value() && b->dtype() == DataType::kFloat32 && b->rank() == 2) {
+    packed_b_ = PackGemmB(b->data<float>(), transpose_b_, b->dim(transpose_b_ ? 1 : 0),
+                          b->dim(transpose_b_ ? 0 : 1));
+  }
   return absl::OkStatus();
 }
 
@@ -57,7 +62,8 @@ absl::Status MatMulOp::Compute(OpKernelContext& ctx) {
     return absl::OkStatus();
   }
   const GemmProblem p{.a = a.data<float>(), .transpose_a = transpose_a_, .b = b.data<float>(),
-                      .transpose_b = transpose_b_, .c = c, .m = d.m, .k = d.k, .n = d.n};
+                      .transpose_b = transpose_b_, .c = c, .m = d.m, .k = d.k, .n = d.n,
+                      .packed_b = packed_b_.isa == CpuIsa::kGeneric ? nullptr : &packed_b_};
   const int64_t panels = (d.n + kGemmPanel - 1) / kGemmPanel;
   const int64_t tiles = (d.m + kGemmTileRows - 1) / kGemmTileRows;
   if (panels > tiles) {

@@ -10,7 +10,13 @@
 // Errors: INVALID_ARGUMENT naming both shapes when an input is not a matrix
 // or the inner dimensions differ (MatMulShape, kernels/common/matmul_shape.h,
 // shared with the GPU). Empty dims are allowed; k == 0 gives zeros.
-// Thread-safety: Compute is thread-safe (the kernel keeps only its attrs).
+// A constant b (a Const node's value: ONNX initializers, frozen weights) is
+// packed once, when the kernel is made (PackGemmB), where the GEMM path
+// packs B at all (AVX-512); each step then skips that copy of b. The packed
+// copy sits beside the Const's own value (ONNX Runtime keeps only its
+// packed weights).
+// Thread-safety: Compute is thread-safe (the kernel keeps its attrs and the
+// packed constant, read-only after Init).
 #ifndef GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
 #define GRAPHRT_KERNELS_CPU_MATMUL_OP_H_
 
@@ -18,6 +24,7 @@
 #include <span>
 
 #include "core/executor/op_kernel.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/common/matmul_shape.h"
 
 namespace graphrt {
@@ -33,6 +40,7 @@ class MatMulOp final : public OpKernel {
  private:
   bool transpose_a_ = false;
   bool transpose_b_ = false;
+  PackedGemmB packed_b_;  // isa kGeneric: b is not constant, or not packed
 };
 
 }  // namespace graphrt

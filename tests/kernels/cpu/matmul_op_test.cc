@@ -12,7 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "core/executor/kernel_registry.h"
 #include "core/executor/resource_mgr.h"
+#include "core/executor/session.h"
+#include "core/graph/builder.h"
 #include "core/graph/graph.h"
+#include "core/graph/ops/math_ops.h"
 #include "core/base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -211,6 +214,33 @@ TEST(MatMulOpTest, CostEstimateCountsFlops) {
   Tensor b(DataType::kFloat32, {100, 784});  // transposed: [784, 100]
   const Tensor* inputs[] = {&a, &b};
   EXPECT_EQ((*kernel)->CostEstimateNs(inputs), 2 * 32 * 784 * 100 / 50);
+}
+
+// A Const b (an ONNX initializer, a frozen weight) is packed once when the
+// kernel is made (OpKernelConstruction::ConstantInput, PackGemmB): the
+// session's products equal the reference and the same product with b fed,
+// step after step, for both layouts of b and a batch with a short row tile.
+TEST(MatMulConstantWeightTest, PackedConstantGivesTheFedProduct) {
+  for (bool tb : {false, true}) {
+    SCOPED_TRACE(absl::StrCat("transpose_b=", tb));
+    const int64_t k = 70, n = 45;
+    const Tensor w = Random(tb ? TensorShape{n, k} : TensorShape{k, n}, 11);
+    GraphBuilder g;
+    Output x = g.Placeholder(DataType::kFloat32, PartialShape{-1, k}, "x");
+    Output fed = g.Placeholder(DataType::kFloat32, w.shape(), "w_fed");
+    ops::MatMul(x, g.Const(w, "w"), {.transpose_b = tb}, "y_const");
+    ops::MatMul(x, fed, {.transpose_b = tb}, "y_fed");
+    ASSERT_TRUE(g.status().ok()) << g.status();
+    auto session = Session::Create(*g.Build());
+    ASSERT_TRUE(session.ok()) << session.status();
+    for (int64_t m : {1, 16, 64}) {
+      const Tensor a = Random(TensorShape{m, k}, static_cast<uint32_t>(m));
+      auto out = (*session)->Run({{"x", a}, {"w_fed", w}}, {"y_const", "y_fed"});
+      ASSERT_TRUE(out.ok()) << out.status();
+      ExpectTensorNear((*out)[0], ReferenceMatMul(a, w, false, tb), 1e-4, 1e-4);
+      ExpectTensorNear((*out)[0], (*out)[1], 1e-6, 1e-6);
+    }
+  }
 }
 
 }  // namespace
