@@ -57,6 +57,7 @@ constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
 constexpr int64_t kUnpackedMaxRows = kGemmInPlaceBRows;
 constexpr int64_t kPackAMinColumns = 5 * kPanel;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
+static_assert(kBlockRows % kTileRows == 0);
 
 // A packing buffer of at least `floats` floats for this thread, 64-byte
 // aligned (a zmm load that crosses a cache line costs two).
@@ -222,13 +223,21 @@ GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
   RunTileOf<2, false>(rows, t);
 }
 
-// Rows [ic, ie) and steps [kb, kb + kc) of op(A), tile by tile (kTileRows
-// rows each, the last one fewer): the tile at row i starts at
+// The height of the next row tile when `left` rows remain: kTileRows, but
+// 13 to 19 rows end in two tiles the last of which has 8 rows, not in a
+// full tile and a short one (64 rows: 4 x 12 + 2 x 8, not 5 x 12 + 4: a
+// 4-row tile has 8 FMA chains, too few to cover the FMA latency).
+constexpr int64_t TileHeight(int64_t left) {
+  return left >= kTileRows + 8 ? kTileRows : left > kTileRows ? left - 8 : left;
+}
+
+// Rows [ic, ie) and steps [kb, kb + kc) of op(A), tile by tile (TileHeight
+// rows each): the tile at row i starts at
 // dst + (i - ic) * kc and holds its row r of step q at q * rows + r.
 GRAPHRT_AVX512 void PackA(const GemmProblem& p, int64_t ic, int64_t ie, int64_t kb, int64_t kc,
                           float* dst) {
-  for (int64_t i = ic; i < ie; i += kTileRows) {
-    const int64_t rows = std::min<int64_t>(kTileRows, ie - i);
+  for (int64_t i = ic, rows = 0; i < ie; i += rows) {
+    rows = TileHeight(ie - i);
     float* tile = dst + (i - ic) * kc;
     if (p.transpose_a) {  // A stored [k, m]: a step's rows are contiguous
       for (int64_t q = 0; q < kc; ++q) {
@@ -280,10 +289,11 @@ GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, 
         const float* slab = packed ? b + q * p.k + kb * kPanel : b + kb * p.n + q;
         TileArgs t{kc, nullptr, a_rs, a_ks, slab, ldb, nullptr, p.n, p.accumulate || kb > 0,
                    FirstLanes(width - q), FirstLanes(width - q - 16), pack_a};
-        for (int64_t i = ic; i < ie; i += kTileRows) {
+        for (int64_t i = ic, rows = 0; i < ie; i += rows) {
+          rows = TileHeight(ie - i);
           t.a = pack_a ? a_pack + (i - ic) * kc : p.a + i * a_rs + kb * a_ks;
           t.c = p.c + i * p.n + j + q;
-          RunTile(static_cast<int>(std::min<int64_t>(kTileRows, ie - i)), t);
+          RunTile(static_cast<int>(rows), t);
         }
       }
     }
@@ -306,6 +316,11 @@ void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, i
     }
     return;
   }
+  // Packed ahead (PackGemmB; CpuGemmWithIsa passes only a packing of this
+  // path and these dims): every panel from j0 on, in place.
+  if (p.packed_b != nullptr) {
+    return Multiply(p, p.packed_b->panels.get() + j0 * p.k, /*packed=*/true, r0, r1, j0, j1 - j0);
+  }
   // Few rows read each panel of B only a few times, so packing it would cost
   // as much as it saves (see the Note).
   if (!p.transpose_b && r1 - r0 <= kUnpackedMaxRows) {
@@ -321,6 +336,8 @@ void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, i
   }
 }
 
+void GemmAvx512PackB(const GemmProblem& p, float* dst) { PackB(p, 0, p.n, dst); }
+
 }  // namespace graphrt
 
 #else  // not x86-64: CpuHasAvx512() is false, so the kernel is never called
@@ -328,6 +345,7 @@ void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, i
 namespace graphrt {
 bool CpuHasAvx512() { return false; }
 void GemmAvx512Block(const GemmProblem&, int64_t, int64_t, int64_t, int64_t) {}
+void GemmAvx512PackB(const GemmProblem&, float*) {}
 }  // namespace graphrt
 
 #endif

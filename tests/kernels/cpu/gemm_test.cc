@@ -78,7 +78,8 @@ TEST_P(GemmIsaTest, ShapesAndTransposesMatchDoubleReference) {
   const Shape shapes[] = {{1, 1, 1},     {1, 7, 33},     {5, 3, 15},    {6, 16, 16},
                           {12, 128, 32}, {13, 129, 31},  {25, 257, 64}, {37, 53, 29},
                           {32, 784, 100}, {100, 300, 10}, {7, 1000, 65}, {97, 9, 32},
-                          {256, 288, 64}, {2, 40000, 70}};
+                          {256, 288, 64}, {2, 40000, 70}, {16, 40, 48}, {19, 20, 33},
+                          {64, 200, 70}};
   uint32_t seed = 1;
   for (const Shape& s : shapes) {
     for (int flags = 0; flags < 8; ++flags) {
@@ -144,6 +145,71 @@ TEST_P(GemmIsaTest, ZeroInnerDimensionWritesZerosOrLeavesC) {
 INSTANTIATE_TEST_SUITE_P(Isas, GemmIsaTest,
                          ::testing::Values(CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kGeneric),
                          [](const auto& info) { return std::string(CpuIsaName(info.param)); });
+
+// op(B) packed once (PackGemmB, what MatMul does for a constant weight)
+// gives the products of the unpacked B, over the shapes around the tiles'
+// edges, both layouts of B, accumulation, and blocks of C. Where the path
+// packs nothing ahead (not AVX-512) the packing is empty and ignored.
+TEST(GemmPackedBTest, PackedBMatchesTheReference) {
+  const Shape shapes[] = {{1, 1, 1},   {1, 784, 300}, {13, 129, 31}, {19, 20, 33},
+                          {64, 784, 100}, {97, 9, 65}, {5, 300, 10}};
+  uint32_t seed = 100;
+  for (const Shape& s : shapes) {
+    for (int flags = 0; flags < 4; ++flags) {
+      const bool tb = flags & 1, acc = flags & 2;
+      SCOPED_TRACE(absl::StrCat(s.m, "x", s.k, "x", s.n, " tb=", tb, " accumulate=", acc));
+      const std::vector<float> a = Random(s.m * s.k, seed++), b = Random(s.k * s.n, seed++);
+      const std::vector<float> c0 = Random(s.m * s.n, seed++);
+      const PackedGemmB packed = PackGemmB(b.data(), tb, s.k, s.n);
+      EXPECT_EQ(packed.isa, GemmIsa() == CpuIsa::kAvx512 ? CpuIsa::kAvx512 : CpuIsa::kGeneric);
+      std::vector<float> c = c0;
+      const GemmProblem p{.a = a.data(), .b = b.data(), .transpose_b = tb, .c = c.data(),
+                          .m = s.m, .k = s.k, .n = s.n, .accumulate = acc, .packed_b = &packed};
+      // In two column blocks (split at a panel) and two row blocks.
+      const int64_t jm = std::min(s.n, kGemmPanel), im = s.m / 2;
+      CpuGemm(p, 0, im, 0, jm);
+      CpuGemm(p, im, s.m, 0, jm);
+      CpuGemm(p, 0, s.m, jm, s.n);
+      ExpectNear(c, Reference(p, c0), s.k);
+    }
+  }
+}
+
+// A packing made for another path (SetGemmIsa since) or for other dims is
+// not read: the product comes from b.
+TEST(GemmPackedBTest, PackingForAnotherPathOrShapeIsIgnored) {
+  if (!GemmIsaSupported(CpuIsa::kAvx512)) GTEST_SKIP() << "no AVX-512 path to pack for";
+  const CpuIsa before = GemmIsa();
+  ASSERT_TRUE(SetGemmIsa(CpuIsa::kAvx512).ok());
+  const int64_t m = 30, k = 50, n = 40;
+  const std::vector<float> a = Random(m * k, 1), b = Random(k * n, 2);
+  const PackedGemmB packed = PackGemmB(b.data(), false, k, n);
+  ASSERT_EQ(packed.isa, CpuIsa::kAvx512);
+  std::vector<float> c(m * n);
+  GemmProblem p{.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n,
+                .packed_b = &packed};
+  const std::vector<float> want = Reference(p, c);
+  for (CpuIsa isa : {CpuIsa::kAvx2, CpuIsa::kGeneric}) {
+    if (!GemmIsaSupported(isa)) continue;
+    SCOPED_TRACE(CpuIsaName(isa));
+    std::fill(c.begin(), c.end(), 0.0f);
+    CpuGemmWithIsa(isa, p, 0, m, 0, n);
+    ExpectNear(c, want, k);
+  }
+  // The same b read as [k, n - 7]'s first columns would be wrong packed for
+  // [k, n]: the dims differ, so b itself is read.
+  const int64_t n2 = n - 7;
+  std::vector<float> b2(k * n2);
+  for (int64_t q = 0; q < k; ++q) {
+    for (int64_t j = 0; j < n2; ++j) b2[q * n2 + j] = b[q * n + j];
+  }
+  std::vector<float> c2(m * n2);
+  GemmProblem p2{.a = a.data(), .b = b2.data(), .c = c2.data(), .m = m, .k = k, .n = n2,
+                 .packed_b = &packed};
+  CpuGemm(p2, 0, m, 0, n2);
+  ExpectNear(c2, Reference(p2, std::vector<float>(m * n2)), k);
+  ASSERT_TRUE(SetGemmIsa(before).ok());
+}
 
 TEST(GemmIsaChoiceTest, BestPathIsTheWidestTheCpuRuns) {
   EXPECT_TRUE(GemmIsaSupported(CpuIsa::kGeneric));
