@@ -20,7 +20,10 @@
 // replica included) and inside _Copy nodes; allreduce_own: of the step
 // time, the all-reduces' own time (each from the arrival of the last replica
 // to its end, summed over buckets: no waiting). Medians of 5 traced steps
-// after the timed ones.
+// after the timed ones. idle_share: of the devices' time in the step, the
+// share in which a device ran no node (each runs one node at a time: one
+// inter-op thread). GRAPHRT_PLACEMENT_OPS=1 also prints, per benchmark, the
+// time per op type over those traced steps (stderr).
 // Every scenario first checks itself against (a) on one thread: the loss
 // before and after one step on the same batch must agree within 1e-4
 // relative, or the benchmark fails (and the program exits 1).
@@ -29,6 +32,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -217,7 +222,8 @@ void BM_Placement(benchmark::State& state, Model model, Scenario scenario, Kind 
   }
   state.SetItemsProcessed(state.iterations() * batch_size);
 
-  std::vector<double> allreduce, allreduce_own, copies;
+  std::vector<double> allreduce, allreduce_own, copies, idle;
+  std::vector<StepTrace> traces;
   for (int i = 0; i < 5; ++i) {
     RunOptions options;
     options.trace = true;
@@ -228,13 +234,14 @@ void BM_Placement(benchmark::State& state, Model model, Scenario scenario, Kind 
       return;
     }
     const StepTrace& t = metadata.trace;
-    double reduce_ns = 0, copy_ns = 0;
+    double reduce_ns = 0, copy_ns = 0, busy_ns = 0;
     // Per all-reduce (its node name without the replica scope), the event
     // of the replica that arrived last: its time in the node is the
     // reduction itself; the earlier replicas' extra time was waiting.
     std::map<std::string, const NodeTraceEvent*> last;
     for (const NodeTraceEvent& e : t.events) {
       const double ns = static_cast<double>(e.end_ns - e.start_ns);
+      busy_ns += ns;
       if (e.op == "_Copy") copy_ns += ns;
       if (e.op != "CollectiveReduceV2") continue;
       reduce_ns += ns;
@@ -250,10 +257,19 @@ void BM_Placement(benchmark::State& state, Model model, Scenario scenario, Kind 
     allreduce.push_back(device_ns > 0 ? reduce_ns / device_ns : 0);
     allreduce_own.push_back(step_ns > 0 ? own_ns / step_ns : 0);
     copies.push_back(device_ns > 0 ? copy_ns / device_ns : 0);
+    // One inter-op thread per device: what its nodes did not fill.
+    idle.push_back(device_ns > 0 ? std::max(0.0, 1.0 - busy_ns / device_ns) : 0);
+    traces.push_back(t);
+  }
+  if (std::getenv("GRAPHRT_PLACEMENT_OPS") != nullptr) {
+    std::fprintf(stderr, "%s %s, batch %lld: time per op type over 5 traced steps\n%s\n",
+                 ModelName(model), ScenarioName(scenario), static_cast<long long>(batch_size),
+                 OpStatsTable(SummarizeOps(traces)).c_str());
   }
   state.counters["allreduce_share"] = Median(allreduce);
   state.counters["allreduce_own"] = Median(allreduce_own);
   state.counters["copy_share"] = Median(copies);
+  state.counters["idle_share"] = Median(idle);
 }
 
 void RegisterAll() {
