@@ -23,7 +23,9 @@
 // after the timed ones. idle_share: of the devices' time in the step, the
 // share in which a device ran no node (each runs one node at a time: one
 // inter-op thread). GRAPHRT_PLACEMENT_OPS=1 also prints, per benchmark, the
-// time per op type over those traced steps (stderr).
+// time per op type over those traced steps (stderr);
+// GRAPHRT_PLACEMENT_BUCKET_BYTES=n sets (c)'s bucket size (MirroredOptions,
+// default 4 MiB; 0: one all-reduce per gradient).
 // Every scenario first checks itself against (a) on one thread: the loss
 // before and after one step on the same batch must agree within 1e-4
 // relative, or the benchmark fails (and the program exits 1).
@@ -125,9 +127,14 @@ absl::StatusOr<Setup> Build(Model model, Scenario scenario, Kind kind, int intra
       train = m.train;
       break;
     }
-    case Scenario::kMirrored:
-      dm = distribute::MirroredStrategy(devices).Build(b, global, fn, sgd);
+    case Scenario::kMirrored: {
+      distribute::MirroredOptions options;
+      if (const char* bytes = std::getenv("GRAPHRT_PLACEMENT_BUCKET_BYTES")) {
+        options.bucket_bytes = std::atoll(bytes);
+      }
+      dm = distribute::MirroredStrategy(devices, options).Build(b, global, fn, sgd);
       break;
+    }
     case Scenario::kCentralStorage:
       dm = distribute::CentralStorageStrategy(devices).Build(b, global, fn, sgd);
       break;

@@ -9,15 +9,18 @@
 namespace graphrt::distribute {
 
 std::vector<GradientBucket> PlanBuckets(std::span<const int64_t> gradient_bytes,
-                                        int64_t bucket_bytes) {
+                                        int64_t bucket_bytes, int64_t unfused_bytes) {
   std::vector<GradientBucket> buckets;
+  bool open = false;  // whether the last bucket takes more gradients
   for (int i = static_cast<int>(gradient_bytes.size()) - 1; i >= 0; --i) {
     const int64_t bytes = gradient_bytes[i];
-    if (buckets.empty() || bucket_bytes <= 0 || buckets.back().bytes + bytes > bucket_bytes) {
+    const bool alone = unfused_bytes > 0 && bytes >= unfused_bytes;
+    if (!open || alone || bucket_bytes <= 0 || buckets.back().bytes + bytes > bucket_bytes) {
       buckets.emplace_back();
     }
     buckets.back().variables.push_back(i);
     buckets.back().bytes += bytes;
+    open = !alone;
   }
   return buckets;
 }

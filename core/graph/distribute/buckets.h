@@ -4,7 +4,8 @@
 // PlanBuckets groups variables by the size of their gradients, walking the
 // variables from the last to the first: the order the backward pass
 // produces their gradients. A bucket holds consecutive variables up to
-// `bucket_bytes` (one larger gradient makes a bucket alone). AllReduceBucket
+// `bucket_bytes` (one larger gradient makes a bucket alone), and a gradient
+// of at least `unfused_bytes` (when > 0) is a bucket alone. AllReduceBucket
 // builds one replica's share of one bucket: the gradients flattened and
 // concatenated (none of that for a bucket of one), one CollectiveAllReduce
 // (kMean), and the result cut and reshaped back. A bucket's all-reduce then
@@ -36,9 +37,10 @@ struct GradientBucket {
 };
 
 // Buckets for gradients of `gradient_bytes[i]` bytes (variable i), in the
-// order their all-reduces run. bucket_bytes <= 0: one bucket per gradient.
+// order their all-reduces run. bucket_bytes <= 0: one bucket per gradient;
+// unfused_bytes > 0: gradients of that size or more are buckets alone.
 std::vector<GradientBucket> PlanBuckets(std::span<const int64_t> gradient_bytes,
-                                        int64_t bucket_bytes);
+                                        int64_t bucket_bytes, int64_t unfused_bytes = 0);
 
 // One replica's all-reduce of one bucket, built in the builder's current
 // scopes. `gradients` and `shapes` are the bucket's, in bucket order (float32,

@@ -115,7 +115,7 @@ absl::StatusOr<DistributedModel> MirroredStrategy::Build(GraphBuilder& b,
     bytes.push_back(shapes.back().num_elements() * static_cast<int64_t>(sizeof(float)));
   }
   m.gradients = grads;
-  m.buckets = PlanBuckets(bytes, options_.bucket_bytes);
+  m.buckets = PlanBuckets(bytes, options_.bucket_bytes, options_.unfused_bytes);
   std::vector<std::vector<Output>> averaged(n, std::vector<Output>(vars0.size()));
   std::vector<Output> previous(n);
   for (GradientBucket& bucket : m.buckets) {

@@ -55,6 +55,13 @@ namespace graphrt::distribute {
 // per process, through RuntimeOptions::communicator).
 inline constexpr char kClusterCommunicationHint[] = "cluster";
 
+// MirroredOptions' defaults, but every gradient fused (unfused_bytes 0).
+inline MirroredOptions ClusterMirroredOptions() {
+  MirroredOptions o;
+  o.unfused_bytes = 0;
+  return o;
+}
+
 struct MultiWorkerOptions {
   // Tasks of the cluster (ClusterSpec::num_tasks()) and this one's rank
   // (ClusterSpec::rank(): the chief, when named, is 0, then the workers).
@@ -65,7 +72,9 @@ struct MultiWorkerOptions {
   // Buckets, group key, first instance key, timeout and input device as
   // under MirroredStrategy. collectives.group_size and .communication_hint
   // are set by the strategy (num_workers, kClusterCommunicationHint).
-  MirroredOptions mirrored;
+  // Every gradient is fused (unfused_bytes 0): across processes an
+  // all-reduce call costs a round trip, more than copying into a bucket.
+  MirroredOptions mirrored = ClusterMirroredOptions();
   // Build `sync_initial` (one broadcast per variable from the chief). The
   // gradient buckets take instance keys first_instance_key .. + buckets - 1,
   // the broadcasts the next ones, one per variable.

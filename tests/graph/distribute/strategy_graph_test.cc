@@ -42,17 +42,30 @@ TEST(PlanBucketsTest, LastVariableFirstUpToTheLimit) {
   // 40 + 4000 fill 4040 exactly; 400 starts the next bucket.
   EXPECT_THAT(Members(PlanBuckets(kMlpBytes, 4040)),
               ElementsAre(ElementsAre(3, 2), ElementsAre(1), ElementsAre(0)));
+  // Gradients of 4000 bytes and more alone (unfused_bytes): w1 and w2 make
+  // buckets of their own, b2 stays alone between them, b1 too.
+  EXPECT_THAT(Members(PlanBuckets(kMlpBytes, int64_t{4} << 20, 4000)),
+              ElementsAre(ElementsAre(3), ElementsAre(2), ElementsAre(1), ElementsAre(0)));
+  // The small gradients around a large one still fuse with their neighbours.
+  const std::vector<int64_t> cnn_like = {8, 1 << 20, 8, 16, 1 << 20, 4, 4};
+  EXPECT_THAT(Members(PlanBuckets(cnn_like, int64_t{4} << 20, int64_t{64} << 10)),
+              ElementsAre(ElementsAre(6, 5), ElementsAre(4), ElementsAre(3, 2), ElementsAre(1),
+                          ElementsAre(0)));
+  EXPECT_THAT(Members(PlanBuckets(cnn_like, int64_t{4} << 20, 0)),
+              ElementsAre(ElementsAre(6, 5, 4, 3, 2, 1, 0)));
   std::vector<GradientBucket> one = PlanBuckets(kMlpBytes, 40000);
   EXPECT_EQ(one[0].bytes, 4440);
   EXPECT_EQ(one[1].bytes, 313600);
 }
 
 absl::StatusOr<DistributedModel> BuildMirrored(GraphBuilder& b, int replicas, int64_t bucket_bytes,
-                                               std::string hint = "auto") {
+                                               std::string hint = "auto",
+                                               int64_t unfused_bytes = 0) {
   std::vector<std::string> devices;
   for (int i = 0; i < replicas; ++i) devices.push_back(absl::StrCat("/cpu:", i));
   MirroredOptions options;
   options.bucket_bytes = bucket_bytes;
+  options.unfused_bytes = unfused_bytes;
   options.collectives.group_key = 7;
   options.collectives.first_instance_key = 100;
   options.collectives.communication_hint = hint;
@@ -77,6 +90,14 @@ TEST(MirroredGraphTest, OneAllReducePerBucketPerReplica) {
       EXPECT_EQ(CountOps(b.graph(), "CollectiveReduceV2"), buckets * replicas) << bytes;
     }
   }
+  // MirroredOptions' default unfused_bytes (64 KiB): w1's 313,600 bytes are
+  // all-reduced alone, the other three gradients fused.
+  GraphBuilder b;
+  auto m = BuildMirrored(b, 2, int64_t{4} << 20, "auto", MirroredOptions{}.unfused_bytes);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->buckets.size(), 2);
+  EXPECT_THAT(m->buckets[1].variables, ElementsAre(0));
+  EXPECT_EQ(CountOps(b.graph(), "ConcatV2"), 2);  // one fused bucket per replica
 }
 
 // Every node `to` depends on, through data and control edges.
