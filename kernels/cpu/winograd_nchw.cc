@@ -41,9 +41,12 @@ using winograd::V16;
 // into the plane's kPlanePad. The output transform reads M^T the same way,
 // interleaves each tile's two columns back into 32 consecutive outputs and
 // stores the ones inside the image.
+// The GEMMs split their K rows by kGemmInPlaceBRows so that the AVX-512
+// path reads V^T in place: it is used by this product alone, and packing it
+// cost 5% of the ResNet block (bench/RESULTS.md).
 // Limitations: images under 32 columns fill only part of each vector; the
-// filter is transformed on every call (16 x C x K floats, ~0.3% of the
-// block's products for ResNet's 64-channel layers).
+// filter is transformed on every call (vectorised, 16 filters at a time),
+// where a constant weight could be transformed once per session.
 constexpr int64_t kTargetTiles = 64;
 constexpr int64_t kPlanePad = 16;
 constexpr int64_t kFlopsPerNs = 50;
