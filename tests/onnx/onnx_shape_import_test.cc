@@ -92,5 +92,32 @@ TEST(OnnxShapeImportTest, ShapeOfAnUnknownDimIsRefusedNamingTheNode) {
   EXPECT_THAT(got.status().message(), testing::HasSubstr("'dims' (Shape)"));
 }
 
+TEST(OnnxShapeImportTest, HugeOrNegativeTargetShapesAreRefusedNamingTheNode) {
+  // Found by onnx_fuzzer: a Reshape of a constant whose target dims multiply
+  // past int64 (UBSan: signed overflow), and dims below -1.
+  for (const std::vector<int64_t>& target :
+       {std::vector<int64_t>{int64_t{1} << 40, int64_t{1} << 40, -1},
+        std::vector<int64_t>{2, -3}}) {
+    onnx::ModelProto m = Model(13);
+    *m.mutable_graph()->add_initializer() = Int64Tensor("c", {2, 3}, {1, 2, 3, 4, 5, 6});
+    *m.mutable_graph()->add_initializer() =
+        Int64Tensor("target", {static_cast<int64_t>(target.size())}, target);
+    AddNode(m, "Reshape", {"c", "target"}, {"y"}, "view");
+    AddOutput(m, "y", TensorProto::INT64, {});
+    absl::StatusOr<OnnxModel> got = ImportOnnxModel(m);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument) << got.status();
+    EXPECT_THAT(got.status().message(), testing::HasSubstr("'view' (Reshape)"));
+  }
+  // Flatten of an input whose dims multiply past int64.
+  onnx::ModelProto m = Model(13);
+  AddInput(m, "x", TensorProto::FLOAT, {int64_t{1} << 40, int64_t{1} << 40, 2});
+  AddNode(m, "Flatten", {"x"}, {"y"}, "flat");
+  AddOutput(m, "y", TensorProto::FLOAT, {});
+  absl::StatusOr<OnnxModel> got = ImportOnnxModel(m);
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(got.status().message(), testing::HasSubstr("more than 2^63 elements"));
+}
+
 }  // namespace
 }  // namespace graphrt

@@ -44,13 +44,22 @@ namespace graphrt::onnx_import {
 namespace {
 
 // Binds x relabelled to `dims` (at most one -1): a constant stays one.
+// Dims below -1, or known dims whose product overflows int64 (a file can
+// say anything), are errors naming the shape.
 absl::Status Relabel(OnnxContext& ctx, std::vector<int64_t> dims) {
-  if (std::optional<Tensor> c = MaybeConstant(ctx, 0)) {
-    int64_t known = 1, unknown = -1;
-    for (size_t k = 0; k < dims.size(); ++k) {
-      if (dims[k] < 0) unknown = static_cast<int64_t>(k);
-      else known *= dims[k];
+  int64_t known = 1, unknown = -1;
+  for (size_t k = 0; k < dims.size(); ++k) {
+    if (dims[k] < -1) {
+      return ctx.Error("target shape [", absl::StrJoin(dims, ","), "] has a dim below -1");
     }
+    if (dims[k] == -1) {
+      unknown = static_cast<int64_t>(k);
+    } else if (__builtin_mul_overflow(known, dims[k], &known)) {
+      return ctx.Error("target shape [", absl::StrJoin(dims, ","),
+                       "] has more than 2^63 elements");
+    }
+  }
+  if (std::optional<Tensor> c = MaybeConstant(ctx, 0)) {
     if (unknown >= 0 && known > 0) dims[unknown] = c->num_elements() / known;
     auto reshaped = c->Reshaped(TensorShape(std::span<const int64_t>(dims)));
     if (!reshaped.ok()) return ctx.Error(reshaped.status().message());
@@ -88,12 +97,14 @@ absl::Status ConvertReshape(OnnxContext& ctx) {
     if (shape[k] < 0) copied_unknown = copied_unknown == -1 ? static_cast<int>(k) : -2;
   }
   if (copied_unknown >= 0 && literal >= 0) {
+    // An overflowing product is left unknown (-1), and Relabel says why.
     int64_t rest = 1, known = 1;
     for (int d = 0; d < in.rank() && rest > 0; ++d) {
-      if (d != copied_unknown) rest = in.dim(d) < 0 ? -1 : rest * in.dim(d);
+      if (d == copied_unknown) continue;
+      if (in.dim(d) < 0 || __builtin_mul_overflow(rest, in.dim(d), &rest)) rest = -1;
     }
-    for (size_t k = 0; k < shape.size(); ++k) {
-      if (shape[k] >= 0) known *= shape[k];
+    for (size_t k = 0; k < shape.size() && known > 0; ++k) {
+      if (shape[k] >= 0 && __builtin_mul_overflow(known, shape[k], &known)) known = -1;
     }
     if (rest > 0 && known > 0 && rest % known == 0) shape[literal] = rest / known;
   }
@@ -113,7 +124,11 @@ absl::Status ConvertFlatten(OnnxContext& ctx) {
   int64_t left = 1, right = 1;
   for (int d = 0; d < in.rank(); ++d) {
     int64_t& side = d < axis ? left : right;
-    side = in.dim(d) < 0 || side < 0 ? -1 : side * in.dim(d);
+    if (in.dim(d) < 0 || side < 0) {
+      side = -1;
+    } else if (__builtin_mul_overflow(side, in.dim(d), &side)) {
+      return ctx.Error("input ", in.DebugString(), " has more than 2^63 elements");
+    }
   }
   if (left < 0 && right < 0) {
     return ctx.Unsupported("both sides of axis ", axis, " of ", in.DebugString(),
