@@ -10,9 +10,9 @@
 namespace graphrt {
 namespace {
 
-using winograd::FilterTile;
 using winograd::InputTile;
 using winograd::kLanes;
+using winograd::kPlanePad;
 using winograd::Load;
 using winograd::OutputTile;
 using winograd::Store;
@@ -54,28 +54,11 @@ using winograd::V16;
 // a few ulps (the conv tests bound it against double-precision loops).
 constexpr int64_t kTilesPerBlock = 32;
 constexpr int64_t kMinChannels = 8;
-constexpr int64_t kPlanePad = 16;
 // The filter gradient sums over every tile: longer GEMMs (k = tiles), in at
 // most kGradChunks partial sums.
 constexpr int64_t kGradTilesPerBlock = 64;
 constexpr int64_t kGradChunks = 16;
 constexpr int64_t kFlopsPerNs = 50;
-
-// u[xi * C * K + c * K + k] = (G g G^T)[xi] for g = f[:, :, c, k] (HWIO),
-// 16 (c, k) pairs at a time.
-void TransformFilter(const float* f, int64_t C, int64_t K, float* u) {
-  const int64_t plane = C * K, vector_end = plane / kLanes * kLanes;
-  for (int64_t ck = 0; ck < vector_end; ck += kLanes) {
-    V16 w[3][3];
-    for (int q = 0; q < 9; ++q) w[q / 3][q % 3] = Load(f + q * plane + ck);
-    FilterTile(w, [&](int xi, V16 value) { Store(u + xi * plane + ck, value); });
-  }
-  for (int64_t ck = vector_end; ck < plane; ++ck) {
-    float w[3][3];
-    for (int q = 0; q < 9; ++q) w[q / 3][q % 3] = f[q * plane + ck];
-    FilterTile(w, [&](int xi, float value) { u[xi * plane + ck] = value; });
-  }
-}
 
 struct Tiles {
   int64_t rows, cols;  // tiles per image, down and across
@@ -246,16 +229,16 @@ bool WinogradApplies(const ConvGeometry& g) {
 void WinogradConv(OpKernelContext& ctx, const float* in, const float* f, const ConvGeometry& g,
                   float* out, const float* bias, bool relu) {
   const int64_t C = g.in_c, K = g.out_c;
+  // u[xi * C * K + c * K + k] = (G g G^T)[xi] for g = f[:, :, c, k] (HWIO).
   std::vector<float> u(16 * C * K);
-  TransformFilter(f, C, K, u.data());
+  winograd::TransformFilters(f, C * K, /*tap_stride=*/C * K, /*filter_stride=*/1, u.data());
   const Tiles tiles{(g.out_h + 1) / 2, (g.out_w + 1) / 2};
   const int64_t total = g.batch * tiles.rows * tiles.cols;
   const int64_t blocks = (total + kTilesPerBlock - 1) / kTilesPerBlock;
   const int64_t cost = 2 * 16 * kTilesPerBlock * C * K / kFlopsPerNs + 16 * kTilesPerBlock * (C + K);
   ctx.ParallelFor(blocks, cost, [&](int64_t begin, int64_t end) {
     // The 16 planes of a block sit kPlanePad floats further apart than
-    // their size: at a multiple of 4 KiB apart (32 tiles x 32 floats), the
-    // 16 loads of one tile's transform would all fall in one L1 set.
+    // their size (32 tiles x 32 floats would be 4 KiB).
     const int64_t v_stride = kTilesPerBlock * C + kPlanePad;
     const int64_t m_stride = kTilesPerBlock * K + kPlanePad;
     float* v = ThreadScratch(0, 16 * v_stride);

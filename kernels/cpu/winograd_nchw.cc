@@ -12,9 +12,9 @@
 namespace graphrt {
 namespace {
 
-using winograd::FilterTile;
 using winograd::InputTile;
 using winograd::kLanes;
+using winograd::kPlanePad;
 using winograd::Load;
 using winograd::OutputTile;
 using winograd::Store;
@@ -53,28 +53,7 @@ constexpr int64_t kTargetTiles = 128;
 // that each intra-op thread still gets several (128 tiles: 4% faster than
 // 64 at batch 8, 8% slower at batch 1 on two threads without this).
 constexpr int64_t kMinBlocks = 12;
-constexpr int64_t kPlanePad = 16;
 constexpr int64_t kFlopsPerNs = 50;
-
-// ut[xi * K * C + k * C + c] = (G w G^T)[xi] for the 3x3 filter w[k, c]:
-// 16 filters at a time, their taps first gathered tap by tap.
-void TransformFilter(const float* w, int64_t C, int64_t K, float* ut) {
-  const int64_t plane = K * C, vector_end = plane / kLanes * kLanes;
-  for (int64_t kc0 = 0; kc0 < vector_end; kc0 += kLanes) {
-    float taps[9][kLanes];
-    for (int64_t l = 0; l < kLanes; ++l) {
-      for (int q = 0; q < 9; ++q) taps[q][l] = w[(kc0 + l) * 9 + q];
-    }
-    V16 f[3][3];
-    for (int q = 0; q < 9; ++q) f[q / 3][q % 3] = Load(taps[q]);
-    FilterTile(f, [&](int xi, V16 value) { Store(ut + xi * plane + kc0, value); });
-  }
-  for (int64_t kc = vector_end; kc < plane; ++kc) {
-    float f[3][3];
-    std::memcpy(f, w + kc * 9, sizeof f);
-    FilterTile(f, [&](int xi, float value) { ut[xi * plane + kc] = value; });
-  }
-}
 
 // How the tiles of one image are cut into tasks.
 struct Blocks {
@@ -191,8 +170,9 @@ void TransformOutput(const float* m, int64_t stride, const ConvGeometry& g, cons
 void WinogradConvNchw(OpKernelContext& ctx, const float* x, const float* w, const ConvGeometry& g,
                       float* y, const float* bias, bool relu) {
   const int64_t C = g.in_c, K = g.out_c;
+  // ut[xi * K * C + k * C + c] = (G w G^T)[xi] for the filter w[k, c] (OIHW).
   std::vector<float> ut(16 * K * C);
-  TransformFilter(w, C, K, ut.data());
+  winograd::TransformFilters(w, K * C, /*tap_stride=*/1, /*filter_stride=*/9, ut.data());
   const Blocks b(g);
   const int64_t max_tiles = b.rows * b.tiles_w;
   const int64_t cost = 2 * 16 * max_tiles * C * K / kFlopsPerNs + 16 * max_tiles * (C + K);

@@ -1,7 +1,7 @@
 // The per-tile algebra of Winograd's F(2x2, 3x3) (Note [Winograd F(2x2,
 // 3x3)] in winograd.cc), shared by the NHWC kernels (winograd.cc, vectors
 // over channels) and the NCHW one (winograd_nchw.cc, vectors over tiles):
-// the input, output and gradient transforms of one tile, written once for
+// the filter, input and output transforms of one tile, written once for
 // scalars and for V16, 16 floats that the compiler keeps in one zmm
 // register with AVX-512 (two ymm with AVX2).
 // Internal to kernels/cpu; header-only and inline (the transforms sit in the
@@ -25,6 +25,11 @@ inline V16 Load(const float* p) {
 }
 inline void Store(float* p, V16 v) { std::memcpy(p, &v, sizeof v); }
 
+// Floats between consecutive transformed planes beyond their size: planes a
+// multiple of 4 KiB apart would put the 16 loads of one tile's transform in
+// one L1 set. Also the room a vector store past a plane's end may use.
+inline constexpr int64_t kPlanePad = 16;
+
 // The filter transform of one 3x3 filter w (scalars or V16s): put(xi, (G w
 // G^T)[xi]) for the 16 positions xi = 4 i + j of the 4x4 result.
 template <typename T, typename Put>
@@ -41,6 +46,29 @@ inline void FilterTile(const T (&w)[3][3], Put put) {
     put(i * 4 + 1, 0.5f * (t[i][0] + t[i][1] + t[i][2]));
     put(i * 4 + 2, 0.5f * (t[i][0] - t[i][1] + t[i][2]));
     put(i * 4 + 3, t[i][2]);
+  }
+}
+
+// u[xi * count + i] = (G w G^T)[xi] for the `count` 3x3 filters w, whose
+// tap (r, s) of filter i is f[(3 r + s) * tap_stride + i * filter_stride]
+// (HWIO: tap_stride C * K, filter_stride 1; OIHW: 1 and 9). 16 filters at a
+// time, their taps first gathered tap by tap.
+inline void TransformFilters(const float* f, int64_t count, int64_t tap_stride,
+                             int64_t filter_stride, float* u) {
+  const int64_t vector_end = count / kLanes * kLanes;
+  for (int64_t i0 = 0; i0 < vector_end; i0 += kLanes) {
+    float taps[9][kLanes];
+    for (int q = 0; q < 9; ++q) {
+      for (int64_t l = 0; l < kLanes; ++l) taps[q][l] = f[q * tap_stride + (i0 + l) * filter_stride];
+    }
+    V16 w[3][3];
+    for (int q = 0; q < 9; ++q) w[q / 3][q % 3] = Load(taps[q]);
+    FilterTile(w, [&](int xi, V16 value) { Store(u + xi * count + i0, value); });
+  }
+  for (int64_t i = vector_end; i < count; ++i) {
+    float w[3][3];
+    for (int q = 0; q < 9; ++q) w[q / 3][q % 3] = f[q * tap_stride + i * filter_stride];
+    FilterTile(w, [&](int xi, float value) { u[xi * count + i] = value; });
   }
 }
 
