@@ -10,13 +10,8 @@
 namespace graphrt {
 namespace {
 
-using winograd::InputTile;
-using winograd::kLanes;
-using winograd::kPlanePad;
-using winograd::Load;
-using winograd::OutputTile;
-using winograd::Store;
-using winograd::V16;
+// The shared per-tile algebra (winograd_tile.h).
+using namespace winograd;  // NOLINT(build/namespaces): internal to kernels/cpu
 
 // Note [Winograd F(2x2, 3x3)]
 // Rationale: the CNN's second layer (3x3, 32 -> 64 channels) is ~60% of a
@@ -231,7 +226,7 @@ void WinogradConv(OpKernelContext& ctx, const float* in, const float* f, const C
   const int64_t C = g.in_c, K = g.out_c;
   // u[xi * C * K + c * K + k] = (G g G^T)[xi] for g = f[:, :, c, k] (HWIO).
   std::vector<float> u(16 * C * K);
-  winograd::TransformFilters(f, C * K, /*tap_stride=*/C * K, /*filter_stride=*/1, u.data());
+  TransformFilters(f, C * K, /*tap_stride=*/C * K, /*filter_stride=*/1, u.data());
   const Tiles tiles{(g.out_h + 1) / 2, (g.out_w + 1) / 2};
   const int64_t total = g.batch * tiles.rows * tiles.cols;
   const int64_t blocks = (total + kTilesPerBlock - 1) / kTilesPerBlock;

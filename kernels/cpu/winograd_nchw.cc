@@ -12,13 +12,8 @@
 namespace graphrt {
 namespace {
 
-using winograd::InputTile;
-using winograd::kLanes;
-using winograd::kPlanePad;
-using winograd::Load;
-using winograd::OutputTile;
-using winograd::Store;
-using winograd::V16;
+// The shared per-tile algebra (winograd_tile.h).
+using namespace winograd;  // NOLINT(build/namespaces): internal to kernels/cpu
 
 // Note [Winograd in NCHW]
 // Rationale: ONNX models are channels first. The NHWC kernels (winograd.cc)
@@ -172,7 +167,7 @@ void WinogradConvNchw(OpKernelContext& ctx, const float* x, const float* w, cons
   const int64_t C = g.in_c, K = g.out_c;
   // ut[xi * K * C + k * C + c] = (G w G^T)[xi] for the filter w[k, c] (OIHW).
   std::vector<float> ut(16 * K * C);
-  winograd::TransformFilters(w, K * C, /*tap_stride=*/1, /*filter_stride=*/9, ut.data());
+  TransformFilters(w, K * C, /*tap_stride=*/1, /*filter_stride=*/9, ut.data());
   const Blocks b(g);
   const int64_t max_tiles = b.rows * b.tiles_w;
   const int64_t cost = 2 * 16 * max_tiles * C * K / kFlopsPerNs + 16 * max_tiles * (C + K);
