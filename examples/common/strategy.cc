@@ -19,6 +19,7 @@ absl::Status StrategyModel::CheckGlobalBatch(int64_t batch) const {
     distribute::MultiWorkerModel cluster;
     cluster.num_workers = num_workers;
     cluster.worker_index = worker_index;
+    cluster.local_replicas = model.num_replicas();
     RETURN_IF_ERROR(cluster.Shard(batch).status());
   }
   return model.CheckGlobalBatch(batch / num_workers);
@@ -37,6 +38,13 @@ absl::StatusOr<std::vector<std::string>> StrategyDevices(std::span<const std::st
   return std::vector<std::string>(requested.begin(), requested.end());
 }
 
+absl::StatusOr<std::vector<std::string>> ReplicaDevices(absl::string_view strategy,
+                                                        std::span<const std::string> requested,
+                                                        Runtime* runtime) {
+  if (strategy == "multi_worker" && requested.empty()) return std::vector<std::string>{};
+  return StrategyDevices(requested, runtime);
+}
+
 absl::StatusOr<StrategyModel> BuildUnderStrategy(GraphBuilder& b,
                                                  const StrategyPlacement& placement,
                                                  std::span<const distribute::GlobalFeed> feeds,
@@ -49,7 +57,7 @@ absl::StatusOr<StrategyModel> BuildUnderStrategy(GraphBuilder& b,
     distribute::MultiWorkerOptions mw;
     mw.num_workers = placement.num_workers;
     mw.worker_index = placement.worker_index;
-    if (!devices.empty()) mw.device = devices[0];
+    mw.devices = devices;
     ASSIGN_OR_RETURN(distribute::MultiWorkerModel built,
                      distribute::MultiWorkerMirroredStrategy(mw).Build(b, feeds, model_fn,
                                                                        optimizer));
@@ -83,7 +91,16 @@ absl::Status JoinCluster(absl::string_view example, StrategyPlacement& placement
   ASSIGN_OR_RETURN(std::shared_ptr<CollectiveCommunicator> comm, CreateGlooCommunicator(*spec));
   RuntimeOptions ro{options.inter_op_threads, options.intra_op_threads, nullptr};
   ro.communicator = std::move(comm);
+  // The communicator is fixed when a runtime is made: a new runtime, split
+  // into as many logical CPU devices as the one it replaces (--cpu-devices).
+  const size_t cpus =
+      options.runtime == nullptr ? 1 : options.runtime->ListLogicalDevices("CPU").size();
   options.runtime = Runtime::Create(ro);
+  if (cpus > 1) {
+    RETURN_IF_ERROR(options.runtime->SetLogicalDeviceConfiguration(
+        options.runtime->ListPhysicalDevices("CPU")[0],
+        std::vector<LogicalDeviceConfiguration>(cpus)));
+  }
   placement.num_workers = spec->num_tasks();
   placement.worker_index = spec->rank();
   return absl::OkStatus();

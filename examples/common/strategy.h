@@ -30,8 +30,9 @@ namespace graphrt::examples {
 // Which strategy, over what. The examples' option structs carry these fields.
 struct StrategyPlacement {
   std::string strategy;  // "mirrored", "central" or "multi_worker"
-  // mirrored, central: one replica per device (StrategyDevices gives them).
-  // multi_worker: at most one, the worker's replica (empty: /cpu:0).
+  // One replica per device (StrategyDevices gives them); under
+  // multi_worker this worker's (every worker needs as many; empty: one
+  // replica, on /cpu:0).
   std::vector<std::string> devices;
   int num_workers = 1;   // multi_worker: ClusterSpec::num_tasks()
   int worker_index = 0;  // multi_worker: ClusterSpec::rank(); the chief is 0
@@ -56,6 +57,13 @@ struct StrategyModel {
 absl::StatusOr<std::vector<std::string>> StrategyDevices(std::span<const std::string> requested,
                                                          Runtime* runtime);
 
+// The replicas' devices for `strategy`: StrategyDevices of `requested`,
+// except under multi_worker with none requested: empty (one replica per
+// worker, on /cpu:0), not every logical CPU.
+absl::StatusOr<std::vector<std::string>> ReplicaDevices(absl::string_view strategy,
+                                                        std::span<const std::string> requested,
+                                                        Runtime* runtime);
+
 // `model_fn` under MirroredStrategy, CentralStorageStrategy (variables on
 // /cpu:0) or MultiWorkerMirroredStrategy; INVALID_ARGUMENT for another name.
 absl::StatusOr<StrategyModel> BuildUnderStrategy(GraphBuilder& b,
@@ -66,7 +74,8 @@ absl::StatusOr<StrategyModel> BuildUnderStrategy(GraphBuilder& b,
 
 // --strategy multi_worker: the cluster in GRAPHRT_CONFIG. Sets `placement`'s
 // worker count and rank and gives `options` a runtime whose CPU devices
-// carry the cluster's communicator (threads from `options`). Errors: no
+// carry the cluster's communicator (threads from `options`, and as many
+// logical CPU devices as `options`' runtime had). Errors: no
 // GRAPHRT_CONFIG (saying how `example` is started with
 // scripts/launch-workers), a bad config, a build without Gloo.
 absl::Status JoinCluster(absl::string_view example, StrategyPlacement& placement,

@@ -34,8 +34,8 @@ struct DistributedCnn {
   examples::StrategyModel strategy;
 };
 
-// `devices`: the replicas' (examples::StrategyDevices); under multi_worker
-// empty (this worker's one replica on /cpu:0) or that replica's one device.
+// `devices`: the replicas' (examples::ReplicaDevices); under multi_worker
+// this worker's (empty: one replica, on /cpu:0).
 // INVALID_ARGUMENT when options.device is set (a strategy places each
 // replica on its device) and whatever the strategy refuses.
 absl::StatusOr<DistributedCnn> BuildDistributedCnn(GraphBuilder& b, const CnnOptions& options,

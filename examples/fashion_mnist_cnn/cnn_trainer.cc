@@ -72,11 +72,10 @@ absl::StatusOr<std::unique_ptr<CnnTrainer>> CnnTrainer::Create(
   if (options.strategy.strategy.empty()) {
     ASSIGN_OR_RETURN(t->model_, BuildCnn(t->builder_, model_options));
   } else {
-    std::vector<std::string> devices;
-    if (options.strategy.strategy != "multi_worker") {
-      ASSIGN_OR_RETURN(devices, examples::StrategyDevices(options.strategy.devices,
-                                                          session_options.runtime.get()));
-    }
+    ASSIGN_OR_RETURN(std::vector<std::string> devices,
+                     examples::ReplicaDevices(options.strategy.strategy,
+                                              options.strategy.devices,
+                                              session_options.runtime.get()));
     ASSIGN_OR_RETURN(DistributedCnn d, BuildDistributedCnn(t->builder_, model_options, devices));
     t->model_ = std::move(d.cnn);
     t->strategy_ = std::move(d.strategy);

@@ -66,11 +66,10 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const MlpOptions& optio
   std::unique_ptr<Trainer> t(new Trainer);
   if (options.strategy.empty()) {
     ASSIGN_OR_RETURN(t->model_, BuildMlp(t->builder_, options));
-  } else if (options.strategy == "multi_worker") {
-    ASSIGN_OR_RETURN(t->model_, BuildDistributedMlp(t->builder_, options, {}));
   } else {
     ASSIGN_OR_RETURN(std::vector<std::string> devices,
-                     examples::StrategyDevices(options.devices, session_options.runtime.get()));
+                     examples::ReplicaDevices(options.strategy, options.devices,
+                                              session_options.runtime.get()));
     ASSIGN_OR_RETURN(t->model_, BuildDistributedMlp(t->builder_, options, devices));
   }
   t->replicas_ = t->model_.replicas;

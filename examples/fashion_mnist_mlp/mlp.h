@@ -44,7 +44,8 @@ struct MlpOptions {
   std::string strategy;
   std::vector<std::string> devices;
   // strategy "multi_worker" (MultiWorkerMirroredStrategy, one replica per
-  // process on /cpu:0): the cluster's task count and this task's rank
+  // device of `devices`, empty: one on /cpu:0, in every process): the
+  // cluster's task count and this task's rank
   // (ClusterSpec::num_tasks(), rank()). The session's runtime must carry the
   // cluster's communicator. Each training batch is the GLOBAL batch: cut to
   // a multiple of num_workers, and this worker trains on rows

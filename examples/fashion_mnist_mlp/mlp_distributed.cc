@@ -1,6 +1,6 @@
 // The book's MLP under a distribution strategy (core/graph/distribute/):
 // the same layers, initialisation and loss as BuildMlp, built once per
-// replica by MirroredStrategy, CentralStorageStrategy or (one replica per
+// replica by MirroredStrategy, CentralStorageStrategy or (replicas in every
 // process) MultiWorkerMirroredStrategy, plus a
 // single-device evaluation head on replica 0's variables.
 #include "core/base/status_macros.h"

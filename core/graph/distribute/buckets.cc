@@ -25,6 +25,31 @@ std::vector<GradientBucket> PlanBuckets(std::span<const int64_t> gradient_bytes,
   return buckets;
 }
 
+Output FuseBucket(std::span<const Output> gradients, absl::string_view name) {
+  if (gradients.size() == 1) return gradients[0];
+  std::vector<Output> flat;
+  for (const Output& g : gradients) flat.push_back(ops::Reshape(g, {-1}));
+  return ops::ConcatV2(flat, 0, absl::StrCat(name, "_fuse"));
+}
+
+std::vector<Output> SplitBucket(Output fused, std::span<const TensorShape> shapes) {
+  if (shapes.size() == 1) return {fused};
+  std::vector<Output> result;
+  int64_t offset = 0;
+  for (const TensorShape& shape : shapes) {
+    const int64_t n = shape.num_elements();
+    StridedSliceAttrs slice;
+    slice.begin = {offset};
+    slice.end = {offset + n};
+    slice.strides = {1};
+    Output piece = ops::StridedSlice(fused, slice);
+    std::vector<int64_t> dims(shape.dims().begin(), shape.dims().end());
+    result.push_back(ops::Reshape(piece, dims));
+    offset += n;
+  }
+  return result;
+}
+
 absl::StatusOr<std::vector<Output>> AllReduceBucket(GraphBuilder& b,
                                                     std::span<const Output> gradients,
                                                     std::span<const TensorShape> shapes,
@@ -35,34 +60,10 @@ absl::StatusOr<std::vector<Output>> AllReduceBucket(GraphBuilder& b,
         "AllReduceBucket: ", gradients.size(), " gradients and ", shapes.size(), " shapes"));
   }
   const std::string name = absl::StrCat("allreduce_", options.instance_key);
-  Output fused;
-  if (gradients.size() == 1) {
-    fused = gradients[0];
-  } else {
-    std::vector<Output> flat;
-    for (const Output& g : gradients) flat.push_back(ops::Reshape(g, {-1}));
-    fused = ops::ConcatV2(flat, 0, absl::StrCat(name, "_fuse"));
-  }
-  Output reduced =
-      ops::CollectiveAllReduce(fused, ops::CollectiveReduction::kMean, options, name);
+  Output reduced = ops::CollectiveAllReduce(FuseBucket(gradients, name),
+                                            ops::CollectiveReduction::kMean, options, name);
   if (after.valid() && reduced.valid()) b.AddControlDependency(after, reduced);
-  std::vector<Output> result;
-  if (gradients.size() == 1) {
-    result.push_back(reduced);
-  } else {
-    int64_t offset = 0;
-    for (size_t i = 0; i < gradients.size(); ++i) {
-      const int64_t n = shapes[i].num_elements();
-      StridedSliceAttrs slice;
-      slice.begin = {offset};
-      slice.end = {offset + n};
-      slice.strides = {1};
-      Output piece = ops::StridedSlice(reduced, slice);
-      std::vector<int64_t> dims(shapes[i].dims().begin(), shapes[i].dims().end());
-      result.push_back(ops::Reshape(piece, dims));
-      offset += n;
-    }
-  }
+  std::vector<Output> result = SplitBucket(reduced, shapes);
   if (!b.status().ok()) return b.status();
   *all_reduce = reduced;
   return result;

@@ -42,6 +42,13 @@ struct GradientBucket {
 std::vector<GradientBucket> PlanBuckets(std::span<const int64_t> gradient_bytes,
                                         int64_t bucket_bytes, int64_t unfused_bytes = 0);
 
+// One tensor holding a bucket's gradients (in bucket order): the gradient
+// itself for a bucket of one, else every gradient flattened and
+// concatenated (node "<name>_fuse"). SplitBucket cuts such a tensor back
+// into gradients of `shapes`.
+Output FuseBucket(std::span<const Output> gradients, absl::string_view name);
+std::vector<Output> SplitBucket(Output fused, std::span<const TensorShape> shapes);
+
 // One replica's all-reduce of one bucket, built in the builder's current
 // scopes. `gradients` and `shapes` are the bucket's, in bucket order (float32,
 // fully known shapes). The all-reduce runs after `after` when it is valid

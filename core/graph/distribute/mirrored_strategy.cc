@@ -5,9 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "core/graph/distribute/buckets.h"
 #include "core/graph/distribute/replicas.h"
 #include "core/graph/distribute/strategy.h"
 #include "core/graph/gradients.h"
+#include "core/graph/ops/array_ops.h"
+#include "core/graph/ops/collective_ops.h"
 
 namespace graphrt::distribute {
 namespace {
@@ -70,6 +73,65 @@ absl::Status CheckMirrored(const std::vector<ReplicaModel>& replicas, int replic
   return absl::OkStatus();
 }
 
+// Note [Hierarchical all-reduce]
+// Rationale: the cross-process collectives take one participant per process
+// (docs/collectives.md, "Across processes"), and a call across processes
+// costs a network round trip, so a worker with several replicas should make
+// one such call per bucket, not one per replica (Horovod's hierarchical
+// all-reduce, TF's MultiWorkerMirroredStrategy over several local GPUs).
+// Approach: per bucket, (1) every replica's fused gradients are averaged
+// in-process (`collectives`: group = this process's replicas); (2) replica
+// 0 averages that across the processes (`across_processes`: group = the
+// processes); (3) the other replicas cut their gradients from replica 0's
+// result, which the partitioner copies to their devices. Every process has
+// the same number of replicas, each on an equal share of the global batch,
+// so the mean of the processes' means is the mean over every replica.
+// Replica 0's collectives are chained (in-process, cross-process, next
+// bucket's in-process), so a process's cross-process collectives run one
+// at a time and in bucket order, as that contract requires.
+// Limitations: the other replicas wait for replica 0's cross-process call
+// (a reduce-scatter within the process first would split the cross-process
+// work over the replicas, as NCCL's hierarchical rings do).
+absl::Status HierarchicalAllReduce(GraphBuilder& b, GradientBucket& bucket,
+                                   const std::vector<std::vector<Output>>& grads,
+                                   std::span<const TensorShape> shapes,
+                                   const ops::CollectiveOptions& local,
+                                   const ops::CollectiveOptions& across,
+                                   std::span<const std::string> devices,
+                                   std::vector<Output>& previous,
+                                   std::vector<std::vector<Output>>& reduced) {
+  const int n = static_cast<int>(devices.size());
+  Output global;  // replica 0's cross-process mean
+  for (int i = 0; i < n; ++i) {
+    std::optional<GraphBuilder::NameScope> scope;
+    if (i > 0) scope.emplace(b, ReplicaScope(i));
+    GraphBuilder::NameScope distribute(b, "distribute");
+    GraphBuilder::DeviceScope on(b, devices[i]);
+    std::vector<Output> bucket_grads;
+    for (int j : bucket.variables) bucket_grads.push_back(grads[i][j]);
+    const std::string name = absl::StrCat("allreduce_", local.instance_key);
+    Output mean = ops::CollectiveAllReduce(FuseBucket(bucket_grads, name),
+                                           ops::CollectiveReduction::kMean, local, name);
+    if (previous[i].valid() && mean.valid()) b.AddControlDependency(previous[i], mean);
+    previous[i] = mean;
+    bucket.all_reduces.push_back(mean);
+    if (i == 0) {
+      global = ops::CollectiveAllReduce(mean, ops::CollectiveReduction::kMean, across,
+                                        absl::StrCat("across_processes_", across.instance_key));
+      previous[0] = global;
+      reduced[0] = SplitBucket(global, shapes);
+      continue;
+    }
+    // Replica 0's result, copied here once; after this replica's own
+    // in-process participant, which nothing else consumes (a step prunes
+    // what its targets do not need).
+    Output here = ops::Identity(global, absl::StrCat("across_processes_", across.instance_key));
+    if (mean.valid() && here.valid()) b.AddControlDependency(mean, here);
+    reduced[i] = SplitBucket(here, shapes);
+  }
+  return ForReplica(b.status(), kStrategy, 0, devices[0]);
+}
+
 }  // namespace
 
 MirroredStrategy::MirroredStrategy(std::vector<std::string> devices, MirroredOptions options)
@@ -118,12 +180,22 @@ absl::StatusOr<DistributedModel> MirroredStrategy::Build(GraphBuilder& b,
   m.buckets = PlanBuckets(bytes, options_.bucket_bytes, options_.unfused_bytes);
   std::vector<std::vector<Output>> averaged(n, std::vector<Output>(vars0.size()));
   std::vector<Output> previous(n);
+  std::optional<CollectivePlan> across;
+  if (options_.across_processes.has_value()) {
+    across.emplace(*options_.across_processes, 1);
+    RETURN_IF_ERROR(across->Validate());
+  }
   for (GradientBucket& bucket : m.buckets) {
     const ops::CollectiveOptions keys = plan.Next();
     bucket.instance_key = keys.instance_key;
     std::vector<TensorShape> bucket_shapes;
     for (int j : bucket.variables) bucket_shapes.push_back(shapes[j]);
-    for (int i = 0; i < n; ++i) {
+    std::vector<std::vector<Output>> reduced(n);
+    if (across.has_value()) {
+      RETURN_IF_ERROR(HierarchicalAllReduce(b, bucket, grads, bucket_shapes, keys, across->Next(),
+                                            devices_, previous, reduced));
+    }
+    for (int i = 0; i < n && !across.has_value(); ++i) {
       std::optional<GraphBuilder::NameScope> scope;
       if (i > 0) scope.emplace(b, ReplicaScope(i));
       GraphBuilder::NameScope distribute(b, "distribute");
@@ -131,14 +203,17 @@ absl::StatusOr<DistributedModel> MirroredStrategy::Build(GraphBuilder& b,
       std::vector<Output> bucket_grads;
       for (int j : bucket.variables) bucket_grads.push_back(grads[i][j]);
       Output all_reduce;
-      absl::StatusOr<std::vector<Output>> reduced =
+      absl::StatusOr<std::vector<Output>> r =
           AllReduceBucket(b, bucket_grads, bucket_shapes, keys, previous[i], &all_reduce);
-      RETURN_IF_ERROR(ForReplica(reduced.status(), kStrategy, i, devices_[i]));
-      for (size_t k = 0; k < bucket.variables.size(); ++k) {
-        averaged[i][bucket.variables[k]] = (*reduced)[k];
-      }
+      RETURN_IF_ERROR(ForReplica(r.status(), kStrategy, i, devices_[i]));
+      reduced[i] = *std::move(r);
       bucket.all_reduces.push_back(all_reduce);
       previous[i] = all_reduce;
+    }
+    for (int i = 0; i < n; ++i) {
+      for (size_t k = 0; k < bucket.variables.size(); ++k) {
+        averaged[i][bucket.variables[k]] = reduced[i][k];
+      }
     }
   }
 

@@ -1,8 +1,9 @@
-// MultiWorkerMirroredStrategy: one local replica per worker, MirroredStrategy
-// with a group that spans the cluster, and a broadcast of the chief's
-// initial values.
+// MultiWorkerMirroredStrategy: MirroredStrategy over this worker's devices
+// with gradient averages that span the cluster, and a broadcast of the
+// chief's initial values.
 #include "core/graph/distribute/multi_worker_strategy.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,16 @@ MultiWorkerMirroredStrategy::MultiWorkerMirroredStrategy(MultiWorkerOptions opti
 
 absl::StatusOr<std::pair<int64_t, int64_t>> MultiWorkerModel::Shard(int64_t global_batch) const {
   const int64_t w = num_workers;
-  if (global_batch < w || global_batch % w != 0) {
-    const int64_t below = global_batch / w * w;
+  const int64_t all = w * std::max(1, local_replicas);
+  if (global_batch < all || global_batch % all != 0) {
+    const int64_t below = global_batch / all * all;
+    const std::string over =
+        all == w ? absl::StrCat(w, " workers")
+                 : absl::StrCat(w, " workers x ", local_replicas, " replicas");
     return absl::InvalidArgumentError(absl::StrCat(
-        "a global batch of ", global_batch, " examples does not split evenly over ", w,
-        " workers: use a multiple of ", w, " (",
-        below > 0 ? absl::StrCat(below, " or ") : std::string(), below + w,
+        "a global batch of ", global_batch, " examples does not split evenly over ", over,
+        ": use a multiple of ", all, " (",
+        below > 0 ? absl::StrCat(below, " or ") : std::string(), below + all,
         "), e.g. drop the last partial batch"));
   }
   const int64_t per = global_batch / w;
@@ -43,6 +48,9 @@ absl::StatusOr<std::pair<int64_t, int64_t>> MultiWorkerModel::Shard(int64_t glob
 // on every task), in a GraphBuilder::UnorderedResourceScope so that they
 // stay out of the training step's automatic resource ordering. Cost: one
 // broadcast of the model's bytes, once (the MLP's 318 KB: milliseconds).
+// A worker with several replicas receives on its first one and assigns the
+// value to the others too (the chief as well, so that they follow a chief
+// restored from a checkpoint).
 // Limitations: optimizer slots are not broadcast
 // (they start at zero on every worker); run it after restoring a checkpoint
 // on the chief only, and every worker continues from the chief's values.
@@ -61,21 +69,33 @@ absl::StatusOr<MultiWorkerModel> MultiWorkerMirroredStrategy::Build(
         o.num_workers, " worker(s) (indices 0..", o.num_workers - 1,
         "); give this task's rank (ClusterSpec::rank())"));
   }
+  const std::vector<std::string> devices =
+      o.devices.empty() ? std::vector<std::string>{o.device} : o.devices;
+  // Across the workers: one participant per worker.
+  CollectiveGroupOptions cluster = o.mirrored.collectives;
+  cluster.group_size = o.num_workers;
+  cluster.communication_hint = kClusterCommunicationHint;
   MirroredOptions mirrored = o.mirrored;
-  mirrored.collectives.group_size = o.num_workers;
-  mirrored.collectives.communication_hint = kClusterCommunicationHint;
+  if (devices.size() == 1) {
+    mirrored.collectives = cluster;
+  } else {  // in-process first (Note [Hierarchical all-reduce])
+    mirrored.collectives.group_size = 0;
+    mirrored.collectives.communication_hint = "auto";
+    mirrored.across_processes = cluster;
+  }
   MultiWorkerModel result;
   result.num_workers = o.num_workers;
   result.worker_index = o.worker_index;
+  result.local_replicas = static_cast<int>(devices.size());
 
-  ASSIGN_OR_RETURN(result.model, MirroredStrategy({o.device}, mirrored)
-                                     .Build(b, feeds, model_fn, optimizer));
+  ASSIGN_OR_RETURN(result.model,
+                   MirroredStrategy(devices, mirrored).Build(b, feeds, model_fn, optimizer));
   if (!o.broadcast_initial_values) return result;
 
-  // The buckets used first_instance_key .. + buckets - 1: the broadcasts
-  // follow, the same keys on every worker (every worker builds the same
-  // buckets from the same variables).
-  CollectiveGroupOptions broadcasts = mirrored.collectives;
+  // The buckets' cross-worker all-reduces used first_instance_key .. +
+  // buckets - 1: the broadcasts follow, the same keys on every worker
+  // (every worker builds the same buckets from the same variables).
+  CollectiveGroupOptions broadcasts = cluster;
   broadcasts.first_instance_key += static_cast<int32_t>(result.model.buckets.size());
   CollectivePlan plan(broadcasts, /*local_participants=*/1);
   RETURN_IF_ERROR(plan.Validate());
@@ -83,27 +103,33 @@ absl::StatusOr<MultiWorkerModel> MultiWorkerMirroredStrategy::Build(
   // would need the feeds, and make every step broadcast), nor before them.
   GraphBuilder::UnorderedResourceScope unordered(b);
   GraphBuilder::NameScope scope(b, "sync_initial");
-  GraphBuilder::DeviceScope on(b, o.device);
   std::vector<Output> done;
   Output previous;
   for (const MirroredVariable& group : result.model.variables) {
     const Variable& v = group.replicas[0];
     const ops::CollectiveOptions keys = plan.Next();
     const std::string name = absl::StrCat("broadcast_", keys.instance_key);
-    Output step;
-    if (result.is_chief()) {
-      step = ops::CollectiveBroadcastSend(v.Read(), keys, name);
-    } else {
-      const TensorShape shape = *v.shape().ToTensorShape();
-      Output value = ops::CollectiveBroadcastRecv(b, DataType::kFloat32, shape, keys, name);
-      if (previous.valid() && value.valid()) b.AddControlDependency(previous, value);
-      step = v.Assign(value);
-    }
-    if (result.is_chief() && previous.valid() && step.valid()) {
-      b.AddControlDependency(previous, step);
+    Output step, value;
+    {
+      GraphBuilder::DeviceScope on(b, devices[0]);
+      if (result.is_chief()) {
+        value = v.Read();
+        step = ops::CollectiveBroadcastSend(value, keys, name);
+        if (previous.valid() && step.valid()) b.AddControlDependency(previous, step);
+      } else {
+        const TensorShape shape = *v.shape().ToTensorShape();
+        value = ops::CollectiveBroadcastRecv(b, DataType::kFloat32, shape, keys, name);
+        if (previous.valid() && value.valid()) b.AddControlDependency(previous, value);
+        step = v.Assign(value);
+      }
     }
     previous = step;
     done.push_back(step);
+    // This worker's other replicas take the same value from the first one.
+    for (size_t i = 1; i < group.replicas.size(); ++i) {
+      GraphBuilder::DeviceScope on(b, devices[i]);
+      done.push_back(group.replicas[i].Assign(value));
+    }
   }
   result.sync_initial = b.Group(done, "group");
   RETURN_IF_ERROR(b.status());

@@ -1,10 +1,13 @@
 // MultiWorkerMirroredStrategy: MirroredStrategy across the processes
 // (tasks) of a cluster, on the cross-process collectives (communication_hint
 // "cluster": Gloo, docs/collectives.md "Across processes"). Each worker
-// builds ONE local replica; its gradient all-reduces span every worker
-// (group_size = workers), and every worker applies the same averaged update,
-// so the variables stay equal across workers. docs/distribute.md,
-// "Multi-worker".
+// builds one local replica per device of `devices` (default one, /cpu:0);
+// every bucket of gradients is averaged over all of them (with one local
+// replica, one all-reduce across the workers; with several, in-process
+// first, then across the workers by the first replica: Note [Hierarchical
+// all-reduce] in mirrored_strategy.cc), and every replica applies the same
+// averaged update, so the variables stay equal across workers. Every worker
+// must have as many devices. docs/distribute.md, "Multi-worker".
 //
 //   ASSIGN_OR_RETURN(std::optional<ClusterSpec> spec, ClusterSpecFromEnv());
 //   MultiWorkerOptions o;
@@ -18,8 +21,9 @@
 //   session->Run({{m.model.feeds[0], images[shard]}, ...}, {m.model.loss}, {m.model.train});
 //
 // The feeds of `model` take this worker's shard of each global batch (B/W
-// examples of a global batch of B over W workers); the all-reduce's mean
-// over W makes the step the one a single process takes on the whole batch.
+// examples of a global batch of B over W workers, split again over its
+// replicas); the mean over every replica makes the step the one a single
+// process takes on the whole batch.
 // Every worker must build the same graph (same model function, options and
 // feeds) and run the same steps: the k-th collective of every worker shares
 // its instance key (collective_plan.h).
@@ -32,7 +36,8 @@
 // metrics; the strategy itself writes nothing.
 //
 // Errors: INVALID_ARGUMENT for num_workers < 1, a worker_index outside
-// [0, num_workers), and whatever MirroredStrategy::Build refuses. A peer that
+// [0, num_workers), and whatever MirroredStrategy::Build refuses (a device
+// named twice, ...). A peer that
 // dies or never joins fails the step in the communicator, with a status
 // naming the missing task, after the cluster's timeout at the latest.
 //
@@ -45,6 +50,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/graph/distribute/strategy.h"
@@ -67,7 +73,8 @@ struct MultiWorkerOptions {
   // (ClusterSpec::rank(): the chief, when named, is 0, then the workers).
   int num_workers = 1;
   int worker_index = 0;
-  // This worker's one replica.
+  // This worker's replicas, one per device; empty: one, on `device`.
+  std::vector<std::string> devices;
   std::string device = "/cpu:0";
   // Buckets, group key, first instance key, timeout and input device as
   // under MirroredStrategy. collectives.group_size and .communication_hint
@@ -92,11 +99,12 @@ struct MultiWorkerModel {
   Output sync_initial;
   int num_workers = 1;
   int worker_index = 0;
+  int local_replicas = 1;  // this worker's (every worker's) replicas
 
   bool is_chief() const { return worker_index == 0; }
   // [begin, end) of this worker's rows in a global batch of `global_batch`
   // examples: [i*B/W, (i+1)*B/W). INVALID_ARGUMENT when B is not a multiple
-  // of W, naming both and the nearest multiples.
+  // of W * local_replicas, naming both and the nearest multiples.
   absl::StatusOr<std::pair<int64_t, int64_t>> Shard(int64_t global_batch) const;
 };
 

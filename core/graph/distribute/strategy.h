@@ -46,6 +46,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -145,6 +146,15 @@ struct MirroredOptions {
   int64_t unfused_bytes = int64_t{64} << 10;
   // Keys, timeout and hint of every collective (collective_plan.h).
   CollectiveGroupOptions collectives;
+  // Several replicas in each of several processes (MultiWorkerMirroredStrategy
+  // sets it when a worker has more than one device): each bucket is then
+  // averaged over this process's replicas in-process (`collectives`, whose
+  // group is this process's replicas), across the processes by the first
+  // replica alone (these options: one participant per process), and the
+  // result read by the other replicas from the first one's device (Note
+  // [Hierarchical all-reduce] in mirrored_strategy.cc). Every process must
+  // build as many replicas. Unset: `collectives` alone.
+  std::optional<CollectiveGroupOptions> across_processes;
   // Where the global feeds are placed and reshaped to [replicas, -1, ...]
   // ("": the placer's default device); each replica cuts its row on its own
   // device (Note [Slices on the replicas' devices] in replicas.cc).

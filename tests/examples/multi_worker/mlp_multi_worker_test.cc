@@ -98,6 +98,35 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
             1e-3);
 }
 
+TEST_F(MlpMultiWorkerTest, TwoWorkersOfTwoReplicasEachTakeTheSingleProcessSteps) {
+  // 4 replicas in all (2 logical CPU devices per worker), 16 rows each of
+  // every global batch of 64: averaged in-process, then across the workers
+  // by each worker's first replica (Note [Hierarchical all-reduce]).
+  Result single = Proc({GRAPHRT_MLP_WORKER, "20", "64", Path("single")}, "", Path("single.log"))
+                      .Wait(std::chrono::seconds(60));
+  ASSERT_EQ(single.status, 0) << single.output;
+  const std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "20", "64", Path("multi"),
+                                         "--local-devices", "2"};
+  Proc a(args, Config(0, 30), Path("w0.log"));
+  Proc b(args, Config(1, 30), Path("w1.log"));
+  Result r0 = a.Wait(std::chrono::seconds(90));
+  Result r1 = b.Wait(std::chrono::seconds(90));
+  ASSERT_EQ(r0.status, 0) << r0.output;
+  ASSERT_EQ(r1.status, 0) << r1.output;
+  EXPECT_THAT(r0.output, HasSubstr("DONE 20 steps on 640 examples"));
+  const auto want = ReadVariables(Path("single"));
+  const auto w0 = ReadVariables(Path("multi.0"));
+  const auto w1 = ReadVariables(Path("multi.1"));
+  ASSERT_EQ(want.size(), 4u);
+  for (const auto& [name, values] : want) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(w0.count(name), 1u);
+    ASSERT_EQ(w1.count(name), 1u);
+    EXPECT_EQ(w0.at(name), w1.at(name));
+    EXPECT_LE(MaxRelativeDiff(w0.at(name), values), 1e-5);
+  }
+}
+
 TEST_F(MlpMultiWorkerTest, EveryWorkerStartsFromTheChiefsValues) {
   // Worker 1 draws other initial weights; the chief's broadcast replaces
   // them, so both still end where the single process (the chief's seed) ends.

@@ -4,7 +4,7 @@
 // synthetic data and writes its variables to a file:
 //
 //   mlp_worker STEPS GLOBAL_BATCH OUT [--die-rank R --die-after N]
-//                                     [--seed-rank R --seed S]
+//                                     [--seed-rank R --seed S] [--local-devices N]
 //
 // With GRAPHRT_CONFIG set: --strategy multi_worker as the example runs it
 // (MultiWorkerMirroredStrategy over Gloo, each task on its shard of every
@@ -15,6 +15,8 @@
 // --die-rank R --die-after N: task R exits (status 3) after N steps, without
 // a word to the others. --seed-rank R --seed S: task R draws its initial
 // weights from seed S instead (the chief's broadcast must override them).
+// --local-devices N: every task trains N replicas, on logical CPU devices
+// /cpu:0 .. /cpu:N-1 (the hierarchical all-reduce).
 // A failed step prints
 //   "FAILED at step K after S s: <status>"
 // (S: seconds since the last successful step ended) and exits 1.
@@ -48,7 +50,7 @@ int Fail(const std::string& what) {
 
 int Main(int argc, char** argv) {
   int64_t steps = 0, batch = 0;
-  int die_rank = -1, die_after = -1, seed_rank = -1, seed = 0;
+  int die_rank = -1, die_after = -1, seed_rank = -1, seed = 0, local_devices = 1;
   if (argc < 4 || !absl::SimpleAtoi(argv[1], &steps) || !absl::SimpleAtoi(argv[2], &batch)) {
     return Fail("usage: mlp_worker STEPS GLOBAL_BATCH OUT [--die-rank R --die-after N]");
   }
@@ -57,6 +59,7 @@ int Main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--die-after") == 0) die_after = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--seed-rank") == 0) seed_rank = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--seed") == 0) seed = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--local-devices") == 0) local_devices = std::atoi(argv[i + 1]);
   }
   std::string out = argv[3];
 
@@ -75,6 +78,13 @@ int Main(int argc, char** argv) {
     RuntimeOptions ro{1, 1, nullptr};
     ro.communicator = *comm;
     so.runtime = Runtime::Create(ro);
+    if (local_devices > 1) {
+      absl::Status split = so.runtime->SetLogicalDeviceConfiguration(
+          so.runtime->ListPhysicalDevices("CPU")[0],
+          std::vector<LogicalDeviceConfiguration>(static_cast<size_t>(local_devices)));
+      if (!split.ok()) return Fail(split.ToString());
+      for (int d = 0; d < local_devices; ++d) model.devices.push_back(absl::StrCat("/cpu:", d));
+    }
     model.strategy = "multi_worker";
     model.num_workers = (*spec)->num_tasks();
     model.worker_index = (*spec)->rank();

@@ -2,10 +2,13 @@
 // runs across processes: tests/examples/multi_worker): every gradient
 // all-reduce spans the cluster (group_size = workers, hint "cluster"), the
 // chief sends and the others receive and assign every initial value, with
-// keys that do not collide with the buckets'; shards of a global batch; and
+// keys that do not collide with the buckets'; with several replicas per worker,
+// in-process averages first and one cross-worker all-reduce per bucket;
+// shards of a global batch; and
 // the build-time errors.
 #include <set>
 
+#include "absl/strings/match.h"
 #include "core/graph/distribute/multi_worker_strategy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -105,6 +108,90 @@ TEST(MultiWorkerGraphTest, TheChiefSendsAndTheOthersReceiveEveryInitialValue) {
     }
     EXPECT_EQ(consumers, 1) << recv->name();
   }
+}
+
+// Every Input of `n` that comes from node `from`.
+int Uses(const Node& n, const Node& from) {
+  int uses = 0;
+  for (const Endpoint& in : n.inputs()) uses += in.node == from.id();
+  return uses;
+}
+
+TEST(MultiWorkerGraphTest, SeveralReplicasAverageInProcessThenAcrossTheWorkers) {
+  for (int index : {0, 1}) {
+    SCOPED_TRACE(index);
+    GraphBuilder b;
+    MultiWorkerOptions o;
+    o.num_workers = 3;
+    o.worker_index = index;
+    o.devices = {"/cpu:0", "/cpu:1"};
+    o.mirrored.bucket_bytes = 0;  // one bucket per variable
+    o.mirrored.collectives.group_key = 3;
+    o.mirrored.collectives.first_instance_key = 50;
+    auto m = MultiWorkerMirroredStrategy(o).Build(b, MlpFeeds({}), MlpModelFn({}),
+                                                  SgdOptions{0.1f});
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(m->model.num_replicas(), 2);
+    EXPECT_EQ(m->local_replicas, 2);
+    ASSERT_EQ(m->model.buckets.size(), 4u);
+    const Graph& g = b.graph();
+    int local = 0;
+    std::set<int32_t> cluster_keys;
+    for (const Node* ar : NodesOf(g, "CollectiveReduceV2")) {
+      const std::string hint = *ar->attr<std::string>("communication_hint");
+      if (hint == kClusterCommunicationHint) {
+        // Once per bucket, on the first replica's device, over the workers,
+        // reducing that replica's in-process mean.
+        EXPECT_EQ(ar->requested_device(), "/cpu:0") << ar->name();
+        EXPECT_EQ(KeyInput(g, *ar, 1), 3) << ar->name();
+        cluster_keys.insert(KeyInput(g, *ar, 3));
+        const Node& input = g.node(ar->input(0).node);
+        EXPECT_EQ(input.op(), "CollectiveReduceV2") << ar->name();
+        EXPECT_EQ(*input.attr<std::string>("communication_hint"), "auto");
+        // The other replica reads it through one Identity on its device.
+        int copies = 0;
+        for (const Node* id : NodesOf(g, "Identity")) {
+          if (Uses(*id, *ar) == 0) continue;
+          ++copies;
+          EXPECT_EQ(id->requested_device(), "/cpu:1") << id->name();
+          EXPECT_FALSE(id->control_inputs().empty()) << id->name();
+        }
+        EXPECT_EQ(copies, 1) << ar->name();
+      } else {
+        EXPECT_EQ(hint, "auto");
+        EXPECT_EQ(KeyInput(g, *ar, 1), 2) << ar->name();  // this worker's replicas
+        ++local;
+      }
+    }
+    EXPECT_EQ(local, 8);  // 4 buckets x 2 replicas
+    EXPECT_EQ(cluster_keys, (std::set<int32_t>{50, 51, 52, 53}));
+    // Initial values: one cross-worker broadcast per variable (keys after
+    // the buckets'), assigned to both replicas' copies (on the chief too).
+    const char* op = index == 0 ? "CollectiveBcastSendV2" : "CollectiveBcastRecvV2";
+    std::vector<const Node*> broadcasts = NodesOf(g, op);
+    ASSERT_EQ(broadcasts.size(), 4u);
+    EXPECT_EQ(KeyInput(g, *broadcasts[0], index == 0 ? 3 : 2), 54);
+    int assigns = 0;
+    for (const Node* a : NodesOf(g, "AssignVariable")) {
+      assigns += absl::StartsWith(a->name(), "sync_initial/");
+    }
+    EXPECT_EQ(assigns, index == 0 ? 4 : 8);
+  }
+}
+
+TEST(MultiWorkerGraphTest, ShardsSplitOverEveryWorkersReplicas) {
+  MultiWorkerModel m;
+  m.num_workers = 2;
+  m.worker_index = 1;
+  m.local_replicas = 2;
+  auto s = m.Shard(64);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->first, 32);
+  EXPECT_EQ(s->second, 64);
+  auto bad = m.Shard(66);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("2 workers x 2 replicas"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("64 or 68"));
 }
 
 TEST(MultiWorkerGraphTest, NoBroadcastWhenTurnedOff) {
