@@ -9,7 +9,7 @@
 //       }));
 //
 // Who calls it: the collective kernels (kernels/cpu/collective_ops.cc and,
-// between GPUs, kernels/gpu/nccl_collective_ops.cc), one
+// between GPUs, kernels/gpu/nccl_collective_kernel.cc), one
 // call per participant, each on its own thread; tests and benchmarks call it
 // directly. See Note [In-process collectives] in collective_rendezvous.cc.
 //

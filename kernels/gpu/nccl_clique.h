@@ -1,7 +1,7 @@
 // NcclCliques: the process's NCCL communicators, one clique (a communicator
 // per rank) per ordered set of logical GPU devices, and the lock under which
 // every NCCL collective of the process is launched. The GPU collectives
-// (nccl_collective_ops.cc, through nccl_launch.h) are its only users.
+// (nccl_collective_kernel.cc, through nccl_launch.h) are its only users.
 //
 // Note [NCCL communicators per device set]
 // Rationale: an NCCL communicator belongs to a fixed, ordered set of GPUs
@@ -28,9 +28,11 @@
 // device made later at the same address never finds a stale one.
 // Limitations: launches are serialised process-wide (host-side enqueues,
 // microseconds each; the collectives themselves run concurrently on the
-// GPUs). NCCL refuses two ranks on one physical GPU: CheckDistinctGpus says
-// so, naming the devices, before NCCL is asked. Cliques live until one of
-// their devices is destroyed.
+// GPUs). NCCL refuses two ranks on one physical GPU: the GPU collectives
+// send such groups through the host instead (Note [GPU collectives through
+// the host] in nccl_collective_kernel.cc), and CheckDistinctGpus guards the
+// cliques, naming the devices, before NCCL is asked. Cliques live until one
+// of their devices is destroyed.
 //
 // Thread-safety: every method is thread-safe.
 #ifndef GRAPHRT_KERNELS_GPU_NCCL_CLIQUE_H_

@@ -1,8 +1,9 @@
 // LaunchNcclCollective: enqueues one collective for every rank of a group of
 // GPUs, each rank's part on its device's compute stream, from the calling
-// thread. The GPU collective kernels (nccl_collective_ops.cc) call it from
-// whichever participant is the last to be ready, once per collective (Note
-// [NCCL collectives through the rendezvous] there).
+// thread. The GPU collective kernels (nccl_collective_kernel.cc) call it
+// from whichever participant is the last to be ready, once per collective
+// (Note [NCCL collectives through the rendezvous] there), for groups on
+// distinct physical GPUs only.
 //
 // A group of one is a stream-ordered copy and needs no NCCL. Larger groups
 // go through the process's NcclCliques (nccl_clique.h): their communicators,

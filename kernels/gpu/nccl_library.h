@@ -1,5 +1,5 @@
 // NcclLibrary: the NCCL functions the GPU collectives call
-// (nccl_collective_ops.cc), resolved from libnccl.so.2 at run time, and the
+// (nccl_collective_kernel.cc, nccl_launch.cc), resolved from libnccl.so.2 at run time, and the
 // translation of NCCL results and dtypes into graphrt's terms.
 //
 // Note [NCCL loaded at run time]
@@ -13,7 +13,9 @@
 // library with dlopen and resolves the functions below once per process (a
 // loaded library is process-wide state anyway); the result, or the error,
 // is kept. A missing or too old library is FAILED_PRECONDITION naming it and
-// the fixes. A group of one GPU never loads it.
+// the fixes; the GPU collectives then send their groups through the host
+// (Note [GPU collectives through the host]). A group of one GPU never
+// loads it.
 // Limitations: the library is never unloaded.
 //
 // Thread-safety: Get() is thread-safe; an NcclLibrary is immutable, and NCCL

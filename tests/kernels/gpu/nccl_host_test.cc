@@ -1,5 +1,6 @@
 // The host side of the NCCL collectives (kernels/gpu/nccl_*), without a GPU:
-// dtype mapping, the one-rank-per-physical-GPU check and its message,
+// dtype mapping, which groups go through the host instead of NCCL, the
+// one-rank-per-physical-GPU check and its message,
 // loading NCCL at run time (a missing library is a status, not a crash),
 // NCCL errors turned into statuses, what the family registers, and the
 // refusal of cross-process ("cluster") collectives on a GPU. Skips in
@@ -16,6 +17,7 @@
 #include "kernels/gpu/register.h"
 #ifdef GRAPHRT_HAVE_NCCL
 #include "kernels/gpu/nccl_clique.h"
+#include "kernels/gpu/nccl_collective_kernel.h"
 #include "kernels/gpu/nccl_library.h"
 #endif
 
@@ -42,6 +44,31 @@ TEST(NcclHostTest, DistinctPhysicalGpusPass) {
                   .ok());
 }
 
+// Note [GPU collectives through the host]: logical GPUs of one card, and
+// groups with no NCCL to load, go through the host; a group of one never
+// needs NCCL, so nobody asks whether it loads.
+TEST(NcclHostTest, GroupsSharingACardOrWithoutNcclGoThroughTheHost) {
+  int asked = 0;
+  auto loadable = [&asked] {
+    ++asked;
+    return true;
+  };
+  auto missing = [&asked] {
+    ++asked;
+    return false;
+  };
+  EXPECT_FALSE(CollectiveThroughHost(std::vector<int>{0, 1, 2}, loadable));
+  EXPECT_EQ(asked, 1);
+  EXPECT_TRUE(CollectiveThroughHost(std::vector<int>{0, 0}, loadable));
+  EXPECT_TRUE(CollectiveThroughHost(std::vector<int>{1, 0, 1}, loadable));
+  EXPECT_EQ(asked, 1);  // a shared card decides without NCCL
+  EXPECT_TRUE(CollectiveThroughHost(std::vector<int>{0, 1}, missing));
+  EXPECT_EQ(asked, 2);
+  EXPECT_FALSE(CollectiveThroughHost(std::vector<int>{3}, missing));
+  EXPECT_EQ(asked, 2);
+}
+
+// NcclCliques' own guard (the kernels never ask NCCL for such a group).
 TEST(NcclHostTest, TwoLogicalDevicesOfOneCardAreRefusedByName) {
   const std::vector<std::string> names = {"/device:GPU:0", "/device:GPU:1", "/device:GPU:2"};
   absl::Status s = CheckDistinctGpus(names, std::vector<int>{0, 1, 0});
