@@ -12,7 +12,11 @@ OpKernelConstruction::OpKernelConstruction(const Node& node, Device* device,
 
 std::optional<Tensor> OpKernelConstruction::ConstantInput(int i) const {
   if (graph_ == nullptr || i < 0 || i >= node_.num_inputs()) return std::nullopt;
-  const Endpoint& e = node_.input(i);
+  Endpoint e = node_.input(i);
+  // A _Copy (the partitioner's, between devices) passes the value through.
+  while (graph_->node(e.node).op() == "_Copy" && graph_->node(e.node).num_inputs() == 1) {
+    e = graph_->node(e.node).input(0);
+  }
   const Node& producer = graph_->node(e.node);
   if (producer.op() != "Const" || e.index != 0) return std::nullopt;
   absl::StatusOr<Tensor> value = producer.attr<Tensor>("value");

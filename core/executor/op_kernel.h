@@ -68,8 +68,10 @@ class OpKernelConstruction {
   // through the device's CopyFromHost: what kernels that hold a value
   // (Const, variables' initial values) keep.
   absl::StatusOr<Tensor> CopyToDevice(const Tensor& host) const;
-  // The value of input i when a Const node produces it (its "value" attr,
-  // in host memory), else nullopt (also when made without the graph). Only
+  // The value of input i when a Const node produces it, directly or through
+  // _Copy nodes (its "value" attr, in host memory: a kernel on a GPU reads
+  // a constant's host value without a device-to-host copy), else nullopt
+  // (also when made without the graph). Only
   // placeholders can be fed, so every step's input i holds that value: a
   // kernel may prepare it once (MatMul packs a constant weight).
   std::optional<Tensor> ConstantInput(int i) const;

@@ -8,7 +8,8 @@
 //         ... read every all[i]->input, write slice `rank` of every output ...
 //       }));
 //
-// Who calls it: the collective kernels (kernels/cpu/collective_ops.cc), one
+// Who calls it: the collective kernels (kernels/cpu/collective_ops.cc and,
+// between GPUs, kernels/gpu/nccl_collective_kernel.cc), one
 // call per participant, each on its own thread; tests and benchmarks call it
 // directly. See Note [In-process collectives] in collective_rendezvous.cc.
 //
@@ -73,6 +74,9 @@ class CollectiveRendezvous {
     std::string label;
     const Tensor* input = nullptr;
     Tensor* output = nullptr;
+    // Whatever the kernel wants its peers to reach in `work` (the GPU
+    // kernels: their device and launch state); the rendezvous never reads it.
+    void* context = nullptr;
   };
 
   struct WaitOptions {

@@ -26,12 +26,13 @@
 #include "core/executor/device.h"
 #include "core/executor/op_kernel.h"
 #include "kernels/common/collective_rendezvous.h"
+#include "kernels/common/collective_work.h"
 #include "kernels/cpu/register.h"
 
 namespace graphrt {
 namespace {
 
-using Participants = std::span<const CollectiveRendezvous::Participant* const>;
+using Participants = CollectiveParticipants;
 
 // The attrs and inputs every collective reads.
 class CollectiveKernel : public OpKernel {
@@ -75,24 +76,6 @@ class CollectiveKernel : public OpKernel {
     return call;
   }
 
-  // The first participant whose input differs from `x` in dtype, or in
-  // shape (all dims, or all but the first when `except_first`).
-  static absl::Status CheckInputs(const Tensor& x, Participants all, absl::string_view what,
-                                  bool except_first) {
-    for (const auto* p : all) {
-      const Tensor& y = *p->input;
-      bool same = y.dtype() == x.dtype() && y.shape().rank() == x.shape().rank();
-      for (int d = except_first ? 1 : 0; same && d < x.shape().rank(); ++d) {
-        same = y.shape().dim(d) == x.shape().dim(d);
-      }
-      if (!same) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            all[0]->label, " has ", all[0]->input->ShapeString(), " but ", p->label, " has ", y.ShapeString(), "; ", what));
-      }
-    }
-    return absl::OkStatus();
-  }
-
   // The cluster communicator for a "cluster" collective, checked against
   // the group size (one participant per task).
   absl::StatusOr<CollectiveCommunicator*> Cluster(OpKernelContext& ctx, const Call& call) const {
@@ -124,11 +107,7 @@ class CollectiveKernel : public OpKernel {
   bool cluster_ = false;
 };
 
-// Note [All-reduce slices]: participant `rank` reduces elements
-// [n*rank/N, n*(rank+1)/N) of every input, in rank order (so every output
-// gets the same bits whoever arrived first), into its own output, then
-// copies that slice into the others' outputs. Each input element is read
-// once and each output element written once over all participants.
+// All-reduce: Note [All-reduce slices] (kernels/common/collective_work.h).
 template <typename T>
 class CollectiveReduceOp final : public CollectiveKernel {
  public:
@@ -164,18 +143,12 @@ class CollectiveReduceOp final : public CollectiveKernel {
     RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
         call.key, op(), call.group_size, {call.label, &x, out}, call.wait,
         [&](int rank, Participants all) {
-          status = CheckInputs(x, all, "an all-reduce needs one dtype and shape", false);
+          status = CheckCollectiveInputs(x, all, "an all-reduce needs one dtype and shape",
+                                         false);
           if (!status.ok()) return;
-          const int64_t n = x.num_elements(), parts = static_cast<int64_t>(all.size());
-          const int64_t begin = n * rank / parts, end = n * (rank + 1) / parts;
-          ctx.ParallelFor(end - begin, parts, [&](int64_t b, int64_t e) {
-            Reduce(all, begin + b, begin + e, out->data<T>());
+          AllReduceShare<T>(rank, all, max_, div_, [&](int64_t n, int64_t cost, auto fn) {
+            ctx.ParallelFor(n, cost, fn);
           });
-          for (const auto* p : all) {
-            if (p->output == out || end == begin) continue;
-            std::memcpy(p->output->data<T>() + begin, out->data<T>() + begin,
-                        (end - begin) * sizeof(T));
-          }
         }));
     return status;
   }
@@ -200,21 +173,6 @@ class CollectiveReduceOp final : public CollectiveKernel {
     return absl::OkStatus();
   }
 
-  void Reduce(Participants all, int64_t b, int64_t e, T* out) const {
-    std::memcpy(out + b, all[0]->input->data<T>() + b, (e - b) * sizeof(T));
-    for (size_t j = 1; j < all.size(); ++j) {
-      const T* in = all[j]->input->data<T>();
-      if (max_) {
-        for (int64_t i = b; i < e; ++i) out[i] = std::max(out[i], in[i]);
-      } else {
-        for (int64_t i = b; i < e; ++i) out[i] += in[i];
-      }
-    }
-    if (div_) {
-      const T size = static_cast<T>(all.size());
-      for (int64_t i = b; i < e; ++i) out[i] /= size;
-    }
-  }
   bool max_ = false;
   bool div_ = false;
 };
@@ -246,33 +204,7 @@ class CollectiveBcastOp final : public CollectiveKernel {
     absl::Status status;
     RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
         call.key, "CollectiveBcastV2", call.group_size, {call.label, x, out}, call.wait,
-        [&](int, Participants all) {
-          const CollectiveRendezvous::Participant* sender = nullptr;
-          for (const auto* p : all) {
-            if (p->input == nullptr) continue;
-            if (sender != nullptr) {
-              status = absl::InvalidArgumentError(absl::StrCat(
-                  "a broadcast has one sender; ", sender->label, " and ", p->label,
-                  " both send"));
-              return;
-            }
-            sender = p;
-          }
-          if (sender == nullptr) {
-            status = absl::InvalidArgumentError(
-                "a broadcast needs one CollectiveBcastSendV2; every participant receives");
-            return;
-          }
-          if (out == nullptr) return;
-          const Tensor& src = *sender->input;
-          if (src.dtype() != out->dtype() || src.shape() != out->shape()) {
-            status = absl::InvalidArgumentError(absl::StrCat(
-                call.label, " expects ", out->ShapeString(),
-                " but ", sender->label, " sends ", src.ShapeString()));
-            return;
-          }
-          if (src.TotalBytes() > 0) std::memcpy(out->raw_data(), src.raw_data(), src.TotalBytes());
-        }));
+        [&](int rank, Participants all) { status = BroadcastShare(rank, all); }));
     return status;
   }
 
@@ -306,23 +238,15 @@ class CollectiveGatherOp final : public CollectiveKernel {
     RETURN_IF_ERROR(CollectiveRendezvous::Default().Run(
         call.key, op(), call.group_size, {call.label, &x, nullptr}, call.wait,
         [&](int, Participants all) {
-          status = CheckInputs(x, all, "an all-gather needs one dtype and equal dimensions "
-                               "after the first", true);
+          status = CheckCollectiveInputs(x, all, "an all-gather needs one dtype and equal "
+                                         "dimensions after the first", true);
           if (!status.ok()) return;
-          std::vector<int64_t> dims(x.shape().dims().begin(), x.shape().dims().end());
-          dims[0] = 0;
-          for (const auto* p : all) dims[0] += p->input->shape().dim(0);
-          absl::StatusOr<Tensor*> out = ctx.allocate_output(0, TensorShape(std::span<const int64_t>(dims)));
+          absl::StatusOr<Tensor*> out = ctx.allocate_output(0, AllGatherShape(x, all));
           if (!out.ok()) {
             status = out.status();
             return;
           }
-          char* dst = static_cast<char*>((*out)->raw_data());
-          for (const auto* p : all) {
-            const size_t bytes = p->input->TotalBytes();
-            if (bytes > 0) std::memcpy(dst, p->input->raw_data(), bytes);
-            dst += bytes;
-          }
+          AllGatherInto(all, (*out)->raw_data());
         }));
     return status;
   }

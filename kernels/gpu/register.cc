@@ -30,6 +30,9 @@ void RegisterGpuKernels(KernelRegistry& r) {
   RegisterCudnnPoolGpuKernels(r);
   RegisterCudnnBatchNormGpuKernels(r);
 #endif
+#ifdef GRAPHRT_HAVE_NCCL
+  RegisterNcclCollectiveGpuKernels(r);
+#endif
 }
 
 GRAPHRT_REGISTER_KERNELS(gpu, RegisterGpuKernels);

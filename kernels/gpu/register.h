@@ -50,6 +50,11 @@ void RegisterCudnnPoolGpuKernels(KernelRegistry& r);      // MaxPool AvgPool Max
                                                           // AvgPoolGrad
 void RegisterCudnnBatchNormGpuKernels(KernelRegistry& r); // FusedBatchNormV3
                                                           // FusedBatchNormGradV3
+// NCCL (defined and registered only in builds with NCCL's header: GRAPHRT_HAVE_NCCL).
+void RegisterNcclCollectiveGpuKernels(KernelRegistry& r); // CollectiveReduceV2
+                                                          // CollectiveBcast{Send,Recv}V2
+                                                          // CollectiveGatherV2 (float32,
+                                                          // int32, int64)
 // *: also int32, int64, uint8, bool (they move or alias data only).
 
 }  // namespace graphrt
