@@ -86,6 +86,30 @@ void GemmEigen(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t
   }
 }
 
+// Note [GEMM epilogue]
+// Rationale: a layer is usually Activation(MatMul + bias); as separate ops,
+// the bias add and the activation each stream the whole product through
+// memory again (and pay an op dispatch each). Applied by the GEMM call to
+// the block it just computed, they read C from L1/L2 instead.
+// Approach: GemmProblem carries an optional bias and relu flag; after the
+// ISA's kernel has written rows [r0, r1) x columns [j0, j1), one pass adds
+// the bias and clamps at zero (plain loops that -O3 vectorises for
+// GRAPHRT_CPU_ARCH).
+// Limitations: one extra pass over the block; only a bias and Relu (what
+// FusedMatMul accepts).
+void ApplyEpilogue(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  const float* bias = p.bias + j0;
+  const int64_t cols = j1 - j0;
+  for (int64_t i = r0; i < r1; ++i) {
+    float* y = p.c + i * p.n + j0;
+    if (p.relu) {
+      for (int64_t j = 0; j < cols; ++j) y[j] = std::max(y[j] + bias[j], 0.0f);
+    } else {
+      for (int64_t j = 0; j < cols; ++j) y[j] += bias[j];
+    }
+  }
+}
+
 }  // namespace
 
 const char* CpuIsaName(CpuIsa isa) {
@@ -179,11 +203,17 @@ void CpuGemmWithIsa(CpuIsa isa, const GemmProblem& p, int64_t r0, int64_t r1, in
     return CpuGemmWithIsa(isa, unpacked, r0, r1, j0, j1);
   }
   switch (isa) {
-    case CpuIsa::kAvx512: return GemmAvx512Block(p, r0, r1, j0, j1);
-    case CpuIsa::kAvx2: return GemmAvx2Block(p, r0, r1, j0, j1);
-    case CpuIsa::kGeneric: break;
+    case CpuIsa::kAvx512:
+      GemmAvx512Block(p, r0, r1, j0, j1);
+      break;
+    case CpuIsa::kAvx2:
+      GemmAvx2Block(p, r0, r1, j0, j1);
+      break;
+    case CpuIsa::kGeneric:
+      GemmEigen(p, r0, r1, j0, j1);
+      break;
   }
-  GemmEigen(p, r0, r1, j0, j1);
+  if (p.bias != nullptr) ApplyEpilogue(p, r0, r1, j0, j1);  // Note [GEMM epilogue]
 }
 
 void CpuGemm(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
