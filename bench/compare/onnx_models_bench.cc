@@ -11,7 +11,9 @@
 // whose output is first checked against output_0.pb within 1e-4, then one
 // Session::Run per iteration, feeding and fetching by name as `graphrt run`
 // and ORT's InferenceSession.run do. GRAPHRT_ONNX_FOLD_BN=0 in the
-// environment imports without folding BatchNormalization into the conv.
+// environment imports without folding BatchNormalization into the conv,
+// GRAPHRT_ONNX_FUSE_GEMM=0 without fusing Gemm's bias and Relu
+// (OnnxImportOptions::fuse_gemm).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -59,6 +61,8 @@ void BM_OnnxModel(benchmark::State& state, const std::string& dir, const std::st
   OnnxImportOptions options;
   const char* fold = std::getenv("GRAPHRT_ONNX_FOLD_BN");
   options.fold_batch_norm = fold == nullptr || std::string(fold) != "0";
+  const char* fuse = std::getenv("GRAPHRT_ONNX_FUSE_GEMM");
+  options.fuse_gemm = fuse == nullptr || std::string(fuse) != "0";
   absl::StatusOr<OnnxModel> model = ReadOnnxModel(base + ".onnx", options);
   absl::StatusOr<Tensor> feed = ReadTensorProto(base + ".input_0.pb");
   absl::StatusOr<Tensor> want = ReadTensorProto(base + ".output_0.pb");

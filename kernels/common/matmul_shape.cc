@@ -26,4 +26,18 @@ absl::StatusOr<MatMulDims> MatMulShape(const Tensor& a, const Tensor& b, bool tr
   return d;
 }
 
+absl::Status CheckMatMulBias(const Tensor& bias, int64_t n) {
+  if (bias.rank() == 1 && bias.dim(0) == n) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("FusedMatMul's bias ", bias.ShapeString(),
+                                                 " must be a vector of the product's ", n,
+                                                 " columns"));
+}
+
+absl::StatusOr<bool> MatMulActivationIsRelu(const std::string& activation) {
+  if (activation == "Relu") return true;
+  if (activation == "None") return false;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "FusedMatMul activation \"", activation, "\" is not supported: use \"None\" or \"Relu\""));
+}
+
 }  // namespace graphrt

@@ -86,6 +86,36 @@ void GemmEigen(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t
   }
 }
 
+// Note [GEMM epilogue]
+// Rationale: a layer is usually Activation(MatMul + bias); as separate ops,
+// the bias add and the activation each stream the whole product through
+// memory again (and pay an op dispatch each). Applied by the GEMM call to
+// the block it just computed, they read C from L1/L2 instead.
+// Approach: GemmProblem carries an optional bias and relu flag. The AVX-512
+// kernel applies them in its register tile as it stores the last k slice
+// (two more vector loads, adds and maxes per tile row, no pass over C); the
+// AVX2 and Eigen paths, after their kernel has written rows [r0, r1) x
+// columns [j0, j1), make one pass over the block that adds the bias and
+// clamps at zero (plain loops that -O3 vectorises for GRAPHRT_CPU_ARCH).
+// Measured (gemm_bench, CPU time, medians of 15 alternating rounds, B packed):
+// the epilogue costs 0.2-0.3% over the bare product in the tile, 0.8-3.4% as
+// a pass after it (64x784x300 and 64x300x100, the ONNX MLP's layers);
+// the plain product did not change (bench/RESULTS.md, 2026-12-07).
+// Limitations: only a bias and Relu (what FusedMatMul accepts); the AVX2
+// path keeps the pass after its tiles.
+void ApplyEpilogue(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  const float* bias = p.bias + j0;
+  const int64_t cols = j1 - j0;
+  for (int64_t i = r0; i < r1; ++i) {
+    float* y = p.c + i * p.n + j0;
+    if (p.relu) {
+      for (int64_t j = 0; j < cols; ++j) y[j] = std::max(y[j] + bias[j], 0.0f);
+    } else {
+      for (int64_t j = 0; j < cols; ++j) y[j] += bias[j];
+    }
+  }
+}
+
 }  // namespace
 
 const char* CpuIsaName(CpuIsa isa) {
@@ -179,11 +209,20 @@ void CpuGemmWithIsa(CpuIsa isa, const GemmProblem& p, int64_t r0, int64_t r1, in
     return CpuGemmWithIsa(isa, unpacked, r0, r1, j0, j1);
   }
   switch (isa) {
-    case CpuIsa::kAvx512: return GemmAvx512Block(p, r0, r1, j0, j1);
-    case CpuIsa::kAvx2: return GemmAvx2Block(p, r0, r1, j0, j1);
-    case CpuIsa::kGeneric: break;
+    case CpuIsa::kAvx512:
+      GemmAvx512Block(p, r0, r1, j0, j1);
+      break;
+    case CpuIsa::kAvx2:
+      GemmAvx2Block(p, r0, r1, j0, j1);
+      break;
+    case CpuIsa::kGeneric:
+      GemmEigen(p, r0, r1, j0, j1);
+      break;
   }
-  GemmEigen(p, r0, r1, j0, j1);
+  // Note [GEMM epilogue]: the AVX-512 kernel applies it as it stores C.
+  if (p.bias != nullptr && (isa != CpuIsa::kAvx512 || p.k == 0)) {
+    ApplyEpilogue(p, r0, r1, j0, j1);
+  }
 }
 
 void CpuGemm(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {

@@ -62,6 +62,12 @@ struct GemmProblem {
   // op(B) packed ahead (PackGemmB), or null. The path it was packed for
   // reads it instead of b; any other path reads b, so b must stay set.
   const PackedGemmB* packed_b = nullptr;
+  // Epilogue (Note [GEMM epilogue] in gemm.cc): when bias ([n]) is set, C's
+  // column j gets bias[j] added to the block's final value, then max(., 0)
+  // when relu; applied by the call that computes the block, while it is in
+  // cache. relu without a bias is ignored.
+  const float* bias = nullptr;
+  bool relu = false;
 };
 
 // op(B) packed once for many products (a constant weight): the AVX-512

@@ -146,11 +146,14 @@ GRAPHRT_AVX512 void PackB(const GemmProblem& p, int64_t j, int64_t width, float*
 // B's row p at b + p * ldb (a packed panel: ldb = 32). Lanes outside m0 / m1
 // are neither loaded nor stored. kPackedA: A is a packed tile (PackA), its
 // row r of step p at a[p * kRows + r], so every broadcast is an offset from
-// one pointer; else op(A)(r, p) is at a[r * a_rs + p * a_ks].
+// one pointer; else op(A)(r, p) is at a[r * a_rs + p * a_ks]. bias (the
+// last k slice of an epilogue, Note [GEMM epilogue] in gemm.cc): the tile's
+// columns of the bias, added before the store, then max(., 0) when relu.
 template <int kRows, int kVecs, bool kPackedA>
 GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_t a_ks,
                                 const float* b, int64_t ldb, float* c, int64_t ldc,
-                                bool accumulate, __mmask16 m0, __mmask16 m1) {
+                                bool accumulate, __mmask16 m0, __mmask16 m1,
+                                const float* bias, bool relu) {
   __m512 acc0[kRows], acc1[kRows];
 #pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
@@ -172,6 +175,14 @@ GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_
       acc0[r] = _mm512_add_ps(acc0[r], _mm512_maskz_loadu_ps(m0, cr));
       if constexpr (kVecs == 2) acc1[r] = _mm512_add_ps(acc1[r], _mm512_maskz_loadu_ps(m1, cr + 16));
     }
+    if (bias != nullptr) {
+      acc0[r] = _mm512_add_ps(acc0[r], _mm512_maskz_loadu_ps(m0, bias));
+      if constexpr (kVecs == 2) acc1[r] = _mm512_add_ps(acc1[r], _mm512_maskz_loadu_ps(m1, bias + 16));
+      if (relu) {
+        acc0[r] = _mm512_max_ps(acc0[r], _mm512_setzero_ps());
+        if constexpr (kVecs == 2) acc1[r] = _mm512_max_ps(acc1[r], _mm512_setzero_ps());
+      }
+    }
     _mm512_mask_storeu_ps(cr, m0, acc0[r]);
     if constexpr (kVecs == 2) _mm512_mask_storeu_ps(cr + 16, m1, acc1[r]);
   }
@@ -188,6 +199,8 @@ struct TileArgs {
   bool accumulate;
   __mmask16 m0, m1;
   bool packed_a;
+  const float* bias;  // null but in the last k slice of an epilogue
+  bool relu;
 };
 
 // A panel 16 or fewer columns wide takes the one-vector tile: half the FMAs.
@@ -197,7 +210,7 @@ GRAPHRT_AVX512 void RunTileOf(int rows, const TileArgs& t) {
 #define GRAPHRT_TILE(n)                                                                   \
   case n:                                                                                 \
     return Tile<n, kVecs, kPackedA>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.ldb, t.c, t.ldc,   \
-                                    t.accumulate, t.m0, t.m1);
+                                    t.accumulate, t.m0, t.m1, t.bias, t.relu);
     GRAPHRT_TILE(12)
     GRAPHRT_TILE(11)
     GRAPHRT_TILE(10)
@@ -287,8 +300,10 @@ GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, 
       if (pack_a) PackA(p, ic, ie, kb, kc, a_pack);
       for (int64_t q = 0; q < width; q += kPanel) {
         const float* slab = packed ? b + q * p.k + kb * kPanel : b + kb * p.n + q;
+        // The epilogue rides on the last k slice's store (Note [GEMM epilogue]).
+        const float* bias = p.bias != nullptr && kb + kc == p.k ? p.bias + j + q : nullptr;
         TileArgs t{kc, nullptr, a_rs, a_ks, slab, ldb, nullptr, p.n, p.accumulate || kb > 0,
-                   FirstLanes(width - q), FirstLanes(width - q - 16), pack_a};
+                   FirstLanes(width - q), FirstLanes(width - q - 16), pack_a, bias, p.relu};
         for (int64_t i = ic, rows = 0; i < ie; i += rows) {
           rows = TileHeight(ie - i);
           t.a = pack_a ? a_pack + (i - ic) * kc : p.a + i * a_rs + kb * a_ks;

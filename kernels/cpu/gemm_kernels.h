@@ -17,7 +17,9 @@ void GemmAvx2Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int
 // Whether the running CPU and OS support AVX-512 F/BW/DQ/VL (cpuid and the
 // OS's saved register state, via __builtin_cpu_supports); false off x86-64.
 bool CpuHasAvx512();
-// AVX-512, 12x32 tiles (gemm_avx512.cc). Requires CpuHasAvx512().
+// AVX-512, 12x32 tiles (gemm_avx512.cc). Requires CpuHasAvx512(). When k > 0
+// it applies p's epilogue (bias, relu) itself, as the last k slice is stored;
+// the other kernels leave it to CpuGemm.
 void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
 // op(B) of `p` as the AVX-512 path's panels (PackedGemmB): dst holds
 // ceil(n / 32) * 32 * k floats, 64-byte aligned. Requires CpuHasAvx512().

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
@@ -34,6 +35,11 @@ constexpr int64_t kStreamBytesPerNs = 20;  // B from L2 (or memory), one core
 absl::Status MatMulOp::Init(const OpKernelConstruction& c) {
   ASSIGN_OR_RETURN(transpose_a_, c.attr<bool>("transpose_a"));
   ASSIGN_OR_RETURN(transpose_b_, c.attr<bool>("transpose_b"));
+  fused_ = op() == "FusedMatMul";
+  if (fused_) {
+    ASSIGN_OR_RETURN(std::string activation, c.attr<std::string>("activation"));
+    ASSIGN_OR_RETURN(relu_, MatMulActivationIsRelu(activation));
+  }
   if (std::optional<Tensor> b = c.ConstantInput(1);
       b.has_value() && b->dtype() == DataType::kFloat32 && b->rank() == 2) {
     packed_b_ = PackGemmB(b->data<float>(), transpose_b_, b->dim(transpose_b_ ? 1 : 0),
@@ -43,7 +49,7 @@ absl::Status MatMulOp::Init(const OpKernelConstruction& c) {
 }
 
 int64_t MatMulOp::CostEstimateNs(std::span<const Tensor* const> inputs) const {
-  if (inputs.size() != 2 || inputs[0]->rank() != 2 || inputs[1]->rank() != 2) {
+  if (inputs.size() < 2 || inputs[0]->rank() != 2 || inputs[1]->rank() != 2) {
     return OpKernel::CostEstimateNs(inputs);
   }
   const Tensor& a = *inputs[0];
@@ -59,16 +65,28 @@ absl::Status MatMulOp::Compute(OpKernelContext& ctx) {
   const Tensor& b = ctx.input(1);
   ASSIGN_OR_RETURN(MatMulDims dims, MatMulShape(a, b, transpose_a_, transpose_b_));
   const MatMulDims& d = dims;
+  const float* bias = nullptr;
+  if (fused_) {
+    RETURN_IF_ERROR(CheckMatMulBias(ctx.input(2), d.n));
+    bias = ctx.input(2).data<float>();
+  }
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, TensorShape{d.m, d.n}));
   if (d.m == 0 || d.n == 0) return absl::OkStatus();
   float* c = out->data<float>();
-  if (d.k == 0) {
-    std::fill(c, c + d.m * d.n, 0.0f);
+  if (d.k == 0) {  // a sum of nothing: zeros, then the epilogue
+    for (int64_t i = 0; i < d.m; ++i) {
+      for (int64_t j = 0; j < d.n; ++j) {
+        c[i * d.n + j] = bias == nullptr ? 0.0f : relu_ ? std::max(bias[j], 0.0f) : bias[j];
+      }
+    }
     return absl::OkStatus();
   }
+  // The epilogue (FusedMatMul's bias and Relu) rides on each block's
+  // CpuGemm call: Note [GEMM epilogue] in gemm.cc.
   const GemmProblem p{.a = a.data<float>(), .transpose_a = transpose_a_, .b = b.data<float>(),
                       .transpose_b = transpose_b_, .c = c, .m = d.m, .k = d.k, .n = d.n,
-                      .packed_b = packed_b_.isa == CpuIsa::kGeneric ? nullptr : &packed_b_};
+                      .packed_b = packed_b_.isa == CpuIsa::kGeneric ? nullptr : &packed_b_,
+                      .bias = bias, .relu = relu_};
   const int64_t panels = (d.n + kGemmPanel - 1) / kGemmPanel;
   const int64_t tiles = (d.m + kGemmTileRows - 1) / kGemmTileRows;
   if (panels > tiles) {
@@ -92,6 +110,7 @@ absl::Status MatMulOp::Compute(OpKernelContext& ctx) {
 
 void RegisterMatMulKernels(KernelRegistry& r) {
   r.Register<MatMulOp>("MatMul", kDeviceCpu, {{"T", {DataType::kFloat32}}});
+  r.Register<MatMulOp>("FusedMatMul", kDeviceCpu, {{"T", {DataType::kFloat32}}});
 }
 
 }  // namespace graphrt

@@ -1,5 +1,8 @@
 // MatMul on the CPU: product = op(a) x op(b) for float32 matrices, where op
-// transposes when the transpose_a / transpose_b attr is set.
+// transposes when the transpose_a / transpose_b attr is set; and FusedMatMul
+// (core/graph/ops/math_ops.h), Activation(op(a) x op(b) + bias), the same
+// kernel with the bias and Relu applied by each block's GEMM call (Note
+// [GEMM epilogue], kernels/cpu/gemm.cc).
 //
 // The product is split by blocks of output rows (or, for thin products, of
 // columns) over the intra-op pool (OpKernelContext::ParallelFor); each block
@@ -9,7 +12,9 @@
 //
 // Errors: INVALID_ARGUMENT naming both shapes when an input is not a matrix
 // or the inner dimensions differ (MatMulShape, kernels/common/matmul_shape.h,
-// shared with the GPU). Empty dims are allowed; k == 0 gives zeros.
+// shared with the GPU), or naming the bias's shape when it is not [n]
+// (FusedMatMulBiasCheck, same file). Empty dims are allowed; k == 0 gives
+// zeros (the bias, for FusedMatMul).
 // A constant b (a Const node's value: ONNX initializers, frozen weights) is
 // packed once, when the kernel is made (PackGemmB), where the GEMM path
 // packs B at all (AVX-512); each step then skips that copy of b. The packed
@@ -40,6 +45,8 @@ class MatMulOp final : public OpKernel {
  private:
   bool transpose_a_ = false;
   bool transpose_b_ = false;
+  bool fused_ = false;  // FusedMatMul: input 2 is the bias
+  bool relu_ = false;   // FusedMatMul's activation is "Relu"
   PackedGemmB packed_b_;  // isa kGeneric: b is not constant, or not packed
 };
 

@@ -20,7 +20,7 @@ void RegisterCwiseBinaryKernels(KernelRegistry& r); // Add Sub Mul Div Maximum E
 void RegisterCwiseUnaryKernels(KernelRegistry& r);  // Neg Exp Log Relu Sigmoid Tanh
                                                     // Sqrt Rsqrt Square
 void RegisterCastKernels(KernelRegistry& r);        // Cast
-void RegisterMatMulKernels(KernelRegistry& r);      // MatMul
+void RegisterMatMulKernels(KernelRegistry& r);      // MatMul, FusedMatMul
 void RegisterBiasAddKernels(KernelRegistry& r);     // BiasAdd BiasAddGrad
 void RegisterShapeKernels(KernelRegistry& r);       // BroadcastLike Size
 void RegisterReductionKernels(KernelRegistry& r);   // Sum Mean Max Min Prod ArgMax ReduceSumLike

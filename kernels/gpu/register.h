@@ -32,7 +32,7 @@ void RegisterCwiseBinaryGpuKernels(KernelRegistry& r);  // Add Sub Mul Div Maxim
 void RegisterCwiseUnaryGpuKernels(KernelRegistry& r);   // Neg Relu Exp Log Tanh Sigmoid
                                                         // Sqrt Rsqrt Square
 void RegisterCastGpuKernels(KernelRegistry& r);         // Cast*
-void RegisterMatMulGpuKernels(KernelRegistry& r);       // MatMul (cuBLAS)
+void RegisterMatMulGpuKernels(KernelRegistry& r);       // MatMul, FusedMatMul (cuBLAS)
 void RegisterBiasAddGpuKernels(KernelRegistry& r);      // BiasAdd BiasAddGrad
 void RegisterReductionGpuKernels(KernelRegistry& r);    // Sum Mean Max ReduceSumLike ArgMax
 void RegisterSoftmaxGpuKernels(KernelRegistry& r);      // Softmax LogSoftmax

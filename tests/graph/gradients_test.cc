@@ -118,6 +118,41 @@ TEST(GradientsTest, MatMulEveryTranspose) {
   }
 }
 
+// FusedMatMul's gradient (ReluGrad on the output, BiasAddGrad, MatMul's two
+// products) for all three inputs, every transpose, both activations. With
+// Relu a step of 1e-3 keeps the central differences off the kink for these
+// seeds (a crossing would show as a large error).
+TEST(GradientsTest, FusedMatMulEveryTransposeAndActivation) {
+  for (const char* activation : {"None", "Relu"}) {
+    for (int flags = 0; flags < 4; ++flags) {
+      const bool ta = flags & 1, tb = flags & 2;
+      SCOPED_TRACE(absl::StrCat(activation, " transpose_a=", ta, " transpose_b=", tb));
+      const TensorShape a = ta ? TensorShape{4, 3} : TensorShape{3, 4};
+      const TensorShape b = tb ? TensorShape{5, 4} : TensorShape{4, 5};
+      ExpectGradientsMatch(
+          [ta, tb, activation](GraphBuilder&, std::vector<Output>& x) {
+            return ops::FusedMatMul(x[0], x[1], x[2], activation,
+                                    {.transpose_a = ta, .transpose_b = tb});
+          },
+          {In(a, 30 + flags), In(b, 40 + flags), In({5}, 50 + flags)}, 1e-3);
+    }
+  }
+}
+
+// The book's MLP built on FusedMatMul has the gradients of the unfused one
+// (MatMul, BiasAdd, Relu), with a dynamic batch.
+TEST(GradientsTest, FusedMatMulMultiLayerPerceptron) {
+  GradientFn mlp = [](GraphBuilder& b, std::vector<Output>& v) {
+    Output h = ops::FusedMatMul(v[0], v[1], v[2], "Relu");
+    Output logits = ops::FusedMatMul(h, v[3], v[4], "None");
+    Output labels = b.Const(Tensor::FromVector<int64_t>({1, 0, 2, 2}));
+    return ops::Mean(ops::SparseSoftmaxCrossEntropyWithLogits(logits, labels).loss);
+  };
+  ExpectGradientsMatch(mlp, {{RandomFloats({4, 6}, -1, 1, 60), PartialShape{-1, 6}},
+                             In({6, 5}, 61), In({5}, 62, 0.1f, 0.5f), In({5, 3}, 63),
+                             In({3}, 64)}, 1e-3);
+}
+
 TEST(GradientsTest, ReductionsOverAxes) {
   struct Case {
     std::vector<int64_t> axis;

@@ -11,7 +11,8 @@
 //   BM_Gemm/<isa>/512/512/512     a square product, out of L2
 // BM_GemmPackedB/m/k/n: the default path with B packed ahead (PackGemmB), as
 // MatMul does for a constant weight; 64/784/300 is the ONNX MLP's first
-// layer at batch 64 (issue 18).
+// layer at batch 64 (issue 18). BM_GemmPackedBEpilogue/m/k/n: the same
+// with FusedMatMul's epilogue, a bias and Relu (Note [GEMM epilogue]).
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -85,6 +86,28 @@ void BM_GemmPackedB(benchmark::State& state) {
 }
 
 BENCHMARK(BM_GemmPackedB)->Args({64, 784, 300})->Args({64, 300, 100})->Args({256, 784, 300});
+
+void BM_GemmPackedBEpilogue(benchmark::State& state) {
+  const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  const std::vector<float> a = Random(m * k, 1), b = Random(k * n, 2), bias = Random(n, 3);
+  std::vector<float> c(m * n);
+  const PackedGemmB packed = PackGemmB(b.data(), /*transpose_b=*/false, k, n);
+  state.SetLabel(CpuIsaName(packed.isa));
+  const GemmProblem p{.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n,
+                      .packed_b = &packed, .bias = bias.data(), .relu = true};
+  for (auto _ : state) {
+    CpuGemm(p);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["flops"] = benchmark::Counter(
+      2.0 * m * k * n * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_GemmPackedBEpilogue)
+    ->Args({64, 784, 300})
+    ->Args({64, 300, 100})
+    ->Args({256, 784, 300});
 
 }  // namespace
 }  // namespace graphrt

@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/graph/onnx/onnx_converter.h"
+#include "core/graph/onnx/onnx_graph_index.h"
 
 namespace graphrt::onnx_import {
 namespace {
@@ -23,44 +23,9 @@ struct Values {
   std::vector<double> v;
 };
 
-bool IsDefault(const onnx::NodeProto& n) { return n.domain().empty() || n.domain() == "ai.onnx"; }
-
-const onnx::AttributeProto* Attr(const onnx::NodeProto& n, const char* name) {
-  for (const onnx::AttributeProto& a : n.attribute()) {
-    if (a.name() == name) return &a;
-  }
-  return nullptr;
-}
-int64_t IntAttr(const onnx::NodeProto& n, const char* name, int64_t fallback) {
-  const onnx::AttributeProto* a = Attr(n, name);
-  return a == nullptr ? fallback : a->i();
-}
-float FloatAttr(const onnx::NodeProto& n, const char* name, float fallback) {
-  const onnx::AttributeProto* a = Attr(n, name);
-  return a == nullptr ? fallback : a->f();
-}
-
 class Folder {
  public:
-  Folder(const onnx::GraphProto& g, int64_t opset) : g_(g), opset_(opset) {
-    for (int i = 0; i < g.initializer_size(); ++i) inits_[g.initializer(i).name()] = i;
-    for (const onnx::NodeProto& n : g.node()) {
-      for (const std::string& in : n.input()) {
-        if (!in.empty()) ++uses_[in];
-      }
-    }
-    for (const onnx::ValueInfoProto& o : g.output()) ++uses_[o.name()];
-    for (int i = 0; i < g.node_size(); ++i) {
-      for (const std::string& out : g.node(i).output()) producer_[out] = i;
-    }
-    for (const auto* list : {&g.input(), &g.value_info()}) {
-      for (const onnx::ValueInfoProto& v : *list) {
-        if (v.type().has_tensor_type() && v.type().tensor_type().has_shape()) {
-          rank_[v.name()] = v.type().tensor_type().shape().dim_size();
-        }
-      }
-    }
-  }
+  Folder(const onnx::GraphProto& g, int64_t opset) : g_(g), index_(g), opset_(opset) {}
 
   // One planned fold: node indices, and the new weights (initializer
   // protos, named, in the producer's dtype).
@@ -74,7 +39,7 @@ class Folder {
     std::vector<Fold> folds;
     for (int i = 0; i < g_.node_size(); ++i) {
       const onnx::NodeProto& bn = g_.node(i);
-      if (bn.op_type() != "BatchNormalization" || !IsDefault(bn)) continue;
+      if (bn.op_type() != "BatchNormalization" || !IsDefaultDomain(bn)) continue;
       if (std::optional<Fold> f = PlanOne(i)) folds.push_back(*std::move(f));
     }
     return folds;
@@ -82,9 +47,9 @@ class Folder {
 
  private:
   std::optional<Values> Init(const std::string& name) const {
-    auto it = inits_.find(name);
-    if (name.empty() || it == inits_.end()) return std::nullopt;
-    const onnx::TensorProto& t = g_.initializer(it->second);
+    const onnx::TensorProto* init = index_.Initializer(name);
+    if (init == nullptr) return std::nullopt;
+    const onnx::TensorProto& t = *init;
     if (t.data_type() != onnx::TensorProto::FLOAT && t.data_type() != onnx::TensorProto::DOUBLE) {
       return std::nullopt;
     }
@@ -100,20 +65,9 @@ class Folder {
     return out;
   }
 
-  // The node computing `value` when `value` has exactly one use (the
-  // caller's) and is no graph output; else -1.
-  int SoleProducer(const std::string& value) const {
-    auto u = uses_.find(value);
-    auto p = producer_.find(value);
-    if (u == uses_.end() || u->second != 1 || p == producer_.end()) return -1;
-    const onnx::NodeProto& n = g_.node(p->second);
-    if (!IsDefault(n) || n.output_size() != 1) return -1;
-    return p->second;
-  }
-
   std::string NewName(const std::string& base) {
     std::string name = base;
-    for (int k = 1; inits_.contains(name) || taken_.contains(name); ++k) {
+    for (int k = 1; index_.Initializer(name) != nullptr || taken_.contains(name); ++k) {
       name = absl::StrCat(base, "_", k);
     }
     taken_.insert(name);
@@ -145,11 +99,11 @@ class Folder {
 
   std::optional<Fold> PlanOne(int bn_index) {
     const onnx::NodeProto& bn = g_.node(bn_index);
-    if (IntAttr(bn, "training_mode", 0) != 0 || bn.input_size() != 5) return std::nullopt;
+    if (NodeIntAttr(bn, "training_mode", 0) != 0 || bn.input_size() != 5) return std::nullopt;
     for (int i = 1; i < bn.output_size(); ++i) {
       if (!bn.output(i).empty()) return std::nullopt;
     }
-    if (opset_ < 9 && IntAttr(bn, "spatial", 1) != 1) return std::nullopt;
+    if (opset_ < 9 && NodeIntAttr(bn, "spatial", 1) != 1) return std::nullopt;
     std::optional<Values> p[4];
     for (int i = 0; i < 4; ++i) {
       p[i] = Init(bn.input(i + 1));
@@ -161,13 +115,13 @@ class Folder {
       if (static_cast<int64_t>(p[i]->v.size()) != c) return std::nullopt;
     }
     // y = x * a + s per channel, computed in double.
-    const double eps = FloatAttr(bn, "epsilon", 1e-5f);
+    const double eps = NodeFloatAttr(bn, "epsilon", 1e-5f);
     std::vector<double> a(c), s(c);
     for (int64_t k = 0; k < c; ++k) {
       a[k] = p[0]->v[k] / std::sqrt(p[3]->v[k] + eps);
       s[k] = p[1]->v[k] - p[2]->v[k] * a[k];
     }
-    const int producer = SoleProducer(bn.input(0));
+    const int producer = index_.SoleProducer(bn.input(0));
     if (producer < 0) return std::nullopt;
     const onnx::NodeProto& prod = g_.node(producer);
     Fold f;
@@ -194,7 +148,7 @@ class Folder {
     if (prod.op_type() == "Gemm") {
       std::optional<Values> w = Init(prod.input_size() > 1 ? prod.input(1) : "");
       if (!w || w->elem != p[0]->elem || w->dims.size() != 2) return std::nullopt;
-      const bool tb = IntAttr(prod, "transB", 0) != 0;
+      const bool tb = NodeIntAttr(prod, "transB", 0) != 0;
       if (w->dims[tb ? 0 : 1] != c) return std::nullopt;
       std::optional<Values> b;
       if (prod.input_size() > 2 && !prod.input(2).empty()) {
@@ -203,7 +157,7 @@ class Folder {
       }
       std::optional<std::vector<double>> bias = PerChannel(b, c);
       if (!bias) return std::nullopt;
-      const double beta = b.has_value() ? FloatAttr(prod, "beta", 1.0f) : 0.0;
+      const double beta = b.has_value() ? NodeFloatAttr(prod, "beta", 1.0f) : 0.0;
       const int64_t cols = w->dims[1];
       for (size_t i = 0; i < w->v.size(); ++i) {
         w->v[i] *= a[tb ? i / cols : i % cols];
@@ -216,11 +170,10 @@ class Folder {
     if (prod.op_type() == "Add" && opset_ >= 7 && prod.input_size() == 2) {
       // Add(MatMul(x, W), b) or Add(b, MatMul(x, W)).
       for (int side = 0; side < 2; ++side) {
-        const int mm = SoleProducer(prod.input(side));
+        const int mm = index_.SoleProducer(prod.input(side));
         if (mm < 0 || g_.node(mm).op_type() != "MatMul") continue;
         const onnx::NodeProto& matmul = g_.node(mm);
-        auto r = rank_.find(matmul.input(0));
-        if (r == rank_.end() || r->second != 2) return std::nullopt;
+        if (index_.DeclaredRank(matmul.input(0)) != 2) return std::nullopt;
         std::optional<Values> w = Init(matmul.input(1));
         std::optional<Values> b = Init(prod.input(1 - side));
         if (!w || !b || w->elem != p[0]->elem || b->elem != w->elem || w->dims.size() != 2 ||
@@ -243,8 +196,8 @@ class Folder {
   }
 
   const onnx::GraphProto& g_;
+  OnnxGraphIndex index_;
   int64_t opset_;
-  absl::flat_hash_map<std::string, int> inits_, uses_, producer_, rank_;
   absl::flat_hash_set<std::string> taken_;
 };
 

@@ -16,6 +16,7 @@
 #include "core/graph/io/proto_util.h"
 #include "core/graph/onnx/onnx_converter.h"
 #include "core/graph/onnx/onnx_fold.h"
+#include "core/graph/onnx/onnx_fuse.h"
 #include "onnx/checker.h"
 
 namespace graphrt {
@@ -118,6 +119,10 @@ class Importer {
       folded = onnx_import::FoldBatchNorms(model_.graph(), opset_, &result_.folded_batch_norms);
     }
     const onnx::GraphProto& g = folded.has_value() ? *folded : model_.graph();
+    std::optional<google::protobuf::RepeatedPtrField<onnx::NodeProto>> fused;
+    if (options_.fuse_gemm) fused = onnx_import::FuseGemms(g, opset_, &result_.fused_relus);
+    const google::protobuf::RepeatedPtrField<onnx::NodeProto>& nodes =
+        fused.has_value() ? *fused : g.node();
     for (const onnx::TensorProto& init : g.initializer()) {
       absl::StatusOr<Tensor> t = TensorFromOnnx(init);
       if (!t.ok()) return t.status();
@@ -127,8 +132,8 @@ class Importer {
       if (values_.contains(in.name())) continue;  // an initializer's default: a constant
       RETURN_IF_ERROR(AddPlaceholder(in));
     }
-    for (int i = 0; i < g.node_size(); ++i) {
-      const onnx::NodeProto& original = g.node(i);
+    for (int i = 0; i < nodes.size(); ++i) {
+      const onnx::NodeProto& original = nodes.Get(i);
       // Converters name their nodes after the ONNX node and errors quote
       // it: keep the name usable as a graphrt node name, and give an
       // unnamed node its index ("#3"), as CheckSupported does.

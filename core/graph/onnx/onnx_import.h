@@ -44,6 +44,12 @@ struct OnnxImportOptions {
   // [Folding BatchNormalization at import], onnx_fold.h). Off: every BN is
   // converted on its own (x * a + b per channel), e.g. as a reference.
   bool fold_batch_norm = true;
+  // Emit graphrt's FusedMatMul (bias and Relu applied by the GEMM) for a
+  // float32 Gemm with alpha 1 and a [N] bias, absorbing a Relu that is the
+  // only use of its output, and treat MatMul + Add of a bias initializer as
+  // a Gemm (Note [Gemm fusion at import], onnx_fuse.h). Off: each op is
+  // converted on its own (MatMul, Add, Relu), e.g. as a reference.
+  bool fuse_gemm = true;
 };
 
 struct OnnxModel {
@@ -58,6 +64,7 @@ struct OnnxModel {
   std::vector<std::string> onnx_outputs;
   int64_t opset = 0;  // the model's opset for the default domain
   int folded_batch_norms = 0;  // BatchNormalizations folded into the op before
+  int fused_relus = 0;  // Relus absorbed into the Gemm before (fuse_gemm)
 };
 
 absl::StatusOr<OnnxModel> ImportOnnxModel(const onnx::ModelProto& model,

@@ -9,7 +9,9 @@
 // clothes, and add channels-first ops only where a layout change would cost
 // more than the op (core/graph/ops/conv_nd_ops.h, nn_ext_ops.h).
 // Approach: Gemm is MatMul (or BatchMatMulV2 for float64) then Mul/Add, a
-// constant transB operand transposed at import;
+// constant transB operand transposed at import, or FusedMatMul when the
+// fusion rewrite marked it and it qualifies (Note [Gemm fusion at import],
+// onnx_fuse.h);
 // MatMul is BatchMatMulV2 with 1-D operands expanded and squeezed as numpy
 // does; Conv, ConvTranspose and the pools are ConvNd, ConvTransposeNd,
 // MaxPoolNd, AvgPoolNd; the global pools are Mean / Max over the spatial
@@ -22,6 +24,7 @@
 // SoftmaxCrossEntropyLoss).
 // Limitations: BatchNormalization in training mode, and the global pools and
 // 1-D MatMul operands of unknown rank, are refused as UNIMPLEMENTED.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -32,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/graph/onnx/onnx_converter.h"
+#include "core/graph/onnx/onnx_fuse.h"
 
 namespace graphrt::onnx_import {
 namespace {
@@ -78,6 +82,43 @@ Tensor TransposedMatrix(const Tensor& w) {
   return t;
 }
 
+// FusedMatMul's bias for a Gemm marked by the fusion rewrite, or nullopt
+// when this Gemm cannot fuse (Note [Gemm fusion at import], onnx_fuse.h):
+// C as a [n] vector (beta applied), or zeros for a fused Relu without C.
+absl::StatusOr<std::optional<Output>> FusedGemmBias(OnnxContext& ctx, const Output& a,
+                                                    const Output& b, bool tb, bool relu) {
+  const float alpha = ctx.FloatAttr("alpha", 1.0f), beta = ctx.FloatAttr("beta", 1.0f);
+  const PartialShape bs = b.shape();
+  const int64_t n = bs.known_rank() && bs.rank() == 2 ? bs.dim(tb ? 0 : 1) : -1;
+  if (a.dtype() != DataType::kFloat32 || alpha != 1.0f || n < 0) return std::nullopt;
+  if (!ctx.HasInput(2) || beta == 0.0f) {
+    if (!relu) return std::nullopt;  // a plain MatMul is as fast
+    Tensor zeros(DataType::kFloat32, TensorShape{n});
+    std::fill_n(zeros.data<float>(), n, 0.0f);
+    return ctx.builder().Const(std::move(zeros), Name(ctx, "zero_bias"));
+  }
+  if (absl::StatusOr<Tensor> c = ctx.ConstantInput(2); c.ok()) {
+    const bool shape_ok = c->rank() <= 1 || (c->rank() == 2 && c->dim(0) == 1);
+    if (c->dtype() != DataType::kFloat32 || !shape_ok ||
+        (c->num_elements() != n && c->num_elements() != 1)) {
+      return std::nullopt;
+    }
+    if (c->rank() == 1 && c->dim(0) == n && beta == 1.0f) {
+      ASSIGN_OR_RETURN(Output as_is, ctx.Input(2));
+      return as_is;
+    }
+    Tensor bias(DataType::kFloat32, TensorShape{n});
+    const float* src = c->data<float>();
+    const bool one = c->num_elements() == 1;
+    for (int64_t j = 0; j < n; ++j) bias.data<float>()[j] = beta * src[one ? 0 : j];
+    return ctx.builder().Const(std::move(bias), Name(ctx, "bias"));
+  }
+  ASSIGN_OR_RETURN(Output c, ctx.Input(2));
+  const PartialShape cs = c.shape();
+  if (beta != 1.0f || !cs.known_rank() || cs.rank() != 1 || cs.dim(0) != n) return std::nullopt;
+  return c;
+}
+
 absl::Status Gemm(OnnxContext& ctx) {
   ASSIGN_OR_RETURN(Output a, ctx.Input(0));
   const bool ta = ctx.IntAttr("transA", 0) != 0;
@@ -97,6 +138,21 @@ absl::Status Gemm(OnnxContext& ctx) {
   if (!b.has_value()) {
     ASSIGN_OR_RETURN(b, ctx.Input(1));
   }
+  // Note [Gemm fusion at import]: set only by FuseGemms (onnx_fuse.h).
+  const std::string fused = ctx.StringAttr(onnx_import::kFusedActivationAttr, "");
+  if (!fused.empty() && fused != "None" && fused != "Relu") {
+    return ctx.Error("unknown fused activation \"", fused, "\"");
+  }
+  const bool relu = fused == "Relu";
+  if (!fused.empty()) {
+    ASSIGN_OR_RETURN(std::optional<Output> bias, FusedGemmBias(ctx, a, *b, tb, relu));
+    if (bias.has_value()) {
+      Output y = Op(ctx, "FusedMatMul", {a, *b, *bias},
+                    {{"transpose_a", ta}, {"transpose_b", tb}, {"activation", fused}});
+      RETURN_IF_ERROR(Built(ctx));
+      return ctx.SetOutput(0, y);
+    }
+  }
   Output y = a.dtype() == DataType::kFloat32
                  ? Op(ctx, "MatMul", {a, *b}, {{"transpose_a", ta}, {"transpose_b", tb}})
                  : Op(ctx, "BatchMatMulV2", {a, *b}, {{"adj_x", ta}, {"adj_y", tb}});
@@ -106,6 +162,7 @@ absl::Status Gemm(OnnxContext& ctx) {
     if (beta != 1.0f) c = Op(ctx, "Mul", {c, ScalarLike(ctx, a, beta, "beta")}, {}, "beta_c");
     y = Op(ctx, "Add", {y, c}, {}, "plus_c");  // C broadcasts (unidirectionally)
   }
+  if (relu) y = Op(ctx, "Relu", {y}, {}, "relu");  // absorbed, but not fused here
   RETURN_IF_ERROR(Built(ctx));
   return ctx.SetOutput(0, y);
 }

@@ -1,9 +1,13 @@
 // Gradients of the math ops (core/graph/ops/math_ops.h). Binary ops reduce
 // each input's gradient back over the dims it was broadcast along.
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "core/graph/gradients.h"
 #include "core/graph/ops/array_ops.h"
 #include "core/graph/ops/math_ops.h"
+#include "core/graph/ops/nn_ops.h"
 #include "core/graph/shape_inference.h"
 #include "core/base/status_macros.h"
 
@@ -105,10 +109,10 @@ absl::Status SquareGrad(const GradContext& c, std::vector<Output>& dx) {
 
 // For C = op(A) op(B) with op a possible transpose, each gradient is one
 // MatMul of G with the other operand (TF's MatMul gradient table).
-absl::Status MatMulGrad(const GradContext& c, std::vector<Output>& dx) {
-  ASSIGN_OR_RETURN(bool ta, c.node.attr<bool>("transpose_a"));
-  ASSIGN_OR_RETURN(bool tb, c.node.attr<bool>("transpose_b"));
-  const Output a = c.inputs[0], b = c.inputs[1], g = c.grads[0];
+// d(sum y)/da and /db of y = op(a) op(b), given g = dy, where wanted.
+void MatMulInputGrads(const GradContext& c, bool ta, bool tb, const Output& g,
+                      std::vector<Output>& dx) {
+  const Output a = c.inputs[0], b = c.inputs[1];
   if (c.wanted[0]) {
     dx[0] = !ta ? ops::MatMul(g, b, MatMulAttrs{false, !tb})
                 : ops::MatMul(b, g, MatMulAttrs{tb, true});
@@ -117,6 +121,26 @@ absl::Status MatMulGrad(const GradContext& c, std::vector<Output>& dx) {
     dx[1] = !tb ? ops::MatMul(a, g, MatMulAttrs{!ta, false})
                 : ops::MatMul(g, a, MatMulAttrs{true, ta});
   }
+}
+
+absl::Status MatMulGrad(const GradContext& c, std::vector<Output>& dx) {
+  ASSIGN_OR_RETURN(bool ta, c.node.attr<bool>("transpose_a"));
+  ASSIGN_OR_RETURN(bool tb, c.node.attr<bool>("transpose_b"));
+  MatMulInputGrads(c, ta, tb, c.grads[0], dx);
+  return absl::OkStatus();
+}
+
+// FusedMatMul: through the activation (ReluGrad takes the node's output, as
+// Relu's gradient does), then the bias's (BiasAddGrad) and MatMul's, as
+// FusedConv2D's gradient does.
+absl::Status FusedMatMulGrad(const GradContext& c, std::vector<Output>& dx) {
+  ASSIGN_OR_RETURN(bool ta, c.node.attr<bool>("transpose_a"));
+  ASSIGN_OR_RETURN(bool tb, c.node.attr<bool>("transpose_b"));
+  ASSIGN_OR_RETURN(std::string activation, c.node.attr<std::string>("activation"));
+  Output g = c.grads[0];
+  if (activation == "Relu") g = ops::ReluGrad(g, c.outputs[0]);
+  MatMulInputGrads(c, ta, tb, g, dx);
+  if (c.wanted[2]) dx[2] = ops::BiasAddGrad(g);
   return absl::OkStatus();
 }
 
@@ -188,6 +212,7 @@ void RegisterMathGradients(GradientRegistry& r) {
   r.Register("Rsqrt", RsqrtGrad);
   r.Register("Square", SquareGrad);
   r.Register("MatMul", MatMulGrad);
+  r.Register("FusedMatMul", FusedMatMulGrad);
   r.Register("Sum", SumGrad);
   r.Register("Mean", MeanGrad);
   r.Register("ReduceSumLike", ReduceSumLikeGrad);

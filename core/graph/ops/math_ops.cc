@@ -1,5 +1,7 @@
 #include "core/graph/ops/math_ops.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "core/graph/shape_inference.h"
 #include "core/base/status_macros.h"
@@ -40,6 +42,28 @@ absl::Status MatMulShape(ShapeContext& c) {
                                 tb ? " (transposed)" : "", " (", ka, " vs ", kb, ")"));
   }
   c.set_output(0, PartialShape{m, n});
+  return absl::OkStatus();
+}
+
+// MatMul's output; the bias must be a vector of the product's columns and
+// the activation one FusedMatMul knows.
+absl::Status FusedMatMulShape(ShapeContext& c) {
+  RETURN_IF_ERROR(MatMulShape(c));
+  auto activation = c.attr<std::string>("activation");
+  if (!activation.ok()) return c.Error(activation.status().message());
+  if (*activation != "None" && *activation != "Relu") {
+    return c.Error(absl::StrCat("activation \"", *activation,
+                                "\" is not supported: use \"None\" or \"Relu\""));
+  }
+  ASSIGN_OR_RETURN(bool tb, c.attr<bool>("transpose_b"));
+  const PartialShape& b = c.input(1);
+  const PartialShape& bias = c.input(2);
+  const int64_t n = b.known_rank() ? b.dim(tb ? 0 : 1) : -1;
+  if (bias.known_rank() &&
+      (bias.rank() != 1 || (n >= 0 && bias.dim(0) >= 0 && bias.dim(0) != n))) {
+    return c.Error(absl::StrCat("bias ", bias.DebugString(),
+                                " must be a vector of the product's columns (", n, ")"));
+  }
   return absl::OkStatus();
 }
 
@@ -148,6 +172,19 @@ void RegisterMathOps(OpRegistry& r) {
                        .Attr("transpose_a", AttrType::kBool, false)
                        .Attr("transpose_b", AttrType::kBool, false)
                        .Shape(MatMulShape));
+  (void)r.Register(OpDefBuilder("FusedMatMul")
+                       .Input("a: T")
+                       .Input("b: T")
+                       .Input("bias: T")
+                       .Output("product: T")
+                       .TypeAttr("T", {DT::kFloat32})
+                       .Attr("transpose_a", AttrType::kBool, false)
+                       .Attr("transpose_b", AttrType::kBool, false)
+                       .Attr("activation", AttrType::kString, std::string("None"))
+                       .Shape(FusedMatMulShape)
+                       .Doc("Activation(MatMul(a, b) + bias) in one kernel; bias [N], "
+                            "activation \"None\" or \"Relu\" (graphrt's; TF's _FusedMatMul "
+                            "with fused_ops [BiasAdd(, Relu)])."));
   for (const char* op : {"Sum", "Mean", "Max"}) Reduction(r, op);
   for (const char* op : {"Min", "Prod"}) Reduction(r, op);  // ONNX ReduceMin/Prod, TF's
   (void)r.Register(OpDefBuilder("ReduceSumLike")
@@ -208,6 +245,15 @@ Output Square(Output x, absl::string_view n) { return Call("Square", {x}, {}, n)
 Output MatMul(Output a, Output b, MatMulAttrs attrs, absl::string_view n) {
   return Call("MatMul", {a, b},
               {{"transpose_a", attrs.transpose_a}, {"transpose_b", attrs.transpose_b}}, n);
+}
+
+Output FusedMatMul(Output a, Output b, Output bias, absl::string_view activation,
+                   MatMulAttrs attrs, absl::string_view n) {
+  return Call("FusedMatMul", {a, b, bias},
+              {{"transpose_a", attrs.transpose_a},
+               {"transpose_b", attrs.transpose_b},
+               {"activation", std::string(activation)}},
+              n);
 }
 
 Output Sum(Output x, ReduceAttrs a, absl::string_view n) {

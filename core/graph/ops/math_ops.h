@@ -1,5 +1,7 @@
 // Math op functions: elementwise binary ops with numpy broadcasting, unary
-// ops (Neg Exp Log Sigmoid Tanh Sqrt Rsqrt Square), MatMul, reductions (and ReduceSumLike), ArgMax, AddN. OpDefs live in math_ops.cc.
+// ops (Neg Exp Log Sigmoid Tanh Sqrt Rsqrt Square), MatMul and FusedMatMul,
+// reductions (and ReduceSumLike), ArgMax, AddN. OpDefs live in math_ops.cc,
+// gradients in math_grad.cc.
 #ifndef GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
 #define GRAPHRT_CORE_GRAPH_OPS_MATH_OPS_H_
 
@@ -33,6 +35,17 @@ struct MatMulAttrs {
   bool transpose_b = false;
 };
 Output MatMul(Output a, Output b, MatMulAttrs attrs = {}, absl::string_view name = {});
+// Activation(MatMul(a, b) + bias) as one node, activation "None" or "Relu"
+// (others are refused naming the node); bias: float32 [N], N the product's
+// columns. Its CPU kernel adds the bias and applies the activation to each
+// block of the product right after that block's GEMM, while it is in cache
+// (Note [GEMM epilogue], kernels/cpu/gemm.cc); the GPU's runs cuBLAS,
+// then the bias and activation in place. graphrt's own op (TF's grappler
+// makes _FusedMatMul with fused_ops [BiasAdd(, Relu)]); the ONNX importer
+// emits it for Gemm (+ Relu). Its gradient is ReluGrad, then BiasAddGrad and
+// MatMul's two products.
+Output FusedMatMul(Output a, Output b, Output bias, absl::string_view activation,
+                   MatMulAttrs attrs = {}, absl::string_view name = {});
 
 struct ReduceAttrs {
   std::vector<int64_t> axis;  // empty: every axis; negative counts from the end

@@ -119,6 +119,7 @@ Graph EveryOpGraph() {
     ops::Size(ops::ExpandDims(ops::Reshape(s, {-1}), 0), DataType::kInt32);
     ops::AddN(std::vector<Output>{s, m, ops::Add(t, s)});
     ops::ReduceSumLike(s, bias.Read());
+    ops::FusedMatMul(xf, w.Read(), bias.Read(), "Relu", {}, "fused_layer");
     ops::Identity(ops::BroadcastLike(bias.Read(), s));
     b.Op("_Copy", std::vector<Output>{s});
     w.Assign(ops::Identity(w.Read()));

@@ -1,5 +1,7 @@
 // Conformance of MatMul (every transpose variant, odd and larger sizes),
-// BiasAdd and BiasAddGrad. See conformance.h.
+// FusedMatMul (bias and Relu), BiasAdd and BiasAddGrad. See conformance.h.
+#include <algorithm>
+
 #include "core/graph/ops/math_ops.h"
 #include "core/graph/ops/nn_ops.h"
 #include "tests/kernels/conformance/conformance.h"
@@ -32,6 +34,29 @@ TEST_P(MatMulConformance, MatMulOuterProduct) { RunCase(MatMul(33, 1, 17, false,
 TEST_P(MatMulConformance, MatMulLarger) { RunCase(MatMul(128, 784, 300, false, false, 13)); }
 TEST_P(MatMulConformance, MatMulLargerTransposeA) {
   RunCase(MatMul(300, 256, 100, true, false, 15));
+}
+
+// FusedMatMul: the reference product, + bias, then Relu (or not), in double.
+Case FusedMatMul(int64_t m, int64_t k, int64_t n, bool tb, bool relu, uint32_t seed) {
+  Case c = MatMul(m, k, n, false, tb, seed);
+  const Tensor bias = RandomTensor({n}, seed + 2);
+  c.expected = {RefBinary(c.expected[0], bias, [relu](double x, double b) {
+    return relu ? std::max(x + b, 0.0) : x + b;
+  })};
+  c.inputs.push_back(bias);
+  c.build = [tb, relu](GraphBuilder&, const Inputs& in) {
+    return Fetches{ops::FusedMatMul(in[0], in[1], in[2], relu ? "Relu" : "None",
+                                    {.transpose_b = tb}, "op")};
+  };
+  return c;
+}
+
+TEST_P(MatMulConformance, FusedMatMulRelu) { RunCase(FusedMatMul(37, 64, 29, false, true, 31)); }
+TEST_P(MatMulConformance, FusedMatMulTransposeB) {
+  RunCase(FusedMatMul(33, 70, 45, true, false, 35));
+}
+TEST_P(MatMulConformance, FusedMatMulMlpLayer) {
+  RunCase(FusedMatMul(64, 784, 300, false, true, 39));
 }
 
 TEST_P(MatMulConformance, BiasAddMatrix) {
