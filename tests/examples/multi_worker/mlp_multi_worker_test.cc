@@ -57,6 +57,24 @@ std::map<std::string, std::vector<float>> ReadVariables(const std::string& path)
   return vars;
 }
 
+// Worker 0's and 1's variables (OUT.0, OUT.1) against the single process's
+// (`single`): bit for bit equal to each other (every replica applies the
+// same averaged gradients), within 1e-5 relative of the single process.
+void ExpectWorkersTookTheSingleProcessSteps(const std::string& single, const std::string& out) {
+  const auto want = ReadVariables(single);
+  const auto w0 = ReadVariables(out + ".0");
+  const auto w1 = ReadVariables(out + ".1");
+  ASSERT_EQ(want.size(), 4u);
+  for (const auto& [name, values] : want) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(w0.count(name), 1u);
+    ASSERT_EQ(w1.count(name), 1u);
+    ASSERT_EQ(w0.at(name).size(), values.size());
+    EXPECT_EQ(w0.at(name), w1.at(name));
+    EXPECT_LE(MaxRelativeDiff(w0.at(name), values), 1e-5);
+  }
+}
+
 using MlpMultiWorkerTest = ::graphrt::testing::TwoWorkerTest;
 
 TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
@@ -75,21 +93,9 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
   EXPECT_THAT(launched.output, HasSubstr("[worker:0] DONE 50 steps on 1600 examples"));
   EXPECT_THAT(launched.output, HasSubstr("[worker:1] DONE 50 steps on 1600 examples"));
 
-  const auto want = ReadVariables(Path("single"));
-  const auto w0 = ReadVariables(Path("multi.0"));
-  const auto w1 = ReadVariables(Path("multi.1"));
-  ASSERT_EQ(want.size(), 4u);
-  for (const auto& [name, values] : want) {
-    SCOPED_TRACE(name);
-    ASSERT_EQ(w0.count(name), 1u);
-    ASSERT_EQ(w1.count(name), 1u);
-    ASSERT_EQ(w0.at(name).size(), values.size());
-    // The workers apply the same averaged gradients: bit for bit equal.
-    EXPECT_EQ(w0.at(name), w1.at(name));
-    EXPECT_LE(MaxRelativeDiff(w0.at(name), values), 1e-5);
-  }
+  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
   // The run moved the weights (a test of something).
-  const auto trained = want;
+  const auto trained = ReadVariables(Path("single"));
   Result none = Proc({GRAPHRT_MLP_WORKER, "0", "64", Path("initial")}, "", Path("initial.log"))
                     .Wait(std::chrono::seconds(60));
   ASSERT_EQ(none.status, 0) << none.output;
@@ -114,17 +120,7 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersOfTwoReplicasEachTakeTheSingleProcessSteps)
   ASSERT_EQ(r0.status, 0) << r0.output;
   ASSERT_EQ(r1.status, 0) << r1.output;
   EXPECT_THAT(r0.output, HasSubstr("DONE 20 steps on 640 examples"));
-  const auto want = ReadVariables(Path("single"));
-  const auto w0 = ReadVariables(Path("multi.0"));
-  const auto w1 = ReadVariables(Path("multi.1"));
-  ASSERT_EQ(want.size(), 4u);
-  for (const auto& [name, values] : want) {
-    SCOPED_TRACE(name);
-    ASSERT_EQ(w0.count(name), 1u);
-    ASSERT_EQ(w1.count(name), 1u);
-    EXPECT_EQ(w0.at(name), w1.at(name));
-    EXPECT_LE(MaxRelativeDiff(w0.at(name), values), 1e-5);
-  }
+  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
 }
 
 TEST_F(MlpMultiWorkerTest, EveryWorkerStartsFromTheChiefsValues) {
@@ -141,15 +137,7 @@ TEST_F(MlpMultiWorkerTest, EveryWorkerStartsFromTheChiefsValues) {
   Result r1 = b.Wait(std::chrono::seconds(60));
   ASSERT_EQ(r0.status, 0) << r0.output;
   ASSERT_EQ(r1.status, 0) << r1.output;
-  const auto want = ReadVariables(Path("single"));
-  const auto w1 = ReadVariables(Path("multi.1"));
-  ASSERT_EQ(want.size(), 4u);
-  for (const auto& [name, values] : want) {
-    SCOPED_TRACE(name);
-    ASSERT_EQ(w1.count(name), 1u);
-    EXPECT_EQ(w1.at(name), ReadVariables(Path("multi.0")).at(name));
-    EXPECT_LE(MaxRelativeDiff(w1.at(name), values), 1e-5);
-  }
+  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
 }
 
 TEST_F(MlpMultiWorkerTest, AWorkerThatDiesFailsTheOtherNamingItWithinTheTimeout) {
