@@ -88,14 +88,6 @@ class WorkerProcess {
 class TwoWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-#if defined(__SANITIZE_THREAD__)
-    // The workers' collectives run on Gloo's own threads, whose locks live in
-    // the uninstrumented libgloo: TSan cannot see them order the buffers it
-    // hands back, so it would report races that are not there. The
-    // communicator is checked under ASan+UBSan and in release instead.
-    GTEST_SKIP() << "two-process Gloo tests do not run under TSan: libgloo is not "
-                    "instrumented, so its synchronisation is invisible to TSan";
-#endif
     dir_ = std::filesystem::temp_directory_path() /
            absl::StrCat("graphrt-multiworker-", getpid(), "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
