@@ -25,9 +25,10 @@ namespace {
 // masks a load, transposing when B is stored [n, k]), in a per-thread buffer
 // of at most kMaxPackedFloats (wider blocks pack in column chunks). Rows go
 // in blocks of kBlockRows; per block, k goes in slices of kBlockK, and each
-// slice runs every panel over the block's tiles: the panel's slice (128 x 32
-// floats, 16 KiB) stays in L1 while the block's tiles pass over it, and the
-// block's slice of A (96 x 128 floats, 48 KiB) stays in L2 across panels. B
+// slice runs every panel over the block's tiles: the block's slice of A (96
+// x 512 floats, 192 KiB) stays in L2 across panels, and the panel's slice
+// (512 x 32 floats, 64 KiB) is read from L2 as the block's tiles pass over
+// it. Slices of 512, not 128, measured 2-6% faster (Note [GEMM k slices]). B
 // stored [n, k] is packed 16 x 16 values at a time through a register
 // transpose (the scalar loop it replaced wrote each value to its own cache
 // line of a panel too large for L1). When at least six panels will read a
@@ -49,9 +50,23 @@ namespace {
 // templates used here (std::vector, std::min) keeps the file's flags, so a
 // copy the linker picks for another file can never hold AVX-512
 // instructions. GemmAvx512Block runs only after CpuHasAvx512() said yes.
+// Note [GEMM k slices]
+// Rationale: every k slice ends each tile with a pass over its C rows (load,
+// add, store) and starts it again from zero, and the slice of k = 784 that
+// 128 left over was 16 steps long. With B's rows loaded unmasked (Note
+// [Unmasked B loads]) the tile keeps its FMA rate with the panel in L2: a
+// 12 x 32 tile over 10 panels of 784 x 32 (1 MiB) ran at 175 GFLOP/s, as
+// with a panel of 128 x 32 in L1.
+// Approach: slices of kBlockK = 512 (the MLP's k = 784 and 300 in one or
+// two), so C is passed over at most once per 512 steps.
+// Measured (alternating driver as in Note [Unmasked B loads], 10th
+// percentile, 512 against 128): 64x784x300 0.97x, 512x512x512 0.94x,
+// 256x2304x256 0.95x, 4096x784x100 0.98x, 64x576x224 0.99x. Slices of 1024
+// measured the same on the MLP and worse at 256x2304x256; splitting k into
+// equal slices (784 as 392 + 392) changed nothing.
 constexpr int kTileRows = 12;
 constexpr int64_t kPanel = 32;
-constexpr int64_t kBlockK = 128;
+constexpr int64_t kBlockK = 512;
 constexpr int64_t kBlockRows = 96;
 constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
 constexpr int64_t kUnpackedMaxRows = kGemmInPlaceBRows;
@@ -59,9 +74,12 @@ constexpr int64_t kPackAMinColumns = 5 * kPanel;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
 static_assert(kBlockRows % kTileRows == 0);
 
-// A packing buffer of at least `floats` floats for this thread, 64-byte
-// aligned (a zmm load that crosses a cache line costs two).
-float* PackBuffer(int64_t floats) {
+// A buffer of at least `floats` floats for this thread, 64-byte aligned (a
+// zmm load that crosses a cache line costs two); one per kUse, kept and
+// grown across calls.
+enum BufferUse { kPackedBBuffer, kPackedABuffer, kEdgePanelBuffer };
+template <BufferUse kUse>
+float* ThreadBuffer(int64_t floats) {
   thread_local std::vector<float> buffer;
   const size_t want = static_cast<size_t>(floats) + 16;
   if (buffer.size() < want) buffer.resize(want);
@@ -288,19 +306,12 @@ GRAPHRT_AVX512 void PackA(const GemmProblem& p, int64_t ic, int64_t ie, int64_t 
   }
 }
 
-// A per-thread buffer for PackA (one row block's slice: at most
-// kBlockRows x kBlockK floats).
-float* PackABuffer() {
-  alignas(64) thread_local float buffer[kBlockRows * kBlockK];
-  return buffer;
-}
-
 // Columns [0, width) (width < 32) of kc rows of B read in place (row p at
 // src + p * ld) copied into a per-thread panel of 32, zero past width, so
 // the tile can load whole rows (Note [Unmasked B loads]).
 GRAPHRT_AVX512 const float* CopyEdgePanel(const float* src, int64_t ld, int64_t kc,
                                           int64_t width) {
-  alignas(64) thread_local float panel[kBlockK * kPanel];
+  float* panel = ThreadBuffer<kEdgePanelBuffer>(kBlockK * kPanel);
   const __mmask16 m0 = FirstLanes(width), m1 = FirstLanes(width - 16);
   for (int64_t p = 0; p < kc; ++p) {
     _mm512_store_ps(panel + p * kPanel, _mm512_maskz_loadu_ps(m0, src + p * ld));
@@ -321,7 +332,7 @@ GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, 
   // six panels on (bench/RESULTS.md: 3-11% faster convolutions at 7 panels,
   // 7% slower at 4, the 4096-row MLP layer).
   const bool pack_a = width > kPackAMinColumns;
-  float* a_pack = pack_a ? PackABuffer() : nullptr;
+  float* a_pack = pack_a ? ThreadBuffer<kPackedABuffer>(kBlockRows * kBlockK) : nullptr;
   for (int64_t ic = r0; ic < r1; ic += kBlockRows) {
     const int64_t ie = std::min(r1, ic + kBlockRows);
     for (int64_t kb = 0; kb < p.k; kb += kBlockK) {
@@ -379,7 +390,7 @@ void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, i
   for (int64_t j = j0; j < j1; j += chunk) {
     const int64_t width = std::min(chunk, j1 - j);
     const int64_t panels = (width + kPanel - 1) / kPanel;
-    float* packed = PackBuffer(panels * kPanel * p.k);
+    float* packed = ThreadBuffer<kPackedBBuffer>(panels * kPanel * p.k);
     PackB(p, j, width, packed);
     Multiply(p, packed, /*packed=*/true, r0, r1, j, width);
   }

@@ -1,7 +1,7 @@
 // Tests for kernels/cpu/gemm.h: every ISA path this CPU supports (AVX-512,
 // AVX2, generic) against a double-precision triple loop, over shapes around
 // the kernels' edges (row tiles of 6 and 12, panels of 16 and 32, k blocks of
-// 128 and 256, AVX-512's column chunks), all four transpose combinations, C
+// 128 to 512, AVX-512's column chunks), all four transpose combinations, C
 // accumulated or not, and blocks of C (cells outside a block untouched); the
 // paths against each other; and the ISA choice (GRAPHRT_CPU_ISA's parsing,
 // SetGemmIsa's refusal).
