@@ -31,12 +31,8 @@ namespace {
 // it. Slices of 512, not 128, measured 2-6% faster (Note [GEMM k slices]). B
 // stored [n, k] is packed 16 x 16 values at a time through a register
 // transpose (the scalar loop it replaced wrote each value to its own cache
-// line of a panel too large for L1). When at least six panels will read a
-// slice of op(A), the slice is packed tile by tile (PackA), so the tile's
-// broadcasts are offsets from one pointer instead of twelve row pointers
-// (more GPRs than the compiler had); with fewer panels packing costs more
-// than it saves, and A is read in place as in the AVX2 kernel (Note
-// [Small-batch GEMM]): op(A)'s element (r, p) at a[r * a_rs + p * a_ks]. C
+// line of a panel too large for L1). A is read in place, never packed
+// (Note [A in place]): op(A)'s element (r, p) at a[r * a_rs + p * a_ks]. C
 // is loaded and stored through masks, so the last panel and any column range
 // need no special case (B is not: Note [Unmasked B loads]); a panel of 16
 // columns or fewer takes a one-vector tile (half the FMAs: n =
@@ -50,6 +46,22 @@ namespace {
 // templates used here (std::vector, std::min) keeps the file's flags, so a
 // copy the linker picks for another file can never hold AVX-512
 // instructions. GemmAvx512Block runs only after CpuHasAvx512() said yes.
+// Note [A in place]
+// Rationale: the tile broadcasts one value of each of its 12 rows of op(A)
+// per step. Written as a[r * a_rs + p * a_ks], the compiler kept twelve row
+// pointers (more GPRs than it had: the loop spilled to the stack), so
+// slices of A read by six panels or more were packed tile by tile first
+// (PackA, an earlier version), which cost ~3% of the MLP's 64x784x300.
+// Approach: four base pointers, one per three rows, each row at base[r / 3]
+// + (r % 3) * a_rs: the row stride stays in one register and the address
+// mode scales it by 4 or 8 bytes, so the loop needs six GPRs for A and
+// nothing is packed (the arrangement ONNX Runtime's MLAS kernels use).
+// Measured (alternating driver, 10th percentile, against packing A from
+// six panels): 64x784x300 0.95x, 256x784x300 0.95x, 512x512x512 0.97x,
+// 3136x576x64 0.97x, 784x1152x128 0.96x, 196x2304x256 0.94x, 256x288x64
+// 0.96x, 64x300x100 0.96x (never packed; the spills alone), A stored
+// [k, m] (576x3136x64) 1.00x.
+
 // Note [GEMM k slices]
 // Rationale: every k slice ends each tile with a pass over its C rows (load,
 // add, store) and starts it again from zero, and the slice of k = 784 that
@@ -70,14 +82,13 @@ constexpr int64_t kBlockK = 512;
 constexpr int64_t kBlockRows = 96;
 constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
 constexpr int64_t kUnpackedMaxRows = kGemmInPlaceBRows;
-constexpr int64_t kPackAMinColumns = 5 * kPanel;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
 static_assert(kBlockRows % kTileRows == 0);
 
 // A buffer of at least `floats` floats for this thread, 64-byte aligned (a
 // zmm load that crosses a cache line costs two); one per kUse, kept and
 // grown across calls.
-enum BufferUse { kPackedBBuffer, kPackedABuffer, kEdgePanelBuffer };
+enum BufferUse { kPackedBBuffer, kEdgePanelBuffer };
 template <BufferUse kUse>
 float* ThreadBuffer(int64_t floats) {
   thread_local std::vector<float> buffer;
@@ -177,12 +188,11 @@ GRAPHRT_AVX512 void PackB(const GemmProblem& p, int64_t j, int64_t width, float*
 // kRows rows x 16 * kVecs columns of C (+)= a slice of kc of op(A) x B,
 // B's row p at b + p * ldb (a packed panel: ldb = 32), 16 * kVecs floats of
 // it readable (Note [Unmasked B loads]). Lanes of C outside m0 / m1 are
-// neither loaded nor stored. kPackedA: A is a packed tile (PackA), its
-// row r of step p at a[p * kRows + r], so every broadcast is an offset from
-// one pointer; else op(A)(r, p) is at a[r * a_rs + p * a_ks]. bias (the
+// neither loaded nor stored. op(A)(r, p) is at a[r * a_rs + p * a_ks],
+// reached from one base pointer per three rows (Note [A in place]). bias (the
 // last k slice of an epilogue, Note [GEMM epilogue] in gemm.cc): the tile's
 // columns of the bias, added before the store, then max(., 0) when relu.
-template <int kRows, int kVecs, bool kPackedA>
+template <int kRows, int kVecs>
 GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_t a_ks,
                                 const float* b, int64_t ldb, float* c, int64_t ldc,
                                 bool accumulate, __mmask16 m0, __mmask16 m1,
@@ -190,16 +200,23 @@ GRAPHRT_AVX512 inline void Tile(int64_t kc, const float* a, int64_t a_rs, int64_
   __m512 acc0[kRows], acc1[kRows];
 #pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  // Row r of the step at base[r / 3][(r % 3) * a_rs]: an address mode of a
+  // base register, the row stride's register and a scale of 4 or 8 bytes.
+  constexpr int kBases = (kRows + 2) / 3;
+  const float* base[kBases];
+#pragma GCC unroll 4
+  for (int g = 0; g < kBases; ++g) base[g] = a + 3 * g * a_rs;
   for (int64_t p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_loadu_ps(b + p * ldb);
     const __m512 b1 = kVecs == 2 ? _mm512_loadu_ps(b + p * ldb + 16) : b0;
-    const float* ap = kPackedA ? a + p * kRows : a + p * a_ks;
 #pragma GCC unroll 16
     for (int r = 0; r < kRows; ++r) {
-      const __m512 av = _mm512_set1_ps(kPackedA ? ap[r] : ap[r * a_rs]);
+      const __m512 av = _mm512_set1_ps(base[r / 3][(r % 3) * a_rs]);
       acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
       if constexpr (kVecs == 2) acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
     }
+#pragma GCC unroll 4
+    for (int g = 0; g < kBases; ++g) base[g] += a_ks;
   }
 #pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) {
@@ -231,19 +248,18 @@ struct TileArgs {
   int64_t ldc;
   bool accumulate;
   __mmask16 m0, m1;
-  bool packed_a;
   const float* bias;  // null but in the last k slice of an epilogue
   bool relu;
 };
 
 // A panel 16 or fewer columns wide takes the one-vector tile: half the FMAs.
-template <int kVecs, bool kPackedA>
+template <int kVecs>
 GRAPHRT_AVX512 void RunTileOf(int rows, const TileArgs& t) {
   switch (rows) {
 #define GRAPHRT_TILE(n)                                                                   \
   case n:                                                                                 \
-    return Tile<n, kVecs, kPackedA>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.ldb, t.c, t.ldc,   \
-                                    t.accumulate, t.m0, t.m1, t.bias, t.relu);
+    return Tile<n, kVecs>(t.kc, t.a, t.a_rs, t.a_ks, t.b, t.ldb, t.c, t.ldc, t.accumulate, \
+                          t.m0, t.m1, t.bias, t.relu);
     GRAPHRT_TILE(12)
     GRAPHRT_TILE(11)
     GRAPHRT_TILE(10)
@@ -261,12 +277,8 @@ GRAPHRT_AVX512 void RunTileOf(int rows, const TileArgs& t) {
 }
 
 GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
-  if (t.packed_a) {
-    if (t.m1 == 0) return RunTileOf<1, true>(rows, t);
-    return RunTileOf<2, true>(rows, t);
-  }
-  if (t.m1 == 0) return RunTileOf<1, false>(rows, t);
-  RunTileOf<2, false>(rows, t);
+  if (t.m1 == 0) return RunTileOf<1>(rows, t);
+  RunTileOf<2>(rows, t);
 }
 
 // The height of the next row tile when `left` rows remain: kTileRows, but
@@ -275,35 +287,6 @@ GRAPHRT_AVX512 void RunTile(int rows, const TileArgs& t) {
 // 4-row tile has 8 FMA chains, too few to cover the FMA latency).
 constexpr int64_t TileHeight(int64_t left) {
   return left >= kTileRows + 8 ? kTileRows : left > kTileRows ? left - 8 : left;
-}
-
-// Rows [ic, ie) and steps [kb, kb + kc) of op(A), tile by tile (TileHeight
-// rows each): the tile at row i starts at
-// dst + (i - ic) * kc and holds its row r of step q at q * rows + r.
-GRAPHRT_AVX512 void PackA(const GemmProblem& p, int64_t ic, int64_t ie, int64_t kb, int64_t kc,
-                          float* dst) {
-  for (int64_t i = ic, rows = 0; i < ie; i += rows) {
-    rows = TileHeight(ie - i);
-    float* tile = dst + (i - ic) * kc;
-    if (p.transpose_a) {  // A stored [k, m]: a step's rows are contiguous
-      for (int64_t q = 0; q < kc; ++q) {
-        std::copy_n(p.a + (kb + q) * p.m + i, rows, tile + q * rows);
-      }
-      continue;
-    }
-    const __mmask16 row_lanes = FirstLanes(rows);
-    for (int64_t q = 0; q < kc; q += 16) {
-      const __mmask16 steps = FirstLanes(kc - q);
-      __m512 r[16];
-      for (int x = 0; x < 16; ++x) {
-        r[x] = x < rows ? _mm512_maskz_loadu_ps(steps, p.a + (i + x) * p.k + kb + q)
-                        : _mm512_setzero_ps();
-      }
-      Transpose16x16(r);
-      const int64_t n = std::min<int64_t>(16, kc - q);
-      for (int64_t c = 0; c < n; ++c) _mm512_mask_storeu_ps(tile + (q + c) * rows, row_lanes, r[c]);
-    }
-  }
 }
 
 // Columns [0, width) (width < 32) of kc rows of B read in place (row p at
@@ -328,16 +311,10 @@ GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, 
   const int64_t a_rs = p.transpose_a ? 1 : p.k;
   const int64_t a_ks = p.transpose_a ? p.m : 1;
   const int64_t ldb = packed ? kPanel : p.n;
-  // A slice is packed once for all the panels that read it: worth it from
-  // six panels on (bench/RESULTS.md: 3-11% faster convolutions at 7 panels,
-  // 7% slower at 4, the 4096-row MLP layer).
-  const bool pack_a = width > kPackAMinColumns;
-  float* a_pack = pack_a ? ThreadBuffer<kPackedABuffer>(kBlockRows * kBlockK) : nullptr;
   for (int64_t ic = r0; ic < r1; ic += kBlockRows) {
     const int64_t ie = std::min(r1, ic + kBlockRows);
     for (int64_t kb = 0; kb < p.k; kb += kBlockK) {
       const int64_t kc = std::min(kBlockK, p.k - kb);
-      if (pack_a) PackA(p, ic, ie, kb, kc, a_pack);
       for (int64_t q = 0; q < width; q += kPanel) {
         const float* slab = packed ? b + q * p.k + kb * kPanel : b + kb * p.n + q;
         int64_t slab_ld = ldb;
@@ -348,10 +325,10 @@ GRAPHRT_AVX512 void Multiply(const GemmProblem& p, const float* b, bool packed, 
         // The epilogue rides on the last k slice's store (Note [GEMM epilogue]).
         const float* bias = p.bias != nullptr && kb + kc == p.k ? p.bias + j + q : nullptr;
         TileArgs t{kc, nullptr, a_rs, a_ks, slab, slab_ld, nullptr, p.n, p.accumulate || kb > 0,
-                   FirstLanes(width - q), FirstLanes(width - q - 16), pack_a, bias, p.relu};
+                   FirstLanes(width - q), FirstLanes(width - q - 16), bias, p.relu};
         for (int64_t i = ic, rows = 0; i < ie; i += rows) {
           rows = TileHeight(ie - i);
-          t.a = pack_a ? a_pack + (i - ic) * kc : p.a + i * a_rs + kb * a_ks;
+          t.a = p.a + i * a_rs + kb * a_ks;
           t.c = p.c + i * p.n + j + q;
           RunTile(static_cast<int>(rows), t);
         }
