@@ -31,8 +31,8 @@
 // 1/W of each batch; gradients are averaged over the workers (Gloo). Only
 // the chief (rank 0) prints metrics and writes --csv and --placement-dot;
 // --trace is skipped (a traced step on the chief alone would stall the
-// others in its collectives); --devices names this worker's replicas (every
-// worker must have as many; default: one, on /cpu:0), each on its share of
+// others in its collectives); --devices names this worker's replicas (workers
+// may have different counts; default: one, on /cpu:0), each on its share of
 // the worker's rows, averaged in-process first and then across the workers.
 //
 // The last line reads "test accuracy: 0.NNNN" (scripts read it).

@@ -6,8 +6,10 @@
 // replica, one all-reduce across the workers; with several, in-process
 // first, then across the workers by the first replica: Note [Hierarchical
 // all-reduce] in mirrored_strategy.cc), and every replica applies the same
-// averaged update, so the variables stay equal across workers. Every worker
-// must have as many devices. docs/distribute.md, "Multi-worker".
+// averaged update, so the variables stay equal across workers. Workers may
+// have different numbers of devices: each averages its own shard (B/W
+// examples) over its replicas, so every worker's mean weighs the same.
+// docs/distribute.md, "Multi-worker".
 //
 //   ASSIGN_OR_RETURN(std::optional<ClusterSpec> spec, ClusterSpecFromEnv());
 //   MultiWorkerOptions o;
@@ -99,7 +101,7 @@ struct MultiWorkerModel {
   Output sync_initial;
   int num_workers = 1;
   int worker_index = 0;
-  int local_replicas = 1;  // this worker's (every worker's) replicas
+  int local_replicas = 1;  // this worker's replicas (others may have more or fewer)
 
   bool is_chief() const { return worker_index == 0; }
   // [begin, end) of this worker's rows in a global batch of `global_batch`

@@ -152,8 +152,10 @@ struct MirroredOptions {
   // group is this process's replicas), across the processes by the first
   // replica alone (these options: one participant per process), and the
   // result read by the other replicas from the first one's device (Note
-  // [Hierarchical all-reduce] in mirrored_strategy.cc). Every process must
-  // build as many replicas. Unset: `collectives` alone.
+  // [Hierarchical all-reduce] in mirrored_strategy.cc). Every process's
+  // mean weighs the same: give each process an equal share of the examples
+  // (its replicas may be more or fewer than another's). Unset: `collectives`
+  // alone.
   std::optional<CollectiveGroupOptions> across_processes;
   // Where the global feeds are placed and reshaped to [replicas, -1, ...]
   // ("": the placer's default device); each replica cuts its row on its own

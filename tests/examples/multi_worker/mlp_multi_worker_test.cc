@@ -1,6 +1,7 @@
 // The MLP example under --strategy multi_worker (MultiWorkerMirroredStrategy
 // on Gloo): two worker processes on localhost (mlp_worker.cc) against the
-// plain single-process MLP with the same global batches; a worker that dies
+// plain single-process MLP with the same global batches (one or two
+// replicas per worker, or one and two); a worker that dies
 // mid-training; bad GRAPHRT_CONFIGs given to the example itself. Every
 // process runs under a hard time limit (killed past it, and the case
 // fails), so no case can hang.
@@ -120,6 +121,27 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersOfTwoReplicasEachTakeTheSingleProcessSteps)
   ASSERT_EQ(r0.status, 0) << r0.output;
   ASSERT_EQ(r1.status, 0) << r1.output;
   EXPECT_THAT(r0.output, HasSubstr("DONE 20 steps on 640 examples"));
+  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
+}
+
+TEST_F(MlpMultiWorkerTest, WorkersWithDifferentReplicaCountsTakeTheSingleProcessSteps) {
+  // The chief has one replica (32 rows of every global batch of 64), worker
+  // 1 two (16 rows each): each worker's gradient is the mean over its own 32
+  // rows however many replicas share them, so the mean of the two workers'
+  // means is still the mean over the whole batch.
+  Result single = Proc({GRAPHRT_MLP_WORKER, "20", "64", Path("single")}, "", Path("single.log"))
+                      .Wait(std::chrono::seconds(60));
+  ASSERT_EQ(single.status, 0) << single.output;
+  std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "20", "64", Path("multi")};
+  Proc a(args, Config(0, 30), Path("w0.log"));
+  args.insert(args.end(), {"--local-devices", "2"});
+  Proc b(args, Config(1, 30), Path("w1.log"));
+  Result r0 = a.Wait(std::chrono::seconds(90));
+  Result r1 = b.Wait(std::chrono::seconds(90));
+  ASSERT_EQ(r0.status, 0) << r0.output;
+  ASSERT_EQ(r1.status, 0) << r1.output;
+  EXPECT_THAT(r0.output, HasSubstr("DONE 20 steps on 640 examples"));
+  EXPECT_THAT(r1.output, HasSubstr("DONE 20 steps on 640 examples"));
   ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
 }
 
