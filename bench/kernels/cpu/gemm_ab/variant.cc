@@ -1,8 +1,10 @@
-// One version of the AVX-512 GEMM kernel for gemm_ab's driver: `run` compiles
-// this file twice, with -Dgraphrt=gemm_ab_v0 / gemm_ab_v1, GEMM_AB_FILE naming
-// a version of kernels/cpu/gemm_avx512.cc and GEMM_AB_PACK / GEMM_AB_RUN the
-// C entry points below, so two versions of the same code live in one process
-// under different namespaces.
+// One version of a GEMM kernel for gemm_ab's driver: `run` compiles this
+// file twice, with -Dgraphrt=gemm_ab_v0 / gemm_ab_v1, GEMM_AB_FILE naming a
+// version of kernels/cpu/gemm_avx512.cc (or, with GEMM_AB_AVX2 defined, of
+// gemm_avx2.cc) and GEMM_AB_PACK / GEMM_AB_RUN the C entry points below, so
+// two versions of the same code live in one process under different
+// namespaces. The AVX2 kernel packs nothing ahead and leaves the epilogue to
+// CpuGemm: its pack returns null and its run ignores the bias.
 #include GEMM_AB_FILE
 
 #include <cstdlib>
@@ -15,6 +17,9 @@ void PackedGemmB::Free::operator()(float* p) const { std::free(p); }
 // op(B) = b ([k, n]) packed into this version's panels (PackGemmB's layout).
 extern "C" void* GEMM_AB_PACK(const float* b, long k, long n) {
   using namespace graphrt;
+#ifdef GEMM_AB_AVX2
+  return nullptr;
+#endif
   const long floats = (n + kGemmPanel - 1) / kGemmPanel * kGemmPanel * k;
   auto* packed = new PackedGemmB;
   packed->panels.reset(static_cast<float*>(std::aligned_alloc(64, floats * sizeof(float))));
@@ -35,5 +40,10 @@ extern "C" void GEMM_AB_RUN(const float* a, bool transpose_a, const float* b, co
   p.packed_b = static_cast<const PackedGemmB*>(packed);
   p.bias = bias;
   p.relu = bias != nullptr;
+#ifdef GEMM_AB_AVX2
+  p.bias = nullptr;
+  GemmAvx2Block(p, 0, m, 0, n);
+#else
   GemmAvx512Block(p, 0, m, 0, n);
+#endif
 }
