@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 namespace graphrt {
 namespace {
@@ -60,14 +59,6 @@ static_assert(kBlockRows % kTileRows == 0);
 // loops; not found why).
 // Measured: bench/RESULTS.md, 2026-12-07 (gemm_ab, GEMM_AB_KERNEL=avx2).
 
-// A buffer of at least `floats` floats for this thread, 32-byte aligned.
-float* PackBuffer(int64_t floats) {
-  thread_local std::vector<float> buffer;
-  const size_t want = static_cast<size_t>(floats) + 8;
-  if (buffer.size() < want) buffer.resize(want);
-  const auto addr = reinterpret_cast<std::uintptr_t>(buffer.data());
-  return buffer.data() + ((32 - addr % 32) % 32) / sizeof(float);
-}
 
 // op(A)'s element (r, p) is at a[r * a_rs + p * a_ks].
 template <int kRows, bool kAccumulate, bool kMasked>
@@ -205,7 +196,8 @@ void GemmAvx2Block(const GemmProblem& pr, int64_t r0, int64_t r1, int64_t j0, in
     const int64_t chunk_width = std::min(chunk, j1 - jc);
     for (int64_t kb = 0; kb < k; kb += kBlockK) {
       const int64_t kc = std::min(kBlockK, k - kb);
-      float* packed_b = PackBuffer((chunk_width + kPanel - 1) / kPanel * kPanel * kc);
+      const int64_t panels = (chunk_width + kPanel - 1) / kPanel;
+      float* packed_b = GemmThreadBuffer<GemmBuffer::kAvx2PackedB>(panels * kPanel * kc);
       PackB(pr, jc, chunk_width, kb, kc, packed_b);
       const bool accumulate = pr.accumulate || kb > 0;
       for (int64_t ic = r0; ic < r1; ic += block_rows) {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 // Every function that touches a zmm register carries this attribute, and
 // only those: see Note [AVX-512 GEMM].
@@ -84,19 +83,6 @@ constexpr int64_t kMaxPackedFloats = int64_t{1} << 20;  // 4 MiB per thread
 constexpr int64_t kUnpackedMaxRows = kGemmInPlaceBRows;
 static_assert(kPanel == kGemmPanel && kTileRows == kGemmTileRows);
 static_assert(kBlockRows % kTileRows == 0);
-
-// A buffer of at least `floats` floats for this thread, 64-byte aligned (a
-// zmm load that crosses a cache line costs two); one per kUse, kept and
-// grown across calls.
-enum BufferUse { kPackedBBuffer, kEdgePanelBuffer };
-template <BufferUse kUse>
-float* ThreadBuffer(int64_t floats) {
-  thread_local std::vector<float> buffer;
-  const size_t want = static_cast<size_t>(floats) + 16;
-  if (buffer.size() < want) buffer.resize(want);
-  const auto addr = reinterpret_cast<std::uintptr_t>(buffer.data());
-  return buffer.data() + ((64 - addr % 64) % 64) / sizeof(float);
-}
 
 // Lanes [0, count) set, count clamped to [0, 16].
 __mmask16 FirstLanes(int64_t count) {
@@ -294,7 +280,7 @@ constexpr int64_t TileHeight(int64_t left) {
 // the tile can load whole rows (Note [Unmasked B loads]).
 GRAPHRT_AVX512 const float* CopyEdgePanel(const float* src, int64_t ld, int64_t kc,
                                           int64_t width) {
-  float* panel = ThreadBuffer<kEdgePanelBuffer>(kBlockK * kPanel);
+  float* panel = GemmThreadBuffer<GemmBuffer::kAvx512EdgePanel>(kBlockK * kPanel);
   const __mmask16 m0 = FirstLanes(width), m1 = FirstLanes(width - 16);
   for (int64_t p = 0; p < kc; ++p) {
     _mm512_store_ps(panel + p * kPanel, _mm512_maskz_loadu_ps(m0, src + p * ld));
@@ -367,7 +353,7 @@ void GemmAvx512Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, i
   for (int64_t j = j0; j < j1; j += chunk) {
     const int64_t width = std::min(chunk, j1 - j);
     const int64_t panels = (width + kPanel - 1) / kPanel;
-    float* packed = ThreadBuffer<kPackedBBuffer>(panels * kPanel * p.k);
+    float* packed = GemmThreadBuffer<GemmBuffer::kAvx512PackedB>(panels * kPanel * p.k);
     PackB(p, j, width, packed);
     Multiply(p, packed, /*packed=*/true, r0, r1, j, width);
   }

@@ -6,10 +6,26 @@
 #define GRAPHRT_KERNELS_CPU_GEMM_KERNELS_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels/cpu/gemm.h"
 
 namespace graphrt {
+
+// The kernels' per-thread packing buffers, one per use.
+enum class GemmBuffer { kAvx512PackedB, kAvx512EdgePanel, kAvx2PackedB };
+
+// A buffer of at least `floats` floats for this thread, 64-byte aligned (a
+// vector load that crosses a cache line costs two), kept and grown across
+// calls.
+template <GemmBuffer kUse>
+float* GemmThreadBuffer(int64_t floats) {
+  thread_local std::vector<float> buffer;
+  const size_t want = static_cast<size_t>(floats) + 16;
+  if (buffer.size() < want) buffer.resize(want);
+  const auto addr = reinterpret_cast<std::uintptr_t>(buffer.data());
+  return buffer.data() + ((64 - addr % 64) % 64) / sizeof(float);
+}
 
 // AVX2 + FMA, 6x16 tiles (gemm_avx2.cc). Requires GemmAvx2Available().
 void GemmAvx2Block(const GemmProblem& p, int64_t r0, int64_t r1, int64_t j0, int64_t j1);

@@ -76,7 +76,33 @@ void ExpectWorkersTookTheSingleProcessSteps(const std::string& single, const std
   }
 }
 
-using MlpMultiWorkerTest = ::graphrt::testing::TwoWorkerTest;
+class MlpMultiWorkerTest : public ::graphrt::testing::TwoWorkerTest {
+ protected:
+  // `steps` steps of global batch 64: the plain MLP in one process (written
+  // to single), then workers 0 and 1 (to multi.0, multi.1), each with its
+  // extra flags, under a cluster timeout of 30 s. Both must exit 0 having
+  // trained on their half of every batch, and end with the single process's
+  // variables (ExpectWorkersTookTheSingleProcessSteps).
+  void ExpectWorkersMatchOneProcess(int steps, const std::vector<std::string>& flags0,
+                                    const std::vector<std::string>& flags1) {
+    const std::string n = std::to_string(steps);
+    Result single = Proc({GRAPHRT_MLP_WORKER, n, "64", Path("single")}, "", Path("single.log"))
+                        .Wait(std::chrono::seconds(60));
+    ASSERT_EQ(single.status, 0) << single.output;
+    std::vector<std::string> args0 = {GRAPHRT_MLP_WORKER, n, "64", Path("multi")};
+    std::vector<std::string> args1 = args0;
+    args0.insert(args0.end(), flags0.begin(), flags0.end());
+    args1.insert(args1.end(), flags1.begin(), flags1.end());
+    Proc a(args0, Config(0, 30), Path("w0.log"));
+    Proc b(args1, Config(1, 30), Path("w1.log"));
+    const std::string done = absl::StrCat("DONE ", steps, " steps on ", steps * 32, " examples");
+    for (Result r : {a.Wait(std::chrono::seconds(90)), b.Wait(std::chrono::seconds(90))}) {
+      ASSERT_EQ(r.status, 0) << r.output;
+      EXPECT_THAT(r.output, HasSubstr(done));
+    }
+    ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
+  }
+};
 
 TEST_F(MlpMultiWorkerTest, TwoWorkersTakeTheSingleProcessStepsFor50Steps) {
   // The reference: the plain MLP, one process, global batch 64.
@@ -109,19 +135,7 @@ TEST_F(MlpMultiWorkerTest, TwoWorkersOfTwoReplicasEachTakeTheSingleProcessSteps)
   // 4 replicas in all (2 logical CPU devices per worker), 16 rows each of
   // every global batch of 64: averaged in-process, then across the workers
   // by each worker's first replica (Note [Hierarchical all-reduce]).
-  Result single = Proc({GRAPHRT_MLP_WORKER, "20", "64", Path("single")}, "", Path("single.log"))
-                      .Wait(std::chrono::seconds(60));
-  ASSERT_EQ(single.status, 0) << single.output;
-  const std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "20", "64", Path("multi"),
-                                         "--local-devices", "2"};
-  Proc a(args, Config(0, 30), Path("w0.log"));
-  Proc b(args, Config(1, 30), Path("w1.log"));
-  Result r0 = a.Wait(std::chrono::seconds(90));
-  Result r1 = b.Wait(std::chrono::seconds(90));
-  ASSERT_EQ(r0.status, 0) << r0.output;
-  ASSERT_EQ(r1.status, 0) << r1.output;
-  EXPECT_THAT(r0.output, HasSubstr("DONE 20 steps on 640 examples"));
-  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
+  ExpectWorkersMatchOneProcess(20, {"--local-devices", "2"}, {"--local-devices", "2"});
 }
 
 TEST_F(MlpMultiWorkerTest, WorkersWithDifferentReplicaCountsTakeTheSingleProcessSteps) {
@@ -129,37 +143,14 @@ TEST_F(MlpMultiWorkerTest, WorkersWithDifferentReplicaCountsTakeTheSingleProcess
   // 1 two (16 rows each): each worker's gradient is the mean over its own 32
   // rows however many replicas share them, so the mean of the two workers'
   // means is still the mean over the whole batch.
-  Result single = Proc({GRAPHRT_MLP_WORKER, "20", "64", Path("single")}, "", Path("single.log"))
-                      .Wait(std::chrono::seconds(60));
-  ASSERT_EQ(single.status, 0) << single.output;
-  std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "20", "64", Path("multi")};
-  Proc a(args, Config(0, 30), Path("w0.log"));
-  args.insert(args.end(), {"--local-devices", "2"});
-  Proc b(args, Config(1, 30), Path("w1.log"));
-  Result r0 = a.Wait(std::chrono::seconds(90));
-  Result r1 = b.Wait(std::chrono::seconds(90));
-  ASSERT_EQ(r0.status, 0) << r0.output;
-  ASSERT_EQ(r1.status, 0) << r1.output;
-  EXPECT_THAT(r0.output, HasSubstr("DONE 20 steps on 640 examples"));
-  EXPECT_THAT(r1.output, HasSubstr("DONE 20 steps on 640 examples"));
-  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
+  ExpectWorkersMatchOneProcess(20, {}, {"--local-devices", "2"});
 }
 
 TEST_F(MlpMultiWorkerTest, EveryWorkerStartsFromTheChiefsValues) {
   // Worker 1 draws other initial weights; the chief's broadcast replaces
   // them, so both still end where the single process (the chief's seed) ends.
-  Result single = Proc({GRAPHRT_MLP_WORKER, "5", "64", Path("single")}, "", Path("single.log"))
-                      .Wait(std::chrono::seconds(60));
-  ASSERT_EQ(single.status, 0) << single.output;
-  const std::vector<std::string> args = {GRAPHRT_MLP_WORKER, "5", "64", Path("multi"),
-                                         "--seed-rank", "1", "--seed", "99"};
-  Proc a(args, Config(0, 20), Path("w0.log"));
-  Proc b(args, Config(1, 20), Path("w1.log"));
-  Result r0 = a.Wait(std::chrono::seconds(60));
-  Result r1 = b.Wait(std::chrono::seconds(60));
-  ASSERT_EQ(r0.status, 0) << r0.output;
-  ASSERT_EQ(r1.status, 0) << r1.output;
-  ExpectWorkersTookTheSingleProcessSteps(Path("single"), Path("multi"));
+  const std::vector<std::string> seeds = {"--seed-rank", "1", "--seed", "99"};
+  ExpectWorkersMatchOneProcess(5, seeds, seeds);
 }
 
 TEST_F(MlpMultiWorkerTest, AWorkerThatDiesFailsTheOtherNamingItWithinTheTimeout) {

@@ -15,7 +15,7 @@
 // --die-rank R --die-after N: task R exits (status 3) after N steps, without
 // a word to the others. --seed-rank R --seed S: task R draws its initial
 // weights from seed S instead (the chief's broadcast must override them).
-// --local-devices N: every task trains N replicas, on logical CPU devices
+// --local-devices N: this task trains N replicas, on logical CPU devices
 // /cpu:0 .. /cpu:N-1 (the hierarchical all-reduce).
 // A failed step prints
 //   "FAILED at step K after S s: <status>"
