@@ -17,7 +17,7 @@
 // participants; DEADLINE_EXCEEDED / CANCELLED when peers do not arrive.
 // Thread-safety: Compute is thread-safe (the kernels keep only attrs).
 #include <algorithm>
-#include <chrono>
+#include <array>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +25,7 @@
 #include "core/executor/collective_communicator.h"
 #include "core/executor/device.h"
 #include "core/executor/op_kernel.h"
+#include "kernels/common/collective_call.h"
 #include "kernels/common/collective_rendezvous.h"
 #include "kernels/common/collective_work.h"
 #include "kernels/cpu/register.h"
@@ -44,36 +45,18 @@ class CollectiveKernel : public OpKernel {
   }
 
  protected:
-  struct Call {
-    CollectiveRendezvous::Key key;
-    int group_size = 1;
-    CollectiveRendezvous::WaitOptions wait;
-    std::string label;
-  };
+  using Call = RendezvousCall;
 
   // Reads group_size, group_key and instance_key from inputs first..first+2.
   absl::StatusOr<Call> Prepare(OpKernelContext& ctx, int first) const {
-    int32_t v[3];
+    std::array<int32_t, 3> keys;
     for (int i = 0; i < 3; ++i) {
       const Tensor& t = ctx.input(first + i);
-      if (t.dtype() != DataType::kInt32 || t.num_elements() != 1 || t.shape().rank() != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            op(), " '", name(), "': group_size, group_key and instance_key must be int32 "
-            "scalars; input ", first + i, " is ", t.ShapeString()));
-      }
-      v[i] = t.data<int32_t>()[0];
+      RETURN_IF_ERROR(CheckCollectiveKey(*this, t, first + i));
+      keys[i] = t.data<int32_t>()[0];
     }
-    Call call;
-    call.group_size = v[0];
-    call.key = {ctx.resources(), v[1], v[2], ctx.step_id()};
-    if (timeout_seconds_ > 0) {
-      call.wait.timeout = std::chrono::milliseconds(
-          std::max<int64_t>(1, static_cast<int64_t>(timeout_seconds_ * 1000.0f)));
-    }
-    call.wait.cancellation = ctx.cancellation();
-    call.label = absl::StrCat(ctx.device() != nullptr ? ctx.device()->name() : std::string("?"),
-                              " (node '", name(), "')");
-    return call;
+    return MakeCollectiveCall(*this, ctx, keys, timeout_seconds_,
+                              ctx.device() != nullptr ? ctx.device()->name() : "?");
   }
 
   // The cluster communicator for a "cluster" collective, checked against

@@ -1,7 +1,6 @@
 #include "kernels/gpu/nccl_collective_kernel.h"
 
 #include <algorithm>
-#include <chrono>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -107,23 +106,13 @@ absl::StatusOr<NcclCollectiveKernel::Call> NcclCollectiveKernel::Prepare(
   if (!constant_keys_) {
     for (int i = 0; i < 3; ++i) {
       const Tensor& t = ctx.input(first_key_ + i);
-      if (t.dtype() != DataType::kInt32 || t.num_elements() != 1 || t.shape().rank() != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            op(), " '", name(), "': group_size, group_key and instance_key must be int32 "
-            "scalars; input ", first_key_ + i, " is ", t.ShapeString()));
-      }
+      RETURN_IF_ERROR(CheckCollectiveKey(*this, t, first_key_ + i));
       RETURN_IF_ERROR(device.CopyToHost(t.raw_data(), &v[i], sizeof(int32_t)));
     }
   }
   Call call;
-  call.group_size = v[0];
-  call.key = {ctx.resources(), v[1], v[2], ctx.step_id()};
-  if (timeout_seconds_ > 0) {
-    call.wait.timeout = std::chrono::milliseconds(
-        std::max<int64_t>(1, static_cast<int64_t>(timeout_seconds_ * 1000.0f)));
-  }
-  call.wait.cancellation = ctx.cancellation();
-  call.label = absl::StrCat(device.name(), " (node '", name(), "')");
+  static_cast<RendezvousCall&>(call) =
+      MakeCollectiveCall(*this, ctx, v, timeout_seconds_, device.name());
   call.where = absl::StrCat("node '", name(), "' (", op(), ") on ", device.name(),
                             ", launching for its group of ", call.group_size);
   return call;

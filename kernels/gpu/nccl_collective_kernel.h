@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "core/executor/cuda/cuda_device.h"
 #include "core/executor/op_kernel.h"
+#include "kernels/common/collective_call.h"
 #include "kernels/common/collective_rendezvous.h"
 #include "kernels/common/collective_work.h"
 #include "kernels/gpu/nccl_launch.h"
@@ -63,11 +64,7 @@ class NcclCollectiveKernel : public OpKernel {
   absl::Status Init(const OpKernelConstruction& c) const;
 
  protected:
-  struct Call {
-    CollectiveRendezvous::Key key;
-    int group_size = 1;
-    CollectiveRendezvous::WaitOptions wait;
-    std::string label;
+  struct Call : RendezvousCall {
     std::string where;  // names the node in launch errors
   };
 

@@ -1,0 +1,45 @@
+// One call of a collective kernel into the rendezvous
+// (collective_rendezvous.h), built the same way by the CPU collectives
+// (kernels/cpu/collective_ops.cc) and the GPU ones
+// (kernels/gpu/nccl_collective_kernel.h): from the op's three int32 key
+// inputs (group_size, group_key, instance_key) and its timeout_seconds attr,
+// so both read the keys, wait and fail alike. Tested through them
+// (tests/kernels/cpu/collective_ops_test.cc: timeouts, step deadlines).
+// Thread-safety: plain functions and values.
+#ifndef GRAPHRT_KERNELS_COMMON_COLLECTIVE_CALL_H_
+#define GRAPHRT_KERNELS_COMMON_COLLECTIVE_CALL_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "core/executor/op_kernel.h"
+#include "core/graph/tensor.h"
+#include "kernels/common/collective_rendezvous.h"
+
+namespace graphrt {
+
+struct RendezvousCall {
+  CollectiveRendezvous::Key key;
+  int group_size = 1;
+  CollectiveRendezvous::WaitOptions wait;
+  std::string label;
+};
+
+// OK when `t`, input `index` of `kernel`, is an int32 scalar; else
+// INVALID_ARGUMENT naming the op, the node and the input's shape.
+absl::Status CheckCollectiveKey(const OpKernel& kernel, const Tensor& t, int index);
+
+// This step's call for `keys` (group_size, group_key, instance_key): the
+// rendezvous key of the context's resources and step, a timeout of
+// `timeout_seconds` (none when <= 0, else at least 1 ms), the step's
+// cancellation, and the label "<device> (node '<name>')".
+RendezvousCall MakeCollectiveCall(const OpKernel& kernel, OpKernelContext& ctx,
+                                  const std::array<int32_t, 3>& keys, float timeout_seconds,
+                                  absl::string_view device);
+
+}  // namespace graphrt
+
+#endif  // GRAPHRT_KERNELS_COMMON_COLLECTIVE_CALL_H_
