@@ -22,24 +22,6 @@ using onnx::AttributeProto;
 using onnx::TensorProto;
 using namespace onnx_test;  // NOLINT: test builders
 
-std::vector<float> RandomValues(size_t n, std::mt19937& rng, float lo, float hi) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-int64_t Count(const std::vector<int64_t>& dims) {
-  int64_t n = 1;
-  for (int64_t d : dims) n *= d;
-  return n;
-}
-
-void AddInit(onnx::ModelProto& m, const std::string& name, const std::vector<int64_t>& dims,
-             std::mt19937& rng, float lo = -1, float hi = 1) {
-  *m.mutable_graph()->add_initializer() = FloatTensor(name, dims, RandomValues(Count(dims), rng, lo, hi));
-}
-
 // BN(x) with random parameters (var > 0) as initializers, or as graph
 // inputs when `params_as_inputs` (then fed by Run).
 void AddBatchNorm(onnx::ModelProto& m, const std::string& x, const std::string& y, int64_t c,

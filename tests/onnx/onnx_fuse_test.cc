@@ -25,24 +25,6 @@ using onnx::AttributeProto;
 using onnx::TensorProto;
 using namespace onnx_test;  // NOLINT: test builders
 
-std::vector<float> RandomValues(int64_t n, std::mt19937& rng) {
-  std::uniform_real_distribution<float> u(-1, 1);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-int64_t Count(const std::vector<int64_t>& dims) {
-  int64_t n = 1;
-  for (int64_t d : dims) n *= d;
-  return n;
-}
-
-void AddInit(onnx::ModelProto& m, const std::string& name, const std::vector<int64_t>& dims,
-             std::mt19937& rng) {
-  *m.mutable_graph()->add_initializer() = FloatTensor(name, dims, RandomValues(Count(dims), rng));
-}
-
 Tensor RandomTensor(const std::vector<int64_t>& dims, std::mt19937& rng) {
   return Tensor::FromVector(RandomValues(Count(dims), rng), TensorShape(dims));
 }

@@ -3,6 +3,8 @@
 #ifndef GRAPHRT_TESTS_ONNX_ONNX_TEST_UTIL_H_
 #define GRAPHRT_TESTS_ONNX_ONNX_TEST_UTIL_H_
 
+#include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,30 @@ inline onnx::TensorProto FloatTensor(const std::string& name, const std::vector<
   for (int64_t d : dims) t.add_dims(d);
   for (float v : values) t.add_float_data(v);
   return t;
+}
+
+// n values drawn uniformly from [lo, hi).
+inline std::vector<float> RandomValues(int64_t n, std::mt19937& rng, float lo = -1,
+                                       float hi = 1) {
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
+// The element count of `dims`.
+inline int64_t Count(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= d;
+  return n;
+}
+
+// A float initializer `name` of `dims`, random in [lo, hi).
+inline void AddInit(onnx::ModelProto& m, const std::string& name,
+                    const std::vector<int64_t>& dims, std::mt19937& rng, float lo = -1,
+                    float hi = 1) {
+  *m.mutable_graph()->add_initializer() =
+      FloatTensor(name, dims, RandomValues(Count(dims), rng, lo, hi));
 }
 
 }  // namespace graphrt::onnx_test
