@@ -13,6 +13,7 @@
 
 #include "core/executor/session.h"
 #include "core/graph/onnx/onnx_import.h"
+#include "tests/onnx/onnx_run_util.h"
 #include "tests/onnx/onnx_test_util.h"
 
 namespace graphrt {
@@ -49,14 +50,8 @@ Imported RunImported(const onnx::ModelProto& proto, bool fold, const std::vector
   absl::StatusOr<OnnxModel> m = ImportOnnxModel(proto, options);
   EXPECT_TRUE(m.ok()) << m.status();
   if (!m.ok()) return {};
-  FeedList feeds;
-  for (size_t i = 0; i < inputs.size(); ++i) feeds.emplace_back(m->inputs[i], inputs[i]);
-  std::vector<TensorName> fetches(m->outputs.begin(), m->outputs.end());
   const int folded = m->folded_batch_norms;
-  auto s = Session::Create(std::move(m->graph));
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok()) return {};
-  absl::StatusOr<std::vector<Tensor>> out = (*s)->Run(feeds, fetches);
+  absl::StatusOr<std::vector<Tensor>> out = RunOnnxModel(std::move(*m), inputs);
   EXPECT_TRUE(out.ok()) << out.status();
   return {out.ok() ? *out : std::vector<Tensor>{}, folded};
 }

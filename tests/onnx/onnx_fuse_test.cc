@@ -16,6 +16,7 @@
 
 #include "core/executor/session.h"
 #include "core/graph/onnx/onnx_import.h"
+#include "tests/onnx/onnx_run_util.h"
 #include "tests/onnx/onnx_test_util.h"
 
 namespace graphrt {
@@ -49,13 +50,7 @@ Imported Import(const onnx::ModelProto& proto, bool fuse, const std::vector<Tens
     ++r.ops[n.op()];
     if (n.op() == "FusedMatMul") r.activations.push_back(*n.attr<std::string>("activation"));
   }
-  FeedList feeds;
-  for (size_t i = 0; i < inputs.size(); ++i) feeds.emplace_back(m->inputs[i], inputs[i]);
-  std::vector<TensorName> fetches(m->outputs.begin(), m->outputs.end());
-  auto s = Session::Create(std::move(m->graph));
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok()) return r;
-  absl::StatusOr<std::vector<Tensor>> out = (*s)->Run(feeds, fetches);
+  absl::StatusOr<std::vector<Tensor>> out = RunOnnxModel(std::move(*m), inputs);
   EXPECT_TRUE(out.ok()) << out.status();
   if (out.ok()) r.outputs = *out;
   return r;

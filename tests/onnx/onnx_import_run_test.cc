@@ -6,6 +6,7 @@
 
 #include "core/executor/session.h"
 #include "core/graph/onnx/onnx_import.h"
+#include "tests/onnx/onnx_run_util.h"
 #include "tests/onnx/onnx_test_util.h"
 
 namespace graphrt {
@@ -20,12 +21,7 @@ absl::StatusOr<std::vector<Tensor>> RunModel(const onnx::ModelProto& proto,
                                              std::vector<Tensor> inputs = {}) {
   absl::StatusOr<OnnxModel> m = ImportOnnxModel(proto);
   if (!m.ok()) return m.status();
-  FeedList feeds;
-  for (size_t i = 0; i < inputs.size(); ++i) feeds.emplace_back(m->inputs[i], inputs[i]);
-  std::vector<TensorName> fetches(m->outputs.begin(), m->outputs.end());
-  absl::StatusOr<std::unique_ptr<Session>> s = Session::Create(std::move(m->graph));
-  if (!s.ok()) return s.status();
-  return (*s)->Run(feeds, fetches);
+  return RunOnnxModel(std::move(*m), inputs);
 }
 
 template <typename T>
