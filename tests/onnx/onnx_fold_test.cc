@@ -61,18 +61,7 @@ Imported RunImported(const onnx::ModelProto& proto, bool fold, const std::vector
 int ExpectFoldMatches(const onnx::ModelProto& m, const std::vector<Tensor>& inputs) {
   Imported folded = RunImported(m, true, inputs), plain = RunImported(m, false, inputs);
   EXPECT_EQ(plain.folded, 0);
-  EXPECT_EQ(folded.outputs.size(), plain.outputs.size());
-  for (size_t k = 0; k < std::min(folded.outputs.size(), plain.outputs.size()); ++k) {
-    const Tensor& a = folded.outputs[k];
-    const Tensor& b = plain.outputs[k];
-    EXPECT_EQ(a.shape(), b.shape());
-    if (a.shape() != b.shape()) continue;
-    float scale = 0;
-    for (float v : b.flat<float>()) scale = std::max(scale, std::abs(v));
-    for (int64_t i = 0; i < b.num_elements(); ++i) {
-      EXPECT_NEAR(a.flat<float>()[i], b.flat<float>()[i], 1e-5f * scale) << "output " << k << " at " << i;
-    }
-  }
+  ExpectOutputsNear(folded.outputs, plain.outputs, 1e-5f);
   return folded.folded;
 }
 

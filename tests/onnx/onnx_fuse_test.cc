@@ -63,19 +63,7 @@ Imported ExpectFusedMatches(const onnx::ModelProto& m, const std::vector<Tensor>
   Imported fused = Import(m, true, inputs), plain = Import(m, false, inputs);
   EXPECT_EQ(plain.ops["FusedMatMul"], 0);
   EXPECT_EQ(plain.fused_relus, 0);
-  EXPECT_EQ(fused.outputs.size(), plain.outputs.size());
-  for (size_t k = 0; k < std::min(fused.outputs.size(), plain.outputs.size()); ++k) {
-    const Tensor& a = fused.outputs[k];
-    const Tensor& b = plain.outputs[k];
-    EXPECT_EQ(a.shape(), b.shape());
-    if (a.shape() != b.shape()) continue;
-    float scale = 0;
-    for (float v : b.flat<float>()) scale = std::max(scale, std::abs(v));
-    for (int64_t i = 0; i < b.num_elements(); ++i) {
-      EXPECT_NEAR(a.flat<float>()[i], b.flat<float>()[i], 1e-5f * scale)
-          << "output " << k << " at " << i;
-    }
-  }
+  ExpectOutputsNear(fused.outputs, plain.outputs, 1e-5f);
   return fused;
 }
 

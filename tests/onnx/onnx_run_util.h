@@ -3,6 +3,8 @@
 #ifndef GRAPHRT_TESTS_ONNX_ONNX_RUN_UTIL_H_
 #define GRAPHRT_TESTS_ONNX_ONNX_RUN_UTIL_H_
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "core/executor/session.h"
 #include "core/graph/onnx/onnx_import.h"
 #include "core/graph/tensor.h"
+#include "gtest/gtest.h"
 
 namespace graphrt::onnx_test {
 
@@ -24,6 +27,25 @@ inline absl::StatusOr<std::vector<Tensor>> RunOnnxModel(OnnxModel model,
   absl::StatusOr<std::unique_ptr<Session>> s = Session::Create(std::move(model.graph));
   if (!s.ok()) return s.status();
   return (*s)->Run(feeds, fetches);
+}
+
+// Two imports' float outputs agree: as many, the same shapes, and each
+// element within `rel` of the output's largest magnitude in `want`.
+inline void ExpectOutputsNear(const std::vector<Tensor>& got, const std::vector<Tensor>& want,
+                              float rel) {
+  EXPECT_EQ(got.size(), want.size());
+  for (size_t k = 0; k < std::min(got.size(), want.size()); ++k) {
+    const Tensor& a = got[k];
+    const Tensor& b = want[k];
+    EXPECT_EQ(a.shape(), b.shape());
+    if (a.shape() != b.shape()) continue;
+    float scale = 0;
+    for (float v : b.flat<float>()) scale = std::max(scale, std::abs(v));
+    for (int64_t i = 0; i < b.num_elements(); ++i) {
+      EXPECT_NEAR(a.flat<float>()[i], b.flat<float>()[i], rel * scale)
+          << "output " << k << " at " << i;
+    }
+  }
 }
 
 }  // namespace graphrt::onnx_test
