@@ -3,7 +3,8 @@
 // (kernels/cpu/collective_ops.cc) and the GPU ones
 // (kernels/gpu/nccl_collective_kernel.h): from the op's three int32 key
 // inputs (group_size, group_key, instance_key) and its timeout_seconds attr,
-// so both read the keys, wait and fail alike. Tested through them
+// so both read the keys, wait and fail alike; and their registration for
+// the collectives' dtypes. Tested through them
 // (tests/kernels/cpu/collective_ops_test.cc: timeouts, step deadlines).
 // Thread-safety: plain functions and values.
 #ifndef GRAPHRT_KERNELS_COMMON_COLLECTIVE_CALL_H_
@@ -15,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "core/executor/kernel_registry.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/tensor.h"
 #include "kernels/common/collective_rendezvous.h"
@@ -39,6 +41,15 @@ absl::Status CheckCollectiveKey(const OpKernel& kernel, const Tensor& t, int ind
 RendezvousCall MakeCollectiveCall(const OpKernel& kernel, OpKernelContext& ctx,
                                   const std::array<int32_t, 3>& keys, float timeout_seconds,
                                   absl::string_view device);
+
+// Registers K<float>, K<int32_t> and K<int64_t> (the collectives' dtypes)
+// for `op` on `device_type`.
+template <template <typename> class K>
+void RegisterCollectiveTypes(KernelRegistry& r, const char* op, const char* device_type) {
+  r.Register<K<float>>(op, device_type, {{"T", {DataType::kFloat32}}});
+  r.Register<K<int32_t>>(op, device_type, {{"T", {DataType::kInt32}}});
+  r.Register<K<int64_t>>(op, device_type, {{"T", {DataType::kInt64}}});
+}
 
 }  // namespace graphrt
 

@@ -235,17 +235,10 @@ class CollectiveGatherOp final : public CollectiveKernel {
   }
 };
 
-template <template <typename> class K>
-void RegisterTyped(KernelRegistry& r, const char* op) {
-  r.Register<K<float>>(op, kDeviceCpu, {{"T", {DataType::kFloat32}}});
-  r.Register<K<int32_t>>(op, kDeviceCpu, {{"T", {DataType::kInt32}}});
-  r.Register<K<int64_t>>(op, kDeviceCpu, {{"T", {DataType::kInt64}}});
-}
-
 }  // namespace
 
 void RegisterCollectiveKernels(KernelRegistry& r) {
-  RegisterTyped<CollectiveReduceOp>(r, "CollectiveReduceV2");
+  RegisterCollectiveTypes<CollectiveReduceOp>(r, "CollectiveReduceV2", kDeviceCpu);
   for (const char* op : {"CollectiveBcastSendV2", "CollectiveBcastRecvV2"}) {
     r.Register<CollectiveBcastOp>(op, kDeviceCpu);
   }

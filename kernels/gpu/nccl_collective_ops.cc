@@ -218,17 +218,10 @@ class NcclGatherOp final : public NcclCollectiveKernel {
   }
 };
 
-template <template <typename> class K>
-void RegisterTyped(KernelRegistry& r, const char* op) {
-  r.Register<K<float>>(op, kDeviceGpu, {{"T", {DataType::kFloat32}}});
-  r.Register<K<int32_t>>(op, kDeviceGpu, {{"T", {DataType::kInt32}}});
-  r.Register<K<int64_t>>(op, kDeviceGpu, {{"T", {DataType::kInt64}}});
-}
-
 }  // namespace
 
 void RegisterNcclCollectiveGpuKernels(KernelRegistry& r) {
-  RegisterTyped<NcclReduceOp>(r, "CollectiveReduceV2");
+  RegisterCollectiveTypes<NcclReduceOp>(r, "CollectiveReduceV2", kDeviceGpu);
   const std::vector<DataType> types = {DataType::kFloat32, DataType::kInt32, DataType::kInt64};
   for (const char* op : {"CollectiveBcastSendV2", "CollectiveBcastRecvV2"}) {
     r.Register<NcclBcastOp>(op, kDeviceGpu, {{"T", types}});
