@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
 
 namespace graphrt {
 
@@ -29,6 +30,17 @@ RendezvousCall MakeCollectiveCall(const OpKernel& kernel, OpKernelContext& ctx,
   call.wait.cancellation = ctx.cancellation();
   call.label = absl::StrCat(device, " (node '", kernel.name(), "')");
   return call;
+}
+
+absl::Status BroadcastTensors(OpKernelContext& ctx, bool send, const PartialShape& shape,
+                              const Tensor** x, Tensor** out) {
+  if (send) {
+    *x = &ctx.input(0);
+    return ctx.set_output(0, **x);
+  }
+  ASSIGN_OR_RETURN(TensorShape s, shape.ToTensorShape());
+  ASSIGN_OR_RETURN(*out, ctx.allocate_output(0, s));
+  return absl::OkStatus();
 }
 
 }  // namespace graphrt

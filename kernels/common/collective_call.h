@@ -19,6 +19,7 @@
 #include "core/executor/kernel_registry.h"
 #include "core/executor/op_kernel.h"
 #include "core/graph/tensor.h"
+#include "core/graph/tensor_shape.h"
 #include "kernels/common/collective_rendezvous.h"
 
 namespace graphrt {
@@ -41,6 +42,12 @@ absl::Status CheckCollectiveKey(const OpKernel& kernel, const Tensor& t, int ind
 RendezvousCall MakeCollectiveCall(const OpKernel& kernel, OpKernelContext& ctx,
                                   const std::array<int32_t, 3>& keys, float timeout_seconds,
                                   absl::string_view device);
+
+// A broadcast's tensors: the sender's input 0 as `x` (also set as its
+// output, unchanged), or the receiver's output of `shape` (its attr) as
+// `out`; the other stays null.
+absl::Status BroadcastTensors(OpKernelContext& ctx, bool send, const PartialShape& shape,
+                              const Tensor** x, Tensor** out);
 
 // Registers K<float>, K<int32_t> and K<int64_t> (the collectives' dtypes)
 // for `op` on `device_type`.

@@ -173,13 +173,7 @@ class CollectiveBcastOp final : public CollectiveKernel {
     ASSIGN_OR_RETURN(Call call, Prepare(ctx, send_ ? 1 : 0));
     const Tensor* x = nullptr;
     Tensor* out = nullptr;
-    if (send_) {
-      x = &ctx.input(0);
-      RETURN_IF_ERROR(ctx.set_output(0, *x));
-    } else {
-      ASSIGN_OR_RETURN(TensorShape shape, shape_.ToTensorShape());
-      ASSIGN_OR_RETURN(out, ctx.allocate_output(0, shape));
-    }
+    RETURN_IF_ERROR(BroadcastTensors(ctx, send_, shape_, &x, &out));
     if (cluster_) {
       ASSIGN_OR_RETURN(CollectiveCommunicator * comm, Cluster(ctx, call));
       return comm->Broadcast(ClusterCall(call), x, out);

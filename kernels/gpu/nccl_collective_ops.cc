@@ -118,13 +118,7 @@ class NcclBcastOp final : public NcclCollectiveKernel {
     ASSIGN_OR_RETURN(Call call, Prepare(ctx, *device));
     const Tensor* x = nullptr;
     Tensor* out = nullptr;
-    if (send_) {
-      x = &ctx.input(0);
-      RETURN_IF_ERROR(ctx.set_output(0, *x));
-    } else {
-      ASSIGN_OR_RETURN(TensorShape shape, shape_.ToTensorShape());
-      ASSIGN_OR_RETURN(out, ctx.allocate_output(0, shape));
-    }
+    RETURN_IF_ERROR(BroadcastTensors(ctx, send_, shape_, &x, &out));
     GpuPart me;
     me.device = device;
     me.ctx = &ctx;
